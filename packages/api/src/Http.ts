@@ -1,0 +1,47 @@
+import { Api } from "@clockme/domain/api/Api"
+import { HttpApiBuilder, HttpApiScalar, HttpServer } from "@effect/platform"
+import { NodeHttpServer } from "@effect/platform-node"
+import { Layer } from "effect"
+import { createServer } from "node:http"
+import { AuthenticationLive } from "./Authentication.js"
+import { EntriesHttp } from "./http/EntriesHttp.js"
+import { KeysHttp } from "./http/KeysHttp.js"
+import { MeHttp } from "./http/MeHttp.js"
+import { ProjectsHttp } from "./http/ProjectsHttp.js"
+import { ReportsHttp } from "./http/ReportsHttp.js"
+import { SystemHttp } from "./http/SystemHttp.js"
+import { TasksHttp } from "./http/TasksHttp.js"
+import { TimerHttp } from "./http/TimerHttp.js"
+import { WorkspacesHttp } from "./http/WorkspacesHttp.js"
+import { requestGuard } from "./RequestGuard.js"
+
+export const ApiLive = HttpApiBuilder.api(Api).pipe(
+  Layer.provide([
+    TimerHttp,
+    EntriesHttp,
+    ProjectsHttp,
+    TasksHttp,
+    ReportsHttp,
+    WorkspacesHttp,
+    MeHttp,
+    KeysHttp,
+    SystemHttp
+  ]),
+  Layer.provide(AuthenticationLive)
+)
+
+export interface ListenOptions {
+  readonly port: number
+  readonly host: string
+}
+
+/** The REST API, its OpenAPI document and interactive docs on one Node HTTP server. */
+export const HttpLive = (listen: ListenOptions) =>
+  HttpApiBuilder.serve(requestGuard).pipe(
+    Layer.provide(HttpApiScalar.layer({ path: "/api/docs" })),
+    Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/api/openapi" })),
+    Layer.provide(HttpApiBuilder.middlewareCors()),
+    Layer.provide(ApiLive),
+    Layer.provideMerge(NodeHttpServer.layer(() => createServer(), { port: listen.port, host: listen.host })),
+    HttpServer.withLogAddress
+  )

@@ -1,0 +1,27 @@
+import { DomainLive } from "@clockme/domain/Domain"
+import { MigrationsLive } from "@clockme/domain/sql/Database"
+import type { SqlClient } from "@effect/sql"
+import type { SqlError } from "@effect/sql/SqlError"
+import type { ConfigError } from "effect"
+import { Layer } from "effect"
+import { BootstrapLive } from "./Bootstrap.js"
+import { HttpLive } from "./Http.js"
+import type { ListenOptions } from "./Http.js"
+
+export interface ServerOptions extends ListenOptions {
+  /** On an empty database, create the owner account and print its key. */
+  readonly bootstrap: boolean
+}
+
+/** The whole server over a given database: migrations first, then the HTTP API. */
+export const ServerLive = <E, R>(
+  options: ServerOptions,
+  database: Layer.Layer<SqlClient.SqlClient, E | SqlError | ConfigError.ConfigError, R>
+) => {
+  const startup = options.bootstrap ? BootstrapLive(options).pipe(Layer.provideMerge(MigrationsLive)) : MigrationsLive
+  return HttpLive(options).pipe(
+    Layer.provide(startup),
+    Layer.provideMerge(DomainLive),
+    Layer.provideMerge(database)
+  )
+}

@@ -1,0 +1,7 @@
+import { Api } from "@clockme/domain/api/Api"
+import { Reports } from "@clockme/domain/services/Reports"
+import { HttpApiBuilder } from "@effect/platform"
+import { Effect } from "effect"
+
+export const ReportsHttp = HttpApiBuilder.group(Api, "reports", (handlers) =>
+  Effect.map(Reports, (reports) => handlers.handle("billing", ({ urlParams }) => reports.billing(urlParams))))

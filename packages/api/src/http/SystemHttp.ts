@@ -1,0 +1,10 @@
+import { Api } from "@clockme/domain/api/Api"
+import { Health } from "@clockme/domain/api/SystemApi"
+import { HttpApiBuilder } from "@effect/platform"
+import { Effect } from "effect"
+
+export const SystemHttp = HttpApiBuilder.group(
+  Api,
+  "system",
+  (handlers) => Effect.succeed(handlers.handle("health", () => Effect.succeed(new Health({ status: "ok" }))))
+)

@@ -1,0 +1,63 @@
+import { Accounts } from "@clockme/domain/services/Accounts"
+import type { Plan } from "@clockme/domain/User"
+import { HttpServer } from "@effect/platform"
+import { Effect, Layer } from "effect"
+import { TestDatabase } from "../../../domain/test/lib/TestDatabase.js"
+import { ServerLive } from "../../src/Server.js"
+
+/** The real server on an ephemeral loopback port over a fresh database. */
+export const TestServer = ServerLive({ port: 0, host: "127.0.0.1", bootstrap: false }, TestDatabase)
+
+export const baseUrl = Effect.map(HttpServer.HttpServer, (server) => {
+  const address = server.address
+  if (address._tag !== "TcpAddress") throw new Error("expected a TCP address")
+  return `http://127.0.0.1:${address.port}`
+})
+
+let counter = 0
+
+/** A new account with its personal workspace; returns its full-scope key. */
+export const signUp = (options: { readonly email?: string; readonly plan?: Plan } = {}) =>
+  Effect.gen(function*() {
+    const accounts = yield* Accounts
+    const email = options.email ?? `user${++counter}-${Date.now()}@example.com`
+    const created = yield* accounts.create({ email, plan: options.plan ?? "team" }).pipe(Effect.orDie)
+    return { user: created.user, key: created.apiKey.secret }
+  })
+
+export interface Reply {
+  readonly status: number
+  readonly body: any
+  readonly headers: Headers
+}
+
+export interface CallOptions {
+  readonly key?: string | undefined
+  readonly body?: unknown
+  readonly rawBody?: string
+  readonly headers?: Record<string, string>
+}
+
+/** A plain fetch against the running server, as curl or a hook would send it. */
+export const call = (base: string, method: string, path: string, options: CallOptions = {}) =>
+  Effect.promise(async (): Promise<Reply> => {
+    const headers: Record<string, string> = { ...options.headers }
+    if (options.key !== undefined) headers.authorization = `Bearer ${options.key}`
+    let body: string | undefined
+    if (options.rawBody !== undefined) body = options.rawBody
+    else if (options.body !== undefined) {
+      body = JSON.stringify(options.body)
+      headers["content-type"] ??= "application/json"
+    }
+    const response = await fetch(base + path, { method, headers, ...(body === undefined ? {} : { body }) })
+    const text = await response.text()
+    let parsed: unknown = text
+    try {
+      parsed = text === "" ? null : JSON.parse(text)
+    } catch {
+      parsed = text
+    }
+    return { status: response.status, body: parsed, headers: response.headers }
+  })
+
+export type TestServerLayer = Layer.Layer.Success<typeof TestServer>

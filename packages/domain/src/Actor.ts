@@ -1,0 +1,52 @@
+import { HttpApiSchema } from "@effect/platform"
+import { Context, Effect, Schema } from "effect"
+import { ApiKeyId, UserId, WorkspaceId } from "./Ids.js"
+
+export const KeyScope = Schema.Literal("read", "write", "full").annotations({
+  description: "read: GET requests only; write: read plus timers, entries, tasks and project create/update; full: everything"
+})
+export type KeyScope = typeof KeyScope.Type
+
+export const Source = Schema.Literal("api", "hook", "mcp", "web", "integration").annotations({
+  description: "Where the time came from"
+})
+export type Source = typeof Source.Type
+
+export interface Actor {
+  readonly userId: UserId
+  readonly workspaceId: WorkspaceId
+  readonly keyId: ApiKeyId | null
+  readonly scope: KeyScope
+  readonly source: Source
+}
+
+/** The authenticated caller of the current request; services read it instead of taking ids as parameters. */
+export class CurrentActor extends Context.Tag("@clockme/domain/CurrentActor")<CurrentActor, Actor>() {}
+
+export class Unauthorized extends Schema.TaggedError<Unauthorized>()(
+  "Unauthorized",
+  { code: Schema.tag("unauthorized"), message: Schema.String },
+  HttpApiSchema.annotations({ status: 401 })
+) {}
+
+export class InsufficientScope extends Schema.TaggedError<InsufficientScope>()(
+  "InsufficientScope",
+  { code: Schema.tag("insufficient_scope"), required: KeyScope, scope: KeyScope, message: Schema.String },
+  HttpApiSchema.annotations({ status: 403 })
+) {}
+
+const rank: Record<KeyScope, number> = { read: 0, write: 1, full: 2 }
+
+export const scopeCovers = (have: KeyScope, needed: KeyScope): boolean => rank[have] >= rank[needed]
+
+export const requireScope = (needed: KeyScope) =>
+  Effect.flatMap(CurrentActor, (actor) =>
+    scopeCovers(actor.scope, needed)
+      ? Effect.succeed(actor)
+      : Effect.fail(
+        new InsufficientScope({
+          required: needed,
+          scope: actor.scope,
+          message: `This action needs an API key with the "${needed}" scope; the key used has "${actor.scope}".`
+        })
+      ))

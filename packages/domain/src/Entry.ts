@@ -1,0 +1,93 @@
+import { HttpApiSchema } from "@effect/platform"
+import { Model } from "@effect/sql"
+import { Schema } from "effect"
+import { Source } from "./Actor.js"
+import { CalendarDate } from "./CalendarDate.js"
+import { EntryId, ProjectId, TaskId, TimerId, UserId, WorkspaceId } from "./Ids.js"
+import { Timestamp } from "./Timestamp.js"
+
+export const StopReason = Schema.Literal("manual", "session_end", "idle", "replaced")
+export type StopReason = typeof StopReason.Type
+
+export class Entry extends Model.Class<Entry>("Entry")({
+  id: EntryId,
+  workspaceId: WorkspaceId,
+  userId: UserId,
+  projectId: ProjectId,
+  taskId: Schema.NullOr(TaskId),
+  timerId: Schema.NullOr(TimerId),
+  description: Schema.NullOr(Schema.String),
+  startTime: Timestamp,
+  endTime: Timestamp,
+  durationSeconds: Schema.Number,
+  pausedSeconds: Schema.Number,
+  billable: Schema.Boolean,
+  source: Source,
+  stopReason: Schema.NullOr(StopReason),
+  idempotencyKey: Schema.NullOr(Schema.String),
+  createdAt: Timestamp,
+  updatedAt: Timestamp
+}) {}
+
+const Description = Schema.String.pipe(Schema.maxLength(2000, { message: () => "must be at most 2000 characters" }))
+const Instant = Schema.DateTimeUtc.annotations({
+  description: "An instant in ISO 8601, e.g. 2026-06-01T09:00:00Z (an offset such as +02:00 is accepted)"
+})
+export const DurationMinutes = Schema.Number.pipe(
+  Schema.finite(),
+  Schema.greaterThan(0, { message: () => "must be greater than 0" }),
+  Schema.lessThanOrEqualTo(24 * 60, { message: () => "must be at most 1440 minutes (24 hours)" })
+).annotations({ description: "Length of the block in minutes (more than 0, at most 1440)" })
+export const IdempotencyKey = Schema.String.pipe(
+  Schema.minLength(1, { message: () => "must not be empty" }),
+  Schema.maxLength(200, { message: () => "must be at most 200 characters" })
+).annotations({ description: "A client-chosen key: a repeat with the same key returns the first entry" })
+
+export const CreateEntry = Schema.Struct({
+  projectId: ProjectId,
+  startTime: Instant,
+  durationMinutes: Schema.optional(DurationMinutes),
+  endTime: Schema.optional(Instant),
+  description: Schema.optional(Description),
+  taskId: Schema.optional(Schema.NullOr(TaskId)),
+  billable: Schema.optional(Schema.Boolean),
+  source: Schema.optional(Source),
+  idempotencyKey: Schema.optional(IdempotencyKey)
+}).annotations({ identifier: "CreateEntry", parseOptions: { onExcessProperty: "error", errors: "all" } })
+export type CreateEntry = typeof CreateEntry.Type
+
+export const UpdateEntry = Schema.Struct({
+  projectId: Schema.optional(ProjectId),
+  taskId: Schema.optional(Schema.NullOr(TaskId)),
+  description: Schema.optional(Schema.NullOr(Description)),
+  startTime: Schema.optional(Instant),
+  endTime: Schema.optional(Instant),
+  durationMinutes: Schema.optional(DurationMinutes),
+  billable: Schema.optional(Schema.Boolean)
+}).annotations({ identifier: "UpdateEntry", parseOptions: { onExcessProperty: "error", errors: "all" } })
+export type UpdateEntry = typeof UpdateEntry.Type
+
+export const ListEntriesQuery = Schema.Struct({
+  projectId: Schema.optional(ProjectId),
+  from: Schema.optional(CalendarDate),
+  to: Schema.optional(CalendarDate),
+  limit: Schema.optional(
+    Schema.NumberFromString.pipe(
+      Schema.int({ message: () => "must be a whole number" }),
+      Schema.between(1, 500, { message: () => "must be between 1 and 500" })
+    )
+  ),
+  cursor: Schema.optional(Schema.String)
+})
+export type ListEntriesQuery = typeof ListEntriesQuery.Type
+
+export class EntryPage extends Schema.Class<EntryPage>("EntryPage")({
+  entries: Schema.Array(Entry.json),
+  nextCursor: Schema.NullOr(Schema.String)
+}) {}
+
+export class EntryNotFound extends Schema.TaggedError<EntryNotFound>()(
+  "EntryNotFound",
+  { code: Schema.tag("entry_not_found"), entryId: Schema.String, message: Schema.String },
+  HttpApiSchema.annotations({ status: 404 })
+) {}

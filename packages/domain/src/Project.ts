@@ -1,0 +1,76 @@
+import { HttpApiSchema } from "@effect/platform"
+import { Model } from "@effect/sql"
+import { Schema } from "effect"
+import { ProjectId, WorkspaceId } from "./Ids.js"
+import { Hours, Money } from "./Money.js"
+import { Timestamp } from "./Timestamp.js"
+
+export const ProjectName = Schema.Trim.pipe(
+  Schema.minLength(1, { message: () => "must not be empty" }),
+  Schema.maxLength(200, { message: () => "must be at most 200 characters" })
+).annotations({ identifier: "ProjectName", description: "Project name, unique per workspace ignoring case" })
+
+export const Color = Schema.String.pipe(
+  Schema.pattern(/^#[0-9a-fA-F]{6}$/, { message: () => "must be a hex colour like #3b82f6" })
+)
+
+export class Project extends Model.Class<Project>("Project")({
+  id: ProjectId,
+  workspaceId: WorkspaceId,
+  name: Schema.String,
+  color: Schema.NullOr(Schema.String),
+  hourlyRate: Schema.NullOr(Schema.Number),
+  budgetHours: Schema.NullOr(Schema.Number),
+  budgetAmount: Schema.NullOr(Schema.Number),
+  billable: Schema.Boolean,
+  archived: Schema.Boolean,
+  createdAt: Timestamp,
+  updatedAt: Timestamp
+}) {}
+
+const strict = { parseOptions: { onExcessProperty: "error", errors: "all" } } as const
+
+export const CreateProject = Schema.Struct({
+  name: ProjectName,
+  color: Schema.optional(Color),
+  hourlyRate: Schema.optional(Schema.NullOr(Money)),
+  budgetHours: Schema.optional(Schema.NullOr(Hours)),
+  budgetAmount: Schema.optional(Schema.NullOr(Money)),
+  billable: Schema.optional(Schema.Boolean)
+}).annotations({ identifier: "CreateProject", ...strict })
+export type CreateProject = typeof CreateProject.Type
+
+export const UpdateProject = Schema.Struct({
+  name: Schema.optional(ProjectName),
+  color: Schema.optional(Schema.NullOr(Color)),
+  hourlyRate: Schema.optional(Schema.NullOr(Money)),
+  budgetHours: Schema.optional(Schema.NullOr(Hours)),
+  budgetAmount: Schema.optional(Schema.NullOr(Money)),
+  billable: Schema.optional(Schema.Boolean),
+  archived: Schema.optional(Schema.Boolean)
+}).annotations({ identifier: "UpdateProject", ...strict })
+export type UpdateProject = typeof UpdateProject.Type
+
+export class ProjectNotFound extends Schema.TaggedError<ProjectNotFound>()(
+  "ProjectNotFound",
+  {
+    code: Schema.tag("project_not_found"),
+    message: Schema.String,
+    projectId: Schema.optional(Schema.String),
+    projectName: Schema.optional(Schema.String),
+    suggestions: Schema.optional(Schema.Array(Schema.String))
+  },
+  HttpApiSchema.annotations({ status: 404 })
+) {}
+
+export class ProjectNameTaken extends Schema.TaggedError<ProjectNameTaken>()(
+  "ProjectNameTaken",
+  { code: Schema.tag("project_name_taken"), name: Schema.String, message: Schema.String },
+  HttpApiSchema.annotations({ status: 409 })
+) {}
+
+export class ProjectArchived extends Schema.TaggedError<ProjectArchived>()(
+  "ProjectArchived",
+  { code: Schema.tag("project_archived"), projectId: Schema.String, message: Schema.String },
+  HttpApiSchema.annotations({ status: 422 })
+) {}

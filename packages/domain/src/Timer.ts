@@ -1,0 +1,99 @@
+import { HttpApiSchema } from "@effect/platform"
+import { Model } from "@effect/sql"
+import { DateTime, Schema } from "effect"
+import { Source } from "./Actor.js"
+import { ProjectId, TaskId, TimerId, UserId, WorkspaceId } from "./Ids.js"
+import { ProjectName } from "./Project.js"
+import { NullableTimestamp, Timestamp } from "./Timestamp.js"
+
+export const TimerState = Schema.Literal("running", "paused")
+export type TimerState = typeof TimerState.Type
+
+export class Timer extends Model.Class<Timer>("Timer")({
+  id: TimerId,
+  userId: UserId,
+  workspaceId: WorkspaceId,
+  projectId: ProjectId,
+  taskId: Schema.NullOr(TaskId),
+  description: Schema.NullOr(Schema.String),
+  source: Source,
+  state: TimerState,
+  startedAt: Timestamp,
+  runningSince: NullableTimestamp,
+  accumulatedMs: Schema.Number,
+  lastActivityAt: Timestamp
+}) {
+  /** Running time only: paused stretches never count. */
+  elapsedMsAt(now: DateTime.Utc): number {
+    const running = this.runningSince === null
+      ? 0
+      : Math.max(0, DateTime.toEpochMillis(now) - DateTime.toEpochMillis(this.runningSince))
+    return this.accumulatedMs + running
+  }
+}
+
+export class TimerView extends Schema.Class<TimerView>("TimerView")({
+  id: TimerId,
+  projectId: ProjectId,
+  projectName: Schema.String,
+  taskId: Schema.NullOr(TaskId),
+  description: Schema.NullOr(Schema.String),
+  source: Source,
+  state: TimerState,
+  startedAt: Schema.DateTimeUtc,
+  lastActivityAt: Schema.DateTimeUtc,
+  elapsedSeconds: Schema.Number
+}) {}
+
+export class StartedTimer extends TimerView.extend<StartedTimer>("StartedTimer")({
+  alreadyRunning: Schema.Boolean.annotations({
+    description: "true when this project's timer was already running and was returned instead of a new one"
+  })
+}) {}
+
+export class CurrentTimers extends Schema.Class<CurrentTimers>("CurrentTimers")({
+  timers: Schema.Array(TimerView)
+}) {}
+
+const Description = Schema.String.pipe(Schema.maxLength(2000, { message: () => "must be at most 2000 characters" }))
+const SessionId = Schema.String.pipe(Schema.minLength(1), Schema.maxLength(200)).annotations({
+  description: "The AI tool's session id; a timer shared by sessions stops when the last one ends"
+})
+
+export const StartTimer = Schema.Struct({
+  projectId: Schema.optional(ProjectId),
+  projectName: Schema.optional(ProjectName),
+  fallbackProjectId: Schema.optional(ProjectId),
+  autoCreate: Schema.optional(Schema.Boolean),
+  description: Schema.optional(Description),
+  taskId: Schema.optional(TaskId),
+  source: Schema.optional(Source),
+  sessionId: Schema.optional(SessionId)
+}).annotations({ identifier: "StartTimer", parseOptions: { onExcessProperty: "error", errors: "all" } })
+export type StartTimer = typeof StartTimer.Type
+
+export const StopTimer = Schema.Struct({
+  projectId: Schema.optional(ProjectId),
+  projectName: Schema.optional(ProjectName),
+  sessionId: Schema.optional(SessionId)
+}).annotations({ identifier: "StopTimer", parseOptions: { onExcessProperty: "error", errors: "all" } })
+export type StopTimer = typeof StopTimer.Type
+
+/** Hooks send no body at all (`Content-Length: 0`), which arrives as null. */
+export const StopTimerBody = Schema.NullOr(StopTimer)
+
+export class TimerNotRunning extends Schema.TaggedError<TimerNotRunning>()(
+  "TimerNotRunning",
+  { code: Schema.tag("timer_not_running"), message: Schema.String },
+  HttpApiSchema.annotations({ status: 404 })
+) {}
+
+export class AmbiguousTimer extends Schema.TaggedError<AmbiguousTimer>()(
+  "AmbiguousTimer",
+  {
+    code: Schema.tag("ambiguous_timer"),
+    message: Schema.String,
+    timers: Schema.Array(Schema.Struct({ projectId: ProjectId, projectName: Schema.String }))
+  },
+  HttpApiSchema.annotations({ status: 409 })
+) {}

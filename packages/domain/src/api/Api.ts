@@ -1,0 +1,26 @@
+import { HttpApi, OpenApi } from "@effect/platform"
+import { EntriesApi } from "./EntriesApi.js"
+import { KeysApi } from "./KeysApi.js"
+import { MeApi } from "./MeApi.js"
+import { ProjectsApi } from "./ProjectsApi.js"
+import { ReportsApi } from "./ReportsApi.js"
+import { SystemApi } from "./SystemApi.js"
+import { TasksApi } from "./TasksApi.js"
+import { TimerApi } from "./TimerApi.js"
+import { WorkspacesApi } from "./WorkspacesApi.js"
+
+/** The whole REST contract; the server, the OpenAPI document and the SDK are derived from it. */
+export class Api extends HttpApi.make("clockme")
+  .add(TimerApi)
+  .add(EntriesApi)
+  .add(ProjectsApi)
+  .add(TasksApi)
+  .add(ReportsApi)
+  .add(WorkspacesApi)
+  .add(MeApi)
+  .add(KeysApi)
+  .add(SystemApi)
+  .annotate(OpenApi.Title, "ClockMe API")
+  .annotate(OpenApi.Version, "0.1.0")
+  .annotate(OpenApi.Description, "Time tracking for AI coding tools: timers, entries, projects, reports and teams.")
+{}

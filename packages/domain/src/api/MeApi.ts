@@ -1,0 +1,14 @@
+import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
+import { InsufficientScope } from "../Actor.js"
+import { Me, UpdateMe } from "../User.js"
+import { Authentication } from "./Authentication.js"
+
+export class MeApi extends HttpApiGroup.make("me")
+  .add(HttpApiEndpoint.get("get", "/me").addSuccess(Me))
+  .add(HttpApiEndpoint.patch("update", "/me").setPayload(UpdateMe).addSuccess(Me))
+  .addError(InsufficientScope)
+  .middleware(Authentication)
+  .prefix("/api")
+  .annotate(OpenApi.Title, "Me")
+  .annotate(OpenApi.Description, "The account the API key belongs to")
+{}

@@ -1,0 +1,39 @@
+import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
+import { Schema } from "effect"
+import { InsufficientScope } from "../Actor.js"
+import { ProjectId } from "../Ids.js"
+import { CreateProject, Project, ProjectNameTaken, ProjectNotFound, UpdateProject } from "../Project.js"
+import { Authentication } from "./Authentication.js"
+
+export class ProjectsApi extends HttpApiGroup.make("projects")
+  .add(
+    HttpApiEndpoint.get("list", "/projects")
+      .setUrlParams(Schema.Struct({ includeArchived: Schema.optional(Schema.BooleanFromString) }))
+      .addSuccess(Schema.Array(Project.json))
+  )
+  .add(
+    HttpApiEndpoint.post("create", "/projects")
+      .setPayload(CreateProject)
+      .addSuccess(Project.json, { status: 201 })
+      .addError(ProjectNameTaken)
+  )
+  .add(
+    HttpApiEndpoint.get("get", "/projects/:id")
+      .setPath(Schema.Struct({ id: ProjectId }))
+      .addSuccess(Project.json)
+      .addError(ProjectNotFound)
+  )
+  .add(
+    HttpApiEndpoint.patch("update", "/projects/:id")
+      .setPath(Schema.Struct({ id: ProjectId }))
+      .setPayload(UpdateProject)
+      .addSuccess(Project.json)
+      .addError(ProjectNotFound)
+      .addError(ProjectNameTaken)
+  )
+  .addError(InsufficientScope)
+  .middleware(Authentication)
+  .prefix("/api")
+  .annotate(OpenApi.Title, "Projects")
+  .annotate(OpenApi.Description, "Projects of the active workspace")
+{}

@@ -1,0 +1,26 @@
+import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
+import { Schema } from "effect"
+import { InsufficientScope } from "../Actor.js"
+import { ProjectId } from "../Ids.js"
+import { ProjectNotFound } from "../Project.js"
+import { CreateTask, Task, TaskStatusFilter } from "../Task.js"
+import { Authentication } from "./Authentication.js"
+
+export class TasksApi extends HttpApiGroup.make("tasks")
+  .add(
+    HttpApiEndpoint.get("list", "/tasks")
+      .setUrlParams(Schema.Struct({ projectId: ProjectId, status: Schema.optional(TaskStatusFilter) }))
+      .addSuccess(Schema.Array(Task.json))
+      .addError(ProjectNotFound)
+  )
+  .add(
+    HttpApiEndpoint.post("create", "/tasks")
+      .setPayload(CreateTask)
+      .addSuccess(Task.json, { status: 201 })
+      .addError(ProjectNotFound)
+  )
+  .addError(InsufficientScope)
+  .middleware(Authentication)
+  .prefix("/api")
+  .annotate(OpenApi.Title, "Tasks")
+{}

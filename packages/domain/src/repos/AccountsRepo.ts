@@ -1,0 +1,107 @@
+import { SqlClient } from "@effect/sql"
+import { Effect, Option, Schema } from "effect"
+import { ApiKey } from "../ApiKey.js"
+import type { KeyScope } from "../Actor.js"
+import type { ApiKeyId, UserId, WorkspaceId } from "../Ids.js"
+import { User } from "../User.js"
+import type { Plan, UpdateMe } from "../User.js"
+
+const decodeUsers = Schema.decodeUnknown(Schema.Array(User))
+const decodeKeys = Schema.decodeUnknown(Schema.Array(ApiKey))
+const KeyWithHash = Schema.Struct({ ...ApiKey.fields, hash: Schema.String })
+const decodeKeyWithHash = Schema.decodeUnknown(Schema.Array(KeyWithHash))
+
+export class AccountsRepo extends Effect.Service<AccountsRepo>()("@clockme/domain/AccountsRepo", {
+  effect: Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+
+    const insertUser = (input: { email: string; name: string; plan: Plan }) =>
+      Effect.gen(function*() {
+        const [workspace] = yield* sql<{ id: WorkspaceId }>`
+          INSERT INTO workspaces (name, kind) VALUES (${`${input.name}'s workspace`}, 'personal') RETURNING id`
+        const rows = yield* sql`
+          INSERT INTO users (email, name, plan, active_workspace_id)
+          VALUES (${input.email}, ${input.name}, ${input.plan}, ${workspace!.id})
+          RETURNING *`
+        const [user] = yield* decodeUsers(rows).pipe(Effect.orDie)
+        yield* sql`INSERT INTO memberships (workspace_id, user_id, role) VALUES (${workspace!.id}, ${user!.id}, 'owner')`
+        return user!
+      })
+
+    const findUserById = (id: UserId) =>
+      sql`SELECT * FROM users WHERE id = ${id}`.pipe(
+        Effect.flatMap(decodeUsers),
+        Effect.map((rows) => Option.fromNullable(rows[0])),
+        Effect.orDie
+      )
+
+    const findUserByEmail = (email: string) =>
+      sql`SELECT * FROM users WHERE lower(email) = lower(${email})`.pipe(
+        Effect.flatMap(decodeUsers),
+        Effect.map((rows) => Option.fromNullable(rows[0])),
+        Effect.orDie
+      )
+
+    const updateUser = (id: UserId, patch: UpdateMe) =>
+      sql`UPDATE users SET ${sql.update(patch)} WHERE id = ${id} RETURNING *`.pipe(
+        Effect.flatMap(decodeUsers),
+        Effect.map((rows) => rows[0]!),
+        Effect.orDie
+      )
+
+    const countUsers = sql<{ count: number }>`SELECT count(*)::int AS count FROM users`.pipe(
+      Effect.map((rows) => rows[0]?.count ?? 0),
+      Effect.orDie
+    )
+
+    const insertKey = (input: { userId: UserId; prefix: string; hash: string; scope: KeyScope; label: string | null }) =>
+      sql`
+        INSERT INTO api_keys (user_id, prefix, hash, scope, label)
+        VALUES (${input.userId}, ${input.prefix}, ${input.hash}, ${input.scope}, ${input.label})
+        RETURNING *`.pipe(Effect.flatMap(decodeKeys), Effect.map((rows) => rows[0]!), Effect.orDie)
+
+    const findKeyByHash = (hash: string) =>
+      sql`SELECT * FROM api_keys WHERE hash = ${hash}`.pipe(
+        Effect.flatMap(decodeKeyWithHash),
+        Effect.map((rows) => Option.fromNullable(rows[0])),
+        Effect.orDie
+      )
+
+    /** Records use at most once a minute, so authentication does not write on every request. */
+    const touchKey = (id: ApiKeyId, now: Date, staleBefore: Date) =>
+      sql`
+        UPDATE api_keys SET last_used_at = ${now}
+        WHERE id = ${id} AND (last_used_at IS NULL OR last_used_at < ${staleBefore})`.pipe(
+        Effect.asVoid,
+        Effect.orDie
+      )
+
+    const listKeys = (userId: UserId) =>
+      sql`SELECT * FROM api_keys WHERE user_id = ${userId} ORDER BY created_at, id`.pipe(
+        Effect.flatMap(decodeKeys),
+        Effect.orDie
+      )
+
+    const revokeKey = (userId: UserId, id: ApiKeyId, now: Date) =>
+      sql`
+        UPDATE api_keys SET revoked_at = coalesce(revoked_at, ${now})
+        WHERE id = ${id} AND user_id = ${userId} RETURNING *`.pipe(
+        Effect.flatMap(decodeKeys),
+        Effect.map((rows) => Option.fromNullable(rows[0])),
+        Effect.orDie
+      )
+
+    return {
+      insertUser,
+      findUserById,
+      findUserByEmail,
+      updateUser,
+      countUsers,
+      insertKey,
+      findKeyByHash,
+      touchKey,
+      listKeys,
+      revokeKey
+    } as const
+  })
+}) {}

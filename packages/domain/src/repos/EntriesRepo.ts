@@ -1,0 +1,117 @@
+import { SqlClient } from "@effect/sql"
+import type { Fragment } from "@effect/sql/Statement"
+import { Effect, Option, Schema } from "effect"
+import type { Source } from "../Actor.js"
+import { Entry } from "../Entry.js"
+import type { StopReason } from "../Entry.js"
+import type { EntryId, ProjectId, TaskId, TimerId, UserId, WorkspaceId } from "../Ids.js"
+
+const decode = Schema.decodeUnknown(Schema.Array(Entry))
+const first = (rows: ReadonlyArray<Entry>) => Option.fromNullable(rows[0])
+
+export interface NewEntry {
+  readonly workspaceId: WorkspaceId
+  readonly userId: UserId
+  readonly projectId: ProjectId
+  readonly taskId: TaskId | null
+  readonly timerId: TimerId | null
+  readonly description: string | null
+  readonly startTime: Date
+  readonly endTime: Date
+  readonly durationSeconds: number
+  readonly pausedSeconds: number
+  readonly billable: boolean
+  readonly source: Source
+  readonly stopReason: StopReason | null
+  readonly idempotencyKey: string | null
+  readonly now: Date
+}
+
+export interface EntryChanges {
+  readonly projectId: ProjectId
+  readonly taskId: TaskId | null
+  readonly description: string | null
+  readonly startTime: Date
+  readonly endTime: Date
+  readonly durationSeconds: number
+  readonly billable: boolean
+  readonly now: Date
+}
+
+export interface EntryFilter {
+  readonly userId: UserId
+  readonly workspaceId: WorkspaceId
+  readonly timezone: string
+  readonly projectId: ProjectId | undefined
+  readonly from: string | undefined
+  readonly to: string | undefined
+  readonly after: { readonly startTime: Date; readonly id: EntryId } | undefined
+  readonly limit: number
+}
+
+export class EntriesRepo extends Effect.Service<EntriesRepo>()("@clockme/domain/EntriesRepo", {
+  effect: Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+
+    /** Inserts; with an idempotency key already used by this user, returns the first entry instead. */
+    const insert = (input: NewEntry) =>
+      Effect.gen(function*() {
+        const rows = yield* sql`
+          INSERT INTO entries (workspace_id, user_id, project_id, task_id, timer_id, description, start_time, end_time,
+                               duration_seconds, paused_seconds, billable, source, stop_reason, idempotency_key,
+                               created_at, updated_at)
+          VALUES (${input.workspaceId}, ${input.userId}, ${input.projectId}, ${input.taskId}, ${input.timerId},
+                  ${input.description}, ${input.startTime}, ${input.endTime}, ${input.durationSeconds},
+                  ${input.pausedSeconds}, ${input.billable}, ${input.source}, ${input.stopReason},
+                  ${input.idempotencyKey}, ${input.now}, ${input.now})
+          ON CONFLICT (user_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+          RETURNING *`.pipe(Effect.flatMap(decode))
+        if (rows[0]) return { entry: rows[0], created: true }
+        const existing = yield* sql`
+          SELECT * FROM entries WHERE user_id = ${input.userId} AND idempotency_key = ${input.idempotencyKey}`
+          .pipe(Effect.flatMap(decode))
+        return { entry: existing[0]!, created: false }
+      }).pipe(Effect.orDie)
+
+    const findById = (workspaceId: WorkspaceId, id: EntryId) =>
+      sql`SELECT * FROM entries WHERE id = ${id} AND workspace_id = ${workspaceId}`.pipe(
+        Effect.flatMap(decode),
+        Effect.map(first),
+        Effect.orDie
+      )
+
+    const findByTimer = (timerId: TimerId) =>
+      sql`SELECT * FROM entries WHERE timer_id = ${timerId}`.pipe(Effect.flatMap(decode), Effect.map(first), Effect.orDie)
+
+    const update = (id: EntryId, changes: EntryChanges) =>
+      sql`
+        UPDATE entries SET project_id = ${changes.projectId}, task_id = ${changes.taskId},
+          description = ${changes.description}, start_time = ${changes.startTime}, end_time = ${changes.endTime},
+          duration_seconds = ${changes.durationSeconds}, billable = ${changes.billable}, updated_at = ${changes.now}
+        WHERE id = ${id} RETURNING *`.pipe(Effect.flatMap(decode), Effect.map((rows) => rows[0]!), Effect.orDie)
+
+    const remove = (id: EntryId) => sql`DELETE FROM entries WHERE id = ${id}`.pipe(Effect.asVoid, Effect.orDie)
+
+    const list = (filter: EntryFilter) => {
+      const conditions: Array<Fragment> = [
+        sql`user_id = ${filter.userId}`,
+        sql`workspace_id = ${filter.workspaceId}`
+      ]
+      if (filter.projectId) conditions.push(sql`project_id = ${filter.projectId}`)
+      if (filter.from) {
+        conditions.push(sql`start_time >= (${filter.from}::date::timestamp AT TIME ZONE ${filter.timezone})`)
+      }
+      if (filter.to) {
+        conditions.push(sql`start_time < ((${filter.to}::date + 1)::timestamp AT TIME ZONE ${filter.timezone})`)
+      }
+      if (filter.after) {
+        conditions.push(sql`(start_time, id) < (${filter.after.startTime}, ${filter.after.id})`)
+      }
+      return sql`
+        SELECT * FROM entries WHERE ${sql.and(conditions)}
+        ORDER BY start_time DESC, id DESC LIMIT ${filter.limit}`.pipe(Effect.flatMap(decode), Effect.orDie)
+    }
+
+    return { insert, findById, findByTimer, update, remove, list } as const
+  })
+}) {}

@@ -1,0 +1,88 @@
+import { HttpApiSchema } from "@effect/platform"
+import { SqlClient } from "@effect/sql"
+import { Effect, Option, Schema } from "effect"
+import type { KeyScope } from "../Actor.js"
+import { CurrentActor, requireScope } from "../Actor.js"
+import type { CreatedApiKey } from "../ApiKey.js"
+import { InvalidInput } from "../Errors.js"
+import { AccountsRepo } from "../repos/AccountsRepo.js"
+import { isUniqueViolation } from "../repos/SqlErrors.js"
+import { Email, Me } from "../User.js"
+import type { Plan, UpdateMe, User } from "../User.js"
+import { ApiKeys } from "./ApiKeys.js"
+
+export class EmailTaken extends Schema.TaggedError<EmailTaken>()(
+  "EmailTaken",
+  { code: Schema.tag("email_taken"), email: Schema.String, message: Schema.String },
+  HttpApiSchema.annotations({ status: 409 })
+) {}
+
+export class UserNotFound extends Schema.TaggedError<UserNotFound>()(
+  "UserNotFound",
+  { code: Schema.tag("user_not_found"), email: Schema.String, message: Schema.String },
+  HttpApiSchema.annotations({ status: 404 })
+) {}
+
+export interface CreatedAccount {
+  readonly user: User
+  readonly apiKey: CreatedApiKey
+}
+
+const decodeEmail = Schema.decodeUnknown(Email)
+
+export class Accounts extends Effect.Service<Accounts>()("@clockme/domain/Accounts", {
+  effect: Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const repo = yield* AccountsRepo
+    const keys = yield* ApiKeys
+
+    /** A user with a personal workspace (owner) and a full-scope key, in one transaction. */
+    const create = Effect.fn("Accounts.create")(
+      function*(input: { readonly email: string; readonly name?: string | undefined; readonly plan?: Plan | undefined }) {
+        const email = yield* decodeEmail(input.email).pipe(
+          Effect.mapError(() => new InvalidInput({ field: "email", message: `"${input.email}" is not an email address` }))
+        )
+        const name = input.name?.trim() || email.split("@")[0]!
+        const user = yield* repo.insertUser({ email, name, plan: input.plan ?? "free" }).pipe(
+          Effect.catchTag("SqlError", (error) =>
+            isUniqueViolation(error)
+              ? Effect.fail(new EmailTaken({ email, message: `An account with the email ${email} already exists` }))
+              : Effect.die(error))
+        )
+        const apiKey = yield* keys.issue(user.id, "full", "default")
+        const account: CreatedAccount = { user, apiKey }
+        return account
+      },
+      (effect) => sql.withTransaction(effect).pipe(Effect.catchTag("SqlError", Effect.die))
+    )
+
+    const issueKeyFor = Effect.fn("Accounts.issueKeyFor")(
+      function*(email: string, scope: KeyScope, label: string | null) {
+        const user = yield* repo.findUserByEmail(email)
+        if (Option.isNone(user)) {
+          return yield* new UserNotFound({ email, message: `No account with the email ${email}` })
+        }
+        return yield* keys.issue(user.value.id, scope, label)
+      }
+    )
+
+    const count = repo.countUsers
+
+    const me = Effect.gen(function*() {
+      const actor = yield* CurrentActor
+      const user = yield* repo.findUserById(actor.userId).pipe(Effect.flatMap(Effect.orDie))
+      return new Me({ user, activeWorkspaceId: actor.workspaceId, scope: actor.scope })
+    }).pipe(Effect.withSpan("Accounts.me"))
+
+    const update = Effect.fn("Accounts.update")(function*(patch: UpdateMe) {
+      const actor = yield* requireScope("write")
+      const user = Object.keys(patch).length === 0
+        ? yield* repo.findUserById(actor.userId).pipe(Effect.flatMap(Effect.orDie))
+        : yield* repo.updateUser(actor.userId, patch)
+      return new Me({ user, activeWorkspaceId: actor.workspaceId, scope: actor.scope })
+    })
+
+    return { create, issueKeyFor, count, me, update } as const
+  }),
+  dependencies: [AccountsRepo.Default, ApiKeys.Default]
+}) {}

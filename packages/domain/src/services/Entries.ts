@@ -1,0 +1,156 @@
+import { DateTime, Effect, Either, Option, Schema } from "effect"
+import { CurrentActor, requireScope } from "../Actor.js"
+import { EntryNotFound, EntryPage } from "../Entry.js"
+import type { CreateEntry, Entry, ListEntriesQuery, UpdateEntry } from "../Entry.js"
+import { Forbidden, InvalidInput } from "../Errors.js"
+import { EntryId } from "../Ids.js"
+import { AccountsRepo } from "../repos/AccountsRepo.js"
+import { EntriesRepo } from "../repos/EntriesRepo.js"
+import { ensureActive, Projects } from "./Projects.js"
+import { Tasks } from "./Tasks.js"
+
+const MAX_ENTRY_MS = 24 * 60 * 60 * 1000
+
+const Cursor = Schema.parseJson(Schema.Struct({ t: Schema.DateFromString, id: EntryId }))
+const encodeCursor = (entry: Entry) =>
+  Buffer.from(JSON.stringify({ t: DateTime.formatIso(entry.startTime), id: entry.id })).toString("base64url")
+const decodeCursor = (cursor: string) =>
+  Schema.decodeUnknownEither(Cursor)(Buffer.from(cursor, "base64url").toString("utf8")).pipe(
+    Either.map(({ id, t }) => ({ startTime: t, id })),
+    Either.mapLeft(() => new InvalidInput({ field: "cursor", message: "cursor is not one this API returned" }))
+  )
+
+/** Checks and computes the span of an entry from start plus end or duration. */
+const span = (start: DateTime.Utc, end: DateTime.Utc, now: DateTime.Utc) => {
+  const ms = DateTime.distance(start, end)
+  if (ms <= 0) return Either.left(new InvalidInput({ field: "endTime", message: "endTime must be after startTime" }))
+  if (ms > MAX_ENTRY_MS) {
+    return Either.left(new InvalidInput({ field: "endTime", message: "An entry can be at most 24 hours long; split longer work" }))
+  }
+  if (DateTime.greaterThan(start, DateTime.add(now, { days: 1 }))) {
+    return Either.left(new InvalidInput({ field: "startTime", message: "startTime is more than a day in the future" }))
+  }
+  return Either.right(Math.round(ms / 1000))
+}
+
+const endFrom = (start: DateTime.Utc, input: { readonly durationMinutes?: number | undefined; readonly endTime?: DateTime.Utc | undefined }) => {
+  if (input.durationMinutes !== undefined && input.endTime !== undefined) {
+    return Either.left(new InvalidInput({ field: "endTime", message: "Give either durationMinutes or endTime, not both" }))
+  }
+  if (input.endTime !== undefined) return Either.right(Option.some(input.endTime))
+  if (input.durationMinutes !== undefined) {
+    return Either.right(Option.some(DateTime.add(start, { millis: Math.round(input.durationMinutes * 60_000) })))
+  }
+  return Either.right(Option.none<DateTime.Utc>())
+}
+
+export class Entries extends Effect.Service<Entries>()("@clockme/domain/Entries", {
+  effect: Effect.gen(function*() {
+    const repo = yield* EntriesRepo
+    const accounts = yield* AccountsRepo
+    const projects = yield* Projects
+    const tasks = yield* Tasks
+
+    const create = Effect.fn("Entries.create")(function*(input: CreateEntry) {
+      const actor = yield* requireScope("write")
+      const project = yield* projects.get(input.projectId).pipe(Effect.flatMap(ensureActive))
+      const task = input.taskId == null ? null : yield* tasks.getInProject(input.taskId, project.id)
+      const now = yield* DateTime.now
+      const end = yield* endFrom(input.startTime, input)
+      if (Option.isNone(end)) {
+        return yield* new InvalidInput({ field: "durationMinutes", message: "Give durationMinutes or endTime" })
+      }
+      const durationSeconds = yield* span(input.startTime, end.value, now)
+      const { entry } = yield* repo.insert({
+        workspaceId: actor.workspaceId,
+        userId: actor.userId,
+        projectId: project.id,
+        taskId: task?.id ?? null,
+        timerId: null,
+        description: input.description ?? null,
+        startTime: DateTime.toDate(input.startTime),
+        endTime: DateTime.toDate(end.value),
+        durationSeconds,
+        pausedSeconds: 0,
+        billable: input.billable ?? project.billable,
+        source: input.source ?? actor.source,
+        stopReason: null,
+        idempotencyKey: input.idempotencyKey ?? null,
+        now: DateTime.toDate(now)
+      })
+      return entry
+    })
+
+    const findOwn = Effect.fn("Entries.findOwn")(function*(id: EntryId, verb: string) {
+      const actor = yield* requireScope("write")
+      const found = yield* repo.findById(actor.workspaceId, id)
+      if (Option.isNone(found)) {
+        return yield* new EntryNotFound({ entryId: id, message: `Entry ${id} not found in the active workspace` })
+      }
+      if (found.value.userId !== actor.userId) {
+        return yield* new Forbidden({ message: `Only the author of entry ${id} can ${verb} it` })
+      }
+      return found.value
+    })
+
+    const update = Effect.fn("Entries.update")(function*(id: EntryId, patch: UpdateEntry) {
+      const entry = yield* findOwn(id, "edit")
+      const projectId = patch.projectId ?? entry.projectId
+      const moved = projectId !== entry.projectId
+      if (moved) yield* projects.get(projectId).pipe(Effect.flatMap(ensureActive))
+      const taskId = patch.taskId === undefined ? (moved ? null : entry.taskId) : patch.taskId
+      if (taskId !== null) yield* tasks.getInProject(taskId, projectId)
+      const start = patch.startTime ?? entry.startTime
+      const explicitEnd = yield* endFrom(start, patch)
+      const end = Option.getOrElse(
+        explicitEnd,
+        () => patch.startTime === undefined ? entry.endTime : DateTime.add(start, { millis: DateTime.distance(entry.startTime, entry.endTime) })
+      )
+      const now = yield* DateTime.now
+      const wallSeconds = yield* span(start, end, now)
+      const timesChanged = Option.isSome(explicitEnd) || patch.startTime !== undefined
+      return yield* repo.update(entry.id, {
+        projectId,
+        taskId,
+        description: patch.description === undefined ? entry.description : patch.description,
+        startTime: DateTime.toDate(start),
+        endTime: DateTime.toDate(end),
+        durationSeconds: timesChanged ? wallSeconds : entry.durationSeconds,
+        billable: patch.billable ?? entry.billable,
+        now: DateTime.toDate(now)
+      })
+    })
+
+    const remove = Effect.fn("Entries.remove")(function*(id: EntryId) {
+      const entry = yield* findOwn(id, "delete")
+      yield* repo.remove(entry.id)
+    })
+
+    const list = Effect.fn("Entries.list")(function*(query: ListEntriesQuery) {
+      const actor = yield* CurrentActor
+      if (query.projectId !== undefined) yield* projects.get(query.projectId)
+      if (query.from !== undefined && query.to !== undefined && query.to < query.from) {
+        return yield* new InvalidInput({ field: "to", message: "to must not be before from" })
+      }
+      const after = query.cursor === undefined ? undefined : yield* decodeCursor(query.cursor)
+      const user = yield* accounts.findUserById(actor.userId).pipe(Effect.flatMap(Effect.orDie))
+      const limit = query.limit ?? 50
+      const rows = yield* repo.list({
+        userId: actor.userId,
+        workspaceId: actor.workspaceId,
+        timezone: user.timezone,
+        projectId: query.projectId,
+        from: query.from,
+        to: query.to,
+        after,
+        limit: limit + 1
+      })
+      const page = rows.slice(0, limit)
+      const last = page[page.length - 1]
+      return new EntryPage({ entries: page, nextCursor: rows.length > limit && last ? encodeCursor(last) : null })
+    })
+
+    return { create, update, remove, list } as const
+  }),
+  dependencies: [EntriesRepo.Default, AccountsRepo.Default, Projects.Default, Tasks.Default]
+}) {}

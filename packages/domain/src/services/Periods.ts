@@ -1,0 +1,31 @@
+import { DateTime, Effect } from "effect"
+import { InvalidInput } from "../Errors.js"
+
+const dayIn = (now: DateTime.Utc, timeZone: string) =>
+  new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(
+    DateTime.toDate(now)
+  )
+
+/** `from`/`to` as calendar days in the user's zone; by default the current month up to today. */
+export const resolvePeriod = (
+  query: { readonly from?: string | undefined; readonly to?: string | undefined },
+  timezone: string
+) =>
+  Effect.gen(function*() {
+    const today = dayIn(yield* DateTime.now, timezone)
+    const from = query.from ?? `${today.slice(0, 8)}01`
+    const to = query.to ?? (query.from === undefined ? today : from > today ? from : today)
+    if (to < from) return yield* new InvalidInput({ field: "to", message: "to must not be before from" })
+    return { from, to, timezone }
+  })
+
+/** Minor units of a currency (0 for JPY, 2 for EUR), from the platform's ISO 4217 data. */
+export const minorUnits = (currency: string): number => {
+  try {
+    return new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2
+  } catch {
+    return 2
+  }
+}
+
+export const hoursOf = (seconds: number): number => Math.round(seconds / 36) / 100

@@ -1,0 +1,108 @@
+import { DateTime, Effect, Option } from "effect"
+import { CurrentActor, requireScope } from "../Actor.js"
+import { InvalidInput } from "../Errors.js"
+import type { ProjectId } from "../Ids.js"
+import { ProjectArchived, ProjectNameTaken, ProjectNotFound } from "../Project.js"
+import type { CreateProject, Project, UpdateProject } from "../Project.js"
+import { matchProjectName } from "../ProjectMatch.js"
+import { ProjectsRepo } from "../repos/ProjectsRepo.js"
+import { isUniqueViolation } from "../repos/SqlErrors.js"
+
+export interface ProjectReference {
+  readonly projectId?: ProjectId | undefined
+  readonly projectName?: string | undefined
+  readonly fallbackProjectId?: ProjectId | undefined
+  readonly autoCreate?: boolean | undefined
+}
+
+const nameTaken = (name: string) =>
+  new ProjectNameTaken({ name, message: `A project named "${name}" already exists in this workspace` })
+
+const notFoundById = (id: string) =>
+  new ProjectNotFound({ projectId: id, message: `Project ${id} not found in the active workspace` })
+
+/** Time can only be tracked on a project that is not archived. */
+export const ensureActive = (project: Project) =>
+  project.archived
+    ? Effect.fail(
+      new ProjectArchived({
+        projectId: project.id,
+        message: `Project "${project.name}" is archived; unarchive it (PATCH archived: false) to track time on it`
+      })
+    )
+    : Effect.succeed(project)
+
+export class Projects extends Effect.Service<Projects>()("@clockme/domain/Projects", {
+  effect: Effect.gen(function*() {
+    const repo = yield* ProjectsRepo
+
+    const list = Effect.fn("Projects.list")(function*(options?: { readonly includeArchived?: boolean | undefined }) {
+      const actor = yield* CurrentActor
+      return yield* repo.list(actor.workspaceId, options?.includeArchived ?? false)
+    })
+
+    const get = Effect.fn("Projects.get")(function*(id: ProjectId) {
+      const actor = yield* CurrentActor
+      const found = yield* repo.findById(actor.workspaceId, id)
+      return yield* Option.match(found, { onNone: () => Effect.fail(notFoundById(id)), onSome: Effect.succeed })
+    })
+
+    const create = Effect.fn("Projects.create")(function*(input: CreateProject) {
+      const actor = yield* requireScope("write")
+      const now = yield* DateTime.now
+      return yield* repo.insert(actor.workspaceId, input, DateTime.toDate(now)).pipe(
+        Effect.catchTag("SqlError", (e) => isUniqueViolation(e) ? Effect.fail(nameTaken(input.name)) : Effect.die(e))
+      )
+    })
+
+    const update = Effect.fn("Projects.update")(function*(id: ProjectId, patch: UpdateProject) {
+      const actor = yield* requireScope("write")
+      const now = yield* DateTime.now
+      const updated = yield* repo.update(actor.workspaceId, id, patch, DateTime.toDate(now)).pipe(
+        Effect.catchTag("SqlError", (e) =>
+          isUniqueViolation(e) ? Effect.fail(nameTaken(patch.name ?? "")) : Effect.die(e))
+      )
+      return yield* Option.match(updated, { onNone: () => Effect.fail(notFoundById(id)), onSome: Effect.succeed })
+    })
+
+    /**
+     * Which project a timer call means: `projectId`, else `projectName` matched loosely, else
+     * `fallbackProjectId`, else (with `autoCreate`) a new project of that name.
+     */
+    const resolve = Effect.fn("Projects.resolve")(function*(ref: ProjectReference) {
+      const actor = yield* CurrentActor
+      if (ref.projectId !== undefined) return yield* get(ref.projectId).pipe(Effect.flatMap(ensureActive))
+      if (ref.projectName === undefined) {
+        if (ref.fallbackProjectId !== undefined) return yield* get(ref.fallbackProjectId).pipe(Effect.flatMap(ensureActive))
+        return yield* new InvalidInput({ field: "projectId", message: "Give projectId or projectName" })
+      }
+      const name = ref.projectName
+      const candidates = yield* repo.list(actor.workspaceId, false)
+      const { match, suggestions } = matchProjectName(name, candidates)
+      if (match) return match
+      if (ref.fallbackProjectId !== undefined) return yield* get(ref.fallbackProjectId).pipe(Effect.flatMap(ensureActive))
+      if (ref.autoCreate === true) {
+        yield* requireScope("write")
+        const now = yield* DateTime.now
+        return yield* repo.insertOrGet(actor.workspaceId, name, DateTime.toDate(now))
+      }
+      return yield* new ProjectNotFound({
+        projectName: name,
+        suggestions,
+        message: suggestions.length > 0
+          ? `No project matches "${name}". Closest: ${suggestions.join(", ")}. Pass autoCreate: true to create it.`
+          : `No project matches "${name}". Pass autoCreate: true to create it, or fallbackProjectId.`
+      })
+    })
+
+    const findMatching = (name: string): Effect.Effect<Project | undefined, never, CurrentActor> =>
+      Effect.gen(function*() {
+        const actor = yield* CurrentActor
+        const candidates = yield* repo.list(actor.workspaceId, false)
+        return matchProjectName(name, candidates).match
+      })
+
+    return { list, get, create, update, resolve, findMatching} as const
+  }),
+  dependencies: [ProjectsRepo.Default]
+}) {}

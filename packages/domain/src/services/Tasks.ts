@@ -1,0 +1,54 @@
+import { DateTime, Effect, Option } from "effect"
+import { CurrentActor, requireScope } from "../Actor.js"
+import type { ProjectId, TaskId } from "../Ids.js"
+import { TasksRepo } from "../repos/TasksRepo.js"
+import { TaskNotFound } from "../Task.js"
+import type { CreateTask, TaskStatus } from "../Task.js"
+import { Projects } from "./Projects.js"
+
+const notFound = (id: string) => new TaskNotFound({ taskId: id, message: `Task ${id} not found in the active workspace` })
+
+export class Tasks extends Effect.Service<Tasks>()("@clockme/domain/Tasks", {
+  effect: Effect.gen(function*() {
+    const repo = yield* TasksRepo
+    const projects = yield* Projects
+
+    const create = Effect.fn("Tasks.create")(function*(input: CreateTask) {
+      const actor = yield* requireScope("write")
+      yield* projects.get(input.projectId)
+      const now = yield* DateTime.now
+      return yield* repo.insert(actor.workspaceId, input, DateTime.toDate(now))
+    })
+
+    const list = Effect.fn("Tasks.list")(function*(projectId: ProjectId, status: TaskStatus | "all" = "active") {
+      const actor = yield* CurrentActor
+      yield* projects.get(projectId)
+      return yield* repo.list(actor.workspaceId, projectId, status)
+    })
+
+    const get = Effect.fn("Tasks.get")(function*(id: TaskId) {
+      const actor = yield* CurrentActor
+      const found = yield* repo.findById(actor.workspaceId, id)
+      return yield* Option.match(found, { onNone: () => Effect.fail(notFound(id)), onSome: Effect.succeed })
+    })
+
+    /** The task, checked to belong to the project it is used with. */
+    const getInProject = Effect.fn("Tasks.getInProject")(function*(id: TaskId, projectId: ProjectId) {
+      const task = yield* get(id)
+      if (task.projectId !== projectId) {
+        return yield* new TaskNotFound({ taskId: id, message: `Task ${id} does not belong to project ${projectId}` })
+      }
+      return task
+    })
+
+    const complete = Effect.fn("Tasks.complete")(function*(id: TaskId) {
+      const actor = yield* requireScope("write")
+      const now = yield* DateTime.now
+      const done = yield* repo.complete(actor.workspaceId, id, DateTime.toDate(now))
+      return yield* Option.match(done, { onNone: () => Effect.fail(notFound(id)), onSome: Effect.succeed })
+    })
+
+    return { create, list, get, getInProject, complete } as const
+  }),
+  dependencies: [TasksRepo.Default, Projects.Default]
+}) {}

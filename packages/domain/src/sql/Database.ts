@@ -1,0 +1,60 @@
+import { PGlite } from "@electric-sql/pglite"
+import { createPgConfig } from "@electric-sql/pglite/node-postgres"
+import { Migrator } from "@effect/sql"
+import { SqlError } from "@effect/sql/SqlError"
+import { PgClient } from "@effect/sql-pg"
+import { Effect, Layer, type Redacted, String } from "effect"
+import pg from "pg"
+import { migrations } from "./Migrations.js"
+
+// numeric and int8 arrive as strings from node-postgres; our numerics are money with two decimals and
+// second counts, both exact as doubles, and sums are done in SQL before they reach JS.
+const parseNumber = (value: string) => Number(value)
+const types: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: "text" | "binary") =>
+    oid === 1700 || oid === 20 ? parseNumber : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig["getTypeParser"]
+}
+
+const naming = {
+  transformQueryNames: String.camelToSnake,
+  transformResultNames: String.snakeToCamel,
+  types
+} as const
+
+/** PostgreSQL server named by a connection URL. */
+export const postgresLayer = (url: Redacted.Redacted<string>) => PgClient.layer({ url, ...naming })
+
+export interface PgliteOptions {
+  /** A directory on disk, or undefined for an in-memory database. */
+  readonly dataDir?: string | undefined
+  /** A migrated image made by `dumpDataDir`, to skip initdb. */
+  readonly loadDataDir?: Blob | undefined
+}
+
+/** Embedded PostgreSQL (PGlite, in-process), reached through node-postgres so SQL behaves as on a server. */
+export const pgliteLayer = (options: PgliteOptions) =>
+  PgClient.layerFromPool({
+    acquire: Effect.gen(function*() {
+      const db = yield* Effect.acquireRelease(
+        Effect.tryPromise({
+          try: () =>
+            PGlite.create({
+              ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
+              ...(options.loadDataDir === undefined ? {} : { loadDataDir: options.loadDataDir })
+            }),
+          catch: (cause) => new SqlError({ cause, message: "Could not open the embedded database" })
+        }),
+        (db) => Effect.promise(() => db.close())
+      )
+      return yield* Effect.acquireRelease(
+        Effect.sync(() => new pg.Pool({ ...createPgConfig(db), max: 1, idleTimeoutMillis: 0, types })),
+        (pool) => Effect.promise(() => pool.end())
+      )
+    }),
+    ...naming
+  })
+
+export const runMigrations = Migrator.make({})({ loader: migrations })
+
+/** Runs every pending migration when built. */
+export const MigrationsLive = Layer.effectDiscard(runMigrations)

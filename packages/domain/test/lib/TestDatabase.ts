@@ -1,0 +1,51 @@
+import { SqlError } from "@effect/sql/SqlError"
+import { randomBytes } from "node:crypto"
+import * as fs from "node:fs"
+import { Effect, Layer, Redacted } from "effect"
+import pg from "pg"
+import { inject } from "vitest"
+import { MigrationsLive, pgliteLayer, postgresLayer } from "../../src/sql/Database.js"
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    readonly pgliteSnapshot: string
+  }
+}
+
+const adminQuery = (url: string, text: string) =>
+  Effect.tryPromise({
+    try: async () => {
+      const client = new pg.Client({ connectionString: url })
+      await client.connect()
+      try {
+        await client.query(text)
+      } finally {
+        await client.end()
+      }
+    },
+    catch: (cause) => new SqlError({ cause, message: `Test database setup failed: ${text}` })
+  })
+
+/**
+ * A fresh, migrated database for one test file: a PostgreSQL database of its own when DATABASE_URL is
+ * set (dropped afterwards), otherwise an in-memory PGlite loaded from the run's migrated image.
+ */
+export const TestDatabase = Layer.unwrapScoped(
+  Effect.gen(function*() {
+    const serverUrl = process.env.DATABASE_URL
+    if (serverUrl) {
+      const name = `clockme_test_${randomBytes(6).toString("hex")}`
+      yield* Effect.acquireRelease(
+        adminQuery(serverUrl, `CREATE DATABASE "${name}"`),
+        () => Effect.ignore(adminQuery(serverUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`))
+      )
+      const url = new URL(serverUrl)
+      url.pathname = `/${name}`
+      return postgresLayer(Redacted.make(url.toString()))
+    }
+    const image = new Blob([fs.readFileSync(inject("pgliteSnapshot"))])
+    return pgliteLayer({ loadDataDir: image })
+  })
+)
+
+export const MigratedTestDatabase = MigrationsLive.pipe(Layer.provideMerge(TestDatabase))
