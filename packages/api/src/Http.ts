@@ -4,6 +4,8 @@ import { NodeHttpServer } from "@effect/platform-node"
 import { Layer } from "effect"
 import { createServer } from "node:http"
 import { AuthenticationLive } from "./Authentication.js"
+import { BudgetsHttp } from "./http/BudgetsHttp.js"
+import { DashboardHttp } from "./http/DashboardHttp.js"
 import { EntriesHttp } from "./http/EntriesHttp.js"
 import { KeysHttp } from "./http/KeysHttp.js"
 import { MeHttp } from "./http/MeHttp.js"
@@ -13,6 +15,7 @@ import { SystemHttp } from "./http/SystemHttp.js"
 import { TasksHttp } from "./http/TasksHttp.js"
 import { TimerHttp } from "./http/TimerHttp.js"
 import { WorkspacesHttp } from "./http/WorkspacesHttp.js"
+import { McpLive } from "./Mcp.js"
 import { requestGuard } from "./RequestGuard.js"
 
 export const ApiLive = HttpApiBuilder.api(Api).pipe(
@@ -23,6 +26,8 @@ export const ApiLive = HttpApiBuilder.api(Api).pipe(
     TasksHttp,
     ReportsHttp,
     WorkspacesHttp,
+    BudgetsHttp,
+    DashboardHttp,
     MeHttp,
     KeysHttp,
     SystemHttp
@@ -35,10 +40,11 @@ export interface ListenOptions {
   readonly host: string
 }
 
-/** The REST API, its OpenAPI document and interactive docs on one Node HTTP server. */
+/** The REST API, its OpenAPI document, interactive docs and the MCP server on one Node HTTP server. */
 export const HttpLive = (listen: ListenOptions) =>
   HttpApiBuilder.serve(requestGuard).pipe(
     Layer.provide(HttpApiScalar.layer({ path: "/api/docs" })),
+    Layer.provide(McpLive),
     Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/api/openapi" })),
     Layer.provide(HttpApiBuilder.middlewareCors()),
     Layer.provide(ApiLive),

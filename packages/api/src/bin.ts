@@ -4,6 +4,7 @@ import { KeyScope } from "@clockme/domain/Actor"
 import { DomainLive } from "@clockme/domain/Domain"
 import { MigrationsLive, runMigrations } from "@clockme/domain/sql/Database"
 import { Accounts } from "@clockme/domain/services/Accounts"
+import { RateLimiter } from "@clockme/domain/services/RateLimiter"
 import { Plan, User } from "@clockme/domain/User"
 import { NodeRuntime } from "@effect/platform-node"
 import { Config, Console, Effect, Layer, Schema } from "effect"
@@ -51,7 +52,11 @@ const printJson = (value: unknown) => Console.log(JSON.stringify(value, null, 2)
 
 const AccountOutput = Schema.Struct({ user: User.json, apiKey: CreatedApiKey })
 
-const CliLive = DomainLive.pipe(Layer.provideMerge(MigrationsLive), Layer.provideMerge(DatabaseLive))
+const CliLive = DomainLive.pipe(
+  Layer.provide(RateLimiter.unlimited),
+  Layer.provideMerge(MigrationsLive),
+  Layer.provideMerge(DatabaseLive)
+)
 
 const serve = Effect.gen(function*() {
   const port = yield* Config.port("PORT").pipe(Config.withDefault(8787))

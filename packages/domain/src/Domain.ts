@@ -1,21 +1,31 @@
 import { Layer } from "effect"
 import { Accounts } from "./services/Accounts.js"
+import { Admission } from "./services/Admission.js"
 import { ApiKeys } from "./services/ApiKeys.js"
+import { Budgets } from "./services/Budgets.js"
+import { Dashboard } from "./services/Dashboard.js"
 import { Entries } from "./services/Entries.js"
+import { IdleWatchdog } from "./services/IdleWatchdog.js"
+import { ProjectDetails } from "./services/ProjectDetails.js"
 import { Projects } from "./services/Projects.js"
 import { Reports } from "./services/Reports.js"
 import { Tasks } from "./services/Tasks.js"
 import { Timers } from "./services/Timers.js"
 import { Workspaces } from "./services/Workspaces.js"
 
-/** Every domain service; still needs a SqlClient. */
+/** Every domain service; still needs a SqlClient and a RateLimiter. */
 export const DomainLive = Layer.mergeAll(
   Accounts.Default,
   ApiKeys.Default,
+  Admission.Default,
   Projects.Default,
   Tasks.Default,
   Timers.Default,
+  IdleWatchdog.Default,
   Entries.Default,
   Reports.Default,
-  Workspaces.Default
+  Workspaces.Default,
+  Budgets.Default,
+  Dashboard.Default,
+  ProjectDetails.Default
 )

@@ -4,7 +4,7 @@ import { Schema } from "effect"
 import { Source } from "./Actor.js"
 import { CalendarDate } from "./CalendarDate.js"
 import { EntryId, ProjectId, TaskId, TimerId, UserId, WorkspaceId } from "./Ids.js"
-import { Timestamp } from "./Timestamp.js"
+import { NullableTimestamp, Timestamp } from "./Timestamp.js"
 
 export const StopReason = Schema.Literal("manual", "session_end", "idle", "replaced")
 export type StopReason = typeof StopReason.Type
@@ -25,6 +25,11 @@ export class Entry extends Model.Class<Entry>("Entry")({
   source: Source,
   stopReason: Schema.NullOr(StopReason),
   idempotencyKey: Schema.NullOr(Schema.String),
+  heartbeats: Schema.Number.annotations({ description: "Heartbeats the timer received (evidence)" }),
+  sessions: Schema.Number.annotations({ description: "AI tool sessions that worked on the timer (evidence)" }),
+  pauses: Schema.Number,
+  firstActivityAt: NullableTimestamp,
+  lastActivityAt: NullableTimestamp,
   createdAt: Timestamp,
   updatedAt: Timestamp
 }) {}
@@ -69,6 +74,12 @@ export type UpdateEntry = typeof UpdateEntry.Type
 
 export const ListEntriesQuery = Schema.Struct({
   projectId: Schema.optional(ProjectId),
+  userId: Schema.optional(UserId).annotations({
+    description: "Entries of this member of the active workspace (members can read each other's entries)"
+  }),
+  scope: Schema.optional(Schema.Literal("mine", "workspace")).annotations({
+    description: "mine (default): your entries; workspace: every member's entries in the active workspace"
+  }),
   from: Schema.optional(CalendarDate),
   to: Schema.optional(CalendarDate),
   limit: Schema.optional(

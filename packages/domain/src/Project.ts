@@ -14,6 +14,15 @@ export const Color = Schema.String.pipe(
   Schema.pattern(/^#[0-9a-fA-F]{6}$/, { message: () => "must be a hex colour like #3b82f6" })
 )
 
+export const BudgetPeriod = Schema.Literal("none", "monthly").annotations({
+  description: "none: the budget covers all time; monthly: it resets on the first of each month (UTC)"
+})
+export type BudgetPeriod = typeof BudgetPeriod.Type
+
+export const BudgetHardCap = Schema.Boolean.annotations({
+  description: "When true, reaching 100% of the budget refuses new timers and entries on the project"
+})
+
 export class Project extends Model.Class<Project>("Project")({
   id: ProjectId,
   workspaceId: WorkspaceId,
@@ -22,6 +31,8 @@ export class Project extends Model.Class<Project>("Project")({
   hourlyRate: Schema.NullOr(Schema.Number),
   budgetHours: Schema.NullOr(Schema.Number),
   budgetAmount: Schema.NullOr(Schema.Number),
+  budgetPeriod: BudgetPeriod,
+  budgetHardCap: Schema.Boolean,
   billable: Schema.Boolean,
   archived: Schema.Boolean,
   createdAt: Timestamp,
@@ -36,6 +47,8 @@ export const CreateProject = Schema.Struct({
   hourlyRate: Schema.optional(Schema.NullOr(Money)),
   budgetHours: Schema.optional(Schema.NullOr(Hours)),
   budgetAmount: Schema.optional(Schema.NullOr(Money)),
+  budgetPeriod: Schema.optional(BudgetPeriod),
+  budgetHardCap: Schema.optional(BudgetHardCap),
   billable: Schema.optional(Schema.Boolean)
 }).annotations({ identifier: "CreateProject", ...strict })
 export type CreateProject = typeof CreateProject.Type
@@ -46,6 +59,8 @@ export const UpdateProject = Schema.Struct({
   hourlyRate: Schema.optional(Schema.NullOr(Money)),
   budgetHours: Schema.optional(Schema.NullOr(Hours)),
   budgetAmount: Schema.optional(Schema.NullOr(Money)),
+  budgetPeriod: Schema.optional(BudgetPeriod),
+  budgetHardCap: Schema.optional(BudgetHardCap),
   billable: Schema.optional(Schema.Boolean),
   archived: Schema.optional(Schema.Boolean)
 }).annotations({ identifier: "UpdateProject", ...strict })

@@ -15,11 +15,12 @@ export interface Named {
 
 /**
  * Finds the project a free-form name means: exact ignoring case, then ignoring separators and
- * punctuation (`my_project` = `My Project`), then the closest name above the threshold.
+ * punctuation (`my_project` = `My Project`), then (unless `fuzzy: false`) the closest name above the threshold.
  */
 export const matchProjectName = <A extends Named>(
   query: string,
-  candidates: ReadonlyArray<A>
+  candidates: ReadonlyArray<A>,
+  options: { readonly fuzzy?: boolean } = {}
 ): { readonly match: A | undefined; readonly suggestions: ReadonlyArray<string> } => {
   const lower = query.trim().toLowerCase()
   const exact = candidates.find((c) => c.name.toLowerCase() === lower)
@@ -31,7 +32,7 @@ export const matchProjectName = <A extends Named>(
     .map((c) => ({ candidate: c, score: similarity(normalized, normalizeName(c.name)) }))
     .sort((a, b) => b.score - a.score || a.candidate.name.localeCompare(b.candidate.name))
   const best = scored[0]
-  if (best && best.score >= FUZZY_THRESHOLD && normalized.length >= 3) {
+  if (options.fuzzy !== false && best && best.score >= FUZZY_THRESHOLD && normalized.length >= 3) {
     return { match: best.candidate, suggestions: [] }
   }
   return { match: undefined, suggestions: scored.slice(0, 3).filter((s) => s.score > 0.2).map((s) => s.candidate.name) }

@@ -21,7 +21,9 @@ export class Timer extends Model.Class<Timer>("Timer")({
   startedAt: Timestamp,
   runningSince: NullableTimestamp,
   accumulatedMs: Schema.Number,
-  lastActivityAt: Timestamp
+  lastActivityAt: Timestamp,
+  heartbeatCount: Schema.Number,
+  pauseCount: Schema.Number
 }) {
   /** Running time only: paused stretches never count. */
   elapsedMsAt(now: DateTime.Utc): number {
@@ -72,12 +74,64 @@ export const StartTimer = Schema.Struct({
 }).annotations({ identifier: "StartTimer", parseOptions: { onExcessProperty: "error", errors: "all" } })
 export type StartTimer = typeof StartTimer.Type
 
+const ProjectRef = {
+  projectId: Schema.optional(ProjectId.annotations({ description: "The project whose timer is meant" })),
+  projectName: Schema.optional(ProjectName.annotations({ description: "Or the project's name, matched loosely" }))
+}
+
 export const StopTimer = Schema.Struct({
-  projectId: Schema.optional(ProjectId),
-  projectName: Schema.optional(ProjectName),
-  sessionId: Schema.optional(SessionId)
+  ...ProjectRef,
+  sessionId: Schema.optional(SessionId),
+  reason: Schema.optional(Schema.Literal("manual", "session_end").annotations({
+    description: "Why the timer stops; default session_end when sessionId is given, else manual"
+  }))
 }).annotations({ identifier: "StopTimer", parseOptions: { onExcessProperty: "error", errors: "all" } })
 export type StopTimer = typeof StopTimer.Type
+
+/** Which timer: by project, or the only one when neither is given. */
+export const TimerRef = Schema.Struct(ProjectRef).annotations({
+  identifier: "TimerRef",
+  parseOptions: { onExcessProperty: "error", errors: "all" }
+})
+export type TimerRef = typeof TimerRef.Type
+export const TimerRefBody = Schema.NullOr(TimerRef)
+
+export const Heartbeat = Schema.Struct({
+  ...ProjectRef,
+  sessionId: Schema.optional(SessionId),
+  autoStart: Schema.optional(Schema.Boolean.annotations({
+    description: "With projectName: start a timer when the project has none (e.g. after the watchdog stopped it)"
+  })),
+  autoCreate: Schema.optional(Schema.Boolean),
+  source: Schema.optional(Source),
+  description: Schema.optional(Description)
+}).annotations({ identifier: "Heartbeat", parseOptions: { onExcessProperty: "error", errors: "all" } })
+export type Heartbeat = typeof Heartbeat.Type
+export const HeartbeatBody = Schema.NullOr(Heartbeat)
+
+export class HeartbeatResult extends Schema.Class<HeartbeatResult>("HeartbeatResult")({
+  touched: Schema.Array(TimerView),
+  started: Schema.NullOr(TimerView)
+}) {}
+
+export const UpdateTimer = Schema.Struct({
+  currentProjectId: ProjectId.annotations({ description: "The project the timer runs on now" }),
+  projectId: Schema.optional(ProjectId.annotations({ description: "Move the timer to this project" })),
+  description: Schema.optional(Schema.NullOr(Description)),
+  taskId: Schema.optional(Schema.NullOr(TaskId)),
+  split: Schema.optional(Schema.Boolean.annotations({
+    description: "When moving: log the time so far on the current project (stop reason replaced) and continue on the new one"
+  }))
+}).annotations({ identifier: "UpdateTimer", parseOptions: { onExcessProperty: "error", errors: "all" } })
+export type UpdateTimer = typeof UpdateTimer.Type
+
+/** A session ended but others still work on the project, so the timer keeps running. */
+export class TimerKept extends Schema.Class<TimerKept>("TimerKept")({
+  stopped: Schema.Literal(false),
+  timer: TimerView,
+  activeSessions: Schema.Number,
+  message: Schema.String
+}) {}
 
 /** Hooks send no body at all (`Content-Length: 0`), which arrives as null. */
 export const StopTimerBody = Schema.NullOr(StopTimer)
@@ -86,6 +140,12 @@ export class TimerNotRunning extends Schema.TaggedError<TimerNotRunning>()(
   "TimerNotRunning",
   { code: Schema.tag("timer_not_running"), message: Schema.String },
   HttpApiSchema.annotations({ status: 404 })
+) {}
+
+export class TimerExists extends Schema.TaggedError<TimerExists>()(
+  "TimerExists",
+  { code: Schema.tag("timer_exists"), projectId: ProjectId, message: Schema.String },
+  HttpApiSchema.annotations({ status: 409 })
 ) {}
 
 export class AmbiguousTimer extends Schema.TaggedError<AmbiguousTimer>()(

@@ -1,6 +1,9 @@
 import { HttpApiSchema } from "@effect/platform"
 import { Schema } from "effect"
-import { ProjectId, UserId, WorkspaceId } from "./Ids.js"
+import { CalendarDate } from "./CalendarDate.js"
+import { ReportFormat } from "./Csv.js"
+import { InviteId, ProjectId, UserId, WorkspaceId } from "./Ids.js"
+import { Currency, Money } from "./Money.js"
 
 export const WorkspaceKind = Schema.Literal("personal", "shared")
 export const Role = Schema.Literal("owner", "member")
@@ -47,7 +50,10 @@ export class ProjectHours extends Schema.Class<ProjectHours>("ProjectHours")({
 export class MemberProjectHours extends Schema.Class<MemberProjectHours>("MemberProjectHours")({
   userId: UserId,
   projectId: ProjectId,
+  memberName: Schema.String,
+  projectName: Schema.String,
   hours: Schema.Number,
+  billableHours: Schema.Number,
   entries: Schema.Number
 }) {}
 
@@ -65,6 +71,119 @@ export class WorkspaceNotFound extends Schema.TaggedError<WorkspaceNotFound>()(
   "WorkspaceNotFound",
   { code: Schema.tag("workspace_not_found"), workspaceId: Schema.String, message: Schema.String },
   HttpApiSchema.annotations({ status: 404 })
+) {}
+
+export const SummaryQuery = Schema.Struct({
+  from: Schema.optional(CalendarDate),
+  to: Schema.optional(CalendarDate),
+  format: Schema.optional(ReportFormat)
+})
+export type SummaryQuery = typeof SummaryQuery.Type
+
+const strict = { parseOptions: { onExcessProperty: "error", errors: "all" } } as const
+
+const isoCurrencies = new Set(Intl.supportedValuesOf("currency"))
+
+/** An ISO 4217 code the platform knows (its minor unit decides how amounts are rounded). */
+export const IsoCurrency = Currency.pipe(
+  Schema.filter((code) => isoCurrencies.has(code), { message: (issue) => `${JSON.stringify(issue.actual)} is not an ISO 4217 currency code` })
+).annotations({ identifier: "IsoCurrency", description: "ISO 4217 code, e.g. USD, EUR, JPY" })
+
+export const WorkspaceName = Schema.Trim.pipe(
+  Schema.minLength(1, { message: () => "must not be empty" }),
+  Schema.maxLength(200, { message: () => "must be at most 200 characters" })
+)
+
+export const IdleTimeoutMinutes = Schema.Number.pipe(
+  Schema.int({ message: () => "must be a whole number of minutes" }),
+  Schema.between(5, 480, { message: () => "must be between 5 and 480 minutes" })
+).annotations({ description: "Minutes without activity after which hook and MCP timers stop (5-480)" })
+
+export const CreateWorkspace = Schema.Struct({
+  name: WorkspaceName,
+  currency: Schema.optional(IsoCurrency),
+  defaultHourlyRate: Schema.optional(Schema.NullOr(Money)),
+  idleTimeoutMinutes: Schema.optional(IdleTimeoutMinutes)
+}).annotations({ identifier: "CreateWorkspace", ...strict })
+export type CreateWorkspace = typeof CreateWorkspace.Type
+
+export const UpdateWorkspace = Schema.Struct({
+  name: Schema.optional(WorkspaceName),
+  currency: Schema.optional(IsoCurrency),
+  defaultHourlyRate: Schema.optional(Schema.NullOr(Money)),
+  idleTimeoutMinutes: Schema.optional(IdleTimeoutMinutes)
+}).annotations({ identifier: "UpdateWorkspace", ...strict })
+export type UpdateWorkspace = typeof UpdateWorkspace.Type
+
+export const InviteStatus = Schema.Literal("active", "expired", "revoked", "used_up")
+
+export class Invite extends Schema.Class<Invite>("Invite")({
+  id: InviteId,
+  workspaceId: WorkspaceId,
+  code: Schema.String.annotations({ description: "Give it to the invitee: POST /api/workspaces/join {code}" }),
+  createdBy: UserId,
+  expiresAt: Schema.NullOr(Schema.DateTimeUtc),
+  maxUses: Schema.NullOr(Schema.Number),
+  uses: Schema.Number,
+  revokedAt: Schema.NullOr(Schema.DateTimeUtc),
+  createdAt: Schema.DateTimeUtc,
+  status: InviteStatus
+}) {}
+
+export const CreateInvite = Schema.Struct({
+  expiresAt: Schema.optional(Schema.NullOr(Schema.DateTimeUtc)).annotations({
+    description: "When the code stops working (ISO 8601); none: it does not expire"
+  }),
+  maxUses: Schema.optional(Schema.NullOr(Schema.Number.pipe(
+    Schema.int({ message: () => "must be a whole number" }),
+    Schema.between(1, 10_000, { message: () => "must be between 1 and 10000" })
+  ))).annotations({ description: "How many people may join with the code; none: no limit" })
+}).annotations({ identifier: "CreateInvite", ...strict })
+export type CreateInvite = typeof CreateInvite.Type
+
+/** A POST body that may be absent (no body at all arrives as null). */
+export const CreateInviteBody = Schema.NullOr(CreateInvite)
+
+export class Member extends Schema.Class<Member>("Member")({
+  userId: UserId,
+  name: Schema.String,
+  email: Schema.String,
+  role: Role,
+  joinedAt: Schema.DateTimeUtc
+}) {}
+
+export const UpdateMember = Schema.Struct({ role: Role }).annotations({ identifier: "UpdateMember", ...strict })
+export type UpdateMember = typeof UpdateMember.Type
+
+export class InviteNotFound extends Schema.TaggedError<InviteNotFound>()(
+  "InviteNotFound",
+  { code: Schema.tag("invite_not_found"), inviteId: Schema.String, message: Schema.String },
+  HttpApiSchema.annotations({ status: 404 })
+) {}
+
+export class MemberNotFound extends Schema.TaggedError<MemberNotFound>()(
+  "MemberNotFound",
+  { code: Schema.tag("member_not_found"), userId: Schema.String, message: Schema.String },
+  HttpApiSchema.annotations({ status: 404 })
+) {}
+
+export class LastOwner extends Schema.TaggedError<LastOwner>()(
+  "LastOwner",
+  { code: Schema.tag("last_owner"), workspaceId: Schema.String, message: Schema.String },
+  HttpApiSchema.annotations({ status: 422, description: "A workspace always keeps at least one owner" })
+) {}
+
+export class PersonalWorkspace extends Schema.TaggedError<PersonalWorkspace>()(
+  "PersonalWorkspace",
+  { code: Schema.tag("personal_workspace"), workspaceId: Schema.String, message: Schema.String },
+  HttpApiSchema.annotations({ status: 422, description: "Personal workspaces have one member and cannot be shared or left" })
+) {}
+
+/** The code exists but can no longer be used. */
+export class InviteUnusable extends Schema.TaggedError<InviteUnusable>()(
+  "InviteUnusable",
+  { code: Schema.tag("invite_unusable"), reason: Schema.Literal("expired", "revoked", "used_up"), message: Schema.String },
+  HttpApiSchema.annotations({ status: 410 })
 ) {}
 
 export class InviteInvalid extends Schema.TaggedError<InviteInvalid>()(

@@ -7,6 +7,7 @@ export const EntriesHttp = HttpApiBuilder.group(Api, "entries", (handlers) =>
   Effect.map(Entries, (entries) =>
     handlers
       .handle("list", ({ urlParams }) => entries.list(urlParams))
-      .handle("create", ({ payload }) => entries.create(payload))
+      .handle("create", ({ headers, payload }) =>
+        entries.create({ ...payload, idempotencyKey: payload.idempotencyKey ?? headers["idempotency-key"] }))
       .handle("update", ({ path, payload }) => entries.update(path.id, payload))
       .handle("delete", ({ path }) => entries.remove(path.id))))

@@ -8,6 +8,12 @@ import { ServerLive } from "../../src/Server.js"
 /** The real server on an ephemeral loopback port over a fresh database. */
 export const TestServer = ServerLive({ port: 0, host: "127.0.0.1", bootstrap: false }, TestDatabase)
 
+/** The same server without the background watchdog, for tests that sweep at chosen moments. */
+export const TestServerManualSweep = ServerLive(
+  { port: 0, host: "127.0.0.1", bootstrap: false, watchdog: false },
+  TestDatabase
+)
+
 export const baseUrl = Effect.map(HttpServer.HttpServer, (server) => {
   const address = server.address
   if (address._tag !== "TcpAddress") throw new Error("expected a TCP address")

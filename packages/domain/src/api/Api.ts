@@ -1,4 +1,6 @@
 import { HttpApi, OpenApi } from "@effect/platform"
+import { BudgetsApi } from "./BudgetsApi.js"
+import { DashboardApi } from "./DashboardApi.js"
 import { EntriesApi } from "./EntriesApi.js"
 import { KeysApi } from "./KeysApi.js"
 import { MeApi } from "./MeApi.js"
@@ -17,6 +19,8 @@ export class Api extends HttpApi.make("clockme")
   .add(TasksApi)
   .add(ReportsApi)
   .add(WorkspacesApi)
+  .add(BudgetsApi)
+  .add(DashboardApi)
   .add(MeApi)
   .add(KeysApi)
   .add(SystemApi)

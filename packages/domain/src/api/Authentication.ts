@@ -1,9 +1,11 @@
 import { HttpApiMiddleware, HttpApiSecurity, OpenApi } from "@effect/platform"
+import { Schema } from "effect"
 import { CurrentActor, Unauthorized } from "../Actor.js"
+import { RateLimited } from "../RateLimit.js"
 
-/** Bearer API key (`Authorization: Bearer ck_live_…`) resolved to the calling actor. */
+/** Bearer API key (`Authorization: Bearer ck_live_…`) resolved to the calling actor, within its rate limit. */
 export class Authentication extends HttpApiMiddleware.Tag<Authentication>()("@clockme/domain/Authentication", {
-  failure: Unauthorized,
+  failure: Schema.Union(Unauthorized, RateLimited),
   provides: CurrentActor,
   security: {
     bearer: HttpApiSecurity.bearer.pipe(

@@ -2,11 +2,13 @@ import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/p
 import { Schema } from "effect"
 import { InsufficientScope } from "../Actor.js"
 import { CreateEntry, Entry, EntryNotFound, EntryPage, ListEntriesQuery, UpdateEntry } from "../Entry.js"
+import { BudgetExhausted } from "../Budget.js"
 import { Forbidden, InvalidInput } from "../Errors.js"
 import { EntryId } from "../Ids.js"
 import { ProjectArchived, ProjectNotFound } from "../Project.js"
 import { TaskNotFound } from "../Task.js"
 import { Authentication } from "./Authentication.js"
+import { IdempotencyKeyHeader } from "./IdempotencyKeyHeader.js"
 
 const EntryPath = Schema.Struct({ id: EntryId })
 
@@ -21,12 +23,14 @@ export class EntriesApi extends HttpApiGroup.make("entries")
   .add(
     HttpApiEndpoint.post("create", "/entries")
       .setPayload(CreateEntry)
+      .setHeaders(IdempotencyKeyHeader)
       .addSuccess(Entry.json, { status: 201 })
       .addError(ProjectNotFound)
       .addError(ProjectArchived)
       .addError(TaskNotFound)
       .addError(InvalidInput)
-      .annotate(OpenApi.Description, "Log a completed entry. A repeat with the same idempotencyKey returns the first entry.")
+      .addError(BudgetExhausted)
+      .annotate(OpenApi.Description, "Log a completed entry. A repeat with the same idempotencyKey (or Idempotency-Key header) returns the first entry.")
   )
   .add(
     HttpApiEndpoint.patch("update", "/entries/:id")
@@ -39,6 +43,7 @@ export class EntriesApi extends HttpApiGroup.make("entries")
       .addError(ProjectArchived)
       .addError(TaskNotFound)
       .addError(InvalidInput)
+      .addError(BudgetExhausted)
   )
   .add(
     HttpApiEndpoint.del("delete", "/entries/:id")

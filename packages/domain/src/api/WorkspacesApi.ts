@@ -1,30 +1,156 @@
-import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
+import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
 import { InsufficientScope } from "../Actor.js"
-import { InvalidInput } from "../Errors.js"
-import { WorkspaceId } from "../Ids.js"
-import { ReportQuery } from "../Report.js"
-import { InviteInvalid, JoinedWorkspace, JoinWorkspace, TeamSummary, WorkspaceNotFound, WorkspaceSummaryItem } from "../Workspace.js"
+import { Forbidden, InvalidInput } from "../Errors.js"
+import { InviteId, UserId, WorkspaceId } from "../Ids.js"
+import {
+  CreateInviteBody,
+  CreateWorkspace,
+  Invite,
+  InviteInvalid,
+  InviteNotFound,
+  InviteUnusable,
+  JoinedWorkspace,
+  JoinWorkspace,
+  LastOwner,
+  Member,
+  MemberNotFound,
+  PersonalWorkspace,
+  SummaryQuery,
+  TeamSummary,
+  UpdateMember,
+  UpdateWorkspace,
+  WorkspaceNotFound,
+  WorkspaceSummaryItem
+} from "../Workspace.js"
 import { Authentication } from "./Authentication.js"
 
+const WorkspacePath = Schema.Struct({ id: WorkspaceId })
+const Accept = Schema.Struct({ accept: Schema.optional(Schema.String) })
+
 export class WorkspacesApi extends HttpApiGroup.make("workspaces")
-  .add(HttpApiEndpoint.get("list", "/workspaces").addSuccess(Schema.Array(WorkspaceSummaryItem)))
+  .add(
+    HttpApiEndpoint.get("list", "/workspaces")
+      .addSuccess(Schema.Array(WorkspaceSummaryItem))
+      .annotate(OpenApi.Description, "Workspaces you belong to, with your role, the member count and which one is active")
+  )
+  .add(
+    HttpApiEndpoint.post("create", "/workspaces")
+      .setPayload(CreateWorkspace)
+      .addSuccess(WorkspaceSummaryItem, { status: 201 })
+      .annotate(OpenApi.Description, "Create a shared workspace; you become its owner (needs a full-scope key)")
+  )
   .add(
     HttpApiEndpoint.post("join", "/workspaces/join")
       .setPayload(JoinWorkspace)
       .addSuccess(JoinedWorkspace)
       .addError(InviteInvalid)
+      .addError(InviteUnusable)
+      .annotate(OpenApi.Description, "Join with an invite code; joining a workspace you are in already changes nothing")
+  )
+  .add(
+    HttpApiEndpoint.get("get", "/workspaces/:id")
+      .setPath(WorkspacePath)
+      .addSuccess(WorkspaceSummaryItem)
+      .addError(WorkspaceNotFound)
+  )
+  .add(
+    HttpApiEndpoint.patch("update", "/workspaces/:id")
+      .setPath(WorkspacePath)
+      .setPayload(UpdateWorkspace)
+      .addSuccess(WorkspaceSummaryItem)
+      .addError(WorkspaceNotFound)
+      .addError(Forbidden)
+      .annotate(OpenApi.Description, "Owners: name, currency (ISO 4217), defaultHourlyRate, idleTimeoutMinutes (5-480)")
+  )
+  .add(
+    HttpApiEndpoint.post("activate", "/workspaces/:id/activate")
+      .setPath(WorkspacePath)
+      .addSuccess(WorkspaceSummaryItem)
+      .addError(WorkspaceNotFound)
+      .annotate(OpenApi.Description, "Make this your active workspace: later calls act in it")
+  )
+  .add(
+    HttpApiEndpoint.post("leave", "/workspaces/:id/leave")
+      .setPath(WorkspacePath)
+      .addSuccess(HttpApiSchema.NoContent)
+      .addError(WorkspaceNotFound)
+      .addError(MemberNotFound)
+      .addError(LastOwner)
+      .addError(PersonalWorkspace)
+      .annotate(OpenApi.Description, "Leave a shared workspace; the entries you authored there stay")
+  )
+  .add(
+    HttpApiEndpoint.post("createInvite", "/workspaces/:id/invites")
+      .setPath(WorkspacePath)
+      .setPayload(CreateInviteBody)
+      .addSuccess(Invite, { status: 201 })
+      .addError(WorkspaceNotFound)
+      .addError(Forbidden)
+      .addError(PersonalWorkspace)
+      .addError(InvalidInput)
+      .annotate(OpenApi.Description, "Owners: a new invite code, optionally with expiresAt and maxUses")
+  )
+  .add(
+    HttpApiEndpoint.get("listInvites", "/workspaces/:id/invites")
+      .setPath(WorkspacePath)
+      .addSuccess(Schema.Array(Invite))
+      .addError(WorkspaceNotFound)
+      .addError(Forbidden)
+  )
+  .add(
+    HttpApiEndpoint.del("revokeInvite", "/workspaces/:id/invites/:inviteId")
+      .setPath(Schema.Struct({ id: WorkspaceId, inviteId: InviteId }))
+      .addSuccess(Invite)
+      .addError(WorkspaceNotFound)
+      .addError(InviteNotFound)
+      .addError(Forbidden)
+      .annotate(OpenApi.Description, "Owners: revoke an invite code; people who joined with it stay")
+  )
+  .add(
+    HttpApiEndpoint.get("members", "/workspaces/:id/members")
+      .setPath(WorkspacePath)
+      .addSuccess(Schema.Array(Member))
+      .addError(WorkspaceNotFound)
+  )
+  .add(
+    HttpApiEndpoint.patch("updateMember", "/workspaces/:id/members/:userId")
+      .setPath(Schema.Struct({ id: WorkspaceId, userId: UserId }))
+      .setPayload(UpdateMember)
+      .addSuccess(Member)
+      .addError(WorkspaceNotFound)
+      .addError(MemberNotFound)
+      .addError(Forbidden)
+      .addError(LastOwner)
+      .annotate(OpenApi.Description, "Owners: change a member's role; the last owner cannot be demoted")
+  )
+  .add(
+    HttpApiEndpoint.del("removeMember", "/workspaces/:id/members/:userId")
+      .setPath(Schema.Struct({ id: WorkspaceId, userId: UserId }))
+      .addSuccess(HttpApiSchema.NoContent)
+      .addError(WorkspaceNotFound)
+      .addError(MemberNotFound)
+      .addError(Forbidden)
+      .addError(LastOwner)
+      .addError(PersonalWorkspace)
+      .annotate(OpenApi.Description, "Owners: remove a member; the entries they authored stay")
   )
   .add(
     HttpApiEndpoint.get("summary", "/workspaces/:id/summary")
-      .setPath(Schema.Struct({ id: WorkspaceId }))
-      .setUrlParams(ReportQuery)
+      .setPath(WorkspacePath)
+      .setUrlParams(SummaryQuery)
+      .setHeaders(Accept)
       .addSuccess(TeamSummary)
       .addError(WorkspaceNotFound)
       .addError(InvalidInput)
+      .annotate(
+        OpenApi.Description,
+        "Hours by member, by project and by both (any member may read it); CSV with format=csv or Accept: text/csv"
+      )
   )
   .addError(InsufficientScope)
   .middleware(Authentication)
   .prefix("/api")
   .annotate(OpenApi.Title, "Workspaces")
+  .annotate(OpenApi.Description, "Personal and shared workspaces, members, roles, invites and the team summary")
 {}

@@ -24,7 +24,17 @@ export interface NewEntry {
   readonly source: Source
   readonly stopReason: StopReason | null
   readonly idempotencyKey: string | null
+  readonly evidence?: EntryEvidence | undefined
   readonly now: Date
+}
+
+/** What the timer saw, kept on the entry made from it. */
+export interface EntryEvidence {
+  readonly heartbeats: number
+  readonly sessions: number
+  readonly pauses: number
+  readonly firstActivityAt: Date
+  readonly lastActivityAt: Date
 }
 
 export interface EntryChanges {
@@ -39,7 +49,8 @@ export interface EntryChanges {
 }
 
 export interface EntryFilter {
-  readonly userId: UserId
+  /** undefined: every author in the workspace. */
+  readonly userId: UserId | undefined
   readonly workspaceId: WorkspaceId
   readonly timezone: string
   readonly projectId: ProjectId | undefined
@@ -59,11 +70,13 @@ export class EntriesRepo extends Effect.Service<EntriesRepo>()("@clockme/domain/
         const rows = yield* sql`
           INSERT INTO entries (workspace_id, user_id, project_id, task_id, timer_id, description, start_time, end_time,
                                duration_seconds, paused_seconds, billable, source, stop_reason, idempotency_key,
-                               created_at, updated_at)
+                               heartbeats, sessions, pauses, first_activity_at, last_activity_at, created_at, updated_at)
           VALUES (${input.workspaceId}, ${input.userId}, ${input.projectId}, ${input.taskId}, ${input.timerId},
                   ${input.description}, ${input.startTime}, ${input.endTime}, ${input.durationSeconds},
                   ${input.pausedSeconds}, ${input.billable}, ${input.source}, ${input.stopReason},
-                  ${input.idempotencyKey}, ${input.now}, ${input.now})
+                  ${input.idempotencyKey}, ${input.evidence?.heartbeats ?? 0}, ${input.evidence?.sessions ?? 0},
+                  ${input.evidence?.pauses ?? 0}, ${input.evidence?.firstActivityAt ?? null},
+                  ${input.evidence?.lastActivityAt ?? null}, ${input.now}, ${input.now})
           ON CONFLICT (user_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
           RETURNING *`.pipe(Effect.flatMap(decode))
         if (rows[0]) return { entry: rows[0], created: true }
@@ -93,10 +106,8 @@ export class EntriesRepo extends Effect.Service<EntriesRepo>()("@clockme/domain/
     const remove = (id: EntryId) => sql`DELETE FROM entries WHERE id = ${id}`.pipe(Effect.asVoid, Effect.orDie)
 
     const list = (filter: EntryFilter) => {
-      const conditions: Array<Fragment> = [
-        sql`user_id = ${filter.userId}`,
-        sql`workspace_id = ${filter.workspaceId}`
-      ]
+      const conditions: Array<Fragment> = [sql`workspace_id = ${filter.workspaceId}`]
+      if (filter.userId !== undefined) conditions.push(sql`user_id = ${filter.userId}`)
       if (filter.projectId) conditions.push(sql`project_id = ${filter.projectId}`)
       if (filter.from) {
         conditions.push(sql`start_time >= (${filter.from}::date::timestamp AT TIME ZONE ${filter.timezone})`)

@@ -26,9 +26,11 @@ export class ProjectsRepo extends Effect.Service<ProjectsRepo>()("@clockme/domai
     /** Inserts, failing with SqlError on a name clash so the caller can name it. */
     const insert = (workspaceId: WorkspaceId, input: CreateProject, now: Date) =>
       sql`
-        INSERT INTO projects (workspace_id, name, color, hourly_rate, budget_hours, budget_amount, billable, created_at, updated_at)
+        INSERT INTO projects (workspace_id, name, color, hourly_rate, budget_hours, budget_amount, budget_period,
+                              budget_hard_cap, billable, created_at, updated_at)
         VALUES (${workspaceId}, ${input.name}, ${input.color ?? null}, ${input.hourlyRate ?? null},
-                ${input.budgetHours ?? null}, ${input.budgetAmount ?? null}, ${input.billable ?? true}, ${now}, ${now})
+                ${input.budgetHours ?? null}, ${input.budgetAmount ?? null}, ${input.budgetPeriod ?? "none"},
+                ${input.budgetHardCap ?? false}, ${input.billable ?? true}, ${now}, ${now})
         RETURNING *`.pipe(Effect.flatMap((rows) => Effect.orDie(decode(rows))), Effect.map((rows) => rows[0]!))
 
     /** Inserts unless a live project of that name exists; returns the one that holds the name either way. */

@@ -1,6 +1,8 @@
 import { SqlClient } from "@effect/sql"
+import type { Fragment } from "@effect/sql/Statement"
 import { Effect } from "effect"
-import type { UserId, WorkspaceId } from "../Ids.js"
+import type { ProjectId, TaskId, UserId, WorkspaceId } from "../Ids.js"
+import type { GroupBy } from "../Report.js"
 
 export interface Period {
   readonly from: string
@@ -8,9 +10,25 @@ export interface Period {
   readonly timezone: string
 }
 
+export interface BillingFilter {
+  readonly userId: UserId
+  readonly workspaceId: WorkspaceId
+  readonly period: Period
+  readonly projectId: ProjectId | undefined
+  readonly taskId: TaskId | undefined
+  readonly billable: boolean | undefined
+  readonly groupBy: GroupBy
+  readonly weekStart: "monday" | "sunday"
+  /** Decimals of the currency: each line's amount is rounded once, to this. */
+  readonly scale: number
+}
+
 export interface BillingRow {
-  readonly projectId: string
-  readonly projectName: string
+  readonly projectId: string | null
+  readonly projectName: string | null
+  readonly taskId: string | null
+  readonly taskName: string | null
+  readonly day: string | null
   readonly seconds: number
   readonly billableSeconds: number
   readonly rate: number | null
@@ -21,7 +39,8 @@ export interface BillingRow {
 export interface HoursRow {
   readonly userId: string | null
   readonly projectId: string | null
-  readonly name: string | null
+  readonly memberName: string | null
+  readonly projectName: string | null
   readonly email: string | null
   readonly seconds: number
   readonly billableSeconds: number
@@ -32,35 +51,86 @@ export class ReportsRepo extends Effect.Service<ReportsRepo>()("@clockme/domain/
   effect: Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
 
+    /** An entry belongs to the calendar day, in the user's timezone, on which it started. */
     const inPeriod = (period: Period) =>
       sql`e.start_time >= (${period.from}::date::timestamp AT TIME ZONE ${period.timezone})
           AND e.start_time < ((${period.to}::date + 1)::timestamp AT TIME ZONE ${period.timezone})`
 
-    /** Amounts are summed and rounded in SQL numeric: the rate of each entry is task, then project, then workspace. */
-    const billing = (userId: UserId, workspaceId: WorkspaceId, period: Period, scale: number) =>
-      sql<BillingRow>`
-        SELECT p.id AS project_id, p.name AS project_name,
-               sum(e.duration_seconds)::bigint AS seconds,
-               sum(CASE WHEN e.billable THEN e.duration_seconds ELSE 0 END)::bigint AS billable_seconds,
-               coalesce(p.hourly_rate, w.default_hourly_rate) AS rate,
-               round(coalesce(sum(CASE WHEN e.billable
-                 THEN e.duration_seconds * coalesce(t.hourly_rate, p.hourly_rate, w.default_hourly_rate, 0) / 3600.0
-               END), 0), ${scale}::int) AS amount,
+    const grouping = (filter: BillingFilter): { readonly select: Fragment; readonly rest: Fragment } => {
+      switch (filter.groupBy) {
+        case "project":
+          return {
+            select: sql`project_id, max(project_name) AS project_name, NULL::uuid AS task_id, NULL::text AS task_name,
+                        NULL::text AS day`,
+            rest: sql`GROUP BY project_id ORDER BY lower(max(project_name)), project_id`
+          }
+        case "task":
+          return {
+            select: sql`project_id, max(project_name) AS project_name, task_id, max(task_name) AS task_name,
+                        NULL::text AS day`,
+            rest: sql`GROUP BY project_id, task_id
+                      ORDER BY lower(max(project_name)), project_id, lower(max(task_name)) NULLS FIRST, task_id`
+          }
+        case "day":
+          return {
+            select: sql`NULL::uuid AS project_id, NULL::text AS project_name, NULL::uuid AS task_id,
+                        NULL::text AS task_name, to_char(local_day, 'YYYY-MM-DD') AS day`,
+            rest: sql`GROUP BY local_day ORDER BY local_day`
+          }
+        case "week": {
+          const offset = filter.weekStart === "monday"
+            ? sql`(extract(isodow FROM local_day)::int - 1)`
+            : sql`extract(dow FROM local_day)::int`
+          return {
+            select: sql`NULL::uuid AS project_id, NULL::text AS project_name, NULL::uuid AS task_id,
+                        NULL::text AS task_name, to_char(local_day - ${offset}, 'YYYY-MM-DD') AS day`,
+            rest: sql`GROUP BY local_day - ${offset} ORDER BY local_day - ${offset}`
+          }
+        }
+      }
+    }
+
+    /**
+     * The user's entries grouped as asked. Amounts are exact SQL numeric: each entry's seconds times its
+     * rate (task, then project, then workspace), summed, divided once and rounded once per line.
+     */
+    const billing = (filter: BillingFilter) => {
+      const conditions: Array<Fragment> = [
+        sql`e.user_id = ${filter.userId}`,
+        sql`e.workspace_id = ${filter.workspaceId}`,
+        inPeriod(filter.period)
+      ]
+      if (filter.projectId !== undefined) conditions.push(sql`e.project_id = ${filter.projectId}`)
+      if (filter.taskId !== undefined) conditions.push(sql`e.task_id = ${filter.taskId}`)
+      if (filter.billable !== undefined) conditions.push(sql`e.billable = ${filter.billable}`)
+      const { rest, select } = grouping(filter)
+      return sql<BillingRow>`
+        WITH rated AS (
+          SELECT e.project_id, p.name AS project_name, e.task_id, t.name AS task_name, e.billable, e.duration_seconds,
+                 coalesce(t.hourly_rate, p.hourly_rate, w.default_hourly_rate) AS rate,
+                 (e.start_time AT TIME ZONE ${filter.period.timezone})::date AS local_day
+          FROM entries e
+          JOIN projects p ON p.id = e.project_id
+          JOIN workspaces w ON w.id = e.workspace_id
+          LEFT JOIN tasks t ON t.id = e.task_id
+          WHERE ${sql.and(conditions)}
+        )
+        SELECT ${select},
+               sum(duration_seconds)::bigint AS seconds,
+               sum(CASE WHEN billable THEN duration_seconds ELSE 0 END)::bigint AS billable_seconds,
+               CASE WHEN count(DISTINCT rate) = 1 AND count(rate) = count(*) THEN min(rate) END AS rate,
+               round(coalesce(sum(CASE WHEN billable THEN duration_seconds * coalesce(rate, 0) END), 0) / 3600,
+                     ${filter.scale}::int) AS amount,
                count(*)::int AS entries
-        FROM entries e
-        JOIN projects p ON p.id = e.project_id
-        JOIN workspaces w ON w.id = e.workspace_id
-        LEFT JOIN tasks t ON t.id = e.task_id
-        WHERE e.user_id = ${userId} AND e.workspace_id = ${workspaceId} AND ${inPeriod(period)}
-        GROUP BY p.id, p.name, p.hourly_rate, w.default_hourly_rate
-        ORDER BY lower(p.name), p.id`.pipe(Effect.orDie)
+        FROM rated
+        ${rest}`.pipe(Effect.orDie)
+    }
 
     /** Hours of every member by member, by project and by both, with GROUPING SETS in one pass. */
     const teamHours = (workspaceId: WorkspaceId, period: Period) =>
       sql<HoursRow & { readonly byMember: boolean; readonly byProject: boolean }>`
         SELECT e.user_id, e.project_id,
-               CASE WHEN GROUPING(e.project_id) = 1 THEN max(u.name) ELSE max(p.name) END AS name,
-               max(u.email) AS email,
+               max(u.name) AS member_name, max(p.name) AS project_name, max(u.email) AS email,
                sum(e.duration_seconds)::bigint AS seconds,
                sum(CASE WHEN e.billable THEN e.duration_seconds ELSE 0 END)::bigint AS billable_seconds,
                count(*)::int AS entries,
@@ -71,7 +141,8 @@ export class ReportsRepo extends Effect.Service<ReportsRepo>()("@clockme/domain/
         JOIN projects p ON p.id = e.project_id
         WHERE e.workspace_id = ${workspaceId} AND ${inPeriod(period)}
         GROUP BY GROUPING SETS ((e.user_id), (e.project_id), (e.user_id, e.project_id))
-        ORDER BY 3, 1, 2`.pipe(Effect.orDie)
+        ORDER BY CASE WHEN GROUPING(e.user_id) = 0 THEN lower(max(u.name)) END NULLS LAST,
+                 CASE WHEN GROUPING(e.project_id) = 0 THEN lower(max(p.name)) END NULLS LAST, 1, 2`.pipe(Effect.orDie)
 
     return { billing, teamHours } as const
   })

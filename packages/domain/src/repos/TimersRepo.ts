@@ -5,16 +5,27 @@ import type { Source } from "../Actor.js"
 import type { ProjectId, TaskId, TimerId, UserId, WorkspaceId } from "../Ids.js"
 import { Timer } from "../Timer.js"
 
-export const TimerWithProject = Schema.Struct({ ...Timer.fields, projectName: Schema.String })
+export const TimerWithProject = Schema.Struct({
+  ...Timer.fields,
+  projectName: Schema.String,
+  projectBillable: Schema.Boolean,
+  sessionCount: Schema.Number
+})
 const decode = Schema.decodeUnknown(Schema.Array(TimerWithProject))
-const decodeTimer = (row: typeof TimerWithProject.Type) => new Timer(row)
 
 export interface TimerRow {
   readonly timer: Timer
   readonly projectName: string
+  readonly projectBillable: boolean
+  readonly sessionCount: number
 }
 const toRows = (rows: ReadonlyArray<typeof TimerWithProject.Type>): ReadonlyArray<TimerRow> =>
-  rows.map((row) => ({ timer: decodeTimer(row), projectName: row.projectName }))
+  rows.map(({ projectBillable, projectName, sessionCount, ...timer }) => ({
+    timer: new Timer(timer),
+    projectName,
+    projectBillable,
+    sessionCount
+  }))
 
 export interface NewTimer {
   readonly userId: UserId
@@ -30,10 +41,15 @@ export class TimersRepo extends Effect.Service<TimersRepo>()("@clockme/domain/Ti
   effect: Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
 
-    const withProject = (where: Fragment) =>
+    const detailsOf = (timers: Fragment) =>
       sql`
-        SELECT t.*, p.name AS project_name FROM timers t JOIN projects p ON p.id = t.project_id
-        WHERE ${where} ORDER BY t.started_at, t.id`.pipe(Effect.flatMap(decode), Effect.map(toRows), Effect.orDie)
+        WITH t AS (${timers})
+        SELECT t.*, p.name AS project_name, p.billable AS project_billable,
+               (SELECT count(*) FROM timer_sessions s WHERE s.timer_id = t.id)::int AS session_count
+        FROM t JOIN projects p ON p.id = t.project_id
+        ORDER BY t.started_at, t.id`.pipe(Effect.flatMap(decode), Effect.map(toRows), Effect.orDie)
+
+    const select = (where: Fragment) => detailsOf(sql`SELECT * FROM timers WHERE ${where}`)
 
     /** Starts a timer unless the user already has one on the project; the unique index settles races. */
     const insertIfAbsent = (input: NewTimer) =>
@@ -46,20 +62,99 @@ export class TimersRepo extends Effect.Service<TimersRepo>()("@clockme/domain/Ti
         RETURNING id`.pipe(Effect.map((rows) => rows.length > 0), Effect.orDie)
 
     const findForProject = (userId: UserId, projectId: ProjectId) =>
-      withProject(sql.and([sql`t.user_id = ${userId}`, sql`t.project_id = ${projectId}`])).pipe(
-        Effect.map((rows) => Option.fromNullable(rows[0]))
-      )
+      select(sql`user_id = ${userId} AND project_id = ${projectId}`).pipe(Effect.map((rows) => Option.fromNullable(rows[0])))
+
+    const findById = (id: TimerId) => select(sql`id = ${id}`).pipe(Effect.map((rows) => Option.fromNullable(rows[0])))
 
     const listForUser = (userId: UserId, workspaceId: WorkspaceId) =>
-      withProject(sql.and([sql`t.user_id = ${userId}`, sql`t.workspace_id = ${workspaceId}`]))
+      select(sql`user_id = ${userId} AND workspace_id = ${workspaceId}`)
 
-    /** Removes the timer; None when a concurrent request removed it first. */
+    /** Removes the timer; false when a concurrent request removed it first. */
     const deleteById = (id: TimerId) =>
-      sql`DELETE FROM timers WHERE id = ${id} RETURNING id`.pipe(
-        Effect.map((rows) => rows.length > 0),
-        Effect.orDie
-      )
+      sql`DELETE FROM timers WHERE id = ${id} RETURNING id`.pipe(Effect.map((rows) => rows.length > 0), Effect.orDie)
 
-    return { insertIfAbsent, findForProject, listForUser, deleteById } as const
+    /** One indexed UPDATE: running hook and MCP timers of the user, or the one timer named. */
+    const touch = (userId: UserId, workspaceId: WorkspaceId, projectId: ProjectId | undefined, now: Date) =>
+      detailsOf(sql`
+        UPDATE timers SET last_activity_at = greatest(last_activity_at, ${now}), heartbeat_count = heartbeat_count + 1
+        WHERE user_id = ${userId} AND workspace_id = ${workspaceId}
+          AND ${projectId === undefined ? sql`source IN ('hook', 'mcp') AND state = 'running'` : sql`project_id = ${projectId}`}
+        RETURNING *`)
+
+    const pause = (id: TimerId, now: Date) =>
+      sql`
+        UPDATE timers SET state = 'paused', running_since = NULL, pause_count = pause_count + 1,
+          accumulated_ms = accumulated_ms + greatest(0, (extract(epoch FROM (${now}::timestamptz - running_since)) * 1000)::bigint),
+          last_activity_at = greatest(last_activity_at, ${now})
+        WHERE id = ${id} AND state = 'running'`.pipe(Effect.asVoid, Effect.orDie)
+
+    const resume = (id: TimerId, now: Date) =>
+      sql`
+        UPDATE timers SET state = 'running', running_since = ${now}, last_activity_at = greatest(last_activity_at, ${now})
+        WHERE id = ${id} AND state = 'paused'`.pipe(Effect.asVoid, Effect.orDie)
+
+    /** Fails with SqlError (unique violation) when the user already has a timer on the target project. */
+    const update = (
+      id: TimerId,
+      changes: { readonly projectId: ProjectId; readonly description: string | null; readonly taskId: TaskId | null }
+    ) =>
+      sql`
+        UPDATE timers SET project_id = ${changes.projectId}, description = ${changes.description}, task_id = ${changes.taskId}
+        WHERE id = ${id}`.pipe(Effect.asVoid)
+
+    const recordSession = (timerId: TimerId, sessionId: string, now: Date) =>
+      sql`
+        INSERT INTO timer_sessions (timer_id, session_id, started_at, last_seen_at)
+        VALUES (${timerId}, ${sessionId}, ${now}, ${now})
+        ON CONFLICT (timer_id, session_id) DO UPDATE SET last_seen_at = greatest(timer_sessions.last_seen_at, ${now}),
+          ended_at = NULL`.pipe(Effect.asVoid, Effect.orDie)
+
+    /** Marks the session ended and counts the other sessions still active (seen since `activeSince`). */
+    const endSession = (timerId: TimerId, sessionId: string, now: Date, activeSince: Date) =>
+      Effect.gen(function*() {
+        yield* sql`
+          INSERT INTO timer_sessions (timer_id, session_id, started_at, last_seen_at, ended_at)
+          VALUES (${timerId}, ${sessionId}, ${now}, ${now}, ${now})
+          ON CONFLICT (timer_id, session_id) DO UPDATE SET ended_at = ${now}`
+        const [row] = yield* sql<{ active: number }>`
+          SELECT count(*)::int AS active FROM timer_sessions
+          WHERE timer_id = ${timerId} AND session_id <> ${sessionId} AND ended_at IS NULL AND last_seen_at >= ${activeSince}`
+        return row?.active ?? 0
+      }).pipe(Effect.orDie)
+
+    /**
+     * Removes hook and MCP timers idle for longer than their workspace's timeout, at most `limit` at a time.
+     * SKIP LOCKED and the DELETE make it safe when several servers sweep the same database at once.
+     */
+    const deleteIdle = (now: Date, limit: number) =>
+      sql`
+        WITH idle AS (
+          SELECT t.id FROM timers t JOIN workspaces w ON w.id = t.workspace_id
+          WHERE t.source IN ('hook', 'mcp')
+            AND t.last_activity_at < ${now}::timestamptz - make_interval(mins => w.idle_timeout_minutes)
+          ORDER BY t.last_activity_at
+          LIMIT ${limit}
+          FOR UPDATE OF t SKIP LOCKED
+        ), gone AS (
+          DELETE FROM timers t USING idle WHERE t.id = idle.id RETURNING t.*
+        )
+        SELECT gone.*, p.name AS project_name, p.billable AS project_billable,
+               (SELECT count(*) FROM timer_sessions s WHERE s.timer_id = gone.id)::int AS session_count
+        FROM gone JOIN projects p ON p.id = gone.project_id`.pipe(Effect.flatMap(decode), Effect.map(toRows), Effect.orDie)
+
+    return {
+      insertIfAbsent,
+      findForProject,
+      findById,
+      listForUser,
+      deleteById,
+      touch,
+      pause,
+      resume,
+      update,
+      recordSession,
+      endSession,
+      deleteIdle
+    } as const
   })
 }) {}

@@ -1,3 +1,4 @@
+import { SqlClient } from "@effect/sql"
 import { DateTime, Effect, Either, Option, Schema } from "effect"
 import { CurrentActor, requireScope } from "../Actor.js"
 import { EntryNotFound, EntryPage } from "../Entry.js"
@@ -6,6 +7,7 @@ import { Forbidden, InvalidInput } from "../Errors.js"
 import { EntryId } from "../Ids.js"
 import { AccountsRepo } from "../repos/AccountsRepo.js"
 import { EntriesRepo } from "../repos/EntriesRepo.js"
+import { Budgets } from "./Budgets.js"
 import { ensureActive, Projects } from "./Projects.js"
 import { Tasks } from "./Tasks.js"
 
@@ -46,7 +48,11 @@ const endFrom = (start: DateTime.Utc, input: { readonly durationMinutes?: number
 
 export class Entries extends Effect.Service<Entries>()("@clockme/domain/Entries", {
   effect: Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
     const repo = yield* EntriesRepo
+    const budgets = yield* Budgets
+    const transactional = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+      sql.withTransaction(effect).pipe(Effect.catchTag("SqlError", Effect.die))
     const accounts = yield* AccountsRepo
     const projects = yield* Projects
     const tasks = yield* Tasks
@@ -55,13 +61,14 @@ export class Entries extends Effect.Service<Entries>()("@clockme/domain/Entries"
       const actor = yield* requireScope("write")
       const project = yield* projects.get(input.projectId).pipe(Effect.flatMap(ensureActive))
       const task = input.taskId == null ? null : yield* tasks.getInProject(input.taskId, project.id)
+      yield* budgets.ensureCanTrack(project.id)
       const now = yield* DateTime.now
       const end = yield* endFrom(input.startTime, input)
       if (Option.isNone(end)) {
         return yield* new InvalidInput({ field: "durationMinutes", message: "Give durationMinutes or endTime" })
       }
       const durationSeconds = yield* span(input.startTime, end.value, now)
-      const { entry } = yield* repo.insert({
+      const { created, entry } = yield* repo.insert({
         workspaceId: actor.workspaceId,
         userId: actor.userId,
         projectId: project.id,
@@ -78,8 +85,9 @@ export class Entries extends Effect.Service<Entries>()("@clockme/domain/Entries"
         idempotencyKey: input.idempotencyKey ?? null,
         now: DateTime.toDate(now)
       })
+      if (created) yield* budgets.recordUsage(entry)
       return entry
-    })
+    }, transactional)
 
     const findOwn = Effect.fn("Entries.findOwn")(function*(id: EntryId, verb: string) {
       const actor = yield* requireScope("write")
@@ -97,7 +105,10 @@ export class Entries extends Effect.Service<Entries>()("@clockme/domain/Entries"
       const entry = yield* findOwn(id, "edit")
       const projectId = patch.projectId ?? entry.projectId
       const moved = projectId !== entry.projectId
-      if (moved) yield* projects.get(projectId).pipe(Effect.flatMap(ensureActive))
+      if (moved) {
+        yield* projects.get(projectId).pipe(Effect.flatMap(ensureActive))
+        yield* budgets.ensureCanTrack(projectId)
+      }
       const taskId = patch.taskId === undefined ? (moved ? null : entry.taskId) : patch.taskId
       if (taskId !== null) yield* tasks.getInProject(taskId, projectId)
       const start = patch.startTime ?? entry.startTime
@@ -109,7 +120,7 @@ export class Entries extends Effect.Service<Entries>()("@clockme/domain/Entries"
       const now = yield* DateTime.now
       const wallSeconds = yield* span(start, end, now)
       const timesChanged = Option.isSome(explicitEnd) || patch.startTime !== undefined
-      return yield* repo.update(entry.id, {
+      const updated = yield* repo.update(entry.id, {
         projectId,
         taskId,
         description: patch.description === undefined ? entry.description : patch.description,
@@ -119,7 +130,9 @@ export class Entries extends Effect.Service<Entries>()("@clockme/domain/Entries"
         billable: patch.billable ?? entry.billable,
         now: DateTime.toDate(now)
       })
-    })
+      yield* budgets.recordUsage(updated)
+      return updated
+    }, transactional)
 
     const remove = Effect.fn("Entries.remove")(function*(id: EntryId) {
       const entry = yield* findOwn(id, "delete")
@@ -135,8 +148,9 @@ export class Entries extends Effect.Service<Entries>()("@clockme/domain/Entries"
       const after = query.cursor === undefined ? undefined : yield* decodeCursor(query.cursor)
       const user = yield* accounts.findUserById(actor.userId).pipe(Effect.flatMap(Effect.orDie))
       const limit = query.limit ?? 50
+      // Members read each other's entries in a shared workspace; by default the list is the caller's own.
       const rows = yield* repo.list({
-        userId: actor.userId,
+        userId: query.scope === "workspace" ? query.userId : query.userId ?? actor.userId,
         workspaceId: actor.workspaceId,
         timezone: user.timezone,
         projectId: query.projectId,
@@ -152,5 +166,5 @@ export class Entries extends Effect.Service<Entries>()("@clockme/domain/Entries"
 
     return { create, update, remove, list } as const
   }),
-  dependencies: [EntriesRepo.Default, AccountsRepo.Default, Projects.Default, Tasks.Default]
+  dependencies: [EntriesRepo.Default, AccountsRepo.Default, Projects.Default, Tasks.Default, Budgets.Default]
 }) {}

@@ -29,3 +29,17 @@ export const minorUnits = (currency: string): number => {
 }
 
 export const hoursOf = (seconds: number): number => Math.round(seconds / 36) / 100
+
+/** Today's date in a timezone, YYYY-MM-DD. */
+export const today = (timezone: string) => Effect.map(DateTime.now, (now) => dayIn(now, timezone))
+
+const addDays = (day: string, days: number) =>
+  DateTime.formatIso(DateTime.add(DateTime.unsafeMake(`${day}T00:00:00Z`), { days })).slice(0, 10)
+
+/** The week (first and last day) holding a day, for a week that starts on Monday or Sunday. */
+export const weekOf = (day: string, weekStart: "monday" | "sunday") => {
+  const weekDay = DateTime.getPartUtc(DateTime.unsafeMake(`${day}T00:00:00Z`), "weekDay")
+  const back = weekStart === "monday" ? (weekDay + 6) % 7 : weekDay
+  const from = addDays(day, -back)
+  return { from, to: addDays(from, 6) }
+}

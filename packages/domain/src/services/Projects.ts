@@ -78,7 +78,8 @@ export class Projects extends Effect.Service<Projects>()("@clockme/domain/Projec
       }
       const name = ref.projectName
       const candidates = yield* repo.list(actor.workspaceId, false)
-      const { match, suggestions } = matchProjectName(name, candidates)
+      // A hook's folder name with autoCreate must not land on a merely similar project (repo-a vs repo-b).
+      const { match, suggestions } = matchProjectName(name, candidates, { fuzzy: ref.autoCreate !== true })
       if (match) return match
       if (ref.fallbackProjectId !== undefined) return yield* get(ref.fallbackProjectId).pipe(Effect.flatMap(ensureActive))
       if (ref.autoCreate === true) {

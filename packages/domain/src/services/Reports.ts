@@ -1,55 +1,142 @@
-import { Effect } from "effect"
+import { Effect, Option } from "effect"
 import { CurrentActor } from "../Actor.js"
+import { CsvDocument, fixed, toCsv, wantsCsv } from "../Csv.js"
+import type { Cell } from "../Csv.js"
+import type { ProjectId, TaskId } from "../Ids.js"
+import { ProjectNotFound } from "../Project.js"
 import { BillingReport, ReportLine } from "../Report.js"
-import type { ReportQuery } from "../Report.js"
+import type { GroupBy, ReportQuery } from "../Report.js"
 import { AccountsRepo } from "../repos/AccountsRepo.js"
+import { ProjectsRepo } from "../repos/ProjectsRepo.js"
 import { ReportsRepo } from "../repos/ReportsRepo.js"
+import type { BillingRow } from "../repos/ReportsRepo.js"
+import { TasksRepo } from "../repos/TasksRepo.js"
 import { WorkspacesRepo } from "../repos/WorkspacesRepo.js"
-import type { ProjectId } from "../Ids.js"
+import { TaskNotFound } from "../Task.js"
 import { hoursOf, minorUnits, resolvePeriod } from "./Periods.js"
+
+const toLine = (row: BillingRow) =>
+  new ReportLine({
+    projectId: row.projectId as ProjectId | null,
+    projectName: row.projectName,
+    taskId: row.taskId as TaskId | null,
+    taskName: row.taskName,
+    date: row.day,
+    hours: hoursOf(row.seconds),
+    billableHours: hoursOf(row.billableSeconds),
+    rate: row.rate,
+    amount: row.amount,
+    entries: row.entries
+  })
+
+const keyColumns: Record<GroupBy, ReadonlyArray<string>> = {
+  project: ["Project"],
+  task: ["Project", "Task"],
+  day: ["Date"],
+  week: ["Week starting"]
+}
+
+const keyCells = (groupBy: GroupBy, line: ReportLine): Array<Cell> => {
+  switch (groupBy) {
+    case "project":
+      return [line.projectName]
+    case "task":
+      return [line.projectName, line.taskName ?? "(no task)"]
+    case "day":
+    case "week":
+      return [line.date]
+  }
+}
+
+/** The report as a spreadsheet: one row per line, then a total row that adds up the column above it. */
+const reportCsv = (report: BillingReport, scale: number) =>
+  new CsvDocument({
+    filename: `clockme-report-${report.from}-${report.to}-by-${report.groupBy}.csv`,
+    content: toCsv(
+      [...keyColumns[report.groupBy], "Hours", "Billable hours", "Rate", "Amount", "Currency", "Entries"],
+      [
+        ...report.lines.map((line) => [
+          ...keyCells(report.groupBy, line),
+          fixed(line.hours, 2),
+          fixed(line.billableHours, 2),
+          line.rate === null ? null : fixed(line.rate, 2),
+          fixed(line.amount, scale),
+          report.currency,
+          line.entries
+        ]),
+        [
+          "Total",
+          ...keyColumns[report.groupBy].slice(1).map(() => null),
+          fixed(report.totals.hours, 2),
+          fixed(report.totals.billableHours, 2),
+          null,
+          fixed(report.totals.amount, scale),
+          report.currency,
+          report.totals.entries
+        ]
+      ]
+    )
+  })
 
 export class Reports extends Effect.Service<Reports>()("@clockme/domain/Reports", {
   effect: Effect.gen(function*() {
     const repo = yield* ReportsRepo
     const accounts = yield* AccountsRepo
     const workspaces = yield* WorkspacesRepo
+    const projects = yield* ProjectsRepo
+    const tasks = yield* TasksRepo
 
-    /** The caller's own hours and amounts by project in the active workspace. */
-    const billing = Effect.fn("Reports.billing")(function*(query: ReportQuery) {
+    /** The caller's own hours and amounts in the active workspace, as JSON or (when asked) CSV. */
+    const billing = Effect.fn("Reports.billing")(function*(query: ReportQuery, accept?: string) {
       const actor = yield* CurrentActor
+      if (query.projectId !== undefined && Option.isNone(yield* projects.findById(actor.workspaceId, query.projectId))) {
+        return yield* new ProjectNotFound({
+          projectId: query.projectId,
+          message: `Project ${query.projectId} not found in the active workspace`
+        })
+      }
+      if (query.taskId !== undefined && Option.isNone(yield* tasks.findById(actor.workspaceId, query.taskId))) {
+        return yield* new TaskNotFound({ taskId: query.taskId, message: `Task ${query.taskId} not found in the active workspace` })
+      }
       const user = yield* accounts.findUserById(actor.userId).pipe(Effect.flatMap(Effect.orDie))
       const period = yield* resolvePeriod(query, user.timezone)
       const currency = yield* workspaces.currencyOf(actor.workspaceId)
       const scale = minorUnits(currency)
-      const rows = yield* repo.billing(actor.userId, actor.workspaceId, period, scale)
-      const lines = rows.map((row) =>
-        new ReportLine({
-          projectId: row.projectId as ProjectId,
-          projectName: row.projectName,
-          hours: hoursOf(row.seconds),
-          billableHours: hoursOf(row.billableSeconds),
-          rate: row.rate,
-          amount: row.amount,
-          entries: row.entries
-        })
-      )
+      const groupBy = query.groupBy ?? "project"
+      const filter = {
+        userId: actor.userId,
+        workspaceId: actor.workspaceId,
+        period,
+        projectId: query.projectId,
+        taskId: query.taskId,
+        billable: query.billable,
+        weekStart: user.weekStart,
+        scale
+      }
+      const rows = yield* repo.billing({ ...filter, groupBy })
+      const lines = rows.map(toLine)
+      const byProject = groupBy === "project" ? lines : (yield* repo.billing({ ...filter, groupBy: "project" })).map(toLine)
       const factor = 10 ** scale
-      return new BillingReport({
+      const report = new BillingReport({
         from: period.from,
         to: period.to,
         timezone: period.timezone,
+        weekStart: user.weekStart,
         currency,
-        projects: lines,
+        groupBy,
+        projects: byProject,
+        lines,
         totals: {
           hours: hoursOf(rows.reduce((sum, row) => sum + row.seconds, 0)),
           billableHours: hoursOf(rows.reduce((sum, row) => sum + row.billableSeconds, 0)),
-          amount: rows.reduce((sum, row) => sum + Math.round(row.amount * factor), 0) / factor,
-          entries: rows.reduce((sum, row) => sum + row.entries, 0)
+          amount: lines.reduce((sum, line) => sum + Math.round(line.amount * factor), 0) / factor,
+          entries: lines.reduce((sum, line) => sum + line.entries, 0)
         }
       })
+      return wantsCsv(query.format, accept) ? reportCsv(report, scale) : report
     })
 
     return { billing } as const
   }),
-  dependencies: [ReportsRepo.Default, AccountsRepo.Default, WorkspacesRepo.Default]
+  dependencies: [ReportsRepo.Default, AccountsRepo.Default, WorkspacesRepo.Default, ProjectsRepo.Default, TasksRepo.Default]
 }) {}

@@ -1,15 +1,27 @@
 import { SqlClient } from "@effect/sql"
-import { DateTime, Effect, Option } from "effect"
+import { DateTime, Effect, Option, Schema } from "effect"
 import { CurrentActor, requireScope } from "../Actor.js"
 import type { StopReason } from "../Entry.js"
+import { Entry } from "../Entry.js"
 import { InvalidInput } from "../Errors.js"
 import { matchProjectName } from "../ProjectMatch.js"
 import { EntriesRepo } from "../repos/EntriesRepo.js"
+import { isUniqueViolation } from "../repos/SqlErrors.js"
 import { TimersRepo } from "../repos/TimersRepo.js"
 import type { TimerRow } from "../repos/TimersRepo.js"
-import { AmbiguousTimer, CurrentTimers, StartedTimer, TimerNotRunning, TimerView } from "../Timer.js"
-import type { StartTimer, StopTimer } from "../Timer.js"
-import { Projects } from "./Projects.js"
+import {
+  AmbiguousTimer,
+  CurrentTimers,
+  HeartbeatResult,
+  StartedTimer,
+  TimerExists,
+  TimerKept,
+  TimerNotRunning,
+  TimerView
+} from "../Timer.js"
+import type { Heartbeat, StartTimer, StopTimer, TimerRef, UpdateTimer } from "../Timer.js"
+import { Idempotency } from "./Idempotency.js"
+import { ensureActive, Projects } from "./Projects.js"
 import { Tasks } from "./Tasks.js"
 
 const toView = (row: TimerRow, now: DateTime.Utc) =>
@@ -26,6 +38,15 @@ const toView = (row: TimerRow, now: DateTime.Utc) =>
     elapsedSeconds: Math.floor(row.timer.elapsedMsAt(now) / 1000)
   })
 
+export interface IdempotencyOptions {
+  readonly idempotencyKey?: string | undefined
+}
+
+const StopOutcome = Schema.Union(Entry.json, TimerKept)
+
+/** Sessions unseen for this long no longer keep a shared timer running. */
+const SESSION_STALE_MINUTES = 30
+
 export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
   effect: Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
@@ -33,10 +54,44 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
     const entries = yield* EntriesRepo
     const projects = yield* Projects
     const tasks = yield* Tasks
+    const idempotency = yield* Idempotency
     const transactional = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
       sql.withTransaction(effect).pipe(Effect.catchTag("SqlError", Effect.die))
 
-    const start = Effect.fn("Timers.start")(function*(input: StartTimer) {
+    const reload = (row: TimerRow) => repo.findById(row.timer.id).pipe(Effect.flatMap(Effect.orDie))
+
+    /** Turns a removed timer into its entry, ending at `end`; the entry keeps what the timer saw. */
+    const recordEntry = (row: TimerRow, end: DateTime.Utc, reason: StopReason, now: DateTime.Utc) => {
+      const timer = row.timer
+      const durationSeconds = Math.round(timer.elapsedMsAt(end) / 1000)
+      const wallSeconds = Math.max(0, Math.round(DateTime.distance(timer.startedAt, end) / 1000))
+      return entries.insert({
+        workspaceId: timer.workspaceId,
+        userId: timer.userId,
+        projectId: timer.projectId,
+        taskId: timer.taskId,
+        timerId: timer.id,
+        description: timer.description,
+        startTime: DateTime.toDate(timer.startedAt),
+        endTime: DateTime.toDate(DateTime.max(end, timer.startedAt)),
+        durationSeconds,
+        pausedSeconds: Math.max(0, wallSeconds - durationSeconds),
+        billable: row.projectBillable,
+        source: timer.source,
+        stopReason: reason,
+        idempotencyKey: null,
+        evidence: {
+          heartbeats: timer.heartbeatCount,
+          sessions: row.sessionCount,
+          pauses: timer.pauseCount,
+          firstActivityAt: DateTime.toDate(timer.startedAt),
+          lastActivityAt: DateTime.toDate(timer.lastActivityAt)
+        },
+        now: DateTime.toDate(now)
+      }).pipe(Effect.map(({ entry }) => entry))
+    }
+
+    const startNow = Effect.fn("Timers.startNow")(function*(input: StartTimer) {
       const actor = yield* requireScope("write")
       if (input.projectId === undefined && input.projectName === undefined && input.fallbackProjectId === undefined) {
         return yield* new InvalidInput({ field: "projectId", message: "Give projectId or projectName" })
@@ -54,65 +109,180 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
         now: DateTime.toDate(now)
       })
       const row = yield* repo.findForProject(actor.userId, project.id).pipe(Effect.flatMap(Effect.orDie))
+      if (input.sessionId !== undefined) yield* repo.recordSession(row.timer.id, input.sessionId, DateTime.toDate(now))
       return new StartedTimer({ ...toView(row, now), alreadyRunning: !created })
     }, transactional)
 
-    const pick = Effect.fn("Timers.pick")(function*(running: ReadonlyArray<TimerRow>, input: StopTimer) {
-      if (input.projectId !== undefined) {
-        const found = running.find((row) => row.timer.projectId === input.projectId)
+    const start = (input: StartTimer, options: IdempotencyOptions = {}) =>
+      idempotency.once(options.idempotencyKey, "timer.start", StartedTimer, startNow(input))
+
+    const pick = Effect.fn("Timers.pick")(function*(timers: ReadonlyArray<TimerRow>, ref: TimerRef, what: string) {
+      if (ref.projectId !== undefined) {
+        const found = timers.find((row) => row.timer.projectId === ref.projectId)
         if (found) return found
-        return yield* new TimerNotRunning({ message: `No timer is running on project ${input.projectId}` })
+        return yield* new TimerNotRunning({ message: `No timer is ${what} on project ${ref.projectId}` })
       }
-      if (input.projectName !== undefined) {
-        const named = running.map((row) => ({ name: row.projectName, row }))
-        const found = matchProjectName(input.projectName, named).match
+      if (ref.projectName !== undefined) {
+        const named = timers.map((row) => ({ name: row.projectName, row }))
+        const found = matchProjectName(ref.projectName, named).match
         if (found) return found.row
-        return yield* new TimerNotRunning({ message: `No timer is running on a project matching "${input.projectName}"` })
+        return yield* new TimerNotRunning({ message: `No timer is ${what} on a project matching "${ref.projectName}"` })
       }
-      if (running.length === 0) return yield* new TimerNotRunning({ message: "No timer is running" })
-      if (running.length > 1) {
+      if (timers.length === 0) return yield* new TimerNotRunning({ message: `No timer is ${what}` })
+      if (timers.length > 1) {
         return yield* new AmbiguousTimer({
-          message: `${running.length} timers are running; say which with projectId or projectName`,
-          timers: running.map((row) => ({ projectId: row.timer.projectId, projectName: row.projectName }))
+          message: `${timers.length} timers are ${what}; say which with projectId or projectName`,
+          timers: timers.map((row) => ({ projectId: row.timer.projectId, projectName: row.projectName }))
         })
       }
-      return running[0]!
+      return timers[0]!
     })
 
-    /** Turns the timer into an entry and removes it, in one transaction; a lost race returns the winner's entry. */
-    const stop = Effect.fn("Timers.stop")(function*(input: StopTimer, reason: StopReason = "manual") {
+    /**
+     * Turns the timer into an entry and removes it, in one transaction; a lost race returns the winner's
+     * entry. With a sessionId, the timer keeps running while other sessions still work on it.
+     */
+    const stopNow = Effect.fn("Timers.stopNow")(function*(input: StopTimer) {
       const actor = yield* requireScope("write")
-      const running = yield* repo.listForUser(actor.userId, actor.workspaceId)
-      const target = yield* pick(running, input)
-      const timer = target.timer
-      const deleted = yield* repo.deleteById(timer.id)
+      const now = yield* DateTime.now
+      const timers = yield* repo.listForUser(actor.userId, actor.workspaceId)
+      const target = yield* pick(timers, input, "running")
+      const reason: StopReason = input.reason ?? (input.sessionId === undefined ? "manual" : "session_end")
+      if (input.sessionId !== undefined) {
+        const others = yield* repo.endSession(
+          target.timer.id,
+          input.sessionId,
+          DateTime.toDate(now),
+          DateTime.toDate(DateTime.subtract(now, { minutes: SESSION_STALE_MINUTES }))
+        )
+        if (others > 0) {
+          return new TimerKept({
+            stopped: false,
+            timer: toView(target, now),
+            activeSessions: others,
+            message: `Session ended; the timer on "${target.projectName}" keeps running for ${others} other session(s)`
+          })
+        }
+      }
+      const deleted = yield* repo.deleteById(target.timer.id)
       if (!deleted) {
-        const entry = yield* entries.findByTimer(timer.id)
+        const entry = yield* entries.findByTimer(target.timer.id)
         if (Option.isSome(entry)) return entry.value
         return yield* new TimerNotRunning({ message: `The timer on "${target.projectName}" was already stopped` })
       }
-      const project = yield* projects.get(timer.projectId).pipe(Effect.orDie)
+      return yield* recordEntry(target, now, reason, now)
+    }, transactional)
+
+    const stop = (input: StopTimer, options: IdempotencyOptions = {}) =>
+      idempotency.once(options.idempotencyKey, "timer.stop", StopOutcome, stopNow(input))
+
+    const pauseNow = Effect.fn("Timers.pauseNow")(function*(ref: TimerRef) {
+      const actor = yield* requireScope("write")
       const now = yield* DateTime.now
-      const durationSeconds = Math.round(timer.elapsedMsAt(now) / 1000)
-      const wallSeconds = Math.round(DateTime.distance(timer.startedAt, now) / 1000)
-      const { entry } = yield* entries.insert({
-        workspaceId: timer.workspaceId,
-        userId: timer.userId,
-        projectId: timer.projectId,
-        taskId: timer.taskId,
-        timerId: timer.id,
-        description: timer.description,
-        startTime: DateTime.toDate(timer.startedAt),
-        endTime: DateTime.toDate(now),
-        durationSeconds,
-        pausedSeconds: Math.max(0, wallSeconds - durationSeconds),
-        billable: project.billable,
-        source: timer.source,
-        stopReason: reason,
-        idempotencyKey: null,
-        now: DateTime.toDate(now)
+      const timers = yield* repo.listForUser(actor.userId, actor.workspaceId)
+      const candidates = ref.projectId === undefined && ref.projectName === undefined
+        ? timers.filter((row) => row.timer.state === "running")
+        : timers
+      const target = yield* pick(candidates, ref, "running")
+      yield* repo.pause(target.timer.id, DateTime.toDate(now))
+      return toView(yield* reload(target), now)
+    }, transactional)
+
+    const resumeNow = Effect.fn("Timers.resumeNow")(function*(ref: TimerRef) {
+      const actor = yield* requireScope("write")
+      const now = yield* DateTime.now
+      const timers = yield* repo.listForUser(actor.userId, actor.workspaceId)
+      const candidates = ref.projectId === undefined && ref.projectName === undefined
+        ? timers.filter((row) => row.timer.state === "paused")
+        : timers
+      const target = yield* pick(candidates, ref, "paused")
+      yield* repo.resume(target.timer.id, DateTime.toDate(now))
+      return toView(yield* reload(target), now)
+    }, transactional)
+
+    const pause = (ref: TimerRef, options: IdempotencyOptions = {}) =>
+      idempotency.once(options.idempotencyKey, "timer.pause", TimerView, pauseNow(ref))
+
+    const resume = (ref: TimerRef, options: IdempotencyOptions = {}) =>
+      idempotency.once(options.idempotencyKey, "timer.resume", TimerView, resumeNow(ref))
+
+    /**
+     * Records activity: all running hook and MCP timers, or the one named. With projectName and autoStart,
+     * a project without a timer gets one, so a session the watchdog stopped resumes on its next prompt.
+     */
+    const heartbeat = Effect.fn("Timers.heartbeat")(function*(input: Heartbeat) {
+      const actor = yield* requireScope("write")
+      const now = yield* DateTime.now
+      let projectId = input.projectId
+      if (projectId === undefined && input.projectName !== undefined) {
+        projectId = (yield* projects.findMatching(input.projectName))?.id
+        if (projectId === undefined && input.autoStart !== true) {
+          return yield* new TimerNotRunning({ message: `No project matches "${input.projectName}"` })
+        }
+      }
+      const named = input.projectId !== undefined || input.projectName !== undefined
+      const touched = named && projectId === undefined
+        ? []
+        : yield* repo.touch(actor.userId, actor.workspaceId, projectId, DateTime.toDate(now))
+      if (input.sessionId !== undefined) {
+        for (const row of touched) yield* repo.recordSession(row.timer.id, input.sessionId, DateTime.toDate(now))
+      }
+      if (touched.length > 0 || !named) {
+        return new HeartbeatResult({ touched: touched.map((row) => toView(row, now)), started: null })
+      }
+      if (input.autoStart !== true) {
+        return yield* new TimerNotRunning({ message: "No timer is running on that project; send autoStart: true to start one" })
+      }
+      const started = yield* startNow({
+        projectId,
+        projectName: input.projectName,
+        autoCreate: input.autoCreate,
+        description: input.description,
+        source: input.source ?? "hook",
+        sessionId: input.sessionId
       })
-      return entry
+      return new HeartbeatResult({ touched: [], started: new TimerView(started) })
+    }, transactional)
+
+    /** Edits a running timer, or moves it to another project (with split, the time so far stays behind). */
+    const update = Effect.fn("Timers.update")(function*(input: UpdateTimer) {
+      const actor = yield* requireScope("write")
+      const now = yield* DateTime.now
+      const current = yield* repo.findForProject(actor.userId, input.currentProjectId)
+      if (Option.isNone(current)) {
+        return yield* new TimerNotRunning({ message: `No timer is running on project ${input.currentProjectId}` })
+      }
+      const row = current.value
+      const targetProjectId = input.projectId ?? row.timer.projectId
+      const moved = targetProjectId !== row.timer.projectId
+      if (moved) yield* projects.get(targetProjectId).pipe(Effect.flatMap(ensureActive))
+      const taskId = input.taskId === undefined ? (moved ? null : row.timer.taskId) : input.taskId
+      if (taskId !== null) yield* tasks.getInProject(taskId, targetProjectId)
+      const description = input.description === undefined ? row.timer.description : input.description
+      const exists = new TimerExists({
+        projectId: targetProjectId,
+        message: `A timer already runs on project ${targetProjectId}; stop it first or pick another project`
+      })
+      if (moved && input.split === true) {
+        yield* repo.deleteById(row.timer.id)
+        yield* recordEntry(row, now, "replaced", now)
+        const created = yield* repo.insertIfAbsent({
+          userId: actor.userId,
+          workspaceId: actor.workspaceId,
+          projectId: targetProjectId,
+          taskId,
+          description,
+          source: row.timer.source,
+          now: DateTime.toDate(now)
+        })
+        if (!created) return yield* exists
+        const next = yield* repo.findForProject(actor.userId, targetProjectId).pipe(Effect.flatMap(Effect.orDie))
+        return toView(next, now)
+      }
+      yield* repo.update(row.timer.id, { projectId: targetProjectId, description, taskId }).pipe(
+        Effect.catchTag("SqlError", (error) => isUniqueViolation(error) ? Effect.fail(exists) : Effect.die(error))
+      )
+      return toView(yield* reload(row), now)
     }, transactional)
 
     const current = Effect.gen(function*() {
@@ -122,7 +292,19 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
       return new CurrentTimers({ timers: rows.map((row) => toView(row, now)) })
     }).pipe(Effect.withSpan("Timers.current"))
 
-    return { start, stop, current } as const
+    /**
+     * The watchdog's sweep: stops idle hook and MCP timers with an entry that ends at their last activity,
+     * so idle time is never billed. Returns the entries it wrote.
+     */
+    const stopIdle = Effect.fn("Timers.stopIdle")(function*(batch: number) {
+      const now = yield* DateTime.now
+      const idle = yield* repo.deleteIdle(DateTime.toDate(now), batch)
+      const written: Array<Entry> = []
+      for (const row of idle) written.push(yield* recordEntry(row, row.timer.lastActivityAt, "idle", now))
+      return written
+    }, transactional)
+
+    return { start, stop, pause, resume, heartbeat, update, current, stopIdle } as const
   }),
-  dependencies: [TimersRepo.Default, EntriesRepo.Default, Projects.Default, Tasks.Default]
+  dependencies: [TimersRepo.Default, EntriesRepo.Default, Projects.Default, Tasks.Default, Idempotency.Default]
 }) {}

@@ -1,21 +1,39 @@
 import { SqlClient } from "@effect/sql"
+import { randomBytes } from "node:crypto"
 import { DateTime, Effect, Option } from "effect"
 import { CurrentActor, requireScope } from "../Actor.js"
-import type { ProjectId, UserId, WorkspaceId } from "../Ids.js"
-import type { ReportQuery } from "../Report.js"
+import { CsvDocument, toCsv, wantsCsv } from "../Csv.js"
+import { Forbidden, InvalidInput } from "../Errors.js"
+import type { InviteId, ProjectId, UserId, WorkspaceId } from "../Ids.js"
 import { AccountsRepo } from "../repos/AccountsRepo.js"
 import { ReportsRepo } from "../repos/ReportsRepo.js"
 import { WorkspacesRepo } from "../repos/WorkspacesRepo.js"
 import {
   InviteInvalid,
+  InviteNotFound,
+  InviteUnusable,
   JoinedWorkspace,
+  LastOwner,
   MemberHours,
+  MemberNotFound,
   MemberProjectHours,
+  PersonalWorkspace,
   ProjectHours,
   TeamSummary,
   WorkspaceNotFound
 } from "../Workspace.js"
+import type {
+  CreateInvite,
+  CreateWorkspace,
+  Role,
+  SummaryQuery,
+  UpdateMember,
+  UpdateWorkspace,
+  WorkspaceSummaryItem
+} from "../Workspace.js"
 import { hoursOf, resolvePeriod } from "./Periods.js"
+
+const newInviteCode = () => randomBytes(18).toString("base64url")
 
 export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Workspaces", {
   effect: Effect.gen(function*() {
@@ -23,12 +41,15 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
     const repo = yield* WorkspacesRepo
     const reports = yield* ReportsRepo
     const accounts = yield* AccountsRepo
+    const transactional = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+      sql.withTransaction(effect).pipe(Effect.catchTag("SqlError", Effect.die))
 
     const list = Effect.gen(function*() {
       const actor = yield* CurrentActor
       return yield* repo.listForUser(actor.userId)
     }).pipe(Effect.withSpan("Workspaces.list"))
 
+    /** The caller's membership; a workspace the caller is not in is "not found", never "forbidden". */
     const membership = Effect.fn("Workspaces.membership")(function*(id: WorkspaceId) {
       const actor = yield* CurrentActor
       const found = yield* repo.findMembership(actor.userId, id)
@@ -36,6 +57,48 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
         onNone: () => Effect.fail(new WorkspaceNotFound({ workspaceId: id, message: `Workspace ${id} not found` })),
         onSome: Effect.succeed
       })
+    })
+
+    const requireOwner = Effect.fn("Workspaces.requireOwner")(function*(id: WorkspaceId, action: string) {
+      const workspace = yield* membership(id)
+      if (workspace.role !== "owner") {
+        return yield* new Forbidden({
+          message: `Only owners of workspace "${workspace.name}" can ${action}; your role there is ${workspace.role}`
+        })
+      }
+      return workspace
+    })
+
+    const requireShared = (workspace: WorkspaceSummaryItem, action: string) =>
+      workspace.kind === "personal"
+        ? Effect.fail(
+          new PersonalWorkspace({
+            workspaceId: workspace.id,
+            message: `"${workspace.name}" is a personal workspace: it cannot ${action}. Create a shared one with POST /api/workspaces`
+          })
+        )
+        : Effect.succeed(workspace)
+
+    const reload = (id: WorkspaceId) =>
+      Effect.flatMap(CurrentActor, (actor) => repo.findMembership(actor.userId, id).pipe(Effect.flatMap(Effect.orDie)))
+
+    const get = Effect.fn("Workspaces.get")(function*(id: WorkspaceId) {
+      return yield* membership(id)
+    })
+
+    /** A shared workspace with the caller as its owner. */
+    const create = Effect.fn("Workspaces.create")(function*(input: CreateWorkspace) {
+      const actor = yield* requireScope("full")
+      const now = yield* DateTime.now
+      const id = yield* repo.create(actor.userId, input, DateTime.toDate(now))
+      return yield* reload(id)
+    }, transactional)
+
+    const update = Effect.fn("Workspaces.update")(function*(id: WorkspaceId, patch: UpdateWorkspace) {
+      yield* requireScope("full")
+      yield* requireOwner(id, "change its settings")
+      yield* repo.update(id, patch)
+      return yield* reload(id)
     })
 
     const join = Effect.fn("Workspaces.join")(
@@ -51,23 +114,120 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
         if (Option.isSome(existing)) return new JoinedWorkspace({ workspace: existing.value, alreadyMember: true })
         const now = DateTime.toDate(yield* DateTime.now)
         if (invite.revokedAt !== null) {
-          return yield* new InviteInvalid({ reason: "revoked", message: "This invite code has been revoked" })
+          return yield* new InviteUnusable({ reason: "revoked", message: "This invite code has been revoked; ask an owner for a new one" })
         }
         if (invite.expiresAt !== null && invite.expiresAt <= now) {
-          return yield* new InviteInvalid({ reason: "expired", message: "This invite code has expired" })
+          return yield* new InviteUnusable({ reason: "expired", message: "This invite code has expired; ask an owner for a new one" })
         }
         if (invite.maxUses !== null && invite.uses >= invite.maxUses) {
-          return yield* new InviteInvalid({ reason: "used_up", message: "This invite code has been used up" })
+          return yield* new InviteUnusable({
+            reason: "used_up",
+            message: `This invite code has been used ${invite.uses} of ${invite.maxUses} times; ask an owner for a new one`
+          })
         }
         yield* repo.addMember(workspaceId, actor.userId, invite.id)
         const joined = yield* repo.findMembership(actor.userId, workspaceId).pipe(Effect.flatMap(Effect.orDie))
         return new JoinedWorkspace({ workspace: joined, alreadyMember: false })
       },
-      (effect) => sql.withTransaction(effect).pipe(Effect.catchTag("SqlError", Effect.die))
+      transactional
     )
 
+    const createInvite = Effect.fn("Workspaces.createInvite")(function*(id: WorkspaceId, input: CreateInvite | null) {
+      const actor = yield* requireScope("full")
+      const workspace = yield* requireOwner(id, "create invites")
+      yield* requireShared(workspace, "have invites")
+      const now = yield* DateTime.now
+      if (input?.expiresAt != null && !DateTime.greaterThan(input.expiresAt, now)) {
+        return yield* new InvalidInput({ field: "expiresAt", message: "expiresAt must be in the future" })
+      }
+      return yield* repo.insertInvite({
+        workspaceId: id,
+        code: newInviteCode(),
+        createdBy: actor.userId,
+        expiresAt: input?.expiresAt == null ? null : DateTime.toDate(input.expiresAt),
+        maxUses: input?.maxUses ?? null,
+        now: DateTime.toDate(now)
+      })
+    })
+
+    const listInvites = Effect.fn("Workspaces.listInvites")(function*(id: WorkspaceId) {
+      yield* requireOwner(id, "see its invites")
+      const now = yield* DateTime.now
+      return yield* repo.listInvites(id, DateTime.toDate(now))
+    })
+
+    const revokeInvite = Effect.fn("Workspaces.revokeInvite")(function*(id: WorkspaceId, inviteId: InviteId) {
+      yield* requireScope("full")
+      yield* requireOwner(id, "revoke invites")
+      const now = yield* DateTime.now
+      const revoked = yield* repo.revokeInvite(id, inviteId, DateTime.toDate(now))
+      return yield* Option.match(revoked, {
+        onNone: () =>
+          Effect.fail(new InviteNotFound({ inviteId, message: `Invite ${inviteId} not found in workspace ${id}` })),
+        onSome: Effect.succeed
+      })
+    })
+
+    const members = Effect.fn("Workspaces.members")(function*(id: WorkspaceId) {
+      yield* membership(id)
+      return yield* repo.listMembers(id)
+    })
+
+    /** Locks the memberships, finds the target, and refuses a change that would leave no owner. */
+    const checkOwnersAfter = Effect.fn("Workspaces.checkOwnersAfter")(
+      function*(id: WorkspaceId, userId: UserId, newRole: Role | null, why: string) {
+        const rows = yield* repo.lockMembers(id)
+        const target = rows.find((row) => row.userId === userId)
+        if (target === undefined) {
+          return yield* new MemberNotFound({ userId, message: `User ${userId} is not a member of workspace ${id}` })
+        }
+        const owners = rows.filter((row) => row.role === "owner").length
+        if (target.role === "owner" && newRole !== "owner" && owners <= 1) {
+          return yield* new LastOwner({
+            workspaceId: id,
+            message: `${why}: a workspace must keep at least one owner. Make another member owner first ` +
+              `(PATCH /api/workspaces/${id}/members/{userId} {"role":"owner"}).`
+          })
+        }
+        return target
+      }
+    )
+
+    const setRole = Effect.fn("Workspaces.setRole")(function*(id: WorkspaceId, userId: UserId, input: UpdateMember) {
+      yield* requireScope("full")
+      yield* requireOwner(id, "change roles")
+      yield* checkOwnersAfter(id, userId, input.role, "This would leave the workspace without an owner")
+      yield* repo.setRole(id, userId, input.role)
+      const all = yield* repo.listMembers(id)
+      return all.find((member) => member.userId === userId)!
+    }, transactional)
+
+    const removeMember = Effect.fn("Workspaces.removeMember")(function*(id: WorkspaceId, userId: UserId) {
+      yield* requireScope("full")
+      const workspace = yield* requireOwner(id, "remove members")
+      yield* requireShared(workspace, "lose its only member")
+      yield* checkOwnersAfter(id, userId, null, "This would remove the last owner")
+      yield* repo.removeMember(id, userId)
+    }, transactional)
+
+    const leave = Effect.fn("Workspaces.leave")(function*(id: WorkspaceId) {
+      const actor = yield* requireScope("full")
+      const workspace = yield* membership(id)
+      yield* requireShared(workspace, "be left")
+      yield* checkOwnersAfter(id, actor.userId, null, "You are the only owner")
+      yield* repo.removeMember(id, actor.userId)
+    }, transactional)
+
+    /** Makes the workspace the one every later call of this user acts in. */
+    const activate = Effect.fn("Workspaces.activate")(function*(id: WorkspaceId) {
+      const actor = yield* requireScope("write")
+      yield* membership(id)
+      yield* repo.setActive(actor.userId, id)
+      return yield* reload(id)
+    })
+
     /** Hours by member, by project and by both; any member may read it. */
-    const summary = Effect.fn("Workspaces.summary")(function*(id: WorkspaceId, query: ReportQuery) {
+    const summary = Effect.fn("Workspaces.summary")(function*(id: WorkspaceId, query: SummaryQuery, accept?: string) {
       const actor = yield* CurrentActor
       yield* membership(id)
       const user = yield* accounts.findUserById(actor.userId).pipe(Effect.flatMap(Effect.orDie))
@@ -76,7 +236,7 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
       const byMember = rows.filter((r) => r.byMember && !r.byProject).map((r) =>
         new MemberHours({
           userId: r.userId as UserId,
-          name: r.name ?? "",
+          name: r.memberName ?? "",
           email: r.email ?? "",
           hours: hoursOf(r.seconds),
           billableHours: hoursOf(r.billableSeconds),
@@ -86,7 +246,7 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
       const byProject = rows.filter((r) => r.byProject && !r.byMember).map((r) =>
         new ProjectHours({
           projectId: r.projectId as ProjectId,
-          name: r.name ?? "",
+          name: r.projectName ?? "",
           hours: hoursOf(r.seconds),
           billableHours: hoursOf(r.billableSeconds),
           entries: r.entries
@@ -96,11 +256,36 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
         new MemberProjectHours({
           userId: r.userId as UserId,
           projectId: r.projectId as ProjectId,
+          memberName: r.memberName ?? "",
+          projectName: r.projectName ?? "",
           hours: hoursOf(r.seconds),
+          billableHours: hoursOf(r.billableSeconds),
           entries: r.entries
         })
       )
       const totalSeconds = rows.filter((r) => r.byMember && !r.byProject).reduce((sum, r) => sum + r.seconds, 0)
+      const totalBillable = rows.filter((r) => r.byMember && !r.byProject).reduce((sum, r) => sum + r.billableSeconds, 0)
+      const totalEntries = rows.filter((r) => r.byMember && !r.byProject).reduce((sum, r) => sum + r.entries, 0)
+      if (wantsCsv(query.format, accept)) {
+        const emails = new Map(byMember.map((m) => [m.userId, m.email]))
+        return new CsvDocument({
+          filename: `clockme-team-${period.from}-${period.to}.csv`,
+          content: toCsv(
+            ["Member", "Email", "Project", "Hours", "Billable hours", "Entries"],
+            [
+              ...byMemberProject.map((r) => [
+                r.memberName,
+                emails.get(r.userId) ?? "",
+                r.projectName,
+                r.hours,
+                r.billableHours,
+                r.entries
+              ]),
+              ["Total", "", "", hoursOf(totalSeconds), hoursOf(totalBillable), totalEntries]
+            ]
+          )
+        })
+      }
       return new TeamSummary({
         workspaceId: id,
         from: period.from,
@@ -112,7 +297,23 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
       })
     })
 
-    return { list, membership, join, summary } as const
+    return {
+      list,
+      get,
+      membership,
+      create,
+      update,
+      join,
+      createInvite,
+      listInvites,
+      revokeInvite,
+      members,
+      setRole,
+      removeMember,
+      leave,
+      activate,
+      summary
+    } as const
   }),
   dependencies: [WorkspacesRepo.Default, ReportsRepo.Default, AccountsRepo.Default]
 }) {}

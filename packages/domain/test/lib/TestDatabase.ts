@@ -12,7 +12,8 @@ declare module "vitest" {
   }
 }
 
-const adminQuery = (url: string, text: string) =>
+/** Runs one statement on the server named by `url` (to create and drop per-file databases). */
+export const adminQuery = (url: string, text: string) =>
   Effect.tryPromise({
     try: async () => {
       const client = new pg.Client({ connectionString: url })

@@ -1,0 +1,137 @@
+import { afterAll, describe, expect, it } from "@effect/vitest"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { request, runCli, startServer, tempDataDir } from "./lib/Process.js"
+import type { RunningServer } from "./lib/Process.js"
+
+/**
+ * The clockme-server bin as a user runs it: `serve` on a fresh data directory, the CLI commands next to
+ * it, and a restart. One data directory and as few starts as possible (each costs seconds).
+ */
+describe("clockme-server, spawned", () => {
+  const dataDir = tempDataDir("cli")
+  const lockFile = path.join(dataDir, "clockme.lock")
+  let server: RunningServer | undefined
+  afterAll(async () => {
+    await server?.stop("SIGKILL")
+    fs.rmSync(dataDir, { recursive: true, force: true })
+  })
+
+  let ownerKey = ""
+  let accountKey = ""
+  let readKey = ""
+
+  it("first start prints the owner's key once with the quickstart curls filled in, and they work", async () => {
+    server = await startServer(dataDir)
+    const out = server.output()
+    const keys = [...out.matchAll(/ck_live_[A-Za-z0-9_-]{20,}/g)].map((m) => m[0])
+    expect(keys.length).toBeGreaterThan(0)
+    ownerKey = keys[0]!
+    expect(new Set(keys)).toEqual(new Set([ownerKey]))
+    expect(out).toContain(`curl -X POST ${server.base}/api/timer/start`)
+    expect(out).toContain(`curl ${server.base}/api/timer/current`)
+    expect(out).toContain(`curl -X POST ${server.base}/api/timer/stop`)
+    expect(out).toContain(`-H "Authorization: Bearer ${ownerKey}"`)
+    expect(out).toContain(`-H "Content-Length: 0"`)
+    const body = /-d '(\{[^']+\})'/.exec(out)
+    expect(body).not.toBeNull()
+    const startBody = JSON.parse(body![1]!)
+    expect(startBody).toMatchObject({ projectName: "my-project" })
+
+    // the three commands, as printed
+    const started = await request(server.base, "POST", "/api/timer/start", { key: ownerKey, body: startBody })
+    expect(started.status).toBe(200)
+    expect(started.body).toMatchObject({ projectId: startBody.fallbackProjectId, projectName: "my-project" })
+    const current = await request(server.base, "GET", "/api/timer/current", { key: ownerKey })
+    expect(current.body.timers).toHaveLength(1)
+    const stopped = await request(server.base, "POST", "/api/timer/stop", {
+      key: ownerKey,
+      headers: { "content-length": "0" }
+    })
+    expect(stopped.status).toBe(200)
+    expect(stopped.body.projectId).toBe(startBody.fallbackProjectId)
+
+    const me = await request(server.base, "GET", "/api/me", { key: ownerKey })
+    expect(me.body).toMatchObject({ scope: "full", user: { email: "owner@clockme.local" } })
+    expect(fs.readFileSync(lockFile, "utf8")).toBe(String(server.pid))
+  })
+
+  it("while the server holds the data directory, the CLI refuses and names its pid", async () => {
+    const refused = await runCli(["accounts", "create", "--email", "late@example.com"], dataDir)
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toContain(`pid ${server!.pid}`)
+    expect(refused.stderr).toContain(dataDir)
+    expect(refused.stdout).not.toContain("ck_live_")
+    // the server is untouched and still owns the lock
+    expect(fs.readFileSync(lockFile, "utf8")).toBe(String(server!.pid))
+    const me = await request(server!.base, "GET", "/api/me", { key: ownerKey })
+    expect(me.status).toBe(200)
+  })
+
+  it("SIGTERM shuts the server down with exit code 0 and removes the lock", async () => {
+    const finished = await server!.stop("SIGTERM")
+    expect(finished.code).toBe(0)
+    expect(fs.existsSync(lockFile)).toBe(false)
+    server = undefined
+  })
+
+  it("accounts create and keys create print JSON with a usable key; migrate has nothing left to do", async () => {
+    const account = await runCli(["accounts", "create", "--email", "dev@example.com", "--name", "Dev", "--plan", "pro"], dataDir)
+    expect(account.stderr).not.toMatch(/error/i)
+    expect(account.code).toBe(0)
+    const created = JSON.parse(account.stdout)
+    expect(created.user).toMatchObject({ email: "dev@example.com", name: "Dev", plan: "pro" })
+    expect(created.apiKey.key).toMatchObject({ scope: "full", userId: created.user.id })
+    expect(created.apiKey.secret).toMatch(/^ck_live_/)
+    accountKey = created.apiKey.secret
+
+    const key = await runCli(["keys", "create", "--email", "dev@example.com", "--scope", "read", "--label", "ci"], dataDir)
+    expect(key.code).toBe(0)
+    const issued = JSON.parse(key.stdout)
+    expect(issued.key).toMatchObject({ scope: "read", label: "ci", userId: created.user.id })
+    expect(issued.secret).toMatch(/^ck_live_/)
+    readKey = issued.secret
+
+    const taken = await runCli(["accounts", "create", "--email", "DEV@example.com"], dataDir)
+    expect(taken.code).toBe(1)
+    expect(taken.stderr).toContain("already exists")
+
+    const migrate = await runCli(["migrate"], dataDir)
+    expect(migrate.code).toBe(0)
+    expect(JSON.parse(migrate.stdout)).toEqual({ applied: [] })
+    expect(fs.existsSync(lockFile)).toBe(false)
+  })
+
+  it("usage errors exit 1 with a message", async () => {
+    const unknown = await runCli(["frobnicate"], dataDir)
+    expect(unknown.code).toBe(1)
+    expect(unknown.stderr).toContain("Unknown command")
+    const noEmail = await runCli(["keys", "create", "--scope", "admin"], dataDir)
+    expect(noEmail.code).toBe(1)
+    expect(noEmail.stderr).toMatch(/--email is required|--scope/)
+  })
+
+  it("a second start prints no key; the CLI's keys and the owner's work against it", async () => {
+    server = await startServer(dataDir)
+    expect(server.output()).not.toContain("ck_live_")
+    expect(server.output()).not.toContain("curl")
+
+    const me = await request(server.base, "GET", "/api/me", { key: accountKey })
+    expect(me.status).toBe(200)
+    expect(me.body).toMatchObject({ scope: "full", user: { email: "dev@example.com", plan: "pro" } })
+    const read = await request(server.base, "GET", "/api/projects", { key: readKey })
+    expect(read.status).toBe(200)
+    const denied = await request(server.base, "POST", "/api/projects", { key: readKey, body: { name: "Nope" } })
+    expect(denied.status).toBe(403)
+    expect(denied.body.required).toBe("write")
+
+    const ownerEntries = await request(server.base, "GET", "/api/entries", { key: ownerKey })
+    expect(ownerEntries.status).toBe(200)
+    expect(ownerEntries.body.entries).toHaveLength(1)
+
+    const finished = await server.stop("SIGINT")
+    expect(finished.code).toBe(0)
+    expect(fs.existsSync(lockFile)).toBe(false)
+    server = undefined
+  })
+})

@@ -1,0 +1,112 @@
+import type { KeyScope } from "@clockme/domain/Actor"
+import type { UserId, WorkspaceId } from "@clockme/domain/Ids"
+import { ApiKeys } from "@clockme/domain/services/ApiKeys"
+import { SqlClient } from "@effect/sql"
+import { expect } from "@effect/vitest"
+import { randomBytes, randomUUID } from "node:crypto"
+import { Effect, TestClock } from "effect"
+import type { Reply } from "./TestServer.js"
+import { call } from "./TestServer.js"
+
+/** Sets the server's clock (the TestClock shared by the test and the server it runs) to an instant. */
+export const setNow = (iso: string) => TestClock.setTime(Date.parse(iso))
+
+/** Another key of the same account, with the given scope. */
+export const keyWithScope = (userId: UserId, scope: KeyScope) =>
+  Effect.gen(function*() {
+    const keys = yield* ApiKeys
+    const created = yield* keys.issue(userId, scope, `${scope} key`)
+    return created.secret
+  })
+
+export const uuid = () => randomUUID()
+
+/** A key of the right shape that no account has. */
+export const unknownKey = () => `ck_live_${randomBytes(24).toString("base64url")}`
+
+/** A JSON error answer: the status, the stable code, a message, and the `_tag`. */
+export const expectError = (reply: Reply, status: number, code: string) => {
+  expect({ status: reply.status, code: reply.body?.code }).toEqual({ status, code })
+  expect(typeof reply.body.message).toBe("string")
+  expect(reply.body.message.length).toBeGreaterThan(0)
+  expect(typeof reply.body._tag).toBe("string")
+  expect(reply.headers.get("content-type")).toMatch(/application\/json/)
+}
+
+/** A 400 for a body, path or query that does not decode, naming each bad field by its path. */
+export const expectBadInput = (reply: Reply, ...paths: ReadonlyArray<ReadonlyArray<string | number>>) => {
+  expect(reply.status).toBe(400)
+  expect(reply.headers.get("content-type")).toMatch(/application\/json/)
+  expect(typeof reply.body.message).toBe("string")
+  if (reply.body._tag === "InvalidInput") {
+    expect(reply.body.code).toBe("invalid_input")
+    expect(paths.map((path) => path.join("."))).toContain(reply.body.field)
+    return
+  }
+  expect(reply.body._tag).toBe("HttpApiDecodeError")
+  const seen = (reply.body.issues as Array<{ path: Array<string | number> }>).map((issue) => issue.path)
+  for (const path of paths) expect(seen).toContainEqual(path)
+}
+
+/**
+ * Another workspace's object must be answered exactly like one that does not exist: same status and
+ * body once the two ids are swapped, so a caller cannot tell them apart.
+ */
+export const expectSameNotFound = (foreign: Reply, foreignId: string, missing: Reply, missingId: string) => {
+  expect(foreign.status).toBe(404)
+  expect(missing.status).toBe(404)
+  const normalize = (reply: Reply, id: string) => JSON.parse(JSON.stringify(reply.body).replaceAll(id, "<id>"))
+  expect(normalize(foreign, foreignId)).toEqual(normalize(missing, missingId))
+}
+
+/** POST /api/projects, checked to succeed; returns the project. */
+export const createProject = (base: string, key: string, body: Record<string, unknown>) =>
+  Effect.gen(function*() {
+    const reply = yield* call(base, "POST", "/api/projects", { key, body })
+    expect(reply.status).toBe(201)
+    return reply.body as { id: string; name: string; workspaceId: string; [k: string]: unknown }
+  })
+
+/** POST /api/entries, checked to succeed; returns the entry. */
+export const logEntry = (base: string, key: string, body: Record<string, unknown>) =>
+  Effect.gen(function*() {
+    const reply = yield* call(base, "POST", "/api/entries", { key, body })
+    expect(reply.status).toBe(201)
+    return reply.body as { id: string; [k: string]: any }
+  })
+
+/**
+ * An invite row for a workspace (there is no endpoint that creates invites yet), inserted as the
+ * server's own SQL would.
+ */
+export const insertInvite = (
+  workspaceId: string,
+  createdBy: UserId,
+  options: { readonly expiresAt?: Date; readonly maxUses?: number; readonly revokedAt?: Date } = {}
+) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const code = `INV-${randomBytes(6).toString("hex")}`
+    yield* sql`
+      INSERT INTO invites (workspace_id, code, created_by, expires_at, max_uses, revoked_at)
+      VALUES (${workspaceId}, ${code}, ${createdBy}, ${options.expiresAt ?? null}, ${options.maxUses ?? null},
+              ${options.revokedAt ?? null})`
+    return code
+  }).pipe(Effect.orDie)
+
+/** Makes a workspace the user's active one (there is no switching endpoint in this issue). */
+export const activateWorkspace = (userId: UserId, workspaceId: WorkspaceId | string) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql`UPDATE users SET active_workspace_id = ${workspaceId} WHERE id = ${userId}`
+  }).pipe(Effect.orDie)
+
+/** A shared workspace owned by the user (no creating endpoint in this issue), inserted as the server's SQL would. */
+export const insertSharedWorkspace = (ownerId: UserId, name = "Team") =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const [workspace] = yield* sql<{ id: WorkspaceId }>`
+      INSERT INTO workspaces (name, kind) VALUES (${name}, 'shared') RETURNING id`
+    yield* sql`INSERT INTO memberships (workspace_id, user_id, role) VALUES (${workspace!.id}, ${ownerId}, 'owner')`
+    return workspace!.id
+  }).pipe(Effect.orDie)

@@ -1,0 +1,148 @@
+import { type ChildProcess, spawn } from "node:child_process"
+import * as fs from "node:fs"
+import * as net from "node:net"
+import * as os from "node:os"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+
+/** The repository root: the spawned server runs from there, as `npm start` does. */
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../..")
+const bin = path.join(root, "packages/api/src/bin.ts")
+
+export const tempDataDir = (name: string) => fs.mkdtempSync(path.join(os.tmpdir(), `clockme-${name}-`))
+
+/** A port nobody listens on right now: the OS picks one, we release it and hand it to the server. */
+export const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const probe = net.createServer()
+    probe.once("error", reject)
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address()
+      if (address === null || typeof address === "string") return reject(new Error("no port"))
+      probe.close(() => resolve(address.port))
+    })
+  })
+
+/**
+ * The child's environment: always the embedded database in its own data directory, whatever
+ * DATABASE_URL the test run has (these tests are about that database's files and lock).
+ */
+const childEnv = (dataDir: string, extra: Record<string, string> = {}) => {
+  const env: Record<string, string> = {}
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v
+  delete env.DATABASE_URL
+  delete env.CLOCKME_OWNER_EMAIL
+  delete env.NODE_OPTIONS
+  return { ...env, CLOCKME_DATA_DIR: dataDir, HOST: "127.0.0.1", ...extra }
+}
+
+export interface Finished {
+  readonly code: number | null
+  readonly signal: NodeJS.Signals | null
+  readonly stdout: string
+  readonly stderr: string
+}
+
+/** Runs `clockme-server <args>` to completion. */
+export const runCli = (args: ReadonlyArray<string>, dataDir: string, timeoutMs = 60_000) =>
+  new Promise<Finished>((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", bin, ...args], {
+      cwd: root,
+      env: childEnv(dataDir),
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    let stdout = ""
+    let stderr = ""
+    child.stdout.on("data", (chunk) => (stdout += chunk))
+    child.stderr.on("data", (chunk) => (stderr += chunk))
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL")
+      reject(new Error(`clockme-server ${args.join(" ")} did not finish in ${timeoutMs} ms\n${stdout}\n${stderr}`))
+    }, timeoutMs)
+    child.once("error", reject)
+    child.once("exit", (code, signal) => {
+      clearTimeout(timer)
+      // let the pipes drain
+      setImmediate(() => resolve({ code, signal, stdout, stderr }))
+    })
+  })
+
+export interface RunningServer {
+  readonly child: ChildProcess
+  readonly pid: number
+  readonly base: string
+  readonly dataDir: string
+  readonly output: () => string
+  /** Resolves when the process has exited. */
+  readonly exited: Promise<Finished>
+  /** Sends a signal and waits for the exit. */
+  readonly stop: (signal: NodeJS.Signals) => Promise<Finished>
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** Starts `clockme-server serve` on a free port and waits until it answers /api/health. */
+export const startServer = async (dataDir: string, timeoutMs = 90_000): Promise<RunningServer> => {
+  const port = await freePort()
+  const child = spawn(process.execPath, ["--import", "tsx", bin, "serve"], {
+    cwd: root,
+    env: childEnv(dataDir, { PORT: String(port) }),
+    stdio: ["ignore", "pipe", "pipe"]
+  })
+  let stdout = ""
+  let stderr = ""
+  child.stdout!.on("data", (chunk) => (stdout += chunk))
+  child.stderr!.on("data", (chunk) => (stderr += chunk))
+  const exited = new Promise<Finished>((resolve) =>
+    child.once("exit", (code, signal) => setImmediate(() => resolve({ code, signal, stdout, stderr })))
+  )
+  let done = false
+  void exited.then(() => (done = true))
+  const base = `http://127.0.0.1:${port}`
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    if (done) throw new Error(`the server exited before it was ready:\n${stdout}\n${stderr}`)
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL")
+      throw new Error(`the server was not ready in ${timeoutMs} ms:\n${stdout}\n${stderr}`)
+    }
+    const ready = await fetch(`${base}/api/health`).then((r) => r.ok, () => false)
+    if (ready) break
+    await sleep(100)
+  }
+  return {
+    child,
+    pid: child.pid!,
+    base,
+    dataDir,
+    output: () => stdout + stderr,
+    exited,
+    stop: (signal) => {
+      if (!done) child.kill(signal)
+      return exited
+    }
+  }
+}
+
+export interface JsonReply {
+  readonly status: number
+  readonly body: any
+}
+
+export const request = async (
+  base: string,
+  method: string,
+  pathname: string,
+  options: { readonly key?: string; readonly body?: unknown; readonly headers?: Record<string, string> } = {}
+): Promise<JsonReply> => {
+  const headers: Record<string, string> = { ...options.headers }
+  if (options.key !== undefined) headers.authorization = `Bearer ${options.key}`
+  if (options.body !== undefined) headers["content-type"] = "application/json"
+  const response = await fetch(base + pathname, {
+    method,
+    headers,
+    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) })
+  })
+  const text = await response.text()
+  return { status: response.status, body: text === "" ? null : JSON.parse(text) }
+}

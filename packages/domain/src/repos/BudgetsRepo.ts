@@ -1,0 +1,130 @@
+import { SqlClient } from "@effect/sql"
+import { Effect, Option, Schema } from "effect"
+import { BudgetAlert } from "../Budget.js"
+import type { BudgetMetric, Threshold } from "../Budget.js"
+import type { EntryId, ProjectId, WorkspaceId } from "../Ids.js"
+import type { BudgetPeriod } from "../Project.js"
+
+export interface UsageRow {
+  readonly projectId: ProjectId
+  readonly projectName: string
+  readonly budgetHours: number | null
+  readonly budgetAmount: number | null
+  readonly budgetPeriod: BudgetPeriod
+  readonly budgetHardCap: boolean
+  readonly seconds: number
+  readonly amount: number
+}
+
+export interface UsageQuery {
+  readonly workspaceId: WorkspaceId
+  /** One project, or every active project with a budget. */
+  readonly projectId: ProjectId | undefined
+  /** The month that a monthly budget counts. */
+  readonly monthStart: Date
+  readonly monthEnd: Date
+  /** Decimals of the workspace currency: the spend is rounded once, to this. */
+  readonly scale: number
+}
+
+export interface NewAlert {
+  readonly workspaceId: WorkspaceId
+  readonly projectId: ProjectId
+  readonly threshold: Threshold
+  readonly periodKey: string
+  readonly metric: BudgetMetric
+  readonly hoursUsed: number
+  readonly amountUsed: number
+  readonly entryId: EntryId | null
+  readonly payload: unknown
+  readonly now: Date
+}
+
+const AlertRow = Schema.Struct({
+  ...BudgetAlert.fields,
+  createdAt: Schema.DateTimeUtcFromDate
+})
+const decodeAlerts = Schema.decodeUnknown(Schema.Array(AlertRow))
+
+export class BudgetsRepo extends Effect.Service<BudgetsRepo>()("@clockme/domain/BudgetsRepo", {
+  effect: Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+
+    /** Hours and spend per project over its budget period; rates are task, then project, then workspace. */
+    const usage = (query: UsageQuery) =>
+      sql<UsageRow>`
+        SELECT p.id AS project_id, p.name AS project_name, p.budget_hours, p.budget_amount, p.budget_period,
+               p.budget_hard_cap,
+               coalesce(sum(e.duration_seconds), 0)::bigint AS seconds,
+               round(coalesce(sum(CASE WHEN e.billable
+                 THEN e.duration_seconds * coalesce(t.hourly_rate, p.hourly_rate, w.default_hourly_rate, 0)
+               END), 0) / 3600, ${query.scale}::int) AS amount
+        FROM projects p
+        JOIN workspaces w ON w.id = p.workspace_id
+        LEFT JOIN entries e ON e.project_id = p.id
+          AND (p.budget_period = 'none' OR (e.start_time >= ${query.monthStart} AND e.start_time < ${query.monthEnd}))
+        LEFT JOIN tasks t ON t.id = e.task_id
+        WHERE p.workspace_id = ${query.workspaceId}
+          AND ${
+        query.projectId === undefined
+          ? sql`NOT p.archived AND (p.budget_hours IS NOT NULL OR p.budget_amount IS NOT NULL)`
+          : sql`p.id = ${query.projectId}`
+      }
+        GROUP BY p.id
+        ORDER BY lower(p.name), p.id`.pipe(Effect.orDie)
+
+    const usageOf = (query: UsageQuery & { readonly projectId: ProjectId }) =>
+      usage(query).pipe(Effect.map((rows) => Option.fromNullable(rows[0])))
+
+    /** Serialises budget accounting per project, so two entries cannot both miss a threshold. */
+    const lockProject = (projectId: ProjectId) =>
+      sql`SELECT id FROM projects WHERE id = ${projectId} FOR UPDATE`.pipe(Effect.asVoid, Effect.orDie)
+
+    /**
+     * Records a threshold crossing and its outbox event in one statement; the unique key
+     * (project, threshold, period) makes a second crossing in the same period a no-op.
+     */
+    const insertAlert = (alert: NewAlert) =>
+      sql<{ id: string }>`
+        WITH alert AS (
+          INSERT INTO budget_alerts (workspace_id, project_id, threshold, period_key, metric, hours_used, amount_used,
+                                     entry_id, outbox_id, created_at)
+          VALUES (${alert.workspaceId}, ${alert.projectId}, ${alert.threshold}, ${alert.periodKey}, ${alert.metric},
+                  ${alert.hoursUsed}, ${alert.amountUsed}, ${alert.entryId}, gen_random_uuid(), ${alert.now})
+          ON CONFLICT (project_id, threshold, period_key) DO NOTHING
+          RETURNING outbox_id, id
+        )
+        INSERT INTO outbox (id, type, payload, dedupe_key, created_at)
+        SELECT outbox_id, 'BudgetThresholdCrossed',
+               ${JSON.stringify(alert.payload)}::jsonb || jsonb_build_object('alertId', alert.id),
+               ${`budget:${alert.projectId}:${alert.threshold}:${alert.periodKey}`}, ${alert.now}
+        FROM alert
+        RETURNING id`.pipe(Effect.map((rows) => rows.length > 0), Effect.orDie)
+
+    const listAlerts = (filter: {
+      readonly workspaceId: WorkspaceId
+      readonly projectId?: ProjectId | undefined
+      readonly periodKey?: string | undefined
+      readonly limit: number
+    }) =>
+      sql`
+        SELECT a.id, a.workspace_id, a.project_id, p.name AS project_name, a.threshold, a.period_key AS period,
+               a.metric, a.hours_used, a.amount_used, a.entry_id, a.created_at
+        FROM budget_alerts a JOIN projects p ON p.id = a.project_id
+        WHERE ${
+        sql.and([
+          sql`a.workspace_id = ${filter.workspaceId}`,
+          ...(filter.projectId === undefined ? [] : [sql`a.project_id = ${filter.projectId}`]),
+          ...(filter.periodKey === undefined ? [] : [sql`a.period_key = ${filter.periodKey}`])
+        ])
+      }
+        ORDER BY a.created_at DESC, a.threshold DESC, a.id
+        LIMIT ${filter.limit}`.pipe(
+        Effect.flatMap(decodeAlerts),
+        Effect.map((rows) => rows.map((row) => new BudgetAlert(row))),
+        Effect.orDie
+      )
+
+    return { usage, usageOf, lockProject, insertAlert, listAlerts } as const
+  })
+}) {}

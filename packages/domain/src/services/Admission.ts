@@ -1,0 +1,41 @@
+import { Effect, Option } from "effect"
+import type { Redacted } from "effect"
+import type { Actor } from "../Actor.js"
+import { RateLimited, requestsPerMinute } from "../RateLimit.js"
+import type { Quota } from "../RateLimit.js"
+import { AccountsRepo } from "../repos/AccountsRepo.js"
+import { ApiKeys } from "./ApiKeys.js"
+import { RateLimiter } from "./RateLimiter.js"
+
+export interface Admitted {
+  readonly actor: Actor
+  readonly quota: Quota
+}
+
+/** What every request goes through, REST or MCP: the key is checked, then the account's rate limit. */
+export class Admission extends Effect.Service<Admission>()("@clockme/domain/Admission", {
+  effect: Effect.gen(function*() {
+    const keys = yield* ApiKeys
+    const accounts = yield* AccountsRepo
+    const limiter = yield* RateLimiter
+
+    const admit = Effect.fn("Admission.admit")(function*(token: Redacted.Redacted<string>) {
+      const actor = yield* keys.authenticate(token)
+      const user = yield* accounts.findUserById(actor.userId)
+      const limit = requestsPerMinute[Option.match(user, { onNone: () => "free" as const, onSome: (u) => u.plan })]
+      const quota = yield* limiter.hit(actor.userId, limit)
+      if (quota.remaining < 0) {
+        return yield* new RateLimited({
+          limit,
+          retryAfterSeconds: quota.resetSeconds,
+          message: `Rate limit of ${limit} requests a minute reached for this account; retry in ${quota.resetSeconds} s`
+        })
+      }
+      const admitted: Admitted = { actor, quota }
+      return admitted
+    })
+
+    return { admit } as const
+  }),
+  dependencies: [ApiKeys.Default, AccountsRepo.Default]
+}) {}

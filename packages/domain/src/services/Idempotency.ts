@@ -1,0 +1,45 @@
+import { SqlClient } from "@effect/sql"
+import { DateTime, Effect, Schema } from "effect"
+import { CurrentActor } from "../Actor.js"
+import { Conflict } from "../Errors.js"
+import { IdempotencyRepo } from "../repos/IdempotencyRepo.js"
+
+/**
+ * Runs an operation at most once per (user, Idempotency-Key): a retry gets the first success back and
+ * changes nothing. A failure releases the key (the transaction rolls back), so a retry runs again.
+ */
+export class Idempotency extends Effect.Service<Idempotency>()("@clockme/domain/Idempotency", {
+  effect: Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const repo = yield* IdempotencyRepo
+
+    const once = <A, I, E, R>(
+      key: string | undefined,
+      operation: string,
+      schema: Schema.Schema<A, I>,
+      effect: Effect.Effect<A, E, R>
+    ): Effect.Effect<A, E | Conflict, R | CurrentActor> => {
+      if (key === undefined) return effect
+      return Effect.gen(function*() {
+        const actor = yield* CurrentActor
+        const now = yield* DateTime.now
+        const claimed = yield* repo.claim(actor.userId, key, operation, DateTime.toDate(now))
+        if (!claimed) {
+          const stored = yield* repo.find(actor.userId, key).pipe(Effect.flatMap(Effect.orDie))
+          if (stored.operation !== operation || stored.response === null) {
+            return yield* new Conflict({
+              message: `Idempotency-Key "${key}" was already used for ${stored.operation}; use a new key for a new request`
+            })
+          }
+          return yield* Schema.decodeUnknown(schema)(stored.response).pipe(Effect.orDie)
+        }
+        const result = yield* effect
+        yield* repo.complete(actor.userId, key, yield* Schema.encode(schema)(result).pipe(Effect.orDie))
+        return result
+      }).pipe(sql.withTransaction, Effect.catchTag("SqlError", Effect.die)) as Effect.Effect<A, E | Conflict, R | CurrentActor>
+    }
+
+    return { once } as const
+  }),
+  dependencies: [IdempotencyRepo.Default]
+}) {}

@@ -1,0 +1,39 @@
+import { Cause, Duration, Effect, Schedule } from "effect"
+import { Timers } from "./Timers.js"
+
+const BATCH = 100
+
+/**
+ * Stops hook and MCP timers idle for longer than their workspace's timeout. Each sweep is a conditional
+ * DELETE … RETURNING in SQL, so any number of servers can run it against one database: every idle
+ * timer is stopped exactly once, with an entry that ends at its last activity.
+ */
+export class IdleWatchdog extends Effect.Service<IdleWatchdog>()("@clockme/domain/IdleWatchdog", {
+  effect: Effect.gen(function*() {
+    const timers = yield* Timers
+
+    /** Stops everything idle now, in batches; returns how many timers it stopped. */
+    const sweep = Effect.gen(function*() {
+      let stopped = 0
+      for (;;) {
+        const written = yield* timers.stopIdle(BATCH)
+        stopped += written.length
+        if (written.length < BATCH) return stopped
+      }
+    }).pipe(Effect.withSpan("IdleWatchdog.sweep"))
+
+    /** Sweeps at once (a server that was down stops stale timers at the right times), then every interval. */
+    const run = (interval: Duration.DurationInput) =>
+      sweep.pipe(
+        Effect.tap((stopped) => stopped > 0 ? Effect.logInfo(`Idle watchdog stopped ${stopped} timer(s)`) : Effect.void),
+        Effect.catchAllCause((cause) =>
+          Cause.isInterruptedOnly(cause) ? Effect.failCause(cause) : Effect.logError("Idle watchdog sweep failed", cause)
+        ),
+        Effect.repeat(Schedule.spaced(interval)),
+        Effect.asVoid
+      )
+
+    return { sweep, run } as const
+  }),
+  dependencies: [Timers.Default]
+}) {}

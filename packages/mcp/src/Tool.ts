@@ -1,0 +1,115 @@
+import type { CurrentActor } from "@clockme/domain/Actor"
+import { Data, Effect, ParseResult, Schema } from "effect"
+import type { Json, JsonObject } from "./JsonSchema.js"
+import { objectSchemaOf } from "./JsonSchema.js"
+
+/** All four hints, always explicit: the MCP defaults (destructive, open-world) are wrong for most of ours. */
+export interface Hints {
+  readonly readOnlyHint: boolean
+  readonly destructiveHint: boolean
+  readonly idempotentHint: boolean
+  readonly openWorldHint: boolean
+}
+
+export const readOnly: Hints = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false }
+
+/** What every domain failure that crosses a boundary carries (a `Schema.TaggedError` with a code). */
+export interface DomainError {
+  readonly _tag: string
+  readonly code: string
+  readonly message: string
+}
+
+/** The arguments do not match the tool's input schema: a protocol error (-32602), not a tool result. */
+export class MalformedArguments extends Data.TaggedError("MalformedArguments")<{
+  readonly tool: string
+  readonly message: string
+}> {}
+
+export type Outcome =
+  | { readonly _tag: "Success"; readonly structured: JsonObject }
+  | { readonly _tag: "Failure"; readonly error: DomainError }
+
+/** The tool as `tools/list` shows it. */
+export interface ToolDefinition {
+  readonly name: string
+  readonly title: string
+  readonly description: string
+  readonly inputSchema: JsonObject
+  readonly outputSchema: JsonObject
+  readonly annotations: Hints & { readonly title: string }
+}
+
+export interface Tool {
+  readonly definition: ToolDefinition
+  readonly call: (args: unknown) => Effect.Effect<Outcome, MalformedArguments, CurrentActor>
+}
+
+export interface ToolSpec<A, I, O, OI, E extends DomainError> {
+  readonly name: string
+  readonly title: string
+  readonly description: string
+  /** Derived from the domain's payload schema (pick/omit), so REST and MCP validate the same way. */
+  readonly input: Schema.Schema<A, I>
+  /** One actionable description per parameter: format, unit, what happens when it is omitted. */
+  readonly params: { readonly [K in keyof I]-?: string }
+  readonly output: Schema.Schema<O, OI>
+  readonly hints: Hints
+  /** One domain service call. */
+  readonly run: (input: A) => Effect.Effect<O, E, CurrentActor>
+}
+
+const strict = { onExcessProperty: "error", errors: "all" } as const
+
+const describeIssues = (error: ParseResult.ParseError) =>
+  ParseResult.ArrayFormatter.formatErrorSync(error)
+    .map((issue) => `${issue.path.length > 0 ? issue.path.join(".") : "arguments"}: ${issue.message}`)
+    .join("; ")
+
+const describeParams = (schema: JsonObject, params: Record<string, string>, name: string): JsonObject => {
+  const properties = (schema.properties ?? {}) as Record<string, JsonObject>
+  const names = Object.keys(properties)
+  const described = Object.keys(params)
+  if (names.length !== described.length || names.some((key) => params[key] === undefined)) {
+    throw new Error(`${name}: parameters ${names.join(", ")} vs descriptions ${described.join(", ")}`)
+  }
+  return {
+    ...schema,
+    properties: Object.fromEntries(names.map((key) => [key, { ...properties[key], description: params[key]! } as Json]))
+  }
+}
+
+const emptyInput: JsonObject = { type: "object", properties: {}, additionalProperties: false }
+
+export const make = <A, I, O, OI, E extends DomainError>(spec: ToolSpec<A, I, O, OI, E>): Tool => {
+  const params = spec.params as Record<string, string>
+  const inputSchema = Object.keys(params).length === 0
+    ? emptyInput
+    : describeParams(objectSchemaOf(spec.input), params, spec.name)
+  const decode = Schema.decodeUnknown(spec.input)
+  const encode = Schema.encode(spec.output)
+  return {
+    definition: {
+      name: spec.name,
+      title: spec.title,
+      description: spec.description,
+      inputSchema,
+      outputSchema: objectSchemaOf(spec.output),
+      annotations: { title: spec.title, ...spec.hints }
+    },
+    call: (args) =>
+      decode(args ?? {}, strict).pipe(
+        Effect.mapError((error) =>
+          new MalformedArguments({ tool: spec.name, message: `Invalid arguments for ${spec.name}: ${describeIssues(error)}` })
+        ),
+        Effect.flatMap((input) =>
+          spec.run(input).pipe(
+            Effect.flatMap((value) => Effect.orDie(encode(value))),
+            Effect.map((structured): Outcome => ({ _tag: "Success", structured: structured as JsonObject })),
+            Effect.catchAll((error) => Effect.succeed<Outcome>({ _tag: "Failure", error }))
+          )
+        ),
+        Effect.withSpan(`mcp.${spec.name}`)
+      )
+  }
+}

@@ -1,0 +1,77 @@
+import { CreateEntry, Entry, EntryPage, ListEntriesQuery, UpdateEntry } from "@clockme/domain/Entry"
+import { EntryId } from "@clockme/domain/Ids"
+import { Entries } from "@clockme/domain/services/Entries"
+import { Effect, Schema } from "effect"
+import * as Tool from "../Tool.js"
+
+const instant = "An ISO 8601 instant with a timezone, e.g. 2026-06-01T09:00:00Z or 2026-06-01T11:00:00+02:00"
+
+export const EntryTools = Effect.gen(function*() {
+  const entries = yield* Entries
+  return [
+    Tool.make({
+      name: "clockme_log_time",
+      title: "Log a time block",
+      description: "Record a completed block of work on a project after the fact: a start time plus either " +
+        "durationMinutes or endTime (at most 24 hours). Pass an idempotencyKey so that a retry of the same call " +
+        "returns the first entry instead of logging the time twice.",
+      input: CreateEntry.omit("source"),
+      params: {
+        projectId: "The project's id (a UUID from clockme_list_projects). Required.",
+        startTime: `When the work began. ${instant}. Required.`,
+        durationMinutes: "How long the work took, in minutes (more than 0, at most 1440; decimals allowed). " +
+          "Give this or endTime, not both.",
+        endTime: `When the work ended, after startTime and at most 24 hours later. ${instant}. ` +
+          "Give this or durationMinutes, not both.",
+        description: "What was done, up to 2000 characters. Omit for none.",
+        taskId: "A task of the same project (a UUID from clockme_list_tasks). Omit or null for none.",
+        billable: "Whether the time is billable. Omit to use the project's billable setting.",
+        idempotencyKey: "Any string up to 200 characters that identifies this block, e.g. \"<session id>-block-3\". " +
+          "Calling again with the same key returns the entry created the first time and logs nothing new. " +
+          "Omit only if a duplicate would not matter."
+      },
+      output: Entry.json,
+      hints: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+      run: (input) => entries.create(input)
+    }),
+    Tool.make({
+      name: "clockme_edit_entry",
+      title: "Edit a time entry",
+      description: "Change a completed entry of yours: description, project, task, billable, or its times " +
+        "(startTime, then endTime or durationMinutes). Fields you omit stay as they are. Only the entry's author " +
+        "can edit it.",
+      input: Schema.Struct({ entryId: EntryId, ...UpdateEntry.fields }),
+      params: {
+        entryId: "The entry's id (a UUID from clockme_list_entries, clockme_log_time or clockme_stop_timer). Required.",
+        projectId: "Move the entry to this project (a UUID from clockme_list_projects). Omit to keep it.",
+        taskId: "A task of the entry's (new) project; null clears it. Omit to keep it (moving clears it).",
+        description: "The new description, up to 2000 characters; null clears it. Omit to keep it.",
+        startTime: `A new start time. ${instant}. Omit to keep it; alone it shifts the entry and keeps its length.`,
+        endTime: `A new end time, after the start and at most 24 hours later. ${instant}. Omit to keep it.`,
+        durationMinutes: "A new length in minutes (more than 0, at most 1440), counted from the start. " +
+          "Give this or endTime, not both. Omit to keep it.",
+        billable: "Whether the entry is billable. Omit to keep it."
+      },
+      output: Entry.json,
+      hints: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+      run: ({ entryId, ...patch }) => entries.update(entryId, patch)
+    }),
+    Tool.make({
+      name: "clockme_list_entries",
+      title: "List time entries",
+      description: "Your completed time entries in the active workspace, newest first, optionally for one project " +
+        "and a range of days (in your timezone). Returns at most limit entries and a nextCursor for the next page.",
+      input: Schema.typeSchema(ListEntriesQuery).pipe(Schema.pick("projectId", "from", "to", "limit", "cursor")),
+      params: {
+        projectId: "Only entries of this project (a UUID from clockme_list_projects). Omit for all projects.",
+        from: "First day to include, YYYY-MM-DD in your timezone. Omit for no lower bound.",
+        to: "Last day to include (inclusive), YYYY-MM-DD in your timezone. Omit for no upper bound.",
+        limit: "How many entries to return, 1 to 500. Default 50.",
+        cursor: "The nextCursor of the previous page, to get the following entries. Omit for the first page."
+      },
+      output: EntryPage,
+      hints: Tool.readOnly,
+      run: (input) => entries.list(input)
+    })
+  ]
+})

@@ -1,0 +1,107 @@
+import { Entry } from "@clockme/domain/Entry"
+import { Timers } from "@clockme/domain/services/Timers"
+import { CurrentTimers, StartedTimer, StartTimer, TimerKept, TimerRef, TimerView, UpdateTimer } from "@clockme/domain/Timer"
+import { Effect, Schema } from "effect"
+import * as Tool from "../Tool.js"
+
+const which = {
+  projectId: "The project whose timer is meant (a UUID from clockme_status or clockme_list_projects). " +
+    "Omit both projectId and projectName when only one timer qualifies.",
+  projectName: "Or the project's name, matched loosely like clockme_start_timer does. Omit to use projectId, " +
+    "or neither when only one timer qualifies."
+}
+
+export const TimerTools = Effect.gen(function*() {
+  const timers = yield* Timers
+  return [
+    Tool.make({
+      name: "clockme_start_timer",
+      title: "Start a timer",
+      description: "Start tracking time on a project now, by projectId or by projectName. projectName is matched " +
+        "loosely: exact ignoring case, then ignoring spaces, dashes, underscores and punctuation, then the closest " +
+        "name; autoCreate makes the project when it is new. Several projects can run at once; starting a project " +
+        "that already runs returns its timer with alreadyRunning: true. Timers started here have source \"mcp\"; " +
+        "the server stops an mcp timer that sees no activity for the workspace's idle timeout (30 minutes by " +
+        "default), ending it at its last activity. Stop it with clockme_stop_timer when the work is done.",
+      input: StartTimer.pick("projectId", "projectName", "autoCreate", "description", "taskId"),
+      params: {
+        projectId: "The project's id (a UUID from clockme_list_projects). Give this or projectName.",
+        projectName: "The project's name, e.g. the repository's folder name; matched loosely (case, spaces, " +
+          "dashes, underscores and small typos do not matter). Give this or projectId. With no match the call " +
+          "fails listing the closest names, unless autoCreate is true.",
+        autoCreate: "With projectName: create a project of exactly that name when no project has it (fuzzy " +
+          "matching is then off, so \"repo-a\" never lands on \"repo-b\"). Default false.",
+        description: "What the time is for, up to 2000 characters; it becomes the entry's description. Omit for none.",
+        taskId: "A task of the same project to track against (a UUID from clockme_list_tasks). Omit for none."
+      },
+      output: StartedTimer,
+      // A repeat returns the running timer (alreadyRunning: true) and, with autoCreate, the project made the first time.
+      hints: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+      run: (input) => timers.start(input)
+    }),
+    Tool.make({
+      name: "clockme_stop_timer",
+      title: "Stop a timer",
+      description: "Stop a running or paused timer and record its time as a completed entry (paused time is not " +
+        "counted); returns the entry with durationSeconds. With no arguments it stops your only timer; when " +
+        "several run, the call fails listing them, so call again with projectId.",
+      input: TimerRef,
+      params: which,
+      output: Schema.Union(Entry.json, TimerKept),
+      hints: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+      run: (input) => timers.stop(input)
+    }),
+    Tool.make({
+      name: "clockme_pause_timer",
+      title: "Pause a timer",
+      description: "Pause a running timer: the time until clockme_resume_timer is not counted. With no arguments " +
+        "it pauses your only running timer; when several run, the call fails listing them.",
+      input: TimerRef,
+      params: which,
+      output: TimerView,
+      hints: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+      run: (input) => timers.pause(input)
+    }),
+    Tool.make({
+      name: "clockme_resume_timer",
+      title: "Resume a timer",
+      description: "Resume a paused timer; it counts again from now. With no arguments it resumes your only " +
+        "paused timer; when several are paused, the call fails listing them.",
+      input: TimerRef,
+      params: which,
+      output: TimerView,
+      hints: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+      run: (input) => timers.resume(input)
+    }),
+    Tool.make({
+      name: "clockme_status",
+      title: "Running timers",
+      description: "All your running and paused timers in the active workspace with elapsedSeconds (paused time " +
+        "excluded), project, description and state. An empty list means nothing is being tracked.",
+      input: Schema.Struct({}),
+      params: {},
+      output: CurrentTimers,
+      hints: Tool.readOnly,
+      run: () => timers.current
+    }),
+    Tool.make({
+      name: "clockme_update_timer",
+      title: "Edit a running timer",
+      description: "Change a running timer's description or task, or move it to another project. The timer " +
+        "keeps its start time unless split is true.",
+      input: UpdateTimer,
+      params: {
+        currentProjectId: "The project the timer runs on now (a UUID from clockme_status). Required.",
+        projectId: "Move the timer to this project (a UUID from clockme_list_projects). Omit to keep the project.",
+        description: "The new description, up to 2000 characters; null clears it. Omit to keep it.",
+        taskId: "A task of the (new) project, a UUID from clockme_list_tasks; null clears it. Omit to keep the " +
+          "task (moving to another project clears it).",
+        split: "When moving: true records the time so far as an entry on the current project and starts a fresh " +
+          "timer on the new one; false or omitted moves the whole timer."
+      },
+      output: TimerView,
+      hints: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+      run: (input) => timers.update(input)
+    })
+  ]
+})

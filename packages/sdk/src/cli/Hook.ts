@@ -1,0 +1,246 @@
+import { createHash, randomUUID } from "node:crypto"
+import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, statSync, unlinkSync, utimesSync } from "node:fs"
+import { join } from "node:path"
+import { ClockMe } from "../ClockMe.js"
+import { ClockMeError } from "../Errors.js"
+import { configDir, home, logFile, resolveCredentials } from "./Paths.js"
+import { projectNameFor } from "./Project.js"
+import { enqueue, flushQueue, isUnreachable, type QueuedEvent, readQueue } from "./Queue.js"
+import type { HookEvent } from "./Setup.js"
+
+export const HOOK_EVENTS: ReadonlyArray<HookEvent> = ["session-start", "prompt", "stop", "session-end"]
+
+const LABELS: Record<string, string> = {
+  "claude-code": "Claude Code",
+  cursor: "Cursor",
+  windsurf: "Windsurf",
+  gemini: "Gemini CLI",
+  copilot: "Copilot",
+  codex: "Codex"
+}
+
+/** Time the whole hook may take; Claude Code gives all SessionEnd hooks 1.5 s together. */
+export const BUDGET_MS: Record<HookEvent, number> = { "session-start": 4000, prompt: 4000, stop: 4000, "session-end": 1200 }
+
+export interface HookOptions {
+  readonly event: HookEvent
+  readonly tool: string
+  readonly autoCreate: boolean
+  readonly fallbackProject?: string | undefined
+  readonly stdin: string
+}
+
+const log = (line: string) => {
+  try {
+    mkdirSync(configDir(), { recursive: true, mode: 0o700 })
+    const file = logFile()
+    if (existsSync(file) && statSync(file).size > 512_000) unlinkSync(file)
+    appendFileSync(file, `${new Date().toISOString()} ${line}\n`, { mode: 0o600 })
+  } catch {
+    // logging must never break a hook
+  }
+}
+
+const str = (value: unknown): string | undefined => typeof value === "string" && value.trim() !== "" ? value : undefined
+
+/** When the event happened: the payload's ISO or epoch-millisecond timestamp, else now. */
+const eventTime = (payload: any): string => {
+  const t = payload?.timestamp
+  const parsed = typeof t === "number" ? t : typeof t === "string" ? Date.parse(t) : Number.NaN
+  return Number.isFinite(parsed) && Math.abs(parsed - Date.now()) < 86_400_000 ? new Date(parsed).toISOString() : new Date().toISOString()
+}
+
+const folderOf = (payload: any): string =>
+  str(process.env.CLAUDE_PROJECT_DIR) ?? str(process.env.CURSOR_PROJECT_DIR) ?? str(process.env.GEMINI_PROJECT_DIR) ??
+    str(payload?.workspace_roots?.[0]) ?? str(payload?.cwd) ?? process.cwd()
+
+const sessionOf = (payload: any): string | undefined =>
+  (str(payload?.session_id) ?? str(payload?.sessionId) ?? str(payload?.conversation_id) ?? str(payload?.trajectory_id) ??
+    str(process.env.GEMINI_SESSION_ID))?.slice(0, 200)
+
+const installedFor = (tool: "cursor" | "copilot", folder: string): boolean => {
+  const files = tool === "cursor"
+    ? [join(home(), ".cursor", "hooks.json"), join(folder, ".cursor", "hooks.json")]
+    : [join(home(), ".copilot", "hooks", "clockme.json"), join(folder, ".github", "hooks", "clockme.json")]
+  return files.some((file) => {
+    try {
+      return readFileSync(file, "utf8").includes(`--tool ${tool}`)
+    } catch {
+      return false
+    }
+  })
+}
+
+/**
+ * Cursor and VS Code also run Claude Code's hooks. When our own hooks for that editor are
+ * installed too, the Claude Code copy is the duplicate and is ignored.
+ */
+export const foreignHost = (tool: string, payload: any, folder: string): string | undefined => {
+  if (tool !== "claude-code") return undefined
+  if ((payload?.cursor_version !== undefined || process.env.CURSOR_VERSION) && installedFor("cursor", folder)) return "cursor"
+  const vscode = payload?.hookEventName !== undefined && payload?.hook_event_name === undefined
+  if (vscode && installedFor("copilot", folder)) return "copilot"
+  return undefined
+}
+
+/**
+ * The same event of the same session seen twice within a few seconds (two configs loaded by one
+ * editor) is handled once: the first process to create the marker file wins.
+ */
+const firstSighting = (event: HookEvent, sessionId: string | undefined): boolean => {
+  if (sessionId === undefined) return true
+  const dir = join(configDir(), "seen")
+  const marker = join(dir, createHash("sha256").update(`${sessionId}\0${event}`).digest("hex").slice(0, 32))
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 })
+    closeSync(openSync(marker, "wx"))
+    if (Math.random() < 0.05) sweep(dir)
+    return true
+  } catch {
+    try {
+      if (Date.now() - statSync(marker).mtimeMs < 5_000) return false
+      const now = new Date()
+      utimesSync(marker, now, now)
+    } catch {
+      // a race with a sweep: treat as new
+    }
+    return true
+  }
+}
+
+const sweep = (dir: string) => {
+  for (const name of readdirSync(dir)) {
+    try {
+      if (Date.now() - statSync(join(dir, name)).mtimeMs > 3_600_000) unlinkSync(join(dir, name))
+    } catch {
+      // another sweep won
+    }
+  }
+}
+
+const send = async (cm: ClockMe, e: QueuedEvent): Promise<string> => {
+  const session = e.sessionId ? { sessionId: e.sessionId } : {}
+  const key = { idempotencyKey: `clockme-hook:${e.id}` }
+  const project = e.fallbackProjectId ? { fallbackProjectId: e.fallbackProjectId } : { autoCreate: e.autoCreate ?? false }
+  const description = e.description ? { description: e.description } : {}
+  const api = cm.timer as Record<string, unknown>
+  switch (e.event) {
+    case "session-start": {
+      const started = await cm.timer.start({ projectName: e.projectName, source: "hook", ...project, ...session, ...description }, key)
+      return `started ${started.projectName}${started.alreadyRunning ? " (already running)" : ""}`
+    }
+    case "prompt":
+    case "stop": {
+      if (typeof api.heartbeat !== "function") {
+        if (e.event === "stop") return "no heartbeat endpoint"
+        const started = await cm.timer.start({ projectName: e.projectName, source: "hook", ...project, ...session, ...description }, key)
+        return `started ${started.projectName}`
+      }
+      const autoStart = e.event === "prompt"
+      try {
+        await cm.timer.heartbeat({
+          projectName: e.projectName,
+          source: "hook",
+          ...session,
+          ...(autoStart ? { autoStart: true, autoCreate: e.autoCreate ?? false, ...description } : {})
+        }, key)
+        return "heartbeat"
+      } catch (error) {
+        if (autoStart && e.fallbackProjectId && error instanceof ClockMeError && error.code === "project_not_found") {
+          const started = await cm.timer.start({ projectName: e.projectName, source: "hook", ...project, ...session, ...description }, key)
+          return `started ${started.projectName}`
+        }
+        throw error
+      }
+    }
+    case "session-end": {
+      const stopped = await cm.timer.stop({ projectName: e.projectName, ...session, ...(e.sessionId ? { reason: "session_end" as const } : {}) }, key)
+      return "id" in stopped ? `stopped ${e.projectName}` : `kept ${e.projectName} running for other sessions`
+    }
+  }
+}
+
+const withDeadline = <A>(promise: Promise<A>, ms: number): Promise<A> =>
+  new Promise<A>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new ClockMeError({ code: "timeout", message: `no answer within ${ms} ms` })), ms)
+    promise.then(
+      (value) => {
+        clearTimeout(timer)
+        resolve(value)
+      },
+      (error) => {
+        clearTimeout(timer)
+        reject(error)
+      }
+    )
+  })
+
+/**
+ * Handles one hook event: never throws, never writes to stdout, and gives up (queueing the event)
+ * before the tool's time budget runs out.
+ */
+export const runHook = async (options: HookOptions): Promise<void> => {
+  const started = Date.now()
+  let payload: any = {}
+  try {
+    payload = options.stdin.trim() === "" ? {} : JSON.parse(options.stdin)
+  } catch {
+    log(`${options.tool} ${options.event}: stdin is not JSON; going on without it`)
+  }
+  const folder = folderOf(payload)
+  const host = foreignHost(options.tool, payload, folder)
+  if (host !== undefined) {
+    log(`${options.tool} ${options.event}: ignored, ${host} runs its own clockme hooks`)
+    return
+  }
+  const sessionId = sessionOf(payload)
+  if (!firstSighting(options.event, sessionId)) {
+    log(`${options.tool} ${options.event}: ignored duplicate for session ${sessionId}`)
+    return
+  }
+  const event: QueuedEvent = {
+    id: randomUUID(),
+    event: options.event,
+    tool: options.tool,
+    at: eventTime(payload),
+    projectName: projectNameFor(folder).slice(0, 200),
+    sessionId,
+    autoCreate: options.fallbackProject === undefined ? options.autoCreate : false,
+    fallbackProjectId: options.fallbackProject,
+    description: `${LABELS[options.tool] ?? options.tool} session`
+  }
+  const credentials = resolveCredentials()
+  if (!credentials.apiKey) {
+    log(`${options.tool} ${options.event}: no API key (run clockme login); event not sent`)
+    return
+  }
+  const budget = BUDGET_MS[options.event] - 150
+  const remaining = () => budget - (Date.now() - started)
+  const cm = new ClockMe({
+    apiKey: credentials.apiKey,
+    baseUrl: credentials.url,
+    retry: { retries: options.event === "session-end" ? 0 : 1, baseDelay: 100, maxDelay: 500 },
+    timeout: Math.max(200, remaining())
+  })
+  const sessionKey = `${event.tool}|${event.sessionId ?? ""}|${event.projectName.toLowerCase()}`
+  try {
+    if (readQueue().length > 0) {
+      const flushed = await withDeadline(flushQueue(cm, { key: sessionKey, at: event.at }), Math.max(100, remaining() - 300))
+      for (const line of flushed?.log ?? []) log(`flush: ${line}`)
+      if (flushed === undefined || flushed.left > 0) {
+        enqueue(event)
+        log(`${options.tool} ${options.event}: queued behind ${flushed?.left ?? "a running flush"}`)
+        return
+      }
+    }
+    const result = await withDeadline(send(cm, event), Math.max(100, remaining()))
+    log(`${options.tool} ${options.event} ${event.projectName}: ${result}`)
+  } catch (error) {
+    if (isUnreachable(error)) {
+      enqueue(event)
+      log(`${options.tool} ${options.event} ${event.projectName}: queued (${(error as Error).message})`)
+    } else {
+      log(`${options.tool} ${options.event} ${event.projectName}: ${(error as Error).message}`)
+    }
+  }
+}

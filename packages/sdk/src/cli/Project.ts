@@ -1,0 +1,54 @@
+import { existsSync, readFileSync, statSync } from "node:fs"
+import { basename, dirname, join, resolve } from "node:path"
+
+const gitRoot = (start: string): string | undefined => {
+  let dir = resolve(start)
+  for (;;) {
+    if (existsSync(join(dir, ".git"))) return dir
+    const parent = dirname(dir)
+    if (parent === dir) return undefined
+    dir = parent
+  }
+}
+
+const remoteName = (gitDir: string): string | undefined => {
+  try {
+    const config = readFileSync(join(gitDir, "config"), "utf8")
+    const origin = /\[remote "origin"\][^[]*?url\s*=\s*(\S+)/.exec(config)?.[1]
+    if (!origin) return undefined
+    const name = origin.replace(/\/+$/, "").split(/[/:]/).pop()?.replace(/\.git$/, "")
+    return name || undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** The `.git` directory of a repository root; a worktree's `.git` file points into the main repository. */
+const gitDirOf = (root: string): { readonly dir: string; readonly mainRoot: string } => {
+  const dotGit = join(root, ".git")
+  try {
+    if (statSync(dotGit).isFile()) {
+      const target = /gitdir:\s*(.+)/.exec(readFileSync(dotGit, "utf8"))?.[1]?.trim()
+      if (target) {
+        const absolute = resolve(root, target)
+        const common = absolute.includes(`${join(".git", "worktrees")}`) ? absolute.slice(0, absolute.indexOf(join(".git", "worktrees")) + 4) : absolute
+        return { dir: common, mainRoot: dirname(common) }
+      }
+    }
+  } catch {
+    // fall through to the plain layout
+  }
+  return { dir: dotGit, mainRoot: root }
+}
+
+/**
+ * The project a folder means: inside a git repository, the repository's name (from the origin
+ * remote, else the main checkout's folder, so worktrees count as the repository); otherwise the
+ * folder's own name.
+ */
+export const projectNameFor = (folder: string): string => {
+  const root = gitRoot(folder)
+  if (root === undefined) return basename(resolve(folder)) || "default"
+  const { dir, mainRoot } = gitDirOf(root)
+  return remoteName(dir) ?? (basename(mainRoot) || "default")
+}
