@@ -7,7 +7,7 @@ import { Accounts } from "@clockme/domain/services/Accounts"
 import { RateLimiter } from "@clockme/domain/services/RateLimiter"
 import { Plan, User } from "@clockme/domain/User"
 import { NodeRuntime } from "@effect/platform-node"
-import { Config, Console, Effect, Layer, Schema } from "effect"
+import { Config, Console, Effect, Layer, Logger, Schema } from "effect"
 import { parseArgs } from "node:util"
 import { DatabaseLive } from "./Database.js"
 import { ServerLive } from "./Server.js"
@@ -96,7 +96,14 @@ const command: Effect.Effect<unknown, unknown> = (() => {
   }
 })()
 
+/** Commands other than serve print JSON on stdout for scripts to read: their logs go to stderr. */
+const logsToStderr = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  (positionals[0] ?? "serve") === "serve"
+    ? effect
+    : Effect.provide(effect, Logger.replace(Logger.prettyLoggerDefault, Logger.prettyLogger({ stderr: true })))
+
 command.pipe(
+  logsToStderr,
   Effect.catchAll((error) =>
     Console.error(`clockme-server: ${error instanceof Error ? error.message : String(error)}`).pipe(
       Effect.zipRight(Effect.sync(() => {

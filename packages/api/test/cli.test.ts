@@ -8,6 +8,9 @@ import type { RunningServer } from "./lib/Process.js"
  * The clockme-server bin as a user runs it: `serve` on a fresh data directory, the CLI commands next to
  * it, and a restart. One data directory and as few starts as possible (each costs seconds).
  */
+/** Spawned processes boot TypeScript and the embedded database: seconds each, more on a busy machine. */
+const SLOW = 300_000
+
 describe("clockme-server, spawned", () => {
   const dataDir = tempDataDir("cli")
   const lockFile = path.join(dataDir, "clockme.lock")
@@ -54,7 +57,7 @@ describe("clockme-server, spawned", () => {
     const me = await request(server.base, "GET", "/api/me", { key: ownerKey })
     expect(me.body).toMatchObject({ scope: "full", user: { email: "owner@clockme.local" } })
     expect(fs.readFileSync(lockFile, "utf8")).toBe(String(server.pid))
-  })
+  }, SLOW)
 
   it("while the server holds the data directory, the CLI refuses and names its pid", async () => {
     const refused = await runCli(["accounts", "create", "--email", "late@example.com"], dataDir)
@@ -66,16 +69,16 @@ describe("clockme-server, spawned", () => {
     expect(fs.readFileSync(lockFile, "utf8")).toBe(String(server!.pid))
     const me = await request(server!.base, "GET", "/api/me", { key: ownerKey })
     expect(me.status).toBe(200)
-  })
+  }, SLOW)
 
   it("SIGTERM shuts the server down with exit code 0 and removes the lock", async () => {
     const finished = await server!.stop("SIGTERM")
     expect(finished.code).toBe(0)
     expect(fs.existsSync(lockFile)).toBe(false)
     server = undefined
-  })
+  }, SLOW)
 
-  it("accounts create and keys create print JSON with a usable key; migrate has nothing left to do", async () => {
+  it("accounts create and keys create print JSON (and only JSON) with a usable key", async () => {
     const account = await runCli(["accounts", "create", "--email", "dev@example.com", "--name", "Dev", "--plan", "pro"], dataDir)
     expect(account.stderr).not.toMatch(/error/i)
     expect(account.code).toBe(0)
@@ -91,25 +94,8 @@ describe("clockme-server, spawned", () => {
     expect(issued.key).toMatchObject({ scope: "read", label: "ci", userId: created.user.id })
     expect(issued.secret).toMatch(/^ck_live_/)
     readKey = issued.secret
-
-    const taken = await runCli(["accounts", "create", "--email", "DEV@example.com"], dataDir)
-    expect(taken.code).toBe(1)
-    expect(taken.stderr).toContain("already exists")
-
-    const migrate = await runCli(["migrate"], dataDir)
-    expect(migrate.code).toBe(0)
-    expect(JSON.parse(migrate.stdout)).toEqual({ applied: [] })
     expect(fs.existsSync(lockFile)).toBe(false)
-  })
-
-  it("usage errors exit 1 with a message", async () => {
-    const unknown = await runCli(["frobnicate"], dataDir)
-    expect(unknown.code).toBe(1)
-    expect(unknown.stderr).toContain("Unknown command")
-    const noEmail = await runCli(["keys", "create", "--scope", "admin"], dataDir)
-    expect(noEmail.code).toBe(1)
-    expect(noEmail.stderr).toMatch(/--email is required|--scope/)
-  })
+  }, SLOW)
 
   it("a second start prints no key; the CLI's keys and the owner's work against it", async () => {
     server = await startServer(dataDir)
@@ -133,5 +119,5 @@ describe("clockme-server, spawned", () => {
     expect(finished.code).toBe(0)
     expect(fs.existsSync(lockFile)).toBe(false)
     server = undefined
-  })
+  }, SLOW)
 })

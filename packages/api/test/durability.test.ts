@@ -75,5 +75,5 @@ describe("durability of the embedded database", () => {
     const finished = await server.stop("SIGTERM")
     expect(finished.code).toBe(0)
     server = undefined
-  })
+  }, 420_000)
 })

@@ -264,6 +264,69 @@ describe("pause, resume, sessions, moves and retries", () => {
       expect(reused.body.message).toContain("stop-1")
     }))
 
+  it.scoped("Idempotency-Keys are forgotten after a day by the watchdog's sweep", () =>
+    Effect.gen(function*() {
+      const s = yield* withServer
+      const first = yield* s.post("/api/timer/start", { projectName: "daily", autoCreate: true }, { "idempotency-key": "k" })
+      yield* s.post("/api/timer/stop")
+      yield* TestClock.adjust("23 hours")
+      yield* s.sweep
+      const replay = yield* s.post("/api/timer/start", { projectName: "daily" }, { "idempotency-key": "k" })
+      expect(replay.body.id).toBe(first.body.id)
+      expect((yield* s.get("/api/timer/current")).body.timers).toEqual([])
+      yield* TestClock.adjust("2 hours")
+      yield* s.sweep
+      const fresh = yield* s.post("/api/timer/start", { projectName: "daily" }, { "idempotency-key": "k" })
+      expect(fresh.status).toBe(200)
+      expect(fresh.body.id).not.toBe(first.body.id)
+      expect((yield* s.get("/api/timer/current")).body.timers).toHaveLength(1)
+    }))
+
+  it.scoped("timers count against budgets: a stop crossing 80% emits one event; a spent hard cap refuses new timers", () =>
+    Effect.gen(function*() {
+      const s = yield* withServer
+      const sql = yield* s.sql
+      const project = (yield* s.post("/api/projects", { name: "capped", budgetHours: 1, budgetHardCap: true })).body
+      yield* s.post("/api/timer/start", { projectId: project.id, source: "hook" })
+      yield* TestClock.adjust("50 minutes")
+      expect((yield* s.post("/api/timer/stop")).body.durationSeconds).toBe(3000)
+      const events = yield* sql<{ type: string }>`SELECT type FROM outbox WHERE payload->>'projectId' = ${project.id}`
+      expect(events.map((e) => e.type)).toEqual(["BudgetThresholdCrossed"])
+      yield* s.post("/api/timer/start", { projectId: project.id, source: "hook" })
+      yield* TestClock.adjust("20 minutes")
+      yield* s.post("/api/timer/heartbeat", {})
+      yield* TestClock.adjust("1 hour")
+      expect(yield* s.sweep).toBe(1)
+      const budget = yield* s.get(`/api/projects/${project.id}/budget`)
+      expect(budget.body).toMatchObject({ status: "over", exhausted: true })
+      expect(budget.body.alerts.map((a: any) => a.threshold)).toEqual([100, 80])
+      const refused = yield* s.post("/api/timer/start", { projectId: project.id })
+      expect(refused.status).toBe(422)
+      expect(refused.body.code).toBe("budget_exhausted")
+      const beat = yield* s.post("/api/timer/heartbeat", { projectName: "capped", autoStart: true })
+      expect(beat.status).toBe(422)
+      expect((yield* s.get("/api/timer/current")).body.timers).toEqual([])
+    }))
+
+  it.scoped("a member removed from a shared workspace has their timers there stopped and recorded", () =>
+    Effect.gen(function*() {
+      const s = yield* withServer
+      const member = yield* Effect.provide(signUp(), s.context)
+      const ws = (yield* s.post("/api/workspaces", { name: "Agency" })).body.id
+      const code = (yield* s.post(`/api/workspaces/${ws}/invites`, {})).body.code
+      yield* call(s.base, "POST", "/api/workspaces/join", { key: member.key, body: { code } })
+      yield* call(s.base, "POST", `/api/workspaces/${ws}/activate`, { key: member.key })
+      yield* s.post(`/api/workspaces/${ws}/activate`)
+      yield* call(s.base, "POST", "/api/timer/start", { key: member.key, body: { projectName: "client", autoCreate: true } })
+      yield* TestClock.adjust("25 minutes")
+      const removed = yield* call(s.base, "DELETE", `/api/workspaces/${ws}/members/${member.user.id}`, { key: s.key })
+      expect(removed.status).toBe(204)
+      expect((yield* call(s.base, "GET", "/api/timer/current", { key: member.key })).body.timers).toEqual([])
+      const history = (yield* s.get("/api/entries?scope=workspace")).body.entries
+      expect(history).toHaveLength(1)
+      expect(history[0]).toMatchObject({ userId: member.user.id, durationSeconds: 1500, stopReason: "manual" })
+    }))
+
   it.scoped("racing stops write one entry and never fail with a 500", () =>
     Effect.gen(function*() {
       const s = yield* withServer

@@ -48,7 +48,7 @@ const nextSteps: Record<string, (error: Fields) => string> = {
 
 /** The error's own data (code, ids, suggestions, running timers) without the stack. */
 const dataOf = (error: DomainError): Record<string, unknown> => {
-  const data: Record<string, unknown> = { _tag: error._tag }
+  const data: Record<string, unknown> = { _tag: error._tag, code: error.code, message: error.message }
   for (const [key, value] of Object.entries(error)) if (key !== "stack") data[key] = value
   return data
 }

@@ -1,5 +1,6 @@
 import { CurrentActor } from "@clockme/domain/Actor"
-import type { Actor } from "@clockme/domain/Actor"
+import type { Actor, Unauthorized } from "@clockme/domain/Actor"
+import type { Quota, RateLimited } from "@clockme/domain/RateLimit"
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js"
 import { Cause, Effect, Exit, Option, Runtime } from "effect"
 import type { Execute } from "./Server.js"
@@ -15,6 +16,20 @@ const rpcError = (status: number, code: number, message: string, headers: Record
 /** Header values must be plain ASCII, without quotes. */
 const headerText = (text: string) => text.replace(/…/g, "...").replace(/[^\x20-\x7e]|"/g, "")
 
+/** The same rate-limit headers as REST answers carry. */
+const quotaHeaders = (quota: Quota, retryAfter?: number): Record<string, string> => {
+  const remaining = String(Math.max(0, quota.remaining))
+  return {
+    "ratelimit-limit": String(quota.limit),
+    "ratelimit-remaining": remaining,
+    "ratelimit-reset": String(quota.resetSeconds),
+    "x-ratelimit-limit": String(quota.limit),
+    "x-ratelimit-remaining": remaining,
+    "x-ratelimit-reset": String(quota.resetSeconds),
+    ...(retryAfter === undefined ? {} : { "retry-after": String(retryAfter) })
+  }
+}
+
 const unauthorized = (message: string, tokenSent: boolean) =>
   json(401, { _tag: "Unauthorized", code: "unauthorized", message }, {
     "www-authenticate": tokenSent
@@ -22,13 +37,21 @@ const unauthorized = (message: string, tokenSent: boolean) =>
       : `Bearer realm="ClockMe"`
   })
 
+const refused = (error: Unauthorized | RateLimited, tokenSent: boolean) =>
+  error._tag === "RateLimited"
+    ? json(429, { _tag: error._tag, code: error.code, message: error.message, retryAfterSeconds: error.retryAfterSeconds }, {
+      ...quotaHeaders({ limit: error.limit, remaining: 0, resetSeconds: error.retryAfterSeconds }, error.retryAfterSeconds)
+    })
+    : unauthorized(error.message, tokenSent)
+
 /**
  * The Streamable HTTP endpoint, stateless: every POST gets a fresh protocol server and transport, and the
- * caller is authenticated on every request with the same API keys as REST. Answers are plain JSON.
+ * caller is admitted on every request like a REST caller (same API keys, scopes and rate limits).
+ * Answers are plain JSON with the rate-limit headers.
  */
 export class McpHttp extends Effect.Service<McpHttp>()("@clockme/mcp/McpHttp", {
   effect: Effect.gen(function*() {
-    const tools = yield* McpTools
+    const { tools } = yield* McpTools
     const session = yield* McpSession
     const runtime = yield* Effect.runtime<never>()
     const runExit = Runtime.runPromiseExit(runtime)
@@ -49,17 +72,20 @@ export class McpHttp extends Effect.Service<McpHttp>()("@clockme/mcp/McpHttp", {
       const authenticated = await runExit(session.authenticate(authorization))
       if (Exit.isFailure(authenticated)) {
         const failure = Cause.failureOption(authenticated.cause)
-        if (Option.isSome(failure)) return unauthorized(failure.value.message, authorization !== null)
+        if (Option.isSome(failure)) return refused(failure.value, authorization !== null)
         await runExit(Effect.logError("MCP authentication failed", authenticated.cause))
         return rpcError(500, -32603, "Internal error")
       }
       // Answers are always JSON here, so a client that only accepts JSON (curl, a plain fetch) is served too.
       request.headers.set("accept", "application/json, text/event-stream")
-      const server = makeServer(tools, executeAs(authenticated.value))
+      const { actor, quota } = authenticated.value
+      const server = makeServer(tools, executeAs(actor))
       const transport = new WebStandardStreamableHTTPServerTransport({ enableJsonResponse: true })
       try {
         await server.connect(transport)
-        return await transport.handleRequest(request)
+        const response = await transport.handleRequest(request)
+        for (const [name, value] of Object.entries(quotaHeaders(quota))) response.headers.set(name, value)
+        return response
       } catch (error) {
         await runExit(Effect.logError("MCP request failed", error))
         return rpcError(500, -32603, "Internal error")

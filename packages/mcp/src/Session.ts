@@ -1,5 +1,5 @@
 import type { Actor } from "@clockme/domain/Actor"
-import { ApiKeys } from "@clockme/domain/services/ApiKeys"
+import { Admission } from "@clockme/domain/services/Admission"
 import { Effect, Redacted } from "effect"
 
 /** The key of `Authorization: Bearer ck_live_…`; an empty string when there is none. */
@@ -8,14 +8,17 @@ export const bearerToken = (authorization: string | null | undefined): string =>
   return match?.[1] ?? ""
 }
 
-/** The caller of an MCP request: the same API keys and scopes as REST, with the time's source set to mcp. */
+/**
+ * The caller of an MCP request, admitted exactly like a REST request (same API keys, scopes and rate
+ * limits), with the time's source set to mcp.
+ */
 export class McpSession extends Effect.Service<McpSession>()("@clockme/mcp/McpSession", {
   effect: Effect.gen(function*() {
-    const keys = yield* ApiKeys
+    const admission = yield* Admission
 
     const authenticate = (authorization: string | null | undefined) =>
-      keys.authenticate(Redacted.make(bearerToken(authorization))).pipe(
-        Effect.map((actor): Actor => ({ ...actor, source: "mcp" }))
+      admission.admit(Redacted.make(bearerToken(authorization))).pipe(
+        Effect.map(({ actor, quota }) => ({ actor: { ...actor, source: "mcp" } satisfies Actor, quota }))
       )
 
     return { authenticate } as const

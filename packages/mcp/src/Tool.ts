@@ -1,5 +1,6 @@
 import type { CurrentActor } from "@clockme/domain/Actor"
 import { Data, Effect, ParseResult, Schema } from "effect"
+import type { ParseOptions } from "effect/SchemaAST"
 import type { Json, JsonObject } from "./JsonSchema.js"
 import { objectSchemaOf } from "./JsonSchema.js"
 
@@ -61,10 +62,15 @@ export interface ToolSpec<A, I, O, OI, E extends DomainError> {
 
 const strict = { onExcessProperty: "error", errors: "all" } as const
 
-const describeIssues = (error: ParseResult.ParseError) =>
-  ParseResult.ArrayFormatter.formatErrorSync(error)
-    .map((issue) => `${issue.path.length > 0 ? issue.path.join(".") : "arguments"}: ${issue.message}`)
-    .join("; ")
+/** One line per bad argument (an optional field's union would otherwise report each branch). */
+const describeIssues = (error: ParseResult.ParseError) => {
+  const byPath = new Map<string, string>()
+  for (const issue of ParseResult.ArrayFormatter.formatErrorSync(error)) {
+    const path = issue.path.length > 0 ? issue.path.join(".") : "arguments"
+    if (!byPath.has(path)) byPath.set(path, issue.message)
+  }
+  return [...byPath].map(([path, message]) => `${path}: ${message}`).join("; ")
+}
 
 const describeParams = (schema: JsonObject, params: Record<string, string>, name: string): JsonObject => {
   const properties = (schema.properties ?? {}) as Record<string, JsonObject>
@@ -79,6 +85,15 @@ const describeParams = (schema: JsonObject, params: Record<string, string>, name
   }
 }
 
+const decodeNothing = <A, I>(schema: Schema.Schema<A, I>) => (args: unknown, options: ParseOptions) =>
+  typeof args === "object" && args !== null && Object.keys(args).length > 0
+    ? Effect.fail(
+      new ParseResult.ParseError({
+        issue: new ParseResult.Type(schema.ast, args, `takes no arguments; got ${Object.keys(args).join(", ")}`)
+      })
+    )
+    : Schema.decodeUnknown(schema)(args, options)
+
 const emptyInput: JsonObject = { type: "object", properties: {}, additionalProperties: false }
 
 export const make = <A, I, O, OI, E extends DomainError>(spec: ToolSpec<A, I, O, OI, E>): Tool => {
@@ -86,7 +101,8 @@ export const make = <A, I, O, OI, E extends DomainError>(spec: ToolSpec<A, I, O,
   const inputSchema = Object.keys(params).length === 0
     ? emptyInput
     : describeParams(objectSchemaOf(spec.input), params, spec.name)
-  const decode = Schema.decodeUnknown(spec.input)
+  // An empty Struct accepts any object, so a tool without parameters checks for stray ones itself.
+  const decode = Object.keys(params).length === 0 ? decodeNothing(spec.input) : Schema.decodeUnknown(spec.input)
   const encode = Schema.encode(spec.output)
   return {
     definition: {

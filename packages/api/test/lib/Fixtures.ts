@@ -33,7 +33,10 @@ export const expectError = (reply: Reply, status: number, code: string) => {
   expect(reply.headers.get("content-type")).toMatch(/application\/json/)
 }
 
-/** A 400 for a body, path or query that does not decode, naming each bad field by its path. */
+/**
+ * A 400 for a body, path or query that does not decode, naming each bad field by its path: either the
+ * domain's InvalidInput (`field`) or a schema error (`issues[].path`, and `field` for the first).
+ */
 export const expectBadInput = (reply: Reply, ...paths: ReadonlyArray<ReadonlyArray<string | number>>) => {
   expect(reply.status).toBe(400)
   expect(reply.headers.get("content-type")).toMatch(/application\/json/)
@@ -44,8 +47,10 @@ export const expectBadInput = (reply: Reply, ...paths: ReadonlyArray<ReadonlyArr
     return
   }
   expect(reply.body._tag).toBe("HttpApiDecodeError")
+  expect(reply.body.code).toBe("invalid_input")
   const seen = (reply.body.issues as Array<{ path: Array<string | number> }>).map((issue) => issue.path)
   for (const path of paths) expect(seen).toContainEqual(path)
+  expect(reply.body.field).toBe(seen[0]!.join("."))
 }
 
 /**

@@ -44,7 +44,7 @@ export interface Finished {
 }
 
 /** Runs `clockme-server <args>` to completion. */
-export const runCli = (args: ReadonlyArray<string>, dataDir: string, timeoutMs = 60_000) =>
+export const runCli = (args: ReadonlyArray<string>, dataDir: string, timeoutMs = 180_000) =>
   new Promise<Finished>((resolve, reject) => {
     const child = spawn(process.execPath, ["--import", "tsx", bin, ...args], {
       cwd: root,
@@ -82,7 +82,7 @@ export interface RunningServer {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** Starts `clockme-server serve` on a free port and waits until it answers /api/health. */
-export const startServer = async (dataDir: string, timeoutMs = 90_000): Promise<RunningServer> => {
+export const startServer = async (dataDir: string, timeoutMs = 180_000): Promise<RunningServer> => {
   const port = await freePort()
   const child = spawn(process.execPath, ["--import", "tsx", bin, "serve"], {
     cwd: root,

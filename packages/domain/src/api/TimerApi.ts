@@ -1,5 +1,6 @@
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { InsufficientScope } from "../Actor.js"
+import { BudgetExhausted } from "../Budget.js"
 import { Entry } from "../Entry.js"
 import { Conflict, InvalidInput } from "../Errors.js"
 import { ProjectArchived, ProjectNotFound } from "../Project.js"
@@ -33,6 +34,7 @@ export class TimerApi extends HttpApiGroup.make("timer")
       .setPayload(StartTimer)
       .setHeaders(IdempotencyKeyHeader)
       .addSuccess(StartedTimer)
+      .addError(BudgetExhausted)
       .addError(ProjectNotFound)
       .addError(ProjectArchived)
       .addError(TaskNotFound)
@@ -78,6 +80,7 @@ export class TimerApi extends HttpApiGroup.make("timer")
     HttpApiEndpoint.post("heartbeat", "/timer/heartbeat")
       .setPayload(HeartbeatBody)
       .addSuccess(HeartbeatResult)
+      .addError(BudgetExhausted)
       .addError(TimerNotRunning)
       .addError(ProjectNotFound)
       .addError(ProjectArchived)
@@ -93,6 +96,7 @@ export class TimerApi extends HttpApiGroup.make("timer")
     HttpApiEndpoint.patch("update", "/timer")
       .setPayload(UpdateTimer)
       .addSuccess(TimerView)
+      .addError(BudgetExhausted)
       .addError(TimerNotRunning)
       .addError(TimerExists)
       .addError(ProjectNotFound)

@@ -27,7 +27,7 @@ export class DashboardRepo extends Effect.Service<DashboardRepo>()("@clockme/dom
       sql`
         SELECT t.*, p.name AS project_name FROM timers t JOIN projects p ON p.id = t.project_id
         WHERE t.user_id = ${userId} AND t.workspace_id = ${workspaceId}
-        ORDER BY t.started_at, t.id`.pipe(
+        ORDER BY t.started_at, lower(p.name), t.id`.pipe(
         Effect.flatMap(decodeTimers),
         Effect.map((rows) => rows.map(({ projectName, ...timer }) => ({ timer: new Timer(timer), projectName }))),
         Effect.orDie

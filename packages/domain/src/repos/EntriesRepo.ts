@@ -93,6 +93,13 @@ export class EntriesRepo extends Effect.Service<EntriesRepo>()("@clockme/domain/
         Effect.orDie
       )
 
+    const findByIdempotencyKey = (userId: UserId, key: string) =>
+      sql`SELECT * FROM entries WHERE user_id = ${userId} AND idempotency_key = ${key}`.pipe(
+        Effect.flatMap(decode),
+        Effect.map(first),
+        Effect.orDie
+      )
+
     const findByTimer = (timerId: TimerId) =>
       sql`SELECT * FROM entries WHERE timer_id = ${timerId}`.pipe(Effect.flatMap(decode), Effect.map(first), Effect.orDie)
 
@@ -123,6 +130,6 @@ export class EntriesRepo extends Effect.Service<EntriesRepo>()("@clockme/domain/
         ORDER BY start_time DESC, id DESC LIMIT ${filter.limit}`.pipe(Effect.flatMap(decode), Effect.orDie)
     }
 
-    return { insert, findById, findByTimer, update, remove, list } as const
+    return { insert, findById, findByIdempotencyKey, findByTimer, update, remove, list } as const
   })
 }) {}

@@ -24,6 +24,9 @@ export class IdempotencyRepo extends Effect.Service<IdempotencyRepo>()("@clockme
       sql`UPDATE idempotency_keys SET response = ${JSON.stringify(response)}::jsonb WHERE user_id = ${userId} AND key = ${key}`
         .pipe(Effect.asVoid, Effect.orDie)
 
-    return { claim, find, complete } as const
+    const prune = (before: Date) =>
+      sql`DELETE FROM idempotency_keys WHERE created_at < ${before}`.pipe(Effect.asVoid, Effect.orDie)
+
+    return { claim, find, complete, prune } as const
   })
 }) {}

@@ -73,6 +73,10 @@ export class TimersRepo extends Effect.Service<TimersRepo>()("@clockme/domain/Ti
     const deleteById = (id: TimerId) =>
       sql`DELETE FROM timers WHERE id = ${id} RETURNING id`.pipe(Effect.map((rows) => rows.length > 0), Effect.orDie)
 
+    /** Removes every timer of a user in a workspace (they left it or were removed). */
+    const deleteForMember = (userId: UserId, workspaceId: WorkspaceId) =>
+      detailsOf(sql`DELETE FROM timers WHERE user_id = ${userId} AND workspace_id = ${workspaceId} RETURNING *`)
+
     /** One indexed UPDATE: running hook and MCP timers of the user, or the one timer named. */
     const touch = (userId: UserId, workspaceId: WorkspaceId, projectId: ProjectId | undefined, now: Date) =>
       detailsOf(sql`
@@ -148,6 +152,7 @@ export class TimersRepo extends Effect.Service<TimersRepo>()("@clockme/domain/Ti
       findById,
       listForUser,
       deleteById,
+      deleteForMember,
       touch,
       pause,
       resume,

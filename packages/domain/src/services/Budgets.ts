@@ -7,6 +7,7 @@ import type { ProjectId, WorkspaceId } from "../Ids.js"
 import { ProjectNotFound } from "../Project.js"
 import { BudgetsRepo } from "../repos/BudgetsRepo.js"
 import type { UsageRow } from "../repos/BudgetsRepo.js"
+import { ProjectsRepo } from "../repos/ProjectsRepo.js"
 import { WorkspacesRepo } from "../repos/WorkspacesRepo.js"
 import { hoursOf, minorUnits } from "./Periods.js"
 
@@ -79,6 +80,7 @@ export class Budgets extends Effect.Service<Budgets>()("@clockme/domain/Budgets"
   effect: Effect.gen(function*() {
     const repo = yield* BudgetsRepo
     const workspaces = yield* WorkspacesRepo
+    const projects = yield* ProjectsRepo
 
     const usageNow = Effect.fn("Budgets.usageNow")(function*(workspaceId: WorkspaceId, projectId?: ProjectId) {
       const now = yield* DateTime.now
@@ -219,11 +221,17 @@ export class Budgets extends Effect.Service<Budgets>()("@clockme/domain/Budgets"
     /** Threshold crossings in the active workspace, newest first. */
     const alerts = Effect.fn("Budgets.alerts")(function*(query: { readonly projectId?: ProjectId | undefined }) {
       const actor = yield* CurrentActor
+      if (query.projectId !== undefined && Option.isNone(yield* projects.findById(actor.workspaceId, query.projectId))) {
+        return yield* new ProjectNotFound({
+          projectId: query.projectId,
+          message: `Project ${query.projectId} not found in the active workspace`
+        })
+      }
       const list = yield* repo.listAlerts({ workspaceId: actor.workspaceId, projectId: query.projectId, limit: 200 })
       return new AlertList({ alerts: list })
     })
 
     return { get, atRisk, ensureCanTrack, recordUsage, alerts } as const
   }),
-  dependencies: [BudgetsRepo.Default, WorkspacesRepo.Default]
+  dependencies: [BudgetsRepo.Default, WorkspacesRepo.Default, ProjectsRepo.Default]
 }) {}

@@ -12,8 +12,10 @@ import { ensureActive, Projects } from "./Projects.js"
 import { Tasks } from "./Tasks.js"
 
 const MAX_ENTRY_MS = 24 * 60 * 60 * 1000
+/** Time tracked before this is a typo (a year 0026 or 1026), not work to bill. */
+const EARLIEST = DateTime.unsafeMake("2000-01-01T00:00:00Z")
 
-const Cursor = Schema.parseJson(Schema.Struct({ t: Schema.DateFromString, id: EntryId }))
+const Cursor = Schema.parseJson(Schema.Struct({ t: Schema.Date, id: EntryId }))
 const encodeCursor = (entry: Entry) =>
   Buffer.from(JSON.stringify({ t: DateTime.formatIso(entry.startTime), id: entry.id })).toString("base64url")
 const decodeCursor = (cursor: string) =>
@@ -31,6 +33,9 @@ const span = (start: DateTime.Utc, end: DateTime.Utc, now: DateTime.Utc) => {
   }
   if (DateTime.greaterThan(start, DateTime.add(now, { days: 1 }))) {
     return Either.left(new InvalidInput({ field: "startTime", message: "startTime is more than a day in the future" }))
+  }
+  if (DateTime.lessThan(start, EARLIEST)) {
+    return Either.left(new InvalidInput({ field: "startTime", message: "startTime is before the year 2000" }))
   }
   return Either.right(Math.round(ms / 1000))
 }
@@ -59,6 +64,10 @@ export class Entries extends Effect.Service<Entries>()("@clockme/domain/Entries"
 
     const create = Effect.fn("Entries.create")(function*(input: CreateEntry) {
       const actor = yield* requireScope("write")
+      if (input.idempotencyKey !== undefined) {
+        const first = yield* repo.findByIdempotencyKey(actor.userId, input.idempotencyKey)
+        if (Option.isSome(first)) return first.value
+      }
       const project = yield* projects.get(input.projectId).pipe(Effect.flatMap(ensureActive))
       const task = input.taskId == null ? null : yield* tasks.getInProject(input.taskId, project.id)
       yield* budgets.ensureCanTrack(project.id)

@@ -39,7 +39,13 @@ export class Idempotency extends Effect.Service<Idempotency>()("@clockme/domain/
       }).pipe(sql.withTransaction, Effect.catchTag("SqlError", Effect.die)) as Effect.Effect<A, E | Conflict, R | CurrentActor>
     }
 
-    return { once } as const
+    /** Keys are remembered for a day: long enough for any client's retries. */
+    const prune = Effect.gen(function*() {
+      const now = yield* DateTime.now
+      yield* repo.prune(DateTime.toDate(DateTime.subtract(now, { hours: 24 })))
+    }).pipe(Effect.withSpan("Idempotency.prune"))
+
+    return { once, prune } as const
   }),
   dependencies: [IdempotencyRepo.Default]
 }) {}

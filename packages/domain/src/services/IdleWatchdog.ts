@@ -1,4 +1,5 @@
 import { Cause, Duration, Effect, Schedule } from "effect"
+import { Idempotency } from "./Idempotency.js"
 import { Timers } from "./Timers.js"
 
 const BATCH = 100
@@ -11,15 +12,18 @@ const BATCH = 100
 export class IdleWatchdog extends Effect.Service<IdleWatchdog>()("@clockme/domain/IdleWatchdog", {
   effect: Effect.gen(function*() {
     const timers = yield* Timers
+    const idempotency = yield* Idempotency
 
-    /** Stops everything idle now, in batches; returns how many timers it stopped. */
+    /** Stops everything idle now, in batches, and forgets day-old idempotency keys; returns the timers stopped. */
     const sweep = Effect.gen(function*() {
       let stopped = 0
       for (;;) {
         const written = yield* timers.stopIdle(BATCH)
         stopped += written.length
-        if (written.length < BATCH) return stopped
+        if (written.length < BATCH) break
       }
+      yield* idempotency.prune
+      return stopped
     }).pipe(Effect.withSpan("IdleWatchdog.sweep"))
 
     /** Sweeps at once (a server that was down stops stale timers at the right times), then every interval. */
@@ -35,5 +39,5 @@ export class IdleWatchdog extends Effect.Service<IdleWatchdog>()("@clockme/domai
 
     return { sweep, run } as const
   }),
-  dependencies: [Timers.Default]
+  dependencies: [Timers.Default, Idempotency.Default]
 }) {}

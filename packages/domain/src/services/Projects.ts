@@ -60,7 +60,13 @@ export class Projects extends Effect.Service<Projects>()("@clockme/domain/Projec
       const now = yield* DateTime.now
       const updated = yield* repo.update(actor.workspaceId, id, patch, DateTime.toDate(now)).pipe(
         Effect.catchTag("SqlError", (e) =>
-          isUniqueViolation(e) ? Effect.fail(nameTaken(patch.name ?? "")) : Effect.die(e))
+          isUniqueViolation(e)
+            // without a new name the clash is an unarchive: name the project's own name
+            ? Effect.flatMap(
+              patch.name === undefined ? Effect.map(get(id), (project) => project.name) : Effect.succeed(patch.name),
+              (name) => Effect.fail(nameTaken(name))
+            )
+            : Effect.die(e))
       )
       return yield* Option.match(updated, { onNone: () => Effect.fail(notFoundById(id)), onSome: Effect.succeed })
     })

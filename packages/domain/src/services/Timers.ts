@@ -4,6 +4,7 @@ import { CurrentActor, requireScope } from "../Actor.js"
 import type { StopReason } from "../Entry.js"
 import { Entry } from "../Entry.js"
 import { InvalidInput } from "../Errors.js"
+import type { UserId, WorkspaceId } from "../Ids.js"
 import { matchProjectName } from "../ProjectMatch.js"
 import { EntriesRepo } from "../repos/EntriesRepo.js"
 import { isUniqueViolation } from "../repos/SqlErrors.js"
@@ -20,6 +21,7 @@ import {
   TimerView
 } from "../Timer.js"
 import type { Heartbeat, StartTimer, StopTimer, TimerRef, UpdateTimer } from "../Timer.js"
+import { Budgets } from "./Budgets.js"
 import { Idempotency } from "./Idempotency.js"
 import { ensureActive, Projects } from "./Projects.js"
 import { Tasks } from "./Tasks.js"
@@ -55,6 +57,7 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
     const projects = yield* Projects
     const tasks = yield* Tasks
     const idempotency = yield* Idempotency
+    const budgets = yield* Budgets
     const transactional = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
       sql.withTransaction(effect).pipe(Effect.catchTag("SqlError", Effect.die))
 
@@ -88,7 +91,10 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
           lastActivityAt: DateTime.toDate(timer.lastActivityAt)
         },
         now: DateTime.toDate(now)
-      }).pipe(Effect.map(({ entry }) => entry))
+      }).pipe(
+        Effect.map(({ entry }) => entry),
+        Effect.tap((entry) => budgets.recordUsage(entry))
+      )
     }
 
     const startNow = Effect.fn("Timers.startNow")(function*(input: StartTimer) {
@@ -97,6 +103,7 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
         return yield* new InvalidInput({ field: "projectId", message: "Give projectId or projectName" })
       }
       const project = yield* projects.resolve(input)
+      yield* budgets.ensureCanTrack(project.id)
       const task = input.taskId === undefined ? null : yield* tasks.getInProject(input.taskId, project.id)
       const now = yield* DateTime.now
       const created = yield* repo.insertIfAbsent({
@@ -255,7 +262,10 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
       const row = current.value
       const targetProjectId = input.projectId ?? row.timer.projectId
       const moved = targetProjectId !== row.timer.projectId
-      if (moved) yield* projects.get(targetProjectId).pipe(Effect.flatMap(ensureActive))
+      if (moved) {
+        yield* projects.get(targetProjectId).pipe(Effect.flatMap(ensureActive))
+        yield* budgets.ensureCanTrack(targetProjectId)
+      }
       const taskId = input.taskId === undefined ? (moved ? null : row.timer.taskId) : input.taskId
       if (taskId !== null) yield* tasks.getInProject(taskId, targetProjectId)
       const description = input.description === undefined ? row.timer.description : input.description
@@ -304,7 +314,22 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
       return written
     }, transactional)
 
-    return { start, stop, pause, resume, heartbeat, update, current, stopIdle } as const
+    /** Stops a member's timers in a workspace they leave, so no time is left running where they cannot see it. */
+    const stopAllFor = Effect.fn("Timers.stopAllFor")(function*(userId: UserId, workspaceId: WorkspaceId) {
+      const now = yield* DateTime.now
+      const removed = yield* repo.deleteForMember(userId, workspaceId)
+      for (const row of removed) yield* recordEntry(row, now, "manual", now)
+      return removed.length
+    }, transactional)
+
+    return { start, stop, pause, resume, heartbeat, update, current, stopIdle, stopAllFor } as const
   }),
-  dependencies: [TimersRepo.Default, EntriesRepo.Default, Projects.Default, Tasks.Default, Idempotency.Default]
+  dependencies: [
+    TimersRepo.Default,
+    EntriesRepo.Default,
+    Projects.Default,
+    Tasks.Default,
+    Idempotency.Default,
+    Budgets.Default
+  ]
 }) {}

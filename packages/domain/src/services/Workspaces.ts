@@ -32,6 +32,7 @@ import type {
   WorkspaceSummaryItem
 } from "../Workspace.js"
 import { hoursOf, resolvePeriod } from "./Periods.js"
+import { Timers } from "./Timers.js"
 
 const newInviteCode = () => randomBytes(18).toString("base64url")
 
@@ -39,6 +40,7 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
   effect: Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
     const repo = yield* WorkspacesRepo
+    const timers = yield* Timers
     const reports = yield* ReportsRepo
     const accounts = yield* AccountsRepo
     const transactional = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
@@ -207,6 +209,7 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
       const workspace = yield* requireOwner(id, "remove members")
       yield* requireShared(workspace, "lose its only member")
       yield* checkOwnersAfter(id, userId, null, "This would remove the last owner")
+      yield* timers.stopAllFor(userId, id)
       yield* repo.removeMember(id, userId)
     }, transactional)
 
@@ -215,6 +218,7 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
       const workspace = yield* membership(id)
       yield* requireShared(workspace, "be left")
       yield* checkOwnersAfter(id, actor.userId, null, "You are the only owner")
+      yield* timers.stopAllFor(actor.userId, id)
       yield* repo.removeMember(id, actor.userId)
     }, transactional)
 
@@ -315,5 +319,5 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
       summary
     } as const
   }),
-  dependencies: [WorkspacesRepo.Default, ReportsRepo.Default, AccountsRepo.Default]
+  dependencies: [WorkspacesRepo.Default, ReportsRepo.Default, AccountsRepo.Default, Timers.Default]
 }) {}

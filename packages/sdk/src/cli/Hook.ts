@@ -22,6 +22,13 @@ const LABELS: Record<string, string> = {
 /** Time the whole hook may take; Claude Code gives all SessionEnd hooks 1.5 s together. */
 export const BUDGET_MS: Record<HookEvent, number> = { "session-start": 4000, prompt: 4000, stop: 4000, "session-end": 1200 }
 
+/** Claude Code lets users raise the SessionEnd budget with CLAUDE_CODE_SESSIONEND_HOOKS_TIMEOUT_MS. */
+export const budgetMs = (event: HookEvent): number => {
+  const raised = Number(process.env.CLAUDE_CODE_SESSIONEND_HOOKS_TIMEOUT_MS)
+  if (event !== "session-end" || !Number.isFinite(raised) || raised <= 1500) return BUDGET_MS[event]
+  return Math.min(60_000, raised - 300)
+}
+
 export interface HookOptions {
   readonly event: HookEvent
   readonly tool: string
@@ -214,7 +221,7 @@ export const runHook = async (options: HookOptions): Promise<void> => {
     log(`${options.tool} ${options.event}: no API key (run clockme login); event not sent`)
     return
   }
-  const budget = BUDGET_MS[options.event] - 150
+  const budget = budgetMs(options.event) - 150
   const remaining = () => budget - (Date.now() - started)
   const cm = new ClockMe({
     apiKey: credentials.apiKey,

@@ -5,7 +5,7 @@ import { createInterface } from "node:readline"
 import { parseArgs } from "node:util"
 import { ClockMe } from "../ClockMe.js"
 import { ClockMeError } from "../Errors.js"
-import { BUDGET_MS, HOOK_EVENTS, runHook } from "./Hook.js"
+import { budgetMs, HOOK_EVENTS, runHook } from "./Hook.js"
 import { configFile, readConfig, resolveCredentials, writeConfig } from "./Paths.js"
 import { projectNameFor } from "./Project.js"
 import { flushQueue, readQueue } from "./Queue.js"
@@ -198,7 +198,7 @@ const parse = <O extends Record<string, { type: "string" | "boolean"; short?: st
 
 const hook = async (args: ReadonlyArray<string>): Promise<number> => {
   const event = args[0] as HookEvent
-  const hard = setTimeout(() => process.exit(0), (BUDGET_MS[event] ?? 4000) + 100)
+  const hard = setTimeout(() => process.exit(0), (HOOK_EVENTS.includes(event) ? budgetMs(event) : 1000) + 100)
   hard.unref()
   try {
     if (!HOOK_EVENTS.includes(event)) return 0

@@ -1,0 +1,246 @@
+import { describe, expect, it } from "@effect/vitest"
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
+import { dirname, join } from "node:path"
+import { parse as parseToml } from "smol-toml"
+import { beforeAll } from "vitest"
+import { buildCli, runCli, sandbox } from "./lib/Cli.js"
+
+const KEY = "ck_live_setupTestKey000000000001"
+const URL = "http://127.0.0.1:8787"
+const MCP = `${URL}/api/mcp`
+const cmd = (tool: string, event: string) => `clockme hook ${event} --tool ${tool} --auto-create`
+
+let cli = ""
+beforeAll(() => {
+  cli = buildCli()
+}, 120_000)
+
+type Files = Record<string, unknown>
+
+/** What a fresh setup writes for each tool (user scope), file by file relative to HOME. */
+const fresh: Record<string, Files> = {
+  "claude-code": {
+    ".claude.json": { mcpServers: { clockme: { type: "http", url: MCP, headers: { Authorization: `Bearer ${KEY}` } } } },
+    ".claude/settings.json": {
+      hooks: {
+        SessionStart: [{ matcher: "startup|resume|clear|compact", hooks: [{ type: "command", command: cmd("claude-code", "session-start"), timeout: 10 }] }],
+        UserPromptSubmit: [{ hooks: [{ type: "command", command: cmd("claude-code", "prompt"), async: true, timeout: 10 }] }],
+        Stop: [{ hooks: [{ type: "command", command: cmd("claude-code", "stop"), async: true, timeout: 10 }] }],
+        SessionEnd: [{ hooks: [{ type: "command", command: cmd("claude-code", "session-end") }] }]
+      }
+    }
+  },
+  cursor: {
+    ".cursor/mcp.json": { mcpServers: { clockme: { url: MCP, headers: { Authorization: `Bearer ${KEY}` } } } },
+    ".cursor/hooks.json": {
+      version: 1,
+      hooks: {
+        sessionStart: [{ command: cmd("cursor", "session-start"), timeout: 10 }],
+        beforeSubmitPrompt: [{ command: cmd("cursor", "prompt"), timeout: 10 }],
+        stop: [{ command: cmd("cursor", "stop"), timeout: 10 }],
+        sessionEnd: [{ command: cmd("cursor", "session-end"), timeout: 10 }]
+      }
+    }
+  },
+  windsurf: {
+    ".codeium/windsurf/mcp_config.json": { mcpServers: { clockme: { serverUrl: MCP, headers: { Authorization: `Bearer ${KEY}` } } } },
+    ".codeium/windsurf/hooks.json": {
+      hooks: {
+        pre_user_prompt: [{ command: cmd("windsurf", "prompt"), show_output: false }],
+        post_cascade_response: [{ command: cmd("windsurf", "stop"), show_output: false }]
+      }
+    }
+  },
+  gemini: {
+    ".gemini/settings.json": {
+      mcpServers: { clockme: { httpUrl: MCP, headers: { Authorization: `Bearer ${KEY}` } } },
+      hooks: {
+        SessionStart: [{ matcher: "*", hooks: [{ name: "clockme", type: "command", command: cmd("gemini", "session-start"), timeout: 5000 }] }],
+        BeforeAgent: [{ matcher: "*", hooks: [{ name: "clockme", type: "command", command: cmd("gemini", "prompt"), timeout: 5000 }] }],
+        AfterAgent: [{ matcher: "*", hooks: [{ name: "clockme", type: "command", command: cmd("gemini", "stop"), timeout: 5000 }] }],
+        SessionEnd: [{ matcher: "*", hooks: [{ name: "clockme", type: "command", command: cmd("gemini", "session-end"), timeout: 2000 }] }]
+      }
+    }
+  },
+  copilot: {
+    ".copilot/mcp-config.json": { mcpServers: { clockme: { type: "http", url: MCP, headers: { Authorization: `Bearer ${KEY}` } } } },
+    ".config/Code/User/mcp.json": { servers: { clockme: { type: "http", url: MCP, headers: { Authorization: `Bearer ${KEY}` } } } },
+    ".copilot/hooks/clockme.json": {
+      version: 1,
+      hooks: Object.fromEntries(
+        ([["sessionStart", "session-start"], ["userPromptSubmitted", "prompt"], ["agentStop", "stop"], ["sessionEnd", "session-end"], ["UserPromptSubmit", "prompt"], ["Stop", "stop"]] as const)
+          .map(([name, event]) => [name, [{ type: "command", bash: cmd("copilot", event), powershell: cmd("copilot", event), command: cmd("copilot", event), timeoutSec: 10, timeout: 10 }]])
+      )
+    }
+  },
+  codex: {
+    ".codex/config.toml": { mcp_servers: { clockme: { url: MCP, bearer_token_env_var: "CLOCKME_API_KEY" } } },
+    ".codex/hooks.json": {
+      hooks: {
+        SessionStart: [{ matcher: "startup|resume|clear", hooks: [{ type: "command", command: cmd("codex", "session-start"), timeout: 10 }] }],
+        UserPromptSubmit: [{ hooks: [{ type: "command", command: cmd("codex", "prompt"), timeout: 10 }] }],
+        Stop: [{ hooks: [{ type: "command", command: cmd("codex", "stop"), timeout: 10 }] }]
+      }
+    }
+  }
+}
+
+const userHook = { type: "command", command: "say done" }
+/** The user's own settings in each file before setup: they must survive setup and uninstall untouched. */
+const existing: Record<string, Record<string, string>> = {
+  "claude-code": {
+    ".claude.json": JSON.stringify({ numStartups: 7, mcpServers: { github: { type: "http", url: "https://example.test/mcp" } } }, null, 2),
+    ".claude/settings.json": JSON.stringify({
+      model: "opus",
+      hooks: {
+        Stop: [{ hooks: [userHook] }],
+        PreToolUse: [{ matcher: "Bash", hooks: [{ type: "command", command: "audit.sh" }] }]
+      }
+    }, null, 2)
+  },
+  cursor: {
+    ".cursor/mcp.json": JSON.stringify({ mcpServers: { linear: { url: "https://example.test/linear" } } }),
+    ".cursor/hooks.json": JSON.stringify({ version: 1, hooks: { stop: [{ command: "notify.sh" }], afterFileEdit: [{ command: "fmt.sh" }] } })
+  },
+  windsurf: {
+    ".codeium/windsurf/mcp_config.json": JSON.stringify({ mcpServers: { docs: { serverUrl: "https://example.test/docs" } } }),
+    ".codeium/windsurf/hooks.json": JSON.stringify({ hooks: { pre_user_prompt: [{ command: "scan.sh", show_output: true }] } })
+  },
+  gemini: {
+    ".gemini/settings.json": JSON.stringify({
+      theme: "GitHub",
+      mcpServers: { local: { command: "node", args: ["server.js"] } },
+      hooks: { BeforeTool: [{ matcher: "write_file", hooks: [{ name: "lint", type: "command", command: "lint.sh", timeout: 3000 }] }] }
+    })
+  },
+  copilot: {
+    ".copilot/mcp-config.json": JSON.stringify({ mcpServers: { gh: { type: "http", url: "https://example.test/gh" } } }),
+    ".config/Code/User/mcp.json": JSON.stringify({ servers: { mine: { type: "stdio", command: "mine" } } }),
+    ".copilot/hooks/clockme.json": JSON.stringify({ version: 1, hooks: { preToolUse: [{ type: "command", bash: "guard.sh" }] } })
+  },
+  codex: {
+    ".codex/config.toml": `# my codex settings\nmodel = "gpt-5"\n\n[mcp_servers.docs]\nurl = "https://example.test/docs"\n`,
+    ".codex/hooks.json": JSON.stringify({ hooks: { Stop: [{ hooks: [{ type: "command", command: "ding.sh" }] }] } })
+  }
+}
+
+const parseFile = (file: string) => file.endsWith(".toml") ? parseToml(readFileSync(file, "utf8")) : JSON.parse(readFileSync(file, "utf8"))
+
+const setupEnv = (home: string) => ({ HOME: home, XDG_CONFIG_HOME: join(home, ".config") })
+
+const merged = (user: any, ours: any): any => {
+  if (Array.isArray(user) && Array.isArray(ours)) return [...user, ...ours]
+  if (user && ours && typeof user === "object" && typeof ours === "object") {
+    const out: any = { ...user }
+    for (const [k, v] of Object.entries(ours)) out[k] = k in user ? merged(user[k], v) : v
+    return out
+  }
+  return ours
+}
+
+describe("clockme setup", () => {
+  for (const tool of Object.keys(fresh)) {
+    it(`${tool}: fresh files, idempotent second run, backups and uninstall`, { timeout: 120_000 }, async () => {
+      const box = sandbox()
+      const env = setupEnv(box.home)
+      const first = await runCli(cli, ["setup", tool, "--key", KEY, "--url", URL, "--command", "clockme"], { env, cwd: box.project })
+      expect(first.code).toBe(0)
+      expect(first.stdout).toContain("+++")
+      expect(first.stdout).not.toContain(KEY)
+      for (const [rel, expected] of Object.entries(fresh[tool]!)) {
+        expect(parseFile(join(box.home, rel)), rel).toEqual(expected)
+      }
+      const config = join(box.config, "clockme", "config.json")
+      expect(JSON.parse(readFileSync(config, "utf8"))).toEqual({ url: URL, apiKey: KEY })
+      expect(statSync(config).mode & 0o777).toBe(0o600)
+      for (const [rel] of Object.entries(fresh[tool]!)) {
+        if (readFileSync(join(box.home, rel), "utf8").includes(KEY)) expect(statSync(join(box.home, rel)).mode & 0o777).toBe(0o600)
+      }
+
+      const snapshot = Object.fromEntries(Object.keys(fresh[tool]!).map((rel) => [rel, readFileSync(join(box.home, rel), "utf8")]))
+      const second = await runCli(cli, ["setup", tool, "--key", KEY, "--url", URL, "--command", "clockme"], { env, cwd: box.project })
+      expect(second.code).toBe(0)
+      expect(second.stdout).toContain("nothing to change")
+      for (const [rel, text] of Object.entries(snapshot)) expect(readFileSync(join(box.home, rel), "utf8")).toBe(text)
+
+      const dry = await runCli(cli, ["setup", "--uninstall", tool, "--dry-run", "--command", "clockme"], { env, cwd: box.project })
+      expect(dry.stdout).toContain("dry run")
+      for (const [rel, text] of Object.entries(snapshot)) expect(readFileSync(join(box.home, rel), "utf8")).toBe(text)
+
+      const removed = await runCli(cli, ["setup", "--uninstall", tool, "--command", "clockme"], { env, cwd: box.project })
+      expect(removed.code).toBe(0)
+      for (const rel of Object.keys(fresh[tool]!)) {
+        expect(existsSync(join(box.home, rel)), rel).toBe(false)
+        const name = rel.split("/").at(-1)!
+        const backups = readdirSync(dirname(join(box.home, rel))).filter((f) => f.startsWith(`${name}.clockme-backup-`))
+        expect(backups.length, rel).toBe(1)
+      }
+    })
+
+    it(`${tool}: keeps the user's own servers, hooks and settings, and uninstall restores them exactly`, { timeout: 120_000 }, async () => {
+      const box = sandbox()
+      const env = setupEnv(box.home)
+      for (const [rel, text] of Object.entries(existing[tool]!)) {
+        mkdirSync(dirname(join(box.home, rel)), { recursive: true })
+        writeFileSync(join(box.home, rel), text)
+      }
+      const before = Object.fromEntries(Object.keys(existing[tool]!).map((rel) => [rel, parseFile(join(box.home, rel))]))
+      for (let run = 0; run < 2; run++) {
+        const result = await runCli(cli, ["setup", tool, "--key", KEY, "--url", URL, "--command", "clockme"], { env, cwd: box.project })
+        expect(result.code).toBe(0)
+        for (const [rel, ours] of Object.entries(fresh[tool]!)) {
+          const user = before[rel]
+          expect(parseFile(join(box.home, rel)), rel).toEqual(user === undefined ? ours : merged(user, ours))
+        }
+      }
+      if (tool === "codex") expect(readFileSync(join(box.home, ".codex/config.toml"), "utf8")).toContain("# my codex settings")
+      const removed = await runCli(cli, ["setup", "--uninstall", tool, "--command", "clockme"], { env, cwd: box.project })
+      expect(removed.code).toBe(0)
+      for (const rel of Object.keys(fresh[tool]!)) {
+        if (before[rel] === undefined) expect(existsSync(join(box.home, rel))).toBe(false)
+        else expect(parseFile(join(box.home, rel)), rel).toEqual(before[rel])
+      }
+      if (tool === "codex") expect(readFileSync(join(box.home, ".codex/config.toml"), "utf8")).toBe(existing.codex![".codex/config.toml"])
+    })
+  }
+
+  it("project scope writes the project's files with the key taken from the environment", { timeout: 60_000 }, async () => {
+    const box = sandbox()
+    const env = setupEnv(box.home)
+    const claude = await runCli(cli, ["setup", "claude-code", "--project-scope", "--key", KEY, "--command", "clockme", "--fallback-project", "0b7f7a0e-8f5e-4a57-9a7e-3f1f3b0b4c11"], { env, cwd: box.project })
+    expect(claude.code).toBe(0)
+    expect(JSON.parse(readFileSync(join(box.project, ".mcp.json"), "utf8"))).toEqual({
+      mcpServers: { clockme: { type: "http", url: MCP, headers: { Authorization: "Bearer ${CLOCKME_API_KEY}" } } }
+    })
+    const settings = JSON.parse(readFileSync(join(box.project, ".claude", "settings.json"), "utf8"))
+    expect(settings.hooks.SessionEnd[0].hooks[0].command).toBe("clockme hook session-end --tool claude-code --fallback-project 0b7f7a0e-8f5e-4a57-9a7e-3f1f3b0b4c11")
+    expect(Object.keys(settings.hooks)).toEqual(["SessionStart", "UserPromptSubmit", "Stop", "SessionEnd"])
+    expect(JSON.stringify(settings)).not.toContain("Stop\":[{\"hooks\":[{\"type\":\"command\",\"command\":\"clockme hook session-end")
+
+    const copilot = await runCli(cli, ["setup", "copilot", "--project-scope", "--key", KEY, "--command", "clockme"], { env, cwd: box.project })
+    expect(copilot.code).toBe(0)
+    expect(JSON.parse(readFileSync(join(box.project, ".vscode", "mcp.json"), "utf8"))).toEqual({
+      inputs: [{ type: "promptString", id: "clockme-api-key", description: "ClockMe API key", password: true }],
+      servers: { clockme: { type: "http", url: MCP, headers: { Authorization: "Bearer ${input:clockme-api-key}" } } }
+    })
+    expect(existsSync(join(box.project, ".github", "hooks", "clockme.json"))).toBe(true)
+    expect(readdirSync(box.home).filter((f) => f !== ".config")).toEqual([])
+  })
+
+  it("refuses bad input with a clear message and a non-zero exit", { timeout: 60_000 }, async () => {
+    const box = sandbox()
+    const env = setupEnv(box.home)
+    const unknown = await runCli(cli, ["setup", "emacs"], { env })
+    expect(unknown.code).toBe(2)
+    expect(unknown.stderr).toContain("setup needs one of")
+    const noKey = await runCli(cli, ["setup", "cursor"], { env })
+    expect(noKey.code).toBe(2)
+    expect(noKey.stderr).toContain("API key")
+    mkdirSync(join(box.home, ".cursor"), { recursive: true })
+    writeFileSync(join(box.home, ".cursor", "mcp.json"), "{ // comments\n}")
+    const broken = await runCli(cli, ["setup", "cursor", "--key", KEY], { env })
+    expect(broken.code).toBe(1)
+    expect(broken.stderr).toContain("is not plain JSON")
+    expect(readFileSync(join(box.home, ".cursor", "mcp.json"), "utf8")).toBe("{ // comments\n}")
+  })
+})
