@@ -34,10 +34,10 @@ const endpoints = (ids: { project: string; entry: string; workspace: string; key
   { method: "DELETE", path: `/api/entries/${ids.entry}`, needs: "write" },
   { method: "GET", path: "/api/reports?from=2026-06-01&to=2026-06-30", needs: "read" },
   { method: "GET", path: "/api/workspaces", needs: "read" },
-  { method: "POST", path: "/api/workspaces/join", body: { code: "NOPE" }, needs: "write" },
+  { method: "POST", path: "/api/workspaces/join", body: { code: "NOPE" }, needs: "full" },
   { method: "GET", path: `/api/workspaces/${ids.workspace}/summary`, needs: "read" },
   { method: "GET", path: "/api/me", needs: "read" },
-  { method: "PATCH", path: "/api/me", body: { weekStart: "monday" }, needs: "write" },
+  { method: "PATCH", path: "/api/me", body: { weekStart: "monday" }, needs: "full" },
   { method: "GET", path: "/api/keys", needs: "read" },
   { method: "POST", path: "/api/keys", body: { scope: "read" }, needs: "full" },
   { method: "DELETE", path: `/api/keys/${ids.key}`, needs: "full" }

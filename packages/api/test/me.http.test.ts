@@ -40,7 +40,9 @@ layer(TestServer, { timeout: 120_000 })("me over HTTP", (it) => {
       expect(got.body.user).toEqual(partial.body.user)
 
       const write = yield* keyWithScope(user.id, "write")
-      expect((yield* call(base, "PATCH", "/api/me", { key: write, body: { weekStart: "monday" } })).status).toBe(200)
+      const denied = yield* call(base, "PATCH", "/api/me", { key: write, body: { weekStart: "monday" } })
+      expect(denied.status).toBe(403)
+      expect(denied.body.required).toBe("full")
     }))
 
   it.effect("PATCH /api/me: bad input is 400 naming the field; a read key is 403", () =>
@@ -63,7 +65,7 @@ layer(TestServer, { timeout: 120_000 })("me over HTTP", (it) => {
       const read = yield* keyWithScope(user.id, "read")
       const denied = yield* patch({ name: "Nope" }, read)
       expectError(denied, 403, "insufficient_scope")
-      expect(denied.body.required).toBe("write")
+      expect(denied.body.required).toBe("full")
       const unchanged = yield* call(base, "GET", "/api/me", { key })
       expect(unchanged.body.user).toMatchObject({ name: user.name, timezone: "UTC", weekStart: "monday", plan: user.plan })
     }))

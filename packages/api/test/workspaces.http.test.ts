@@ -106,7 +106,7 @@ layer(TestServer, { timeout: 120_000 })("workspaces over HTTP", (it) => {
       const read = yield* keyWithScope(user.id, "read")
       const denied = yield* join({ code: "ABC" }, read)
       expectError(denied, 403, "insufficient_scope")
-      expect(denied.body.required).toBe("write")
+      expect(denied.body.required).toBe("full")
     }))
 
   it.effect("summary: hours by member and by project for members; 404 for anyone else", () =>

@@ -37,12 +37,12 @@ export class Entry extends Model.Class<Entry>("Entry")({
 const Description = Schema.String.pipe(Schema.maxLength(2000, { message: () => "must be at most 2000 characters" }))
 /** ISO 8601 only: `Date` would also read "June 9 2026" or a six-digit year such as +275760. */
 const IsoInstantString = Schema.String.pipe(
-  Schema.pattern(/^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?([Zz]|[+-]\d{2}:?\d{2})?$/, {
-    message: () => "must be an ISO 8601 instant such as 2026-06-01T09:00:00Z"
+  Schema.pattern(/^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?([Zz]|[+-]\d{2}:?\d{2})$/, {
+    message: () => "must be an ISO 8601 instant with Z or an offset, such as 2026-06-01T09:00:00Z"
   })
 )
 const Instant = Schema.compose(IsoInstantString, Schema.DateTimeUtc).annotations({
-  description: "An instant in ISO 8601, e.g. 2026-06-01T09:00:00Z (an offset such as +02:00 is accepted)"
+  description: "An instant in ISO 8601 with Z or an offset, e.g. 2026-06-01T09:00:00Z or 2026-06-01T11:00:00+02:00"
 })
 export const DurationMinutes = Schema.Number.pipe(
   Schema.finite(),

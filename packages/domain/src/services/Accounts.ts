@@ -75,7 +75,7 @@ export class Accounts extends Effect.Service<Accounts>()("@clockme/domain/Accoun
     }).pipe(Effect.withSpan("Accounts.me"))
 
     const update = Effect.fn("Accounts.update")(function*(patch: UpdateMe) {
-      const actor = yield* requireScope("write")
+      const actor = yield* requireScope("full")
       const user = Object.keys(patch).length === 0
         ? yield* repo.findUserById(actor.userId).pipe(Effect.flatMap(Effect.orDie))
         : yield* repo.updateUser(actor.userId, patch)

@@ -105,7 +105,7 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
 
     const join = Effect.fn("Workspaces.join")(
       function*(code: string) {
-        const actor = yield* requireScope("write")
+        const actor = yield* requireScope("full")
         const found = yield* repo.findInviteForUpdate(code)
         if (Option.isNone(found)) {
           return yield* new InviteInvalid({ reason: "unknown", message: "No workspace has this invite code" })
@@ -224,7 +224,7 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
 
     /** Makes the workspace the one every later call of this user acts in. */
     const activate = Effect.fn("Workspaces.activate")(function*(id: WorkspaceId) {
-      const actor = yield* requireScope("write")
+      const actor = yield* requireScope("full")
       yield* membership(id)
       yield* repo.setActive(actor.userId, id)
       return yield* reload(id)
