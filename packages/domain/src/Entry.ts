@@ -5,6 +5,7 @@ import { Source } from "./Actor.js"
 import { CalendarDate } from "./CalendarDate.js"
 import { EntryId, ProjectId, TaskId, TimerId, UserId, WorkspaceId } from "./Ids.js"
 import { NullableTimestamp, Timestamp } from "./Timestamp.js"
+import { Description } from "./Text.js"
 
 export const StopReason = Schema.Literal("manual", "session_end", "idle", "replaced")
 export type StopReason = typeof StopReason.Type
@@ -34,7 +35,6 @@ export class Entry extends Model.Class<Entry>("Entry")({
   updatedAt: Timestamp
 }) {}
 
-const Description = Schema.String.pipe(Schema.maxLength(2000, { message: () => "must be at most 2000 characters" }))
 /** ISO 8601 only: `Date` would also read "June 9 2026" or a six-digit year such as +275760. */
 const IsoInstantString = Schema.String.pipe(
   Schema.pattern(/^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?([Zz]|[+-]\d{2}:?\d{2})$/, {

@@ -5,6 +5,7 @@ import { Source } from "./Actor.js"
 import { ProjectId, TaskId, TimerId, UserId, WorkspaceId } from "./Ids.js"
 import { ProjectName } from "./Project.js"
 import { NullableTimestamp, Timestamp } from "./Timestamp.js"
+import { Description, hasNoNul, noNulMessage } from "./Text.js"
 
 export const TimerState = Schema.Literal("running", "paused")
 export type TimerState = typeof TimerState.Type
@@ -57,8 +58,7 @@ export class CurrentTimers extends Schema.Class<CurrentTimers>("CurrentTimers")(
   timers: Schema.Array(TimerView)
 }) {}
 
-const Description = Schema.String.pipe(Schema.maxLength(2000, { message: () => "must be at most 2000 characters" }))
-const SessionId = Schema.String.pipe(Schema.minLength(1), Schema.maxLength(200)).annotations({
+const SessionId = Schema.String.pipe(Schema.filter(hasNoNul, noNulMessage), Schema.minLength(1), Schema.maxLength(200)).annotations({
   description: "The AI tool's session id; a timer shared by sessions stops when the last one ends"
 })
 
