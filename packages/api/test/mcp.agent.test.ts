@@ -1,3 +1,4 @@
+import { IdleWatchdog } from "@clockme/domain/services/IdleWatchdog"
 import { expect, layer } from "@effect/vitest"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
@@ -149,5 +150,28 @@ layer(TestServer, { timeout: 120_000 })("MCP: an agent's working session", (it) 
       )
       expect(result).toMatchObject({ code: 2, stdout: "" })
       expect(result.stderr).toContain("CLOCKME_API_KEY")
+    }))
+})
+
+layer(TestServer, { timeout: 120_000 })("MCP calls are an agent's activity", (it) => {
+  it.scoped("a timer driven only through MCP is not stopped as idle while the agent keeps calling tools", () =>
+    Effect.gen(function*() {
+      yield* setNow("2026-06-16T09:00:00Z")
+      const base = yield* baseUrl
+      const { key } = yield* signUp()
+      const client = yield* connectMcp(base, key)
+      const sweep = Effect.flatMap(IdleWatchdog, (watchdog) => watchdog.sweep)
+      yield* ok(client, "clockme_start_timer", { projectName: "mcp-only", autoCreate: true })
+      for (let i = 0; i < 4; i++) {
+        yield* TestClock.adjust("20 minutes")
+        expect(yield* sweep).toBe(0)
+        yield* ok(client, "clockme_status")
+      }
+      const entry = yield* ok(client, "clockme_stop_timer", {})
+      expect(entry).toMatchObject({ durationSeconds: 80 * 60, source: "mcp", stopReason: "manual" })
+
+      yield* ok(client, "clockme_start_timer", { projectName: "mcp-only" })
+      yield* TestClock.adjust("31 minutes")
+      expect(yield* sweep).toBe(1)
     }))
 })

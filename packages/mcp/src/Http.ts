@@ -6,6 +6,7 @@ import { Cause, Effect, Exit, Option, Runtime } from "effect"
 import type { Execute } from "./Server.js"
 import { makeServer, McpTools } from "./Server.js"
 import { McpSession } from "./Session.js"
+import { Timers } from "@clockme/domain/services/Timers"
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
   new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } })
@@ -53,11 +54,17 @@ export class McpHttp extends Effect.Service<McpHttp>()("@clockme/mcp/McpHttp", {
   effect: Effect.gen(function*() {
     const { tools } = yield* McpTools
     const session = yield* McpSession
+    const timers = yield* Timers
     const runtime = yield* Effect.runtime<never>()
     const runExit = Runtime.runPromiseExit(runtime)
 
+    // An agent that drives ClockMe only through MCP sends no hook heartbeats: its tool calls are its activity,
+    // so the idle watchdog does not stop its timers while it works. A read key records nothing.
+    const recordActivity = timers.heartbeat({}).pipe(Effect.ignore)
+
     const executeAs = (actor: Actor): Execute => (effect) =>
-      runExit(effect.pipe(
+      runExit(recordActivity.pipe(
+        Effect.zipRight(effect),
         Effect.provideService(CurrentActor, actor),
         Effect.tapDefect((cause) => Effect.logError("MCP tool call failed", cause))
       ))
