@@ -1,21 +1,8 @@
 import { Authentication } from "@clockme/domain/api/Authentication"
-import type { Quota } from "@clockme/domain/RateLimit"
+import { quotaHeaders } from "@clockme/domain/RateLimit"
 import { Admission } from "@clockme/domain/services/Admission"
-import { HttpApp, HttpServerResponse } from "@effect/platform"
+import { HttpApp, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Effect, Either, Layer } from "effect"
-
-const quotaHeaders = (quota: Quota, retryAfter?: number) => {
-  const remaining = String(Math.max(0, quota.remaining))
-  return {
-    "ratelimit-limit": String(quota.limit),
-    "ratelimit-remaining": remaining,
-    "ratelimit-reset": String(quota.resetSeconds),
-    "x-ratelimit-limit": String(quota.limit),
-    "x-ratelimit-remaining": remaining,
-    "x-ratelimit-reset": String(quota.resetSeconds),
-    ...(retryAfter === undefined ? {} : { "retry-after": String(retryAfter) })
-  }
-}
 
 const withHeaders = (headers: Record<string, string>) =>
   HttpApp.appendPreResponseHandler((_request, response) => Effect.succeed(HttpServerResponse.setHeaders(response, headers)))
@@ -26,7 +13,8 @@ export const AuthenticationLive = Layer.effect(
     Authentication.of({
       bearer: (token) =>
         Effect.gen(function*() {
-          const result = yield* Effect.either(admission.admit(token))
+          const request = yield* HttpServerRequest.HttpServerRequest
+          const result = yield* Effect.either(admission.admit(token, request.headers["x-clockme-workspace"]))
           if (Either.isRight(result)) {
             yield* withHeaders(quotaHeaders(result.right.quota))
             return result.right.actor

@@ -22,3 +22,17 @@ export class RateLimited extends Schema.TaggedError<RateLimited>()(
   },
   HttpApiSchema.annotations({ status: 429 })
 ) {}
+
+/** The rate-limit headers every authenticated answer carries (both spellings), REST and MCP alike. */
+export const quotaHeaders = (quota: Quota, retryAfter?: number): Record<string, string> => {
+  const remaining = String(Math.max(0, quota.remaining))
+  return {
+    "ratelimit-limit": String(quota.limit),
+    "ratelimit-remaining": remaining,
+    "ratelimit-reset": String(quota.resetSeconds),
+    "x-ratelimit-limit": String(quota.limit),
+    "x-ratelimit-remaining": remaining,
+    "x-ratelimit-reset": String(quota.resetSeconds),
+    ...(retryAfter === undefined ? {} : { "retry-after": String(retryAfter) })
+  }
+}

@@ -1,6 +1,8 @@
 import { CurrentActor } from "@clockme/domain/Actor"
 import type { Actor, Unauthorized } from "@clockme/domain/Actor"
-import type { Quota, RateLimited } from "@clockme/domain/RateLimit"
+import type { RateLimited } from "@clockme/domain/RateLimit"
+import { quotaHeaders } from "@clockme/domain/RateLimit"
+import type { WorkspaceNotFound } from "@clockme/domain/Workspace"
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js"
 import { Cause, Effect, Exit, Option, Runtime } from "effect"
 import type { Execute } from "./Server.js"
@@ -17,20 +19,6 @@ const rpcError = (status: number, code: number, message: string, headers: Record
 /** Header values must be plain ASCII, without quotes. */
 const headerText = (text: string) => text.replace(/…/g, "...").replace(/[^\x20-\x7e]|"/g, "")
 
-/** The same rate-limit headers as REST answers carry. */
-const quotaHeaders = (quota: Quota, retryAfter?: number): Record<string, string> => {
-  const remaining = String(Math.max(0, quota.remaining))
-  return {
-    "ratelimit-limit": String(quota.limit),
-    "ratelimit-remaining": remaining,
-    "ratelimit-reset": String(quota.resetSeconds),
-    "x-ratelimit-limit": String(quota.limit),
-    "x-ratelimit-remaining": remaining,
-    "x-ratelimit-reset": String(quota.resetSeconds),
-    ...(retryAfter === undefined ? {} : { "retry-after": String(retryAfter) })
-  }
-}
-
 const unauthorized = (message: string, tokenSent: boolean) =>
   json(401, { _tag: "Unauthorized", code: "unauthorized", message }, {
     "www-authenticate": tokenSent
@@ -38,12 +26,18 @@ const unauthorized = (message: string, tokenSent: boolean) =>
       : `Bearer realm="ClockMe"`
   })
 
-const refused = (error: Unauthorized | RateLimited, tokenSent: boolean) =>
-  error._tag === "RateLimited"
-    ? json(429, { _tag: error._tag, code: error.code, message: error.message, retryAfterSeconds: error.retryAfterSeconds }, {
-      ...quotaHeaders({ limit: error.limit, remaining: 0, resetSeconds: error.retryAfterSeconds }, error.retryAfterSeconds)
-    })
-    : unauthorized(error.message, tokenSent)
+const refused = (error: Unauthorized | RateLimited | WorkspaceNotFound, tokenSent: boolean) => {
+  switch (error._tag) {
+    case "RateLimited":
+      return json(429, { _tag: error._tag, code: error.code, message: error.message, retryAfterSeconds: error.retryAfterSeconds }, {
+        ...quotaHeaders({ limit: error.limit, remaining: 0, resetSeconds: error.retryAfterSeconds }, error.retryAfterSeconds)
+      })
+    case "WorkspaceNotFound":
+      return json(404, { _tag: error._tag, code: error.code, message: error.message })
+    case "Unauthorized":
+      return unauthorized(error.message, tokenSent)
+  }
+}
 
 /**
  * The Streamable HTTP endpoint, stateless: every POST gets a fresh protocol server and transport, and the
@@ -76,7 +70,9 @@ export class McpHttp extends Effect.Service<McpHttp>()("@clockme/mcp/McpHttp", {
         })
       }
       const authorization = request.headers.get("authorization")
-      const authenticated = await runExit(session.authenticate(authorization))
+      const authenticated = await runExit(
+        session.authenticate(authorization, request.headers.get("x-clockme-workspace") ?? undefined)
+      )
       if (Exit.isFailure(authenticated)) {
         const failure = Cause.failureOption(authenticated.cause)
         if (Option.isSome(failure)) return refused(failure.value, authorization !== null)

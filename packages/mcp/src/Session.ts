@@ -16,8 +16,8 @@ export class McpSession extends Effect.Service<McpSession>()("@clockme/mcp/McpSe
   effect: Effect.gen(function*() {
     const admission = yield* Admission
 
-    const authenticate = (authorization: string | null | undefined) =>
-      admission.admit(Redacted.make(bearerToken(authorization))).pipe(
+    const authenticate = (authorization: string | null | undefined, workspace?: string) =>
+      admission.admit(Redacted.make(bearerToken(authorization)), workspace).pipe(
         Effect.map(({ actor, quota }) => ({ actor: { ...actor, source: "mcp" } satisfies Actor, quota }))
       )
 

@@ -1,4 +1,4 @@
-import { Effect, Option } from "effect"
+import { Effect, Option, Schema } from "effect"
 import type { Redacted } from "effect"
 import type { Actor } from "../Actor.js"
 import { RateLimited, requestsPerMinute } from "../RateLimit.js"
@@ -6,6 +6,9 @@ import type { Quota } from "../RateLimit.js"
 import { AccountsRepo } from "../repos/AccountsRepo.js"
 import { ApiKeys } from "./ApiKeys.js"
 import { RateLimiter } from "./RateLimiter.js"
+import { WorkspaceId } from "../Ids.js"
+import { WorkspaceNotFound } from "../Workspace.js"
+import { WorkspacesRepo } from "../repos/WorkspacesRepo.js"
 
 export interface Admitted {
   readonly actor: Actor
@@ -18,9 +21,26 @@ export class Admission extends Effect.Service<Admission>()("@clockme/domain/Admi
     const keys = yield* ApiKeys
     const accounts = yield* AccountsRepo
     const limiter = yield* RateLimiter
+    const workspaces = yield* WorkspacesRepo
 
-    const admit = Effect.fn("Admission.admit")(function*(token: Redacted.Redacted<string>) {
-      const actor = yield* keys.authenticate(token)
+    /**
+     * `workspace` names another workspace of the caller's for this one request (the X-ClockMe-Workspace
+     * header); one they do not belong to is 404, exactly like one that does not exist.
+     */
+    const admit = Effect.fn("Admission.admit")(function*(token: Redacted.Redacted<string>, workspace?: string) {
+      const authenticated = yield* keys.authenticate(token)
+      let actor = authenticated
+      if (workspace !== undefined && workspace !== authenticated.workspaceId) {
+        const id = Schema.decodeUnknownOption(WorkspaceId)(workspace)
+        const member = Option.isNone(id) ? Option.none() : yield* workspaces.findMembership(authenticated.userId, id.value)
+        if (Option.isNone(member) || Option.isNone(id)) {
+          return yield* new WorkspaceNotFound({
+            workspaceId: workspace,
+            message: `Workspace ${workspace} (X-ClockMe-Workspace) not found among your workspaces`
+          })
+        }
+        actor = { ...authenticated, workspaceId: id.value }
+      }
       const user = yield* accounts.findUserById(actor.userId)
       const limit = requestsPerMinute[Option.match(user, { onNone: () => "free" as const, onSome: (u) => u.plan })]
       const quota = yield* limiter.hit(actor.userId, limit)
@@ -37,5 +57,5 @@ export class Admission extends Effect.Service<Admission>()("@clockme/domain/Admi
 
     return { admit } as const
   }),
-  dependencies: [ApiKeys.Default, AccountsRepo.Default]
+  dependencies: [ApiKeys.Default, AccountsRepo.Default, WorkspacesRepo.Default]
 }) {}
