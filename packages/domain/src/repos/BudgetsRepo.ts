@@ -77,8 +77,10 @@ export class BudgetsRepo extends Effect.Service<BudgetsRepo>()("@clockme/domain/
       usage(query).pipe(Effect.map((rows) => Option.fromNullable(rows[0])))
 
     /** Serialises budget accounting per project, so two entries cannot both miss a threshold. */
+    // NO KEY UPDATE serializes usage checks of one project without conflicting with the KEY SHARE lock that
+    // inserting an entry (its foreign key) already holds, which FOR UPDATE would turn into a deadlock.
     const lockProject = (projectId: ProjectId) =>
-      sql`SELECT id FROM projects WHERE id = ${projectId} FOR UPDATE`.pipe(Effect.asVoid, Effect.orDie)
+      sql`SELECT id FROM projects WHERE id = ${projectId} FOR NO KEY UPDATE`.pipe(Effect.asVoid, Effect.orDie)
 
     /**
      * Records a threshold crossing and its outbox event in one statement; the unique key
