@@ -144,7 +144,7 @@ export class ClockMe {
         namespace[name] = (input?: Record<string, unknown>, options?: CallOptions) =>
           this.#call(groupName, name, endpoint as unknown as EndpointSchemas, input ?? {}, options ?? {})
       }
-      ;(this as any)[groupName] = namespace
+      Object.defineProperty(this, groupName, { value: namespace, enumerable: true })
     }
   }
 
@@ -190,8 +190,8 @@ export class ClockMe {
       request.headers = Schema.decodeUnknownSync(endpoint.headersSchema.value)(headers)
     }
     let effect = Effect.flatMap(ClockMeClient, (client) => {
-      const method = (client as any)[groupName][name] as (r: unknown) => Effect.Effect<unknown, unknown>
-      return method(request)
+      const groups = client as unknown as Record<string, Record<string, (r: unknown) => Effect.Effect<unknown, unknown>>>
+      return groups[groupName]![name]!(request)
     })
     if (key !== undefined) effect = withIdempotencyKey(key)(effect)
     const encoded = Effect.flatMap(effect, (value) => Schema.encode(endpoint.successSchema)(value))
