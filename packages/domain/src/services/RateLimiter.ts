@@ -1,9 +1,10 @@
 import { Context, DateTime, Effect, Layer } from "effect"
 import type { Quota } from "../RateLimit.js"
+import { RateLimitsRepo } from "../repos/RateLimitsRepo.js"
 
 const WINDOW_MS = 60_000
 
-/** Counts requests per key in fixed one-minute windows. A port: one node counts in memory. */
+/** Counts requests per key in fixed one-minute windows: in memory on one node, in the database for several. */
 export class RateLimiter extends Context.Tag("@clockme/domain/RateLimiter")<RateLimiter, {
   /** Counts one request and says what is left; `remaining < 0` means over the limit. */
   readonly hit: (key: string, limit: number) => Effect.Effect<Quota>
@@ -30,6 +31,25 @@ export class RateLimiter extends Context.Tag("@clockme/domain/RateLimiter")<Rate
         })
     }
   })
+
+  /** Counts in the database, so several servers behind a load balancer share one limit per account. */
+  static readonly database = Layer.effect(
+    RateLimiter,
+    Effect.map(RateLimitsRepo, (repo) => ({
+      hit: (key: string, limit: number) =>
+        Effect.gen(function*() {
+          const ms = DateTime.toEpochMillis(yield* DateTime.now)
+          const start = ms - (ms % WINDOW_MS)
+          const count = yield* repo.increment(key, DateTime.toDate(DateTime.unsafeMake(start)))
+          if (count === 1) yield* repo.forgetBefore(key, DateTime.toDate(DateTime.unsafeMake(start)))
+          return {
+            limit,
+            remaining: limit - count,
+            resetSeconds: Math.max(1, Math.ceil((start + WINDOW_MS - ms) / 1000))
+          }
+        })
+    }))
+  ).pipe(Layer.provide(RateLimitsRepo.Default))
 
   /** No limits (self-hosters who do not want them). */
   static readonly unlimited = Layer.succeed(RateLimiter, {
