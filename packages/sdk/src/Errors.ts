@@ -66,9 +66,11 @@ const codeForStatus = (status: number): ErrorCode =>
 export const toClockMeError = async (failure: unknown): Promise<ClockMeError> => {
   if (failure instanceof ClockMeError) return failure
   if (typeof failure === "object" && failure !== null) {
-    const f = failure as any
+    // An unknown failure, looked at field by field before it is trusted as one of the contract's errors.
+    const f = failure as { readonly _tag?: unknown; readonly code?: unknown; readonly message?: unknown }
     if (typeof f.code === "string" && typeof f.message === "string" && typeof f._tag === "string" && f._tag !== "ResponseError") {
-      return new ClockMeError({ code: f.code, message: f.message, status: statusOf(f), error: f as ServerError, body: f })
+      const error = failure as ServerError
+      return new ClockMeError({ code: error.code, message: error.message, status: statusOf(error), error, body: failure })
     }
     if (f._tag === "RequestError") {
       const e = f as HttpClientError.RequestError
