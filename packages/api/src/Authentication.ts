@@ -1,5 +1,5 @@
-import { Authentication } from "@clockme/domain/api/Authentication"
-import { quotaHeaders } from "@clockme/domain/RateLimit"
+import { Authentication } from "@clockme/domain/contract/api/Authentication"
+import { quotaHeaders } from "@clockme/domain/contract/RateLimit"
 import { Admission } from "@clockme/domain/services/Admission"
 import { HttpApp, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Effect, Either, Layer } from "effect"

@@ -1,6 +1,6 @@
 import { Accounts } from "@clockme/domain/services/Accounts"
 import { Projects } from "@clockme/domain/services/Projects"
-import { CurrentActor } from "@clockme/domain/Actor"
+import { CurrentActor } from "@clockme/domain/contract/Actor"
 import { Config, Console, Effect, Layer } from "effect"
 import type { ListenOptions } from "./Http.js"
 

@@ -1,4 +1,4 @@
-import { Api } from "@clockme/domain/api/Api"
+import { Api } from "@clockme/domain/contract/api/Api"
 import { HttpApiBuilder, HttpApiScalar, HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { Layer } from "effect"

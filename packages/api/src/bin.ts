@@ -1,11 +1,11 @@
 #!/usr/bin/env node
-import { CreatedApiKey } from "@clockme/domain/ApiKey"
-import { KeyScope } from "@clockme/domain/Actor"
+import { CreatedApiKey } from "@clockme/domain/contract/ApiKey"
+import { KeyScope } from "@clockme/domain/contract/Actor"
 import { DomainLive } from "@clockme/domain/Domain"
 import { MigrationsLive, runMigrations } from "@clockme/domain/sql/Database"
 import { Accounts } from "@clockme/domain/services/Accounts"
 import { RateLimiter } from "@clockme/domain/services/RateLimiter"
-import { Plan, User } from "@clockme/domain/User"
+import { Plan, User } from "@clockme/domain/contract/User"
 import { NodeRuntime } from "@effect/platform-node"
 import { Config, Console, Effect, Layer, Logger, Schema } from "effect"
 import { parseArgs } from "node:util"
@@ -50,7 +50,7 @@ const requireEmail = values.email === undefined
 
 const printJson = (value: unknown) => Console.log(JSON.stringify(value, null, 2))
 
-const AccountOutput = Schema.Struct({ user: User.json, apiKey: CreatedApiKey })
+const AccountOutput = Schema.Struct({ user: User, apiKey: CreatedApiKey })
 
 const CliLive = DomainLive.pipe(
   Layer.provide(RateLimiter.unlimited),

@@ -1,6 +1,6 @@
 import { expect, layer } from "@effect/vitest"
 import { Effect } from "effect"
-import type { KeyScope } from "@clockme/domain/Actor"
+import type { KeyScope } from "@clockme/domain/contract/Actor"
 import { createProject, expectError, keyWithScope, logEntry, setNow, unknownKey, uuid } from "./lib/Fixtures.js"
 import { baseUrl, call, signUp, TestServerManualSweep as TestServer } from "./lib/TestServer.js"
 

@@ -1,5 +1,5 @@
 import { ApiKeys } from "@clockme/domain/services/ApiKeys"
-import type { UserId } from "@clockme/domain/Ids"
+import type { UserId } from "@clockme/domain/contract/Ids"
 import { expect, layer } from "@effect/vitest"
 import { Effect, TestClock } from "effect"
 import { baseUrl, call, signUp, TestServerManualSweep } from "./lib/TestServer.js"

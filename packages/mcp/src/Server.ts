@@ -1,4 +1,4 @@
-import type { CurrentActor } from "@clockme/domain/Actor"
+import type { CurrentActor } from "@clockme/domain/contract/Actor"
 import { Server } from "@modelcontextprotocol/sdk/server/index.js"
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
 import { CallToolRequestSchema, ErrorCode } from "@modelcontextprotocol/sdk/types.js"

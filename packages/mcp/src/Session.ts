@@ -1,4 +1,4 @@
-import type { Actor } from "@clockme/domain/Actor"
+import type { Actor } from "@clockme/domain/contract/Actor"
 import { Admission } from "@clockme/domain/services/Admission"
 import { Effect, Redacted } from "effect"
 

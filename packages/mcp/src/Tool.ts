@@ -1,4 +1,4 @@
-import type { CurrentActor } from "@clockme/domain/Actor"
+import type { CurrentActor } from "@clockme/domain/contract/Actor"
 import { Data, Effect, ParseResult, Schema } from "effect"
 import type { ParseOptions } from "effect/SchemaAST"
 import type { Json, JsonObject } from "./JsonSchema.js"

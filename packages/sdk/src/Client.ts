@@ -1,4 +1,4 @@
-import { Api } from "@clockme/domain/api/Api"
+import { Api } from "@clockme/domain/contract/api/Api"
 import { HttpClient, HttpClientError, HttpClientRequest, type HttpClientResponse, HttpApiClient } from "@effect/platform"
 import { Config, Context, Duration, Effect, FiberRef, Layer, Option, Redacted, type Schema, SchemaAST } from "effect"
 

@@ -1,4 +1,4 @@
-import { Api } from "@clockme/domain/api/Api"
+import { Api } from "@clockme/domain/contract/api/Api"
 import { FetchHttpClient, type HttpClientResponse } from "@effect/platform"
 import { type Brand, Cause, DateTime, Effect, Exit, Layer, ManagedRuntime, Option, Schema, SchemaAST } from "effect"
 import {

@@ -20,4 +20,4 @@ export type { ApiClient } from "./Client.js"
 export { ClockMe, type CallOptions, type ClockMeInit, type Input, type Json, type PromiseApi, type PromiseMethod } from "./ClockMe.js"
 export { type ApiError, ClockMeError, type ErrorCode, type ServerError, toClockMeError } from "./Errors.js"
 /** The contract itself, for `HttpApiClient.make` or OpenAPI tooling. */
-export { Api } from "@clockme/domain/api/Api"
+export { Api } from "@clockme/domain/contract/api/Api"

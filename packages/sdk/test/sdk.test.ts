@@ -1,4 +1,4 @@
-import { TimerNotRunning } from "@clockme/domain/Timer"
+import { TimerNotRunning } from "@clockme/domain/contract/Timer"
 import { FetchHttpClient } from "@effect/platform"
 import { describe, expect, it as test, layer } from "@effect/vitest"
 import { Effect, Layer } from "effect"

@@ -1,5 +1,5 @@
 import { HttpServerResponse } from "@effect/platform"
-import { CsvDocument } from "@clockme/domain/Csv"
+import { CsvDocument } from "@clockme/domain/contract/Csv"
 
 /** Sends a CSV document as a download; any other result goes through the endpoint's JSON encoding. */
 export const csvOrJson = <A>(result: A | CsvDocument): A | HttpServerResponse.HttpServerResponse =>

@@ -1,4 +1,4 @@
-import { Api } from "@clockme/domain/api/Api"
+import { Api } from "@clockme/domain/contract/api/Api"
 import { Dashboard } from "@clockme/domain/services/Dashboard"
 import { HttpApiBuilder } from "@effect/platform"
 import { Effect } from "effect"

@@ -1,4 +1,4 @@
-import { Api } from "@clockme/domain/api/Api"
+import { Api } from "@clockme/domain/contract/api/Api"
 import { Entries } from "@clockme/domain/services/Entries"
 import { HttpApiBuilder } from "@effect/platform"
 import { Effect } from "effect"

@@ -1,5 +1,5 @@
-import { Api } from "@clockme/domain/api/Api"
-import { Health } from "@clockme/domain/api/SystemApi"
+import { Api } from "@clockme/domain/contract/api/Api"
+import { Health } from "@clockme/domain/contract/api/SystemApi"
 import { HttpApiBuilder } from "@effect/platform"
 import { Effect } from "effect"
 

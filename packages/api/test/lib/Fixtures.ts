@@ -1,5 +1,5 @@
-import type { KeyScope } from "@clockme/domain/Actor"
-import type { UserId, WorkspaceId } from "@clockme/domain/Ids"
+import type { KeyScope } from "@clockme/domain/contract/Actor"
+import type { UserId, WorkspaceId } from "@clockme/domain/contract/Ids"
 import { ApiKeys } from "@clockme/domain/services/ApiKeys"
 import { SqlClient } from "@effect/sql"
 import { expect } from "@effect/vitest"

@@ -1,5 +1,5 @@
 import { Accounts } from "@clockme/domain/services/Accounts"
-import type { Plan } from "@clockme/domain/User"
+import type { Plan } from "@clockme/domain/contract/User"
 import { HttpServer } from "@effect/platform"
 import { Effect, Layer } from "effect"
 import { TestDatabase } from "../../../domain/test/lib/TestDatabase.js"

@@ -1,15 +1,16 @@
 import { SqlClient } from "@effect/sql"
 import { Effect, Option, Schema } from "effect"
-import { ApiKey } from "../ApiKey.js"
-import type { KeyScope } from "../Actor.js"
-import type { ApiKeyId, UserId, WorkspaceId } from "../Ids.js"
-import { User } from "../User.js"
-import type { Plan, UpdateMe } from "../User.js"
+import { decodeRows } from "./Rows.js"
+import { ApiKey } from "../contract/ApiKey.js"
+import type { KeyScope } from "../contract/Actor.js"
+import type { ApiKeyId, UserId, WorkspaceId } from "../contract/Ids.js"
+import { User } from "../contract/User.js"
+import type { Plan, UpdateMe } from "../contract/User.js"
 
-const decodeUsers = Schema.decodeUnknown(Schema.Array(User))
-const decodeKeys = Schema.decodeUnknown(Schema.Array(ApiKey))
+const decodeUsers = decodeRows(User)
+const decodeKeys = decodeRows(ApiKey)
 const KeyWithHash = Schema.Struct({ ...ApiKey.fields, hash: Schema.String })
-const decodeKeyWithHash = Schema.decodeUnknown(Schema.Array(KeyWithHash))
+const decodeKeyWithHash = decodeRows(KeyWithHash)
 
 export class AccountsRepo extends Effect.Service<AccountsRepo>()("@clockme/domain/AccountsRepo", {
   effect: Effect.gen(function*() {

@@ -1,9 +1,9 @@
 import { SqlClient } from "@effect/sql"
 import { Effect, Option, Schema } from "effect"
-import { BudgetAlert } from "../Budget.js"
-import type { BudgetMetric, Threshold } from "../Budget.js"
-import type { EntryId, ProjectId, WorkspaceId } from "../Ids.js"
-import type { BudgetPeriod } from "../Project.js"
+import { BudgetAlert } from "../contract/Budget.js"
+import type { BudgetMetric, Threshold } from "../contract/Budget.js"
+import type { EntryId, ProjectId, WorkspaceId } from "../contract/Ids.js"
+import type { BudgetPeriod } from "../contract/Project.js"
 
 export interface UsageRow {
   readonly projectId: ProjectId

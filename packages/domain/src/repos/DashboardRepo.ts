@@ -1,11 +1,12 @@
 import { SqlClient } from "@effect/sql"
 import { Effect, Schema } from "effect"
-import type { ProjectId, UserId, WorkspaceId } from "../Ids.js"
+import { decodeRows } from "./Rows.js"
+import type { ProjectId, UserId, WorkspaceId } from "../contract/Ids.js"
 import type { Period } from "./ReportsRepo.js"
-import { Timer } from "../Timer.js"
+import { Timer } from "../contract/Timer.js"
 
 const TimerWithProject = Schema.Struct({ ...Timer.fields, projectName: Schema.String })
-const decodeTimers = Schema.decodeUnknown(Schema.Array(TimerWithProject))
+const decodeTimers = decodeRows(TimerWithProject)
 
 export interface WeekRow {
   readonly projectId: ProjectId

@@ -1,12 +1,13 @@
 import { SqlClient } from "@effect/sql"
 import type { Fragment } from "@effect/sql/Statement"
-import { Effect, Option, Schema } from "effect"
-import type { Source } from "../Actor.js"
-import { Entry } from "../Entry.js"
-import type { StopReason } from "../Entry.js"
-import type { EntryId, ProjectId, TaskId, TimerId, UserId, WorkspaceId } from "../Ids.js"
+import { Effect, Option } from "effect"
+import { decodeRows } from "./Rows.js"
+import type { Source } from "../contract/Actor.js"
+import { Entry } from "../contract/Entry.js"
+import type { StopReason } from "../contract/Entry.js"
+import type { EntryId, ProjectId, TaskId, TimerId, UserId, WorkspaceId } from "../contract/Ids.js"
 
-const decode = Schema.decodeUnknown(Schema.Array(Entry))
+const decode = decodeRows(Entry)
 const first = (rows: ReadonlyArray<Entry>) => Option.fromNullable(rows[0])
 
 export interface NewEntry {

@@ -1,6 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import { Effect, Option } from "effect"
-import type { UserId } from "../Ids.js"
+import type { UserId } from "../contract/Ids.js"
 
 export class IdempotencyRepo extends Effect.Service<IdempotencyRepo>()("@clockme/domain/IdempotencyRepo", {
   effect: Effect.gen(function*() {

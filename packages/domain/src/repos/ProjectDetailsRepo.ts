@@ -1,6 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import { Effect, Schema } from "effect"
-import type { ProjectId, UserId, WorkspaceId } from "../Ids.js"
+import type { ProjectId, UserId, WorkspaceId } from "../contract/Ids.js"
 
 const TotalsRow = Schema.Struct({
   seconds: Schema.Number,

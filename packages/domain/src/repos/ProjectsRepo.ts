@@ -1,10 +1,11 @@
 import { SqlClient } from "@effect/sql"
-import { Effect, Option, Schema } from "effect"
-import type { ProjectId, WorkspaceId } from "../Ids.js"
-import { Project } from "../Project.js"
-import type { CreateProject, UpdateProject } from "../Project.js"
+import { Effect, Option } from "effect"
+import { decodeRows } from "./Rows.js"
+import type { ProjectId, WorkspaceId } from "../contract/Ids.js"
+import { Project } from "../contract/Project.js"
+import type { CreateProject, UpdateProject } from "../contract/Project.js"
 
-const decode = Schema.decodeUnknown(Schema.Array(Project))
+const decode = decodeRows(Project)
 
 export class ProjectsRepo extends Effect.Service<ProjectsRepo>()("@clockme/domain/ProjectsRepo", {
   effect: Effect.gen(function*() {

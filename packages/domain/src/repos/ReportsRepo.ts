@@ -1,8 +1,8 @@
 import { SqlClient } from "@effect/sql"
 import type { Fragment } from "@effect/sql/Statement"
 import { Effect } from "effect"
-import type { ProjectId, TaskId, UserId, WorkspaceId } from "../Ids.js"
-import type { GroupBy } from "../Report.js"
+import type { ProjectId, TaskId, UserId, WorkspaceId } from "../contract/Ids.js"
+import type { GroupBy } from "../contract/Report.js"
 
 export interface Period {
   readonly from: string

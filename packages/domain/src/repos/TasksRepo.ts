@@ -1,10 +1,11 @@
 import { SqlClient } from "@effect/sql"
-import { Effect, Option, Schema } from "effect"
-import type { ProjectId, TaskId, WorkspaceId } from "../Ids.js"
-import { Task } from "../Task.js"
-import type { CreateTask, TaskStatus } from "../Task.js"
+import { Effect, Option } from "effect"
+import { decodeRows } from "./Rows.js"
+import type { ProjectId, TaskId, WorkspaceId } from "../contract/Ids.js"
+import { Task } from "../contract/Task.js"
+import type { CreateTask, TaskStatus } from "../contract/Task.js"
 
-const decode = Schema.decodeUnknown(Schema.Array(Task))
+const decode = decodeRows(Task)
 
 export class TasksRepo extends Effect.Service<TasksRepo>()("@clockme/domain/TasksRepo", {
   effect: Effect.gen(function*() {

@@ -1,9 +1,10 @@
 import { SqlClient } from "@effect/sql"
 import type { Fragment } from "@effect/sql/Statement"
 import { Effect, Option, Schema } from "effect"
-import type { Source } from "../Actor.js"
-import type { ProjectId, TaskId, TimerId, UserId, WorkspaceId } from "../Ids.js"
-import { Timer } from "../Timer.js"
+import { decodeRows } from "./Rows.js"
+import type { Source } from "../contract/Actor.js"
+import type { ProjectId, TaskId, TimerId, UserId, WorkspaceId } from "../contract/Ids.js"
+import { Timer } from "../contract/Timer.js"
 
 export const TimerWithProject = Schema.Struct({
   ...Timer.fields,
@@ -11,7 +12,7 @@ export const TimerWithProject = Schema.Struct({
   projectBillable: Schema.Boolean,
   sessionCount: Schema.Number
 })
-const decode = Schema.decodeUnknown(Schema.Array(TimerWithProject))
+const decode = decodeRows(TimerWithProject)
 
 export interface TimerRow {
   readonly timer: Timer

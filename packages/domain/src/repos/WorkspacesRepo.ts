@@ -1,9 +1,9 @@
 import { SqlClient } from "@effect/sql"
 import type { Fragment } from "@effect/sql/Statement"
 import { Effect, Option, Schema } from "effect"
-import type { InviteId, UserId, WorkspaceId } from "../Ids.js"
-import { Invite, Member, WorkspaceSummaryItem } from "../Workspace.js"
-import type { CreateWorkspace, Role, UpdateWorkspace } from "../Workspace.js"
+import type { InviteId, UserId, WorkspaceId } from "../contract/Ids.js"
+import { Invite, Member, WorkspaceSummaryItem } from "../contract/Workspace.js"
+import type { CreateWorkspace, Role, UpdateWorkspace } from "../contract/Workspace.js"
 
 const decodeItems = Schema.decodeUnknown(Schema.Array(WorkspaceSummaryItem))
 

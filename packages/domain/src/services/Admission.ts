@@ -1,13 +1,13 @@
 import { Effect, Option, Schema } from "effect"
 import type { Redacted } from "effect"
-import type { Actor } from "../Actor.js"
-import { RateLimited, requestsPerMinute } from "../RateLimit.js"
-import type { Quota } from "../RateLimit.js"
+import type { Actor } from "../contract/Actor.js"
+import { RateLimited, requestsPerMinute } from "../contract/RateLimit.js"
+import type { Quota } from "../contract/RateLimit.js"
 import { AccountsRepo } from "../repos/AccountsRepo.js"
 import { ApiKeys } from "./ApiKeys.js"
 import { RateLimiter } from "./RateLimiter.js"
-import { WorkspaceId } from "../Ids.js"
-import { WorkspaceNotFound } from "../Workspace.js"
+import { WorkspaceId } from "../contract/Ids.js"
+import { WorkspaceNotFound } from "../contract/Workspace.js"
 import { WorkspacesRepo } from "../repos/WorkspacesRepo.js"
 
 export interface Admitted {

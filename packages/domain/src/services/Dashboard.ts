@@ -1,6 +1,6 @@
 import { DateTime, Effect } from "effect"
-import { CurrentActor } from "../Actor.js"
-import { Dashboard as DashboardView, DashboardAlert, DashboardTimer, PeriodTotals, ProjectWeek } from "../Dashboard.js"
+import { CurrentActor } from "../contract/Actor.js"
+import { Dashboard as DashboardView, DashboardAlert, DashboardTimer, PeriodTotals, ProjectWeek } from "../contract/Dashboard.js"
 import { AccountsRepo } from "../repos/AccountsRepo.js"
 import { DashboardRepo } from "../repos/DashboardRepo.js"
 import { Budgets } from "./Budgets.js"

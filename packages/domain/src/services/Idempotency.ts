@@ -1,7 +1,7 @@
 import { SqlClient } from "@effect/sql"
 import { DateTime, Effect, Schema } from "effect"
-import { CurrentActor } from "../Actor.js"
-import { Conflict } from "../Errors.js"
+import { CurrentActor } from "../contract/Actor.js"
+import { Conflict } from "../contract/Errors.js"
 import { IdempotencyRepo } from "../repos/IdempotencyRepo.js"
 
 /**

@@ -1,5 +1,5 @@
 import { DateTime, Effect } from "effect"
-import { InvalidInput } from "../Errors.js"
+import { InvalidInput } from "../contract/Errors.js"
 
 const dayIn = (now: DateTime.Utc, timeZone: string) =>
   new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(

@@ -1,5 +1,5 @@
 import { Context, DateTime, Effect, Layer } from "effect"
-import type { Quota } from "../RateLimit.js"
+import type { Quota } from "../contract/RateLimit.js"
 import { RateLimitsRepo } from "../repos/RateLimitsRepo.js"
 
 const WINDOW_MS = 60_000

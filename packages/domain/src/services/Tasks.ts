@@ -1,9 +1,9 @@
 import { DateTime, Effect, Option } from "effect"
-import { CurrentActor, requireScope } from "../Actor.js"
-import type { ProjectId, TaskId } from "../Ids.js"
+import { CurrentActor, requireScope } from "../contract/Actor.js"
+import type { ProjectId, TaskId } from "../contract/Ids.js"
 import { TasksRepo } from "../repos/TasksRepo.js"
-import { TaskNotFound } from "../Task.js"
-import type { CreateTask, TaskStatus } from "../Task.js"
+import { TaskNotFound } from "../contract/Task.js"
+import type { CreateTask, TaskStatus } from "../contract/Task.js"
 import { Projects } from "./Projects.js"
 
 const notFound = (id: string) => new TaskNotFound({ taskId: id, message: `Task ${id} not found in the active workspace` })

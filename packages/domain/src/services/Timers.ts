@@ -1,10 +1,10 @@
 import { SqlClient } from "@effect/sql"
 import { DateTime, Effect, Option, Schema } from "effect"
-import { CurrentActor, requireScope } from "../Actor.js"
-import type { StopReason } from "../Entry.js"
-import { Entry } from "../Entry.js"
-import { InvalidInput } from "../Errors.js"
-import type { UserId, WorkspaceId } from "../Ids.js"
+import { CurrentActor, requireScope } from "../contract/Actor.js"
+import type { StopReason } from "../contract/Entry.js"
+import { Entry } from "../contract/Entry.js"
+import { InvalidInput } from "../contract/Errors.js"
+import type { UserId, WorkspaceId } from "../contract/Ids.js"
 import { matchProjectName } from "../ProjectMatch.js"
 import { EntriesRepo } from "../repos/EntriesRepo.js"
 import { isUniqueViolation } from "../repos/SqlErrors.js"
@@ -19,8 +19,8 @@ import {
   TimerKept,
   TimerNotRunning,
   TimerView
-} from "../Timer.js"
-import type { Heartbeat, StartTimer, StopTimer, TimerRef, UpdateTimer } from "../Timer.js"
+} from "../contract/Timer.js"
+import type { Heartbeat, StartTimer, StopTimer, TimerRef, UpdateTimer } from "../contract/Timer.js"
 import { Budgets } from "./Budgets.js"
 import { Idempotency } from "./Idempotency.js"
 import { ensureActive, Projects } from "./Projects.js"
@@ -44,7 +44,7 @@ export interface IdempotencyOptions {
   readonly idempotencyKey?: string | undefined
 }
 
-const StopOutcome = Schema.Union(Entry.json, TimerKept)
+const StopOutcome = Schema.Union(Entry, TimerKept)
 
 /** Sessions unseen for this long no longer keep a shared timer running. */
 const SESSION_STALE_MINUTES = 30

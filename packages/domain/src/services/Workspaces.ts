@@ -1,10 +1,10 @@
 import { SqlClient } from "@effect/sql"
 import { randomBytes } from "node:crypto"
 import { DateTime, Effect, Option } from "effect"
-import { CurrentActor, requireScope } from "../Actor.js"
-import { CsvDocument, toCsv, wantsCsv } from "../Csv.js"
-import { Forbidden, InvalidInput } from "../Errors.js"
-import type { InviteId, ProjectId, UserId, WorkspaceId } from "../Ids.js"
+import { CurrentActor, requireScope } from "../contract/Actor.js"
+import { CsvDocument, toCsv, wantsCsv } from "../contract/Csv.js"
+import { Forbidden, InvalidInput } from "../contract/Errors.js"
+import type { InviteId, ProjectId, UserId, WorkspaceId } from "../contract/Ids.js"
 import { AccountsRepo } from "../repos/AccountsRepo.js"
 import { ReportsRepo } from "../repos/ReportsRepo.js"
 import { WorkspacesRepo } from "../repos/WorkspacesRepo.js"
@@ -21,7 +21,7 @@ import {
   ProjectHours,
   TeamSummary,
   WorkspaceNotFound
-} from "../Workspace.js"
+} from "../contract/Workspace.js"
 import type {
   CreateInvite,
   CreateWorkspace,
@@ -30,7 +30,7 @@ import type {
   UpdateMember,
   UpdateWorkspace,
   WorkspaceSummaryItem
-} from "../Workspace.js"
+} from "../contract/Workspace.js"
 import { hoursOf, resolvePeriod } from "./Periods.js"
 import { Timers } from "./Timers.js"
 

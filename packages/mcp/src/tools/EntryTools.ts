@@ -1,5 +1,5 @@
-import { CreateEntry, Entry, EntryPage, ListEntriesQuery, UpdateEntry } from "@clockme/domain/Entry"
-import { EntryId } from "@clockme/domain/Ids"
+import { CreateEntry, Entry, EntryPage, ListEntriesQuery, UpdateEntry } from "@clockme/domain/contract/Entry"
+import { EntryId } from "@clockme/domain/contract/Ids"
 import { Entries } from "@clockme/domain/services/Entries"
 import { Effect, Schema } from "effect"
 import * as Tool from "../Tool.js"
@@ -30,7 +30,7 @@ export const EntryTools = Effect.gen(function*() {
           "Calling again with the same key returns the entry created the first time and logs nothing new. " +
           "Omit only if a duplicate would not matter."
       },
-      output: Entry.json,
+      output: Entry,
       hints: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
       run: (input) => entries.create(input)
     }),
@@ -52,7 +52,7 @@ export const EntryTools = Effect.gen(function*() {
           "Give this or endTime, not both. Omit to keep it.",
         billable: "Whether the entry is billable. Omit to keep it."
       },
-      output: Entry.json,
+      output: Entry,
       hints: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
       run: ({ entryId, ...patch }) => entries.update(entryId, patch)
     }),

@@ -1,6 +1,6 @@
-import { ProjectId } from "@clockme/domain/Ids"
-import { CreateProject, Project, UpdateProject } from "@clockme/domain/Project"
-import { ProjectDetails as ProjectDetailsView } from "@clockme/domain/ProjectDetails"
+import { ProjectId } from "@clockme/domain/contract/Ids"
+import { CreateProject, Project, UpdateProject } from "@clockme/domain/contract/Project"
+import { ProjectDetails as ProjectDetailsView } from "@clockme/domain/contract/ProjectDetails"
 import { ProjectDetails } from "@clockme/domain/services/ProjectDetails"
 import { Projects } from "@clockme/domain/services/Projects"
 import { Effect, Schema } from "effect"
@@ -28,7 +28,7 @@ export const ProjectTools = Effect.gen(function*() {
         "budgets and billable flag. Use the ids with the other tools.",
       input: Schema.Struct({ includeArchived: Schema.optional(Schema.Boolean) }),
       params: { includeArchived: "true to include archived projects as well. Default false: active projects only." },
-      output: Schema.Struct({ projects: Schema.Array(Project.json) }),
+      output: Schema.Struct({ projects: Schema.Array(Project) }),
       hints: Tool.readOnly,
       run: (input) => Effect.map(projects.list(input), (list) => ({ projects: list }))
     }),
@@ -60,7 +60,7 @@ export const ProjectTools = Effect.gen(function*() {
         budgetHardCap: `${fields.budgetHardCap} Default false (only alerts at 80% and 100%).`,
         billable: `${fields.billable} Default true.`
       },
-      output: Project.json,
+      output: Project,
       // Names are unique, so a repeat changes nothing (it fails with project_name_taken).
       hints: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
       run: (input) => projects.create(input)
@@ -83,7 +83,7 @@ export const ProjectTools = Effect.gen(function*() {
         billable: `${fields.billable} Omit to keep it.`,
         archived: "true archives the project (hidden from lists, no new time); false restores it. Omit to keep it."
       },
-      output: Project.json,
+      output: Project,
       hints: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
       run: ({ projectId, ...patch }) => projects.update(projectId, patch)
     })

@@ -1,6 +1,6 @@
-import { ProjectId, TaskId } from "@clockme/domain/Ids"
+import { ProjectId, TaskId } from "@clockme/domain/contract/Ids"
 import { Tasks } from "@clockme/domain/services/Tasks"
-import { CreateTask, Task, TaskStatusFilter } from "@clockme/domain/Task"
+import { CreateTask, Task, TaskStatusFilter } from "@clockme/domain/contract/Task"
 import { Effect, Schema } from "effect"
 import * as Tool from "../Tool.js"
 
@@ -16,7 +16,7 @@ export const TaskTools = Effect.gen(function*() {
         projectId: "The project's id (a UUID from clockme_list_projects). Required.",
         status: "\"active\", \"complete\" or \"all\". Default \"active\"."
       },
-      output: Schema.Struct({ tasks: Schema.Array(Task.json) }),
+      output: Schema.Struct({ tasks: Schema.Array(Task) }),
       hints: Tool.readOnly,
       run: ({ projectId, status }) => Effect.map(tasks.list(projectId, status), (list) => ({ tasks: list }))
     }),
@@ -33,7 +33,7 @@ export const TaskTools = Effect.gen(function*() {
         hourlyRate: "An hourly rate for time on this task, overriding the project's, at most two decimals. " +
           "Omit or null to use the project's rate."
       },
-      output: Task.json,
+      output: Task,
       hints: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
       run: (input) => tasks.create(input)
     }),
@@ -43,7 +43,7 @@ export const TaskTools = Effect.gen(function*() {
       description: "Mark a task as complete. Completing a task that is already complete changes nothing.",
       input: Schema.Struct({ taskId: TaskId }),
       params: { taskId: "The task's id (a UUID from clockme_list_tasks). Required." },
-      output: Task.json,
+      output: Task,
       hints: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
       run: ({ taskId }) => tasks.complete(taskId)
     })

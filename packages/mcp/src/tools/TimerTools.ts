@@ -1,6 +1,6 @@
-import { Entry } from "@clockme/domain/Entry"
+import { Entry } from "@clockme/domain/contract/Entry"
 import { Timers } from "@clockme/domain/services/Timers"
-import { CurrentTimers, StartedTimer, StartTimer, TimerKept, TimerRef, TimerView, UpdateTimer } from "@clockme/domain/Timer"
+import { CurrentTimers, StartedTimer, StartTimer, TimerKept, TimerRef, TimerView, UpdateTimer } from "@clockme/domain/contract/Timer"
 import { Effect, Schema } from "effect"
 import * as Tool from "../Tool.js"
 
@@ -47,7 +47,7 @@ export const TimerTools = Effect.gen(function*() {
         "several run, the call fails listing them, so call again with projectId.",
       input: TimerRef,
       params: which,
-      output: Schema.Union(Entry.json, TimerKept),
+      output: Schema.Union(Entry, TimerKept),
       hints: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
       run: (input) => timers.stop(input)
     }),

@@ -1,5 +1,4 @@
 import { HttpApiSchema } from "@effect/platform"
-import { Model } from "@effect/sql"
 import { Schema } from "effect"
 import { ProjectId, WorkspaceId } from "./Ids.js"
 import { Hours, Money } from "./Money.js"
@@ -25,7 +24,7 @@ export const BudgetHardCap = Schema.Boolean.annotations({
   description: "When true, reaching 100% of the budget refuses new timers and entries on the project"
 })
 
-export class Project extends Model.Class<Project>("Project")({
+export class Project extends Schema.Class<Project>("Project")({
   id: ProjectId,
   workspaceId: WorkspaceId,
   name: Schema.String,

@@ -1,11 +1,10 @@
 import { HttpApiSchema } from "@effect/platform"
-import { Model } from "@effect/sql"
 import { Schema } from "effect"
 import { KeyScope } from "./Actor.js"
 import { ApiKeyId, UserId } from "./Ids.js"
 import { NullableTimestamp, Timestamp } from "./Timestamp.js"
 
-export class ApiKey extends Model.Class<ApiKey>("ApiKey")({
+export class ApiKey extends Schema.Class<ApiKey>("ApiKey")({
   id: ApiKeyId,
   userId: UserId,
   prefix: Schema.String.annotations({ description: "The first characters of the key, for recognising it" }),
@@ -17,7 +16,7 @@ export class ApiKey extends Model.Class<ApiKey>("ApiKey")({
 }) {}
 
 export class CreatedApiKey extends Schema.Class<CreatedApiKey>("CreatedApiKey")({
-  key: ApiKey.json,
+  key: ApiKey,
   secret: Schema.String.annotations({ description: "The plaintext key. It is shown only this once." })
 }) {}
 

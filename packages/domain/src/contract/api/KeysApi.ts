@@ -6,12 +6,12 @@ import { ApiKeyId } from "../Ids.js"
 import { Authentication } from "./Authentication.js"
 
 export class KeysApi extends HttpApiGroup.make("keys")
-  .add(HttpApiEndpoint.get("list", "/keys").addSuccess(Schema.Array(ApiKey.json)))
+  .add(HttpApiEndpoint.get("list", "/keys").addSuccess(Schema.Array(ApiKey)))
   .add(HttpApiEndpoint.post("create", "/keys").setPayload(CreateApiKey).addSuccess(CreatedApiKey, { status: 201 }))
   .add(
     HttpApiEndpoint.del("revoke", "/keys/:id")
       .setPath(Schema.Struct({ id: ApiKeyId }))
-      .addSuccess(ApiKey.json)
+      .addSuccess(ApiKey)
       .addError(ApiKeyNotFound)
   )
   .addError(InsufficientScope)

@@ -12,8 +12,8 @@ export class ProjectTotals extends Schema.Class<ProjectTotals>("ProjectTotals")(
 
 /** One project with everything about it: its tasks, its budget this period, its all-time hours. */
 export class ProjectDetails extends Schema.Class<ProjectDetails>("ProjectDetails")({
-  project: Project.json,
-  tasks: Schema.Array(Task.json).annotations({ description: "Every task of the project, active and complete" }),
+  project: Project,
+  tasks: Schema.Array(Task).annotations({ description: "Every task of the project, active and complete" }),
   budget: ProjectBudget,
   allTime: ProjectTotals.annotations({ description: "Completed entries only; running timers are not counted yet" })
 }) {}

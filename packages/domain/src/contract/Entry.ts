@@ -1,5 +1,4 @@
 import { HttpApiSchema } from "@effect/platform"
-import { Model } from "@effect/sql"
 import { Schema } from "effect"
 import { Source } from "./Actor.js"
 import { CalendarDate } from "./CalendarDate.js"
@@ -10,7 +9,7 @@ import { Description } from "./Text.js"
 export const StopReason = Schema.Literal("manual", "session_end", "idle", "replaced")
 export type StopReason = typeof StopReason.Type
 
-export class Entry extends Model.Class<Entry>("Entry")({
+export class Entry extends Schema.Class<Entry>("Entry")({
   id: EntryId,
   workspaceId: WorkspaceId,
   userId: UserId,
@@ -99,7 +98,7 @@ export const ListEntriesQuery = Schema.Struct({
 export type ListEntriesQuery = typeof ListEntriesQuery.Type
 
 export class EntryPage extends Schema.Class<EntryPage>("EntryPage")({
-  entries: Schema.Array(Entry.json),
+  entries: Schema.Array(Entry),
   nextCursor: Schema.NullOr(Schema.String)
 }) {}
 

@@ -1,5 +1,4 @@
 import { HttpApiSchema } from "@effect/platform"
-import { Model } from "@effect/sql"
 import { Schema } from "effect"
 import { ProjectId, TaskId, WorkspaceId } from "./Ids.js"
 import { Hours, Money } from "./Money.js"
@@ -8,7 +7,7 @@ import { NullableTimestamp, Timestamp } from "./Timestamp.js"
 export const TaskStatus = Schema.Literal("active", "complete")
 export type TaskStatus = typeof TaskStatus.Type
 
-export class Task extends Model.Class<Task>("Task")({
+export class Task extends Schema.Class<Task>("Task")({
   id: TaskId,
   workspaceId: WorkspaceId,
   projectId: ProjectId,

@@ -1,5 +1,4 @@
 import { HttpApiSchema } from "@effect/platform"
-import { Model } from "@effect/sql"
 import { DateTime, Schema } from "effect"
 import { Source } from "./Actor.js"
 import { ProjectId, TaskId, TimerId, UserId, WorkspaceId } from "./Ids.js"
@@ -10,7 +9,7 @@ import { Description, hasNoNul, noNulMessage } from "./Text.js"
 export const TimerState = Schema.Literal("running", "paused")
 export type TimerState = typeof TimerState.Type
 
-export class Timer extends Model.Class<Timer>("Timer")({
+export class Timer extends Schema.Class<Timer>("Timer")({
   id: TimerId,
   userId: UserId,
   workspaceId: WorkspaceId,

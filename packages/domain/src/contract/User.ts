@@ -1,4 +1,3 @@
-import { Model } from "@effect/sql"
 import { Schema } from "effect"
 import { KeyScope } from "./Actor.js"
 import { UserId, WorkspaceId } from "./Ids.js"
@@ -9,7 +8,7 @@ export type Plan = typeof Plan.Type
 
 export const WeekStart = Schema.Literal("monday", "sunday")
 
-export class User extends Model.Class<User>("User")({
+export class User extends Schema.Class<User>("User")({
   id: UserId,
   email: Schema.String,
   name: Schema.String,
@@ -21,7 +20,7 @@ export class User extends Model.Class<User>("User")({
 }) {}
 
 export class Me extends Schema.Class<Me>("Me")({
-  user: User.json,
+  user: User,
   activeWorkspaceId: WorkspaceId,
   scope: KeyScope
 }) {}
