@@ -83,7 +83,7 @@ async function bundleTypes() {
   }
   for (const [pkg, dir] of [["@effect/sql", "effect-sql"], ["@effect/experimental", "effect-experimental"]]) {
     const license = join(repo, "node_modules", pkg, "LICENSE")
-    if (existsSync(license)) await copyFile(license, join(outdir, "types", "vendor", dir, "LICENSE"))
+    if (existsSync(license) && existsSync(join(outdir, "types", "vendor", dir))) await copyFile(license, join(outdir, "types", "vendor", dir, "LICENSE"))
   }
   await writeFile(join(outdir, "index.d.ts"), 'export * from "./types/sdk/index.js"\n')
   await writeFile(join(outdir, "cli.d.ts"), "export {}\n")
