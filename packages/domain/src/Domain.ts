@@ -1,4 +1,5 @@
 import { Layer } from "effect"
+import { Operations } from "./Operations.js"
 import { Accounts } from "./services/Accounts.js"
 import { Admission } from "./services/Admission.js"
 import { ApiKeys } from "./services/ApiKeys.js"
@@ -13,8 +14,8 @@ import { Tasks } from "./services/Tasks.js"
 import { Timers } from "./services/Timers.js"
 import { Workspaces } from "./services/Workspaces.js"
 
-/** Every domain service; still needs a SqlClient and a RateLimiter. */
-export const DomainLive = Layer.mergeAll(
+/** Every domain service and the table of operations over them; still needs a SqlClient and a RateLimiter. */
+export const DomainLive = Operations.Default.pipe(Layer.provideMerge(Layer.mergeAll(
   Accounts.Default,
   ApiKeys.Default,
   Admission.Default,
@@ -28,4 +29,4 @@ export const DomainLive = Layer.mergeAll(
   Budgets.Default,
   Dashboard.Default,
   ProjectDetails.Default
-)
+)))

@@ -106,4 +106,6 @@ export class EntryNotFound extends Schema.TaggedError<EntryNotFound>()(
   "EntryNotFound",
   { code: Schema.tag("entry_not_found"), entryId: Schema.String, message: Schema.String },
   HttpApiSchema.annotations({ status: 404 })
-) {}
+) {
+  static readonly nextStep = (): string => "Call clockme_list_entries to find the entry's id."
+}

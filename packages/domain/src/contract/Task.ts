@@ -36,4 +36,7 @@ export class TaskNotFound extends Schema.TaggedError<TaskNotFound>()(
   "TaskNotFound",
   { code: Schema.tag("task_not_found"), taskId: Schema.String, message: Schema.String },
   HttpApiSchema.annotations({ status: 404 })
-) {}
+) {
+  static readonly nextStep = (): string =>
+    "Call clockme_list_tasks with the project's id (status \"all\" includes completed tasks) for valid task ids."
+}

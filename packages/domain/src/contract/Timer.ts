@@ -139,13 +139,19 @@ export class TimerNotRunning extends Schema.TaggedError<TimerNotRunning>()(
   "TimerNotRunning",
   { code: Schema.tag("timer_not_running"), message: Schema.String },
   HttpApiSchema.annotations({ status: 404 })
-) {}
+) {
+  static readonly nextStep = (): string =>
+    "Call clockme_status to see your running and paused timers, or clockme_start_timer to start one."
+}
 
 export class TimerExists extends Schema.TaggedError<TimerExists>()(
   "TimerExists",
   { code: Schema.tag("timer_exists"), projectId: ProjectId, message: Schema.String },
   HttpApiSchema.annotations({ status: 409 })
-) {}
+) {
+  static readonly nextStep = (error: TimerExists): string =>
+    `Stop the timer on that project first (clockme_stop_timer {"projectId": "${error.projectId}"}) or pick another project.`
+}
 
 export class AmbiguousTimer extends Schema.TaggedError<AmbiguousTimer>()(
   "AmbiguousTimer",
@@ -155,4 +161,8 @@ export class AmbiguousTimer extends Schema.TaggedError<AmbiguousTimer>()(
     timers: Schema.Array(Schema.Struct({ projectId: ProjectId, projectName: Schema.String }))
   },
   HttpApiSchema.annotations({ status: 409 })
-) {}
+) {
+  static readonly nextStep = (error: AmbiguousTimer): string =>
+    `The timers are: ${error.timers.map((t) => `"${t.projectName}" (projectId ${t.projectId})`).join(", ")}. ` +
+    "Call again with the projectId of the one you mean."
+}

@@ -1,7 +1,7 @@
 import { HttpApiSchema } from "@effect/platform"
 import { Schema } from "effect"
 import { CalendarDate } from "./CalendarDate.js"
-import { ReportFormat } from "./Csv.js"
+import { CsvDocument, ReportFormat, toCsv } from "./Csv.js"
 import { InviteId, ProjectId, UserId, WorkspaceId } from "./Ids.js"
 import { Currency, Money } from "./Money.js"
 
@@ -62,6 +62,8 @@ export class TeamSummary extends Schema.Class<TeamSummary>("TeamSummary")({
   from: Schema.String,
   to: Schema.String,
   totalHours: Schema.Number,
+  totalBillableHours: Schema.Number,
+  totalEntries: Schema.Number,
   byMember: Schema.Array(MemberHours),
   byProject: Schema.Array(ProjectHours),
   byMemberProject: Schema.Array(MemberProjectHours)
@@ -71,7 +73,9 @@ export class WorkspaceNotFound extends Schema.TaggedError<WorkspaceNotFound>()(
   "WorkspaceNotFound",
   { code: Schema.tag("workspace_not_found"), workspaceId: Schema.String, message: Schema.String },
   HttpApiSchema.annotations({ status: 404 })
-) {}
+) {
+  static readonly nextStep = (): string => "Call clockme_get_dashboard to see the active workspace."
+}
 
 export const SummaryQuery = Schema.Struct({
   from: Schema.optional(CalendarDate),
@@ -79,6 +83,31 @@ export const SummaryQuery = Schema.Struct({
   format: Schema.optional(ReportFormat)
 })
 export type SummaryQuery = typeof SummaryQuery.Type
+
+/** The query of the CSV download: the summary's, without the format switch. */
+export const SummaryCsvQuery = SummaryQuery.omit("format")
+
+/** The summary as a spreadsheet: hours per member and project, then a total row. */
+export const summaryCsv = (summary: TeamSummary): CsvDocument => {
+  const emails = new Map(summary.byMember.map((m) => [m.userId, m.email]))
+  return new CsvDocument({
+    filename: `clockme-team-${summary.from}-${summary.to}.csv`,
+    content: toCsv(
+      ["Member", "Email", "Project", "Hours", "Billable hours", "Entries"],
+      [
+        ...summary.byMemberProject.map((r) => [
+          r.memberName,
+          emails.get(r.userId) ?? "",
+          r.projectName,
+          r.hours,
+          r.billableHours,
+          r.entries
+        ]),
+        ["Total", "", "", summary.totalHours, summary.totalBillableHours, summary.totalEntries]
+      ]
+    )
+  })
+}
 
 const strict = { parseOptions: { onExcessProperty: "error", errors: "all" } } as const
 

@@ -2,7 +2,6 @@ import { SqlClient } from "@effect/sql"
 import { randomBytes } from "node:crypto"
 import { DateTime, Effect, Option } from "effect"
 import { CurrentActor, requireScope } from "../contract/Actor.js"
-import { CsvDocument, toCsv, wantsCsv } from "../contract/Csv.js"
 import { Forbidden, InvalidInput } from "../contract/Errors.js"
 import type { InviteId, ProjectId, UserId, WorkspaceId } from "../contract/Ids.js"
 import { AccountsRepo } from "../repos/AccountsRepo.js"
@@ -231,7 +230,7 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
     })
 
     /** Hours by member, by project and by both; any member may read it. */
-    const summary = Effect.fn("Workspaces.summary")(function*(id: WorkspaceId, query: SummaryQuery, accept?: string) {
+    const summary = Effect.fn("Workspaces.summary")(function*(id: WorkspaceId, query: SummaryQuery) {
       const actor = yield* CurrentActor
       yield* membership(id)
       const user = yield* accounts.findUserById(actor.userId).pipe(Effect.flatMap(Effect.orDie))
@@ -270,31 +269,13 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
       const totalSeconds = rows.filter((r) => r.byMember && !r.byProject).reduce((sum, r) => sum + r.seconds, 0)
       const totalBillable = rows.filter((r) => r.byMember && !r.byProject).reduce((sum, r) => sum + r.billableSeconds, 0)
       const totalEntries = rows.filter((r) => r.byMember && !r.byProject).reduce((sum, r) => sum + r.entries, 0)
-      if (wantsCsv(query.format, accept)) {
-        const emails = new Map(byMember.map((m) => [m.userId, m.email]))
-        return new CsvDocument({
-          filename: `clockme-team-${period.from}-${period.to}.csv`,
-          content: toCsv(
-            ["Member", "Email", "Project", "Hours", "Billable hours", "Entries"],
-            [
-              ...byMemberProject.map((r) => [
-                r.memberName,
-                emails.get(r.userId) ?? "",
-                r.projectName,
-                r.hours,
-                r.billableHours,
-                r.entries
-              ]),
-              ["Total", "", "", hoursOf(totalSeconds), hoursOf(totalBillable), totalEntries]
-            ]
-          )
-        })
-      }
       return new TeamSummary({
         workspaceId: id,
         from: period.from,
         to: period.to,
         totalHours: hoursOf(totalSeconds),
+        totalBillableHours: hoursOf(totalBillable),
+        totalEntries,
         byMember,
         byProject,
         byMemberProject
