@@ -10,6 +10,7 @@ import { ApiKeys } from "./services/ApiKeys.js"
 import { Budgets } from "./services/Budgets.js"
 import { Dashboard } from "./services/Dashboard.js"
 import { Entries } from "./services/Entries.js"
+import { Events } from "./services/Events.js"
 import { ProjectDetails } from "./services/ProjectDetails.js"
 import { Projects } from "./services/Projects.js"
 import { Reports } from "./services/Reports.js"
@@ -58,6 +59,7 @@ export class Operations extends Effect.Service<Operations>()("@clockme/domain/Op
     const dashboard = yield* Dashboard
     const accounts = yield* Accounts
     const keys = yield* ApiKeys
+    const events = yield* Events
     const table: OperationTable = {
       timer: {
         current: () => timers.current,
@@ -112,6 +114,9 @@ export class Operations extends Effect.Service<Operations>()("@clockme/domain/Op
       budgets: {
         get: ({ path }) => budgets.get(path.id),
         alerts: ({ urlParams }) => budgets.alerts(urlParams)
+      },
+      events: {
+        list: ({ urlParams }) => events.read(urlParams)
       },
       dashboard: {
         get: () => dashboard.get

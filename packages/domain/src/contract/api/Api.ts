@@ -2,6 +2,7 @@ import { HttpApi, OpenApi } from "@effect/platform"
 import { BudgetsApi } from "./BudgetsApi.js"
 import { DashboardApi } from "./DashboardApi.js"
 import { EntriesApi } from "./EntriesApi.js"
+import { EventsApi } from "./EventsApi.js"
 import { KeysApi } from "./KeysApi.js"
 import { MeApi } from "./MeApi.js"
 import { ProjectsApi } from "./ProjectsApi.js"
@@ -24,6 +25,7 @@ export class Api extends HttpApi.make("clockme")
   .add(MeApi)
   .add(KeysApi)
   .add(SystemApi)
+  .add(EventsApi)
   .annotate(OpenApi.Title, "ClockMe API")
   .annotate(OpenApi.Version, "0.1.0")
   .annotate(OpenApi.Description, "Time tracking for AI coding tools: timers, entries, projects, reports and teams.")
