@@ -41,7 +41,9 @@ const nextSteps: Record<string, (error: Fields) => string> = {
     `"${error.scope}". Ask the user to create a key with the "${error.required}" scope and put it in the ` +
     "Authorization header of the ClockMe MCP server configuration; read-only tools keep working meanwhile.",
   InvalidInput: (error) => `Correct the ${String(error.field)} argument and call again.`,
-  Forbidden: () => "Only the author of an entry can change it; leave other members' entries as they are.",
+  Forbidden: () =>
+    "Your role does not allow this (only an entry's author changes it; only owners change a shared project's " +
+    "rates, budgets, billability or archiving): leave it as it is or ask a workspace owner.",
   Conflict: () => "Use a new idempotencyKey for a different request, or reuse the key only to repeat the same call.",
   WorkspaceNotFound: () => "Call clockme_get_dashboard to see the active workspace."
 }

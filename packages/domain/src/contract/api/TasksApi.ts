@@ -1,6 +1,7 @@
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
 import { InsufficientScope } from "../Actor.js"
+import { Forbidden } from "../Errors.js"
 import { ProjectId } from "../Ids.js"
 import { ProjectNotFound } from "../Project.js"
 import { CreateTask, Task, TaskStatusFilter } from "../Task.js"
@@ -18,6 +19,7 @@ export class TasksApi extends HttpApiGroup.make("tasks")
       .setPayload(CreateTask)
       .addSuccess(Task, { status: 201 })
       .addError(ProjectNotFound)
+      .addError(Forbidden)
   )
   .addError(InsufficientScope)
   .middleware(Authentication)
