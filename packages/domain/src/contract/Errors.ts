@@ -14,7 +14,9 @@ export class Forbidden extends Schema.TaggedError<Forbidden>()(
   { code: Schema.tag("forbidden"), message: Schema.String },
   HttpApiSchema.annotations({ status: 403 })
 ) {
-  static readonly nextStep = (): string => "Only the author of an entry can change it; leave other members' entries as they are."
+  static readonly nextStep = (): string =>
+    "Your role does not allow this (only an entry's author changes it; only owners change a shared project's " +
+    "rates, budgets, billability or archiving): leave it as it is or ask a workspace owner."
 }
 
 export class Conflict extends Schema.TaggedError<Conflict>()(

@@ -4,10 +4,9 @@ import { quoted } from "./Errors.js"
 import { ProjectId, WorkspaceId } from "./Ids.js"
 import { Hours, Money } from "./Money.js"
 import { Timestamp } from "./Timestamp.js"
-import { hasNoNul, noNulMessage } from "./Text.js"
+import { TrimmedText } from "./Text.js"
 
-export const ProjectName = Schema.Trim.pipe(
-  Schema.filter(hasNoNul, noNulMessage),
+export const ProjectName = TrimmedText.pipe(
   Schema.minLength(1, { message: () => "must not be empty" }),
   Schema.maxLength(200, { message: () => "must be at most 200 characters" })
 ).annotations({ identifier: "ProjectName", description: "Project name, unique per workspace ignoring case" })

@@ -2,6 +2,7 @@ import { HttpApiSchema } from "@effect/platform"
 import { Schema } from "effect"
 import { ProjectId, TaskId, WorkspaceId } from "./Ids.js"
 import { Hours, Money } from "./Money.js"
+import { TrimmedText } from "./Text.js"
 import { NullableTimestamp, Timestamp } from "./Timestamp.js"
 
 export const TaskStatus = Schema.Literal("active", "complete")
@@ -21,7 +22,7 @@ export class Task extends Schema.Class<Task>("Task")({
 
 export const CreateTask = Schema.Struct({
   projectId: ProjectId,
-  name: Schema.Trim.pipe(
+  name: TrimmedText.pipe(
     Schema.minLength(1, { message: () => "must not be empty" }),
     Schema.maxLength(200, { message: () => "must be at most 200 characters" })
   ),

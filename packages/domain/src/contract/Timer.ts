@@ -4,7 +4,7 @@ import { Source } from "./Actor.js"
 import { ProjectId, TaskId, TimerId, UserId, WorkspaceId } from "./Ids.js"
 import { ProjectName } from "./Project.js"
 import { NullableTimestamp, Timestamp } from "./Timestamp.js"
-import { Description, hasNoNul, noNulMessage } from "./Text.js"
+import { Description, Text } from "./Text.js"
 
 export const TimerState = Schema.Literal("running", "paused")
 export type TimerState = typeof TimerState.Type
@@ -57,7 +57,7 @@ export class CurrentTimers extends Schema.Class<CurrentTimers>("CurrentTimers")(
   timers: Schema.Array(TimerView)
 }) {}
 
-const SessionId = Schema.String.pipe(Schema.filter(hasNoNul, noNulMessage), Schema.minLength(1), Schema.maxLength(200)).annotations({
+const SessionId = Text.pipe(Schema.minLength(1), Schema.maxLength(200)).annotations({
   description: "The AI tool's session id; a timer shared by sessions stops when the last one ends"
 })
 

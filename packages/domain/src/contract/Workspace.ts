@@ -4,6 +4,8 @@ import { CalendarDate } from "./CalendarDate.js"
 import { CsvDocument, ReportFormat, toCsv } from "./Csv.js"
 import { InviteId, ProjectId, UserId, WorkspaceId } from "./Ids.js"
 import { Currency, Money } from "./Money.js"
+import { TrimmedText } from "./Text.js"
+import { Instant } from "./Timestamp.js"
 
 export const WorkspaceKind = Schema.Literal("personal", "shared")
 export const Role = Schema.Literal("owner", "member")
@@ -22,7 +24,7 @@ export class WorkspaceSummaryItem extends Schema.Class<WorkspaceSummaryItem>("Wo
 }) {}
 
 export const JoinWorkspace = Schema.Struct({
-  code: Schema.Trim.pipe(Schema.minLength(1, { message: () => "must not be empty" }), Schema.maxLength(200))
+  code: TrimmedText.pipe(Schema.minLength(1, { message: () => "must not be empty" }), Schema.maxLength(200))
 }).annotations({ identifier: "JoinWorkspace", parseOptions: { onExcessProperty: "error", errors: "all" } })
 
 export class JoinedWorkspace extends Schema.Class<JoinedWorkspace>("JoinedWorkspace")({
@@ -118,7 +120,7 @@ export const IsoCurrency = Currency.pipe(
   Schema.filter((code) => isoCurrencies.has(code), { message: (issue) => `${JSON.stringify(issue.actual)} is not an ISO 4217 currency code` })
 ).annotations({ identifier: "IsoCurrency", description: "ISO 4217 code, e.g. USD, EUR, JPY" })
 
-export const WorkspaceName = Schema.Trim.pipe(
+export const WorkspaceName = TrimmedText.pipe(
   Schema.minLength(1, { message: () => "must not be empty" }),
   Schema.maxLength(200, { message: () => "must be at most 200 characters" })
 )
@@ -160,7 +162,7 @@ export class Invite extends Schema.Class<Invite>("Invite")({
 }) {}
 
 export const CreateInvite = Schema.Struct({
-  expiresAt: Schema.optional(Schema.NullOr(Schema.DateTimeUtc)).annotations({
+  expiresAt: Schema.optional(Schema.NullOr(Instant)).annotations({
     description: "When the code stops working (ISO 8601); none: it does not expire"
   }),
   maxUses: Schema.optional(Schema.NullOr(Schema.Number.pipe(

@@ -159,6 +159,8 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
     })
 
     const listInvites = Effect.fn("Workspaces.listInvites")(function*(id: WorkspaceId) {
+      // the codes let anyone join: as sensitive as creating them
+      yield* requireScope("full")
       yield* requireOwner(id, "see its invites")
       const now = yield* DateTime.now
       return yield* repo.listInvites(id, DateTime.toDate(now))

@@ -1,6 +1,7 @@
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
 import { InsufficientScope } from "../Actor.js"
+import { Forbidden } from "../Errors.js"
 import { ProjectId } from "../Ids.js"
 import { CreateProject, Project, ProjectNameTaken, ProjectNotFound, UpdateProject } from "../Project.js"
 import { ProjectDetails } from "../ProjectDetails.js"
@@ -40,6 +41,7 @@ export class ProjectsApi extends HttpApiGroup.make("projects")
       .setPayload(CreateProject)
       .addSuccess(Project, { status: 201 })
       .addError(ProjectNameTaken)
+      .addError(Forbidden)
       .annotate(McpTool, {
         name: "clockme_create_project",
         title: "Create a project",
@@ -91,6 +93,11 @@ export class ProjectsApi extends HttpApiGroup.make("projects")
       .addSuccess(Project)
       .addError(ProjectNotFound)
       .addError(ProjectNameTaken)
+      .addError(Forbidden)
+      .annotate(
+        OpenApi.Description,
+        "In a shared workspace only owners change hourlyRate, billable, budgets or archived; members may rename and recolour"
+      )
       .annotate(McpTool, {
         name: "clockme_update_project",
         title: "Update a project",

@@ -1,6 +1,7 @@
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
 import { InsufficientScope } from "../Actor.js"
+import { Forbidden } from "../Errors.js"
 import { ProjectId, TaskId } from "../Ids.js"
 import { ProjectNotFound } from "../Project.js"
 import { CreateTask, Task, TaskNotFound, TaskStatusFilter } from "../Task.js"
@@ -30,6 +31,7 @@ export class TasksApi extends HttpApiGroup.make("tasks")
       .setPayload(CreateTask)
       .addSuccess(Task, { status: 201 })
       .addError(ProjectNotFound)
+      .addError(Forbidden)
       .annotate(McpTool, {
         name: "clockme_create_task",
         title: "Create a task",
