@@ -4,6 +4,7 @@ import { NodeHttpServer } from "@effect/platform-node"
 import { Layer } from "effect"
 import { createServer } from "node:http"
 import { AuthenticationLive } from "./Authentication.js"
+import { AuditHttp } from "./http/AuditHttp.js"
 import { BudgetsHttp } from "./http/BudgetsHttp.js"
 import { DashboardHttp } from "./http/DashboardHttp.js"
 import { EntriesHttp } from "./http/EntriesHttp.js"
@@ -30,6 +31,7 @@ export const ApiLive = HttpApiBuilder.api(Api).pipe(
     DashboardHttp,
     MeHttp,
     KeysHttp,
+    AuditHttp,
     SystemHttp
   ]),
   Layer.provide(AuthenticationLive)

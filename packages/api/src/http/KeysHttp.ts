@@ -8,4 +8,5 @@ export const KeysHttp = HttpApiBuilder.group(Api, "keys", (handlers) =>
     handlers
       .handle("list", () => keys.list)
       .handle("create", ({ payload }) => keys.create(payload))
+      .handle("rotate", ({ path, payload }) => keys.rotate(path.id, payload))
       .handle("revoke", ({ path }) => keys.revoke(path.id))))

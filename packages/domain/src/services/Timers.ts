@@ -4,7 +4,7 @@ import { CurrentActor, requireScope } from "../contract/Actor.js"
 import type { StopReason } from "../contract/Entry.js"
 import { Entry } from "../contract/Entry.js"
 import { InvalidInput } from "../contract/Errors.js"
-import type { UserId, WorkspaceId } from "../contract/Ids.js"
+import type { ApiKeyId, UserId, WorkspaceId } from "../contract/Ids.js"
 import { matchProjectName } from "../ProjectMatch.js"
 import { EntriesRepo } from "../repos/EntriesRepo.js"
 import { isUniqueViolation } from "../repos/SqlErrors.js"
@@ -63,8 +63,17 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
 
     const reload = (row: TimerRow) => repo.findById(row.timer.id).pipe(Effect.flatMap(Effect.orDie))
 
-    /** Turns a removed timer into its entry, ending at `end`; the entry keeps what the timer saw. */
-    const recordEntry = (row: TimerRow, end: DateTime.Utc, reason: StopReason, now: DateTime.Utc) => {
+    /**
+     * Turns a removed timer into its entry, ending at `end`; the entry keeps what the timer saw. `keyId` is the
+     * key of the request that stops it; when the server stops it, the key that started it.
+     */
+    const recordEntry = (
+      row: TimerRow,
+      end: DateTime.Utc,
+      reason: StopReason,
+      now: DateTime.Utc,
+      keyId: ApiKeyId | null = row.createdByKeyId
+    ) => {
       const timer = row.timer
       const durationSeconds = Math.round(timer.elapsedMsAt(end) / 1000)
       const wallSeconds = Math.max(0, Math.round(DateTime.distance(timer.startedAt, end) / 1000))
@@ -83,6 +92,7 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
         source: timer.source,
         stopReason: reason,
         idempotencyKey: null,
+        createdByKeyId: keyId,
         evidence: {
           heartbeats: timer.heartbeatCount,
           sessions: row.sessionCount,
@@ -113,6 +123,7 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
         taskId: task?.id ?? null,
         description: input.description ?? null,
         source: input.source ?? actor.source,
+        createdByKeyId: actor.keyId,
         now: DateTime.toDate(now)
       })
       const row = yield* repo.findForProject(actor.userId, actor.workspaceId, project.id).pipe(Effect.flatMap(Effect.orDie))
@@ -177,7 +188,7 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
         if (Option.isSome(entry)) return entry.value
         return yield* new TimerNotRunning({ message: `The timer on "${target.projectName}" was already stopped` })
       }
-      return yield* recordEntry(target, now, reason, now)
+      return yield* recordEntry(target, now, reason, now, actor.keyId)
     }, transactional)
 
     const stop = (input: StopTimer, options: IdempotencyOptions = {}) =>
@@ -275,7 +286,7 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
       })
       if (moved && input.split === true) {
         yield* repo.deleteById(row.timer.id)
-        yield* recordEntry(row, now, "replaced", now)
+        yield* recordEntry(row, now, "replaced", now, actor.keyId)
         const created = yield* repo.insertIfAbsent({
           userId: actor.userId,
           workspaceId: actor.workspaceId,
@@ -283,6 +294,7 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
           taskId,
           description,
           source: row.timer.source,
+          createdByKeyId: actor.keyId,
           now: DateTime.toDate(now)
         })
         if (!created) return yield* exists

@@ -31,6 +31,7 @@ import type {
   UpdateWorkspace,
   WorkspaceSummaryItem
 } from "../contract/Workspace.js"
+import { Audit } from "./Audit.js"
 import { hoursOf, resolvePeriod } from "./Periods.js"
 import { Timers } from "./Timers.js"
 
@@ -43,23 +44,36 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
     const timers = yield* Timers
     const reports = yield* ReportsRepo
     const accounts = yield* AccountsRepo
+    const audit = yield* Audit
     const transactional = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
       sql.withTransaction(effect).pipe(Effect.catchTag("SqlError", Effect.die))
 
     const list = Effect.gen(function*() {
       const actor = yield* CurrentActor
-      return yield* repo.listForUser(actor.userId)
+      return yield* repo.listForUser(actor.userId, actor.keyWorkspaceId ?? undefined)
     }).pipe(Effect.withSpan("Workspaces.list"))
 
-    /** The caller's membership; a workspace the caller is not in is "not found", never "forbidden". */
+    /**
+     * The caller's membership; a workspace the caller is not in (or that their key is not restricted to)
+     * is "not found", never "forbidden".
+     */
     const membership = Effect.fn("Workspaces.membership")(function*(id: WorkspaceId) {
       const actor = yield* CurrentActor
-      const found = yield* repo.findMembership(actor.userId, id)
+      const outside = actor.keyWorkspaceId != null && actor.keyWorkspaceId !== id
+      const found = outside ? Option.none() : yield* repo.findMembership(actor.userId, id)
       return yield* Option.match(found, {
         onNone: () => Effect.fail(new WorkspaceNotFound({ workspaceId: id, message: `Workspace ${id} not found` })),
         onSome: Effect.succeed
       })
     })
+
+    const unrestricted = (action: string) =>
+      Effect.flatMap(CurrentActor, (actor) =>
+        actor.keyWorkspaceId == null ? Effect.void : Effect.fail(
+          new Forbidden({
+            message: `This API key is restricted to workspace ${actor.keyWorkspaceId}; it cannot ${action}. Use an unrestricted key.`
+          })
+        ))
 
     const requireOwner = Effect.fn("Workspaces.requireOwner")(function*(id: WorkspaceId, action: string) {
       const workspace = yield* membership(id)
@@ -91,6 +105,7 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
     /** A shared workspace with the caller as its owner. */
     const create = Effect.fn("Workspaces.create")(function*(input: CreateWorkspace) {
       const actor = yield* requireScope("full")
+      yield* unrestricted("create workspaces")
       const now = yield* DateTime.now
       const id = yield* repo.create(actor.userId, input, DateTime.toDate(now))
       return yield* reload(id)
@@ -106,6 +121,7 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
     const join = Effect.fn("Workspaces.join")(
       function*(code: string) {
         const actor = yield* requireScope("full")
+        yield* unrestricted("join other workspaces")
         const found = yield* repo.findInviteForUpdate(code)
         if (Option.isNone(found)) {
           return yield* new InviteInvalid({ reason: "unknown", message: "No workspace has this invite code" })
@@ -128,6 +144,7 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
           })
         }
         yield* repo.addMember(workspaceId, actor.userId, invite.id)
+        yield* audit.record({ type: "member.joined", workspaceId, targetId: actor.userId, details: { inviteId: invite.id } })
         const joined = yield* repo.findMembership(actor.userId, workspaceId).pipe(Effect.flatMap(Effect.orDie))
         return new JoinedWorkspace({ workspace: joined, alreadyMember: false })
       },
@@ -142,7 +159,7 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
       if (input?.expiresAt != null && !DateTime.greaterThan(input.expiresAt, now)) {
         return yield* new InvalidInput({ field: "expiresAt", message: "expiresAt must be in the future" })
       }
-      return yield* repo.insertInvite({
+      const invite = yield* repo.insertInvite({
         workspaceId: id,
         code: newInviteCode(),
         createdBy: actor.userId,
@@ -150,7 +167,15 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
         maxUses: input?.maxUses ?? null,
         now: DateTime.toDate(now)
       })
-    })
+      yield* audit.record({
+        type: "invite.created",
+        userId: null,
+        workspaceId: id,
+        targetId: invite.id,
+        details: { expiresAt: invite.expiresAt === null ? null : DateTime.formatIso(invite.expiresAt), maxUses: invite.maxUses }
+      })
+      return invite
+    }, transactional)
 
     const listInvites = Effect.fn("Workspaces.listInvites")(function*(id: WorkspaceId) {
       // the codes let anyone join: as sensitive as creating them
@@ -165,12 +190,16 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
       yield* requireOwner(id, "revoke invites")
       const now = yield* DateTime.now
       const revoked = yield* repo.revokeInvite(id, inviteId, DateTime.toDate(now))
-      return yield* Option.match(revoked, {
+      const invite = yield* Option.match(revoked, {
         onNone: () =>
           Effect.fail(new InviteNotFound({ inviteId, message: `Invite ${inviteId} not found in workspace ${id}` })),
         onSome: Effect.succeed
       })
-    })
+      if (invite.revokedAt !== null && DateTime.Equivalence(invite.revokedAt, now)) {
+        yield* audit.record({ type: "invite.revoked", userId: null, workspaceId: id, targetId: inviteId })
+      }
+      return invite
+    }, transactional)
 
     const members = Effect.fn("Workspaces.members")(function*(id: WorkspaceId) {
       yield* membership(id)
@@ -200,8 +229,17 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
     const setRole = Effect.fn("Workspaces.setRole")(function*(id: WorkspaceId, userId: UserId, input: UpdateMember) {
       yield* requireScope("full")
       yield* requireOwner(id, "change roles")
-      yield* checkOwnersAfter(id, userId, input.role, "This would leave the workspace without an owner")
+      const target = yield* checkOwnersAfter(id, userId, input.role, "This would leave the workspace without an owner")
       yield* repo.setRole(id, userId, input.role)
+      if (target.role !== input.role) {
+        yield* audit.record({
+          type: "member.role_changed",
+          userId,
+          workspaceId: id,
+          targetId: userId,
+          details: { from: target.role, to: input.role }
+        })
+      }
       const all = yield* repo.listMembers(id)
       return all.find((member) => member.userId === userId)!
     }, transactional)
@@ -213,6 +251,7 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
       yield* checkOwnersAfter(id, userId, null, "This would remove the last owner")
       yield* timers.stopAllFor(userId, id)
       yield* repo.removeMember(id, userId)
+      yield* audit.record({ type: "member.removed", userId, workspaceId: id, targetId: userId })
     }, transactional)
 
     const leave = Effect.fn("Workspaces.leave")(function*(id: WorkspaceId) {
@@ -222,6 +261,7 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
       yield* checkOwnersAfter(id, actor.userId, null, "You are the only owner")
       yield* timers.stopAllFor(actor.userId, id)
       yield* repo.removeMember(id, actor.userId)
+      yield* audit.record({ type: "member.left", workspaceId: id, targetId: actor.userId })
     }, transactional)
 
     /** Makes the workspace the one every later call of this user acts in. */
@@ -321,5 +361,5 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
       summary
     } as const
   }),
-  dependencies: [WorkspacesRepo.Default, ReportsRepo.Default, AccountsRepo.Default, Timers.Default]
+  dependencies: [WorkspacesRepo.Default, ReportsRepo.Default, AccountsRepo.Default, Timers.Default, Audit.Default]
 }) {}

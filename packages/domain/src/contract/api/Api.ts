@@ -1,4 +1,5 @@
 import { HttpApi, OpenApi } from "@effect/platform"
+import { AuditApi } from "./AuditApi.js"
 import { BudgetsApi } from "./BudgetsApi.js"
 import { DashboardApi } from "./DashboardApi.js"
 import { EntriesApi } from "./EntriesApi.js"
@@ -23,6 +24,7 @@ export class Api extends HttpApi.make("clockme")
   .add(DashboardApi)
   .add(MeApi)
   .add(KeysApi)
+  .add(AuditApi)
   .add(SystemApi)
   .annotate(OpenApi.Title, "ClockMe API")
   .annotate(OpenApi.Version, "0.1.0")
