@@ -3,6 +3,7 @@ import { Operations } from "./Operations.js"
 import { Accounts } from "./services/Accounts.js"
 import { Admission } from "./services/Admission.js"
 import { ApiKeys } from "./services/ApiKeys.js"
+import { Audit } from "./services/Audit.js"
 import { Budgets } from "./services/Budgets.js"
 import { Dashboard } from "./services/Dashboard.js"
 import { Entries } from "./services/Entries.js"
@@ -19,6 +20,7 @@ import { Workspaces } from "./services/Workspaces.js"
 export const DomainLive = Operations.Default.pipe(Layer.provideMerge(Layer.mergeAll(
   Accounts.Default,
   ApiKeys.Default,
+  Audit.Default,
   Admission.Default,
   Projects.Default,
   Tasks.Default,

@@ -7,6 +7,7 @@ import { reportCsv } from "./contract/Report.js"
 import { summaryCsv } from "./contract/Workspace.js"
 import { Accounts } from "./services/Accounts.js"
 import { ApiKeys } from "./services/ApiKeys.js"
+import { Audit } from "./services/Audit.js"
 import { Budgets } from "./services/Budgets.js"
 import { Dashboard } from "./services/Dashboard.js"
 import { Entries } from "./services/Entries.js"
@@ -60,6 +61,7 @@ export class Operations extends Effect.Service<Operations>()("@clockme/domain/Op
     const accounts = yield* Accounts
     const keys = yield* ApiKeys
     const events = yield* Events
+    const audit = yield* Audit
     const table: OperationTable = {
       timer: {
         current: () => timers.current,
@@ -115,6 +117,9 @@ export class Operations extends Effect.Service<Operations>()("@clockme/domain/Op
         get: ({ path }) => budgets.get(path.id),
         alerts: ({ urlParams }) => budgets.alerts(urlParams)
       },
+      audit: {
+        list: ({ urlParams }) => audit.list(urlParams)
+      },
       events: {
         list: ({ urlParams }) => events.read(urlParams)
       },
@@ -128,6 +133,7 @@ export class Operations extends Effect.Service<Operations>()("@clockme/domain/Op
       keys: {
         list: () => keys.list,
         create: ({ payload }) => keys.create(payload),
+        rotate: ({ path, payload }) => keys.rotate(path.id, payload),
         revoke: ({ path }) => keys.revoke(path.id)
       },
       system: {

@@ -16,6 +16,8 @@ export interface Actor {
   readonly userId: UserId
   readonly workspaceId: WorkspaceId
   readonly keyId: ApiKeyId | null
+  /** Set when the key is restricted to one workspace: the actor acts only there. */
+  readonly keyWorkspaceId?: WorkspaceId | null | undefined
   readonly scope: KeyScope
   readonly source: Source
 }

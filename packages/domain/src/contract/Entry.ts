@@ -2,7 +2,7 @@ import { HttpApiSchema } from "@effect/platform"
 import { Schema } from "effect"
 import { Source } from "./Actor.js"
 import { CalendarDate } from "./CalendarDate.js"
-import { EntryId, ProjectId, TaskId, TimerId, UserId, WorkspaceId } from "./Ids.js"
+import { ApiKeyId, EntryId, ProjectId, TaskId, TimerId, UserId, WorkspaceId } from "./Ids.js"
 import { Instant, NullableTimestamp, Timestamp } from "./Timestamp.js"
 import { Description, Text } from "./Text.js"
 
@@ -23,6 +23,9 @@ export class Entry extends Schema.Class<Entry>("Entry")({
   pausedSeconds: Schema.Number,
   billable: Schema.Boolean,
   source: Source,
+  createdByKeyId: Schema.optionalWith(Schema.NullOr(ApiKeyId), { default: () => null }).annotations({
+    description: "The API key whose request wrote the entry; for a timer the server stopped, the key that started it"
+  }),
   stopReason: Schema.NullOr(StopReason),
   idempotencyKey: Schema.NullOr(Schema.String),
   heartbeats: Schema.Number.annotations({ description: "Heartbeats the timer received (evidence)" }),

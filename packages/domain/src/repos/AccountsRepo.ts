@@ -9,7 +9,7 @@ import type { Plan, UpdateMe } from "../contract/User.js"
 
 const decodeUsers = decodeRows(User)
 const decodeKeys = decodeRows(ApiKey)
-const KeyWithHash = Schema.Struct({ ...ApiKey.fields, hash: Schema.String })
+const KeyWithHash = Schema.Struct({ ...ApiKey.fields, hash: Schema.String, previousHash: Schema.NullOr(Schema.String) })
 const decodeKeyWithHash = decodeRows(KeyWithHash)
 
 export class AccountsRepo extends Effect.Service<AccountsRepo>()("@clockme/domain/AccountsRepo", {
@@ -74,14 +74,25 @@ export class AccountsRepo extends Effect.Service<AccountsRepo>()("@clockme/domai
       Effect.orDie
     )
 
-    const insertKey = (input: { userId: UserId; prefix: string; hash: string; scope: KeyScope; label: string | null }) =>
+    const insertKey = (input: {
+      userId: UserId
+      prefix: string
+      hash: string
+      scope: KeyScope
+      label: string | null
+      workspaceId: WorkspaceId | null
+      expiresAt: Date | null
+      now: Date
+    }) =>
       sql`
-        INSERT INTO api_keys (user_id, prefix, hash, scope, label)
-        VALUES (${input.userId}, ${input.prefix}, ${input.hash}, ${input.scope}, ${input.label})
+        INSERT INTO api_keys (user_id, prefix, hash, scope, label, workspace_id, expires_at, created_at)
+        VALUES (${input.userId}, ${input.prefix}, ${input.hash}, ${input.scope}, ${input.label}, ${input.workspaceId},
+                ${input.expiresAt}, ${input.now})
         RETURNING *`.pipe(Effect.flatMap(decodeKeys), Effect.map((rows) => rows[0]!), Effect.orDie)
 
+    /** By the current secret or, after a rotation, the previous one. */
     const findKeyByHash = (hash: string) =>
-      sql`SELECT * FROM api_keys WHERE hash = ${hash}`.pipe(
+      sql`SELECT * FROM api_keys WHERE hash = ${hash} OR previous_hash = ${hash}`.pipe(
         Effect.flatMap(decodeKeyWithHash),
         Effect.map((rows) => Option.fromNullable(rows[0])),
         Effect.orDie
@@ -96,24 +107,42 @@ export class AccountsRepo extends Effect.Service<AccountsRepo>()("@clockme/domai
         Effect.orDie
       )
 
-    const listKeys = (userId: UserId) =>
-      sql`SELECT * FROM api_keys WHERE user_id = ${userId} ORDER BY created_at, id`.pipe(
+    /** A key restricted to a workspace sees and manages only the keys restricted to the same one. */
+    const ownKey = (userId: UserId, restrictedTo: WorkspaceId | null) =>
+      restrictedTo === null ? sql`user_id = ${userId}` : sql`user_id = ${userId} AND workspace_id = ${restrictedTo}`
+
+    const listKeys = (userId: UserId, restrictedTo: WorkspaceId | null = null) =>
+      sql`SELECT * FROM api_keys WHERE ${ownKey(userId, restrictedTo)} ORDER BY created_at, id`.pipe(
         Effect.flatMap(decodeKeys),
         Effect.orDie
       )
 
-    /** The revoked key, and whether this call revoked it (false: it already was). */
-    const revokeKey = (userId: UserId, id: ApiKeyId, now: Date) =>
-      Effect.gen(function*() {
-        const [revoked] = yield* sql`
-          UPDATE api_keys SET revoked_at = ${now}
-          WHERE id = ${id} AND user_id = ${userId} AND revoked_at IS NULL RETURNING *`.pipe(Effect.flatMap(decodeKeys))
-        if (revoked !== undefined) return Option.some({ key: revoked, changed: true })
-        const [existing] = yield* sql`SELECT * FROM api_keys WHERE id = ${id} AND user_id = ${userId}`.pipe(
-          Effect.flatMap(decodeKeys)
-        )
-        return Option.map(Option.fromNullable(existing), (key) => ({ key, changed: false }))
-      }).pipe(Effect.orDie)
+    const findKey = (userId: UserId, id: ApiKeyId, restrictedTo: WorkspaceId | null) =>
+      sql`SELECT * FROM api_keys WHERE id = ${id} AND ${ownKey(userId, restrictedTo)}`.pipe(
+        Effect.flatMap(decodeKeys),
+        Effect.map((rows) => Option.fromNullable(rows[0])),
+        Effect.orDie
+      )
+
+    /** The current secret becomes the previous one until `previousUntil`; an older previous one stops now. */
+    const rotateKey = (id: ApiKeyId, input: { hash: string; prefix: string; previousUntil: Date; now: Date }) =>
+      sql`
+        UPDATE api_keys SET previous_hash = hash, previous_secret_expires_at = ${input.previousUntil},
+          hash = ${input.hash}, prefix = ${input.prefix}, rotated_at = ${input.now}
+        WHERE id = ${id} AND revoked_at IS NULL RETURNING *`.pipe(
+        Effect.flatMap(decodeKeys),
+        Effect.map((rows) => Option.fromNullable(rows[0])),
+        Effect.orDie
+      )
+
+    const revokeKey = (userId: UserId, id: ApiKeyId, now: Date, restrictedTo: WorkspaceId | null = null) =>
+      sql`
+        UPDATE api_keys SET revoked_at = coalesce(revoked_at, ${now})
+        WHERE id = ${id} AND ${ownKey(userId, restrictedTo)} RETURNING *`.pipe(
+        Effect.flatMap(decodeKeys),
+        Effect.map((rows) => Option.fromNullable(rows[0])),
+        Effect.orDie
+      )
 
     return {
       insertUser,
@@ -126,6 +155,8 @@ export class AccountsRepo extends Effect.Service<AccountsRepo>()("@clockme/domai
       findKeyByHash,
       touchKey,
       listKeys,
+      findKey,
+      rotateKey,
       revokeKey
     } as const
   })

@@ -5,7 +5,7 @@ import { decodeRows } from "./Rows.js"
 import type { Source } from "../contract/Actor.js"
 import { Entry } from "../contract/Entry.js"
 import type { StopReason } from "../contract/Entry.js"
-import type { EntryId, ProjectId, TaskId, TimerId, UserId, WorkspaceId } from "../contract/Ids.js"
+import type { ApiKeyId, EntryId, ProjectId, TaskId, TimerId, UserId, WorkspaceId } from "../contract/Ids.js"
 
 const decode = decodeRows(Entry)
 const first = (rows: ReadonlyArray<Entry>) => Option.fromNullable(rows[0])
@@ -25,6 +25,8 @@ export interface NewEntry {
   readonly source: Source
   readonly stopReason: StopReason | null
   readonly idempotencyKey: string | null
+  /** The key whose request wrote the entry. */
+  readonly createdByKeyId: ApiKeyId | null
   readonly evidence?: EntryEvidence | undefined
   readonly now: Date
 }
@@ -71,13 +73,14 @@ export class EntriesRepo extends Effect.Service<EntriesRepo>()("@clockme/domain/
         const rows = yield* sql`
           INSERT INTO entries (workspace_id, user_id, project_id, task_id, timer_id, description, start_time, end_time,
                                duration_seconds, paused_seconds, billable, source, stop_reason, idempotency_key,
-                               heartbeats, sessions, pauses, first_activity_at, last_activity_at, created_at, updated_at)
+                               heartbeats, sessions, pauses, first_activity_at, last_activity_at, created_by_key_id,
+                               created_at, updated_at)
           VALUES (${input.workspaceId}, ${input.userId}, ${input.projectId}, ${input.taskId}, ${input.timerId},
                   ${input.description}, ${input.startTime}, ${input.endTime}, ${input.durationSeconds},
                   ${input.pausedSeconds}, ${input.billable}, ${input.source}, ${input.stopReason},
                   ${input.idempotencyKey}, ${input.evidence?.heartbeats ?? 0}, ${input.evidence?.sessions ?? 0},
                   ${input.evidence?.pauses ?? 0}, ${input.evidence?.firstActivityAt ?? null},
-                  ${input.evidence?.lastActivityAt ?? null}, ${input.now}, ${input.now})
+                  ${input.evidence?.lastActivityAt ?? null}, ${input.createdByKeyId}, ${input.now}, ${input.now})
           ON CONFLICT (user_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
           RETURNING *`.pipe(Effect.flatMap(decode))
         if (rows[0]) return { entry: rows[0], created: true }

@@ -3,6 +3,7 @@ import type { Fragment } from "@effect/sql/Statement"
 import { Effect, Option, Schema } from "effect"
 import { decodeRows } from "./Rows.js"
 import type { Source } from "../contract/Actor.js"
+import { ApiKeyId } from "../contract/Ids.js"
 import type { ProjectId, TaskId, TimerId, UserId, WorkspaceId } from "../contract/Ids.js"
 import { Timer } from "../contract/Timer.js"
 
@@ -10,7 +11,8 @@ export const TimerWithProject = Schema.Struct({
   ...Timer.fields,
   projectName: Schema.String,
   projectBillable: Schema.Boolean,
-  sessionCount: Schema.Number
+  sessionCount: Schema.Number,
+  createdByKeyId: Schema.NullOr(ApiKeyId)
 })
 const decode = decodeRows(TimerWithProject)
 
@@ -19,13 +21,16 @@ export interface TimerRow {
   readonly projectName: string
   readonly projectBillable: boolean
   readonly sessionCount: number
+  /** The key that started the timer. */
+  readonly createdByKeyId: ApiKeyId | null
 }
 const toRows = (rows: ReadonlyArray<typeof TimerWithProject.Type>): ReadonlyArray<TimerRow> =>
-  rows.map(({ projectBillable, projectName, sessionCount, ...timer }) => ({
+  rows.map(({ createdByKeyId, projectBillable, projectName, sessionCount, ...timer }) => ({
     timer: new Timer(timer),
     projectName,
     projectBillable,
-    sessionCount
+    sessionCount,
+    createdByKeyId
   }))
 
 export interface NewTimer {
@@ -35,6 +40,7 @@ export interface NewTimer {
   readonly taskId: TaskId | null
   readonly description: string | null
   readonly source: Source
+  readonly createdByKeyId: ApiKeyId | null
   readonly now: Date
 }
 
@@ -56,9 +62,9 @@ export class TimersRepo extends Effect.Service<TimersRepo>()("@clockme/domain/Ti
     const insertIfAbsent = (input: NewTimer) =>
       sql<{ id: TimerId }>`
         INSERT INTO timers (user_id, workspace_id, project_id, task_id, description, source, state,
-                            started_at, running_since, last_activity_at)
+                            started_at, running_since, last_activity_at, created_by_key_id)
         VALUES (${input.userId}, ${input.workspaceId}, ${input.projectId}, ${input.taskId}, ${input.description},
-                ${input.source}, 'running', ${input.now}, ${input.now}, ${input.now})
+                ${input.source}, 'running', ${input.now}, ${input.now}, ${input.now}, ${input.createdByKeyId})
         ON CONFLICT (user_id, project_id) DO NOTHING
         RETURNING id`.pipe(Effect.map((rows) => rows.length > 0), Effect.orDie)
 

@@ -31,6 +31,12 @@ export class Admission extends Effect.Service<Admission>()("@clockme/domain/Admi
       const authenticated = yield* keys.authenticate(token)
       let actor = authenticated
       if (workspace !== undefined && workspace !== authenticated.workspaceId) {
+        if (authenticated.keyWorkspaceId != null) {
+          return yield* new WorkspaceNotFound({
+            workspaceId: workspace,
+            message: `This API key is restricted to workspace ${authenticated.keyWorkspaceId}; X-ClockMe-Workspace cannot name another`
+          })
+        }
         const id = Schema.decodeUnknownOption(WorkspaceId)(workspace)
         const member = Option.isNone(id) ? Option.none() : yield* workspaces.findMembership(authenticated.userId, id.value)
         if (Option.isNone(member) || Option.isNone(id)) {

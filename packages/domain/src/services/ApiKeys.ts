@@ -3,47 +3,81 @@ import { SqlClient } from "@effect/sql"
 import { DateTime, Effect, Option, Redacted } from "effect"
 import type { Actor, KeyScope } from "../contract/Actor.js"
 import { CurrentActor, InsufficientScope, requireScope, scopeCovers, Unauthorized } from "../contract/Actor.js"
-import { ApiKeyNotFound, CreatedApiKey } from "../contract/ApiKey.js"
-import type { CreateApiKey } from "../contract/ApiKey.js"
-import { ApiKeyCreated, ApiKeyRevoked } from "../contract/Events.js"
+import { ApiKeyNotFound, CreatedApiKey, DEFAULT_GRACE_SECONDS } from "../contract/ApiKey.js"
+import type { CreateApiKey, RotateApiKey } from "../contract/ApiKey.js"
+import { Conflict, Forbidden, InvalidInput } from "../contract/Errors.js"
 import type { ApiKeyId, UserId, WorkspaceId } from "../contract/Ids.js"
+import { WorkspaceNotFound } from "../contract/Workspace.js"
+import { ApiKeyCreated, ApiKeyRevoked } from "../contract/Events.js"
 import { AccountsRepo } from "../repos/AccountsRepo.js"
+import { WorkspacesRepo } from "../repos/WorkspacesRepo.js"
+import { Audit } from "./Audit.js"
 import { Events } from "./Events.js"
 
 const KEY_PREFIX = "ck_live_"
 const KEY_FORMAT = /^ck_live_[A-Za-z0-9_-]{20,128}$/
 
 const hashKey = (plaintext: string) => createHash("sha256").update(plaintext).digest("hex")
+const sameHash = (stored: string | null, hash: string) =>
+  stored !== null && timingSafeEqual(Buffer.from(stored, "hex"), Buffer.from(hash, "hex"))
+const newSecret = () => {
+  const plaintext = KEY_PREFIX + randomBytes(24).toString("base64url")
+  return { plaintext, prefix: plaintext.slice(0, KEY_PREFIX.length + 4), hash: hashKey(plaintext) }
+}
+
+export interface IssueOptions {
+  readonly workspaceId?: WorkspaceId | null | undefined
+  readonly expiresAt?: DateTime.Utc | undefined
+}
 
 export class ApiKeys extends Effect.Service<ApiKeys>()("@clockme/domain/ApiKeys", {
   effect: Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
     const repo = yield* AccountsRepo
+    const workspaces = yield* WorkspacesRepo
+    const audit = yield* Audit
     const events = yield* Events
+    const transactional = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+      sql.withTransaction(effect).pipe(Effect.catchTag("SqlError", Effect.die))
 
     /**
      * Issues a key for a user; the plaintext leaves only in the returned value and is stored hashed.
-     * ApiKeyCreated goes to `workspaceId`, by default the user's active workspace.
+     * ApiKeyCreated goes to the key's workspace, else `eventWorkspaceId`, else the user's active workspace.
      */
-    const issue = Effect.fn("ApiKeys.issue")(function*(
-      userId: UserId,
-      scope: KeyScope,
-      label: string | null,
-      workspaceId?: WorkspaceId
-    ) {
-      const plaintext = KEY_PREFIX + randomBytes(24).toString("base64url")
-      const key = yield* repo.insertKey({
-        userId,
-        prefix: plaintext.slice(0, KEY_PREFIX.length + 4),
-        hash: hashKey(plaintext),
-        scope,
-        label
-      })
-      const target = workspaceId ??
-        (yield* repo.findUserById(userId).pipe(Effect.flatMap(Effect.orDie))).activeWorkspaceId
-      yield* events.publish(new ApiKeyCreated({ occurredAt: yield* DateTime.now, workspaceId: target, userId, key }))
-      return new CreatedApiKey({ key, secret: plaintext })
-    }, (effect) => sql.withTransaction(effect).pipe(Effect.catchTag("SqlError", Effect.die)))
+    const issue = Effect.fn("ApiKeys.issue")(
+      function*(
+        userId: UserId,
+        scope: KeyScope,
+        label: string | null,
+        options: IssueOptions = {},
+        eventWorkspaceId?: WorkspaceId
+      ) {
+        const secret = newSecret()
+        const now = yield* DateTime.now
+        const key = yield* repo.insertKey({
+          userId,
+          prefix: secret.prefix,
+          hash: secret.hash,
+          scope,
+          label,
+          workspaceId: options.workspaceId ?? null,
+          expiresAt: options.expiresAt === undefined ? null : DateTime.toDate(options.expiresAt),
+          now: DateTime.toDate(now)
+        })
+        yield* audit.record({
+          type: "key.created",
+          userId,
+          workspaceId: key.workspaceId,
+          targetId: key.id,
+          details: { scope, label, expiresAt: options.expiresAt === undefined ? null : DateTime.formatIso(options.expiresAt) }
+        })
+        const target = key.workspaceId ?? eventWorkspaceId ??
+          (yield* repo.findUserById(userId).pipe(Effect.flatMap(Effect.orDie))).activeWorkspaceId
+        yield* events.publish(new ApiKeyCreated({ occurredAt: now, workspaceId: target, userId, key }))
+        return new CreatedApiKey({ key, secret: secret.plaintext })
+      },
+      transactional
+    )
 
     const authenticate = Effect.fn("ApiKeys.authenticate")(function*(token: Redacted.Redacted<string>) {
       const plaintext = Redacted.value(token).trim()
@@ -54,22 +88,47 @@ export class ApiKeys extends Effect.Service<ApiKeys>()("@clockme/domain/ApiKeys"
         return yield* new Unauthorized({ message: "Malformed API key: ClockMe keys look like ck_live_ followed by 32 characters" })
       }
       const hash = hashKey(plaintext)
-      const found = yield* repo.findKeyByHash(hash)
-      const key = Option.getOrUndefined(found)
-      if (!key || !timingSafeEqual(Buffer.from(key.hash, "hex"), Buffer.from(hash, "hex"))) {
+      const key = Option.getOrUndefined(yield* repo.findKeyByHash(hash))
+      const current = key !== undefined && sameHash(key.hash, hash)
+      const previous = key !== undefined && !current && sameHash(key.previousHash, hash)
+      if (!key || (!current && !previous)) {
         return yield* new Unauthorized({ message: "Invalid API key" })
       }
       if (key.revokedAt !== null) {
         return yield* new Unauthorized({ message: "This API key has been revoked; create a new one" })
       }
+      const now = yield* DateTime.now
+      if (key.expiresAt !== null && !DateTime.lessThan(now, key.expiresAt)) {
+        yield* audit.record({
+          type: "key.expired",
+          userId: key.userId,
+          workspaceId: key.workspaceId,
+          targetId: key.id,
+          details: { expiresAt: DateTime.formatIso(key.expiresAt) },
+          dedupeKey: `key.expired:${key.id}`
+        })
+        return yield* new Unauthorized({
+          message: `This API key expired at ${DateTime.formatIso(key.expiresAt)}; create a new one`
+        })
+      }
+      if (previous && (key.previousSecretExpiresAt === null || !DateTime.lessThan(now, key.previousSecretExpiresAt))) {
+        return yield* new Unauthorized({
+          message: "This API key was rotated and its previous secret no longer works; use the new secret"
+        })
+      }
       const user = yield* repo.findUserById(key.userId)
       if (Option.isNone(user)) return yield* new Unauthorized({ message: "Invalid API key" })
-      const now = yield* DateTime.now
+      if (key.workspaceId !== null && Option.isNone(yield* workspaces.findMembership(key.userId, key.workspaceId))) {
+        return yield* new Unauthorized({
+          message: "This API key is restricted to a workspace you are no longer a member of; create a new one"
+        })
+      }
       yield* repo.touchKey(key.id, DateTime.toDate(now), DateTime.toDate(DateTime.subtract(now, { minutes: 1 })))
       const actor: Actor = {
         userId: key.userId,
-        workspaceId: user.value.activeWorkspaceId,
+        workspaceId: key.workspaceId ?? user.value.activeWorkspaceId,
         keyId: key.id,
+        keyWorkspaceId: key.workspaceId,
         scope: key.scope,
         source: "api"
       }
@@ -78,7 +137,7 @@ export class ApiKeys extends Effect.Service<ApiKeys>()("@clockme/domain/ApiKeys"
 
     const list = Effect.gen(function*() {
       const actor = yield* CurrentActor
-      return yield* repo.listKeys(actor.userId)
+      return yield* repo.listKeys(actor.userId, actor.keyWorkspaceId ?? null)
     }).pipe(Effect.withSpan("ApiKeys.list"))
 
     const create = Effect.fn("ApiKeys.create")(function*(input: CreateApiKey) {
@@ -91,22 +150,79 @@ export class ApiKeys extends Effect.Service<ApiKeys>()("@clockme/domain/ApiKeys"
           message: `A key with the "${actor.scope}" scope cannot create a key with the "${scope}" scope`
         })
       }
-      return yield* issue(actor.userId, scope, input.label ?? null, actor.workspaceId)
+      const restricted = actor.keyWorkspaceId ?? null
+      if (restricted !== null && input.workspaceId !== restricted) {
+        return yield* new Forbidden({
+          message: `This key is restricted to workspace ${restricted}: it can only create keys restricted to it ` +
+            `(send "workspaceId": "${restricted}")`
+        })
+      }
+      if (input.workspaceId !== undefined && Option.isNone(yield* workspaces.findMembership(actor.userId, input.workspaceId))) {
+        return yield* new WorkspaceNotFound({ workspaceId: input.workspaceId, message: `Workspace ${input.workspaceId} not found` })
+      }
+      const now = yield* DateTime.now
+      if (input.expiresAt !== undefined && !DateTime.greaterThan(input.expiresAt, now)) {
+        return yield* new InvalidInput({ field: "expiresAt", message: "expiresAt must be in the future" })
+      }
+      return yield* issue(
+        actor.userId,
+        scope,
+        input.label ?? null,
+        { workspaceId: input.workspaceId, expiresAt: input.expiresAt },
+        actor.workspaceId
+      )
+    })
+
+    const notFound = (id: ApiKeyId) => new ApiKeyNotFound({ keyId: id, message: `API key ${id} not found` })
+
+    /** A new secret for the key; the old one keeps working for the grace period. */
+    const rotate = Effect.fn("ApiKeys.rotate")(function*(id: ApiKeyId, input: RotateApiKey | null) {
+      const actor = yield* requireScope("full")
+      const found = yield* repo.findKey(actor.userId, id, actor.keyWorkspaceId ?? null)
+      if (Option.isNone(found)) return yield* notFound(id)
+      const now = yield* DateTime.now
+      const key = found.value
+      if (key.revokedAt !== null || (key.expiresAt !== null && !DateTime.lessThan(now, key.expiresAt))) {
+        return yield* new Conflict({
+          message: `API key ${id} is ${key.revokedAt !== null ? "revoked" : "expired"} and cannot be rotated; create a new one`
+        })
+      }
+      const graceSeconds = input?.graceSeconds ?? DEFAULT_GRACE_SECONDS
+      const previousUntil = DateTime.add(now, { seconds: graceSeconds })
+      const secret = newSecret()
+      const rotated = yield* repo.rotateKey(id, {
+        hash: secret.hash,
+        prefix: secret.prefix,
+        previousUntil: DateTime.toDate(previousUntil),
+        now: DateTime.toDate(now)
+      })
+      if (Option.isNone(rotated)) return yield* notFound(id)
+      yield* audit.record({
+        type: "key.rotated",
+        userId: actor.userId,
+        workspaceId: key.workspaceId,
+        targetId: id,
+        details: { graceSeconds, previousSecretExpiresAt: DateTime.formatIso(previousUntil) }
+      })
+      return new CreatedApiKey({ key: rotated.value, secret: secret.plaintext })
     })
 
     const revoke = Effect.fn("ApiKeys.revoke")(function*(id: ApiKeyId) {
       const actor = yield* requireScope("full")
       const now = yield* DateTime.now
-      const revoked = yield* repo.revokeKey(actor.userId, id, DateTime.toDate(now))
-      if (Option.isNone(revoked)) return yield* new ApiKeyNotFound({ keyId: id, message: `API key ${id} not found` })
-      const { changed, key } = revoked.value
-      if (changed) {
-        yield* events.publish(new ApiKeyRevoked({ occurredAt: now, workspaceId: actor.workspaceId, userId: actor.userId, key }))
+      const revoked = yield* repo.revokeKey(actor.userId, id, DateTime.toDate(now), actor.keyWorkspaceId ?? null)
+      if (Option.isNone(revoked)) return yield* notFound(id)
+      const key = revoked.value
+      if (key.revokedAt !== null && DateTime.Equivalence(key.revokedAt, now)) {
+        yield* audit.record({ type: "key.revoked", userId: actor.userId, workspaceId: key.workspaceId, targetId: id })
+        yield* events.publish(
+          new ApiKeyRevoked({ occurredAt: now, workspaceId: key.workspaceId ?? actor.workspaceId, userId: actor.userId, key })
+        )
       }
       return key
-    }, (effect) => sql.withTransaction(effect).pipe(Effect.catchTag("SqlError", Effect.die)))
+    }, transactional)
 
-    return { issue, authenticate, list, create, revoke } as const
+    return { issue, authenticate, list, create, rotate, revoke } as const
   }),
-  dependencies: [AccountsRepo.Default, Events.Default]
+  dependencies: [AccountsRepo.Default, WorkspacesRepo.Default, Audit.Default, Events.Default]
 }) {}

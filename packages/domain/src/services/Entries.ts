@@ -97,6 +97,7 @@ export class Entries extends Effect.Service<Entries>()("@clockme/domain/Entries"
         source: input.source ?? actor.source,
         stopReason: null,
         idempotencyKey: input.idempotencyKey ?? null,
+        createdByKeyId: actor.keyId,
         now: DateTime.toDate(now)
       })
       if (created) {

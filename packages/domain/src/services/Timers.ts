@@ -5,7 +5,7 @@ import type { StopReason } from "../contract/Entry.js"
 import { Entry } from "../contract/Entry.js"
 import { EntryCreated, TimerMoved, TimerPaused, TimerResumed, TimerStarted, TimerStopped } from "../contract/Events.js"
 import { InvalidInput } from "../contract/Errors.js"
-import type { UserId, WorkspaceId } from "../contract/Ids.js"
+import type { ApiKeyId, UserId, WorkspaceId } from "../contract/Ids.js"
 import { matchProjectName } from "../ProjectMatch.js"
 import { EntriesRepo } from "../repos/EntriesRepo.js"
 import { isUniqueViolation } from "../repos/SqlErrors.js"
@@ -67,10 +67,17 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
     const reload = (row: TimerRow) => repo.findById(row.timer.id).pipe(Effect.flatMap(Effect.orDie))
 
     /**
-     * Turns a removed timer into its entry, ending at `end`; the entry keeps what the timer saw. A split
+     * Turns a removed timer into its entry, ending at `end`; the entry keeps what the timer saw. `keyId` is the
+     * key of the request that stops it; when the server stops it, the key that started it. A split
      * ("replaced") is published by the caller as TimerMoved, every other reason as TimerStopped.
      */
-    const recordEntry = (row: TimerRow, end: DateTime.Utc, reason: StopReason, now: DateTime.Utc) => {
+    const recordEntry = (
+      row: TimerRow,
+      end: DateTime.Utc,
+      reason: StopReason,
+      now: DateTime.Utc,
+      keyId: ApiKeyId | null = row.createdByKeyId
+    ) => {
       const timer = row.timer
       const durationSeconds = Math.round(timer.elapsedMsAt(end) / 1000)
       const wallSeconds = Math.max(0, Math.round(DateTime.distance(timer.startedAt, end) / 1000))
@@ -89,6 +96,7 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
         source: timer.source,
         stopReason: reason,
         idempotencyKey: null,
+        createdByKeyId: keyId,
         evidence: {
           heartbeats: timer.heartbeatCount,
           sessions: row.sessionCount,
@@ -134,6 +142,7 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
         taskId: task?.id ?? null,
         description: input.description ?? null,
         source: input.source ?? actor.source,
+        createdByKeyId: actor.keyId,
         now: DateTime.toDate(now)
       })
       const row = yield* repo.findForProject(actor.userId, actor.workspaceId, project.id).pipe(Effect.flatMap(Effect.orDie))
@@ -203,7 +212,7 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
         if (Option.isSome(entry)) return entry.value
         return yield* new TimerNotRunning({ message: `The timer on "${target.projectName}" was already stopped` })
       }
-      return yield* recordEntry(target, now, reason, now)
+      return yield* recordEntry(target, now, reason, now, actor.keyId)
     }, transactional)
 
     const stop = (input: StopTimer, options: IdempotencyOptions = {}) =>
@@ -322,7 +331,7 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
         )
       if (moved && input.split === true) {
         yield* repo.deleteById(row.timer.id)
-        const entry = yield* recordEntry(row, now, "replaced", now)
+        const entry = yield* recordEntry(row, now, "replaced", now, actor.keyId)
         const created = yield* repo.insertIfAbsent({
           userId: actor.userId,
           workspaceId: actor.workspaceId,
@@ -330,6 +339,7 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
           taskId,
           description,
           source: row.timer.source,
+          createdByKeyId: actor.keyId,
           now: DateTime.toDate(now)
         })
         if (!created) return yield* exists

@@ -32,6 +32,7 @@ import type {
   WorkspaceSummaryItem
 } from "../contract/Workspace.js"
 import { Events } from "./Events.js"
+import { Audit } from "./Audit.js"
 import { hoursOf, resolvePeriod } from "./Periods.js"
 import { Timers } from "./Timers.js"
 
@@ -45,23 +46,36 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
     const reports = yield* ReportsRepo
     const accounts = yield* AccountsRepo
     const events = yield* Events
+    const audit = yield* Audit
     const transactional = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
       sql.withTransaction(effect).pipe(Effect.catchTag("SqlError", Effect.die))
 
     const list = Effect.gen(function*() {
       const actor = yield* CurrentActor
-      return yield* repo.listForUser(actor.userId)
+      return yield* repo.listForUser(actor.userId, actor.keyWorkspaceId ?? undefined)
     }).pipe(Effect.withSpan("Workspaces.list"))
 
-    /** The caller's membership; a workspace the caller is not in is "not found", never "forbidden". */
+    /**
+     * The caller's membership; a workspace the caller is not in (or that their key is not restricted to)
+     * is "not found", never "forbidden".
+     */
     const membership = Effect.fn("Workspaces.membership")(function*(id: WorkspaceId) {
       const actor = yield* CurrentActor
-      const found = yield* repo.findMembership(actor.userId, id)
+      const outside = actor.keyWorkspaceId != null && actor.keyWorkspaceId !== id
+      const found = outside ? Option.none() : yield* repo.findMembership(actor.userId, id)
       return yield* Option.match(found, {
         onNone: () => Effect.fail(new WorkspaceNotFound({ workspaceId: id, message: `Workspace ${id} not found` })),
         onSome: Effect.succeed
       })
     })
+
+    const unrestricted = (action: string) =>
+      Effect.flatMap(CurrentActor, (actor) =>
+        actor.keyWorkspaceId == null ? Effect.void : Effect.fail(
+          new Forbidden({
+            message: `This API key is restricted to workspace ${actor.keyWorkspaceId}; it cannot ${action}. Use an unrestricted key.`
+          })
+        ))
 
     const requireOwner = Effect.fn("Workspaces.requireOwner")(function*(id: WorkspaceId, action: string) {
       const workspace = yield* membership(id)
@@ -93,6 +107,7 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
     /** A shared workspace with the caller as its owner. */
     const create = Effect.fn("Workspaces.create")(function*(input: CreateWorkspace) {
       const actor = yield* requireScope("full")
+      yield* unrestricted("create workspaces")
       const now = yield* DateTime.now
       const id = yield* repo.create(actor.userId, input, DateTime.toDate(now))
       return yield* reload(id)
@@ -108,6 +123,7 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
     const join = Effect.fn("Workspaces.join")(
       function*(code: string) {
         const actor = yield* requireScope("full")
+        yield* unrestricted("join other workspaces")
         const found = yield* repo.findInviteForUpdate(code)
         if (Option.isNone(found)) {
           return yield* new InviteInvalid({ reason: "unknown", message: "No workspace has this invite code" })
@@ -130,6 +146,7 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
           })
         }
         yield* repo.addMember(workspaceId, actor.userId, invite.id)
+        yield* audit.record({ type: "member.joined", workspaceId, targetId: actor.userId, details: { inviteId: invite.id } })
         const joined = yield* repo.findMembership(actor.userId, workspaceId).pipe(Effect.flatMap(Effect.orDie))
         const member = yield* memberOf(workspaceId, actor.userId)
         yield* events.publish(
@@ -148,7 +165,7 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
       if (input?.expiresAt != null && !DateTime.greaterThan(input.expiresAt, now)) {
         return yield* new InvalidInput({ field: "expiresAt", message: "expiresAt must be in the future" })
       }
-      return yield* repo.insertInvite({
+      const invite = yield* repo.insertInvite({
         workspaceId: id,
         code: newInviteCode(),
         createdBy: actor.userId,
@@ -156,7 +173,15 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
         maxUses: input?.maxUses ?? null,
         now: DateTime.toDate(now)
       })
-    })
+      yield* audit.record({
+        type: "invite.created",
+        userId: null,
+        workspaceId: id,
+        targetId: invite.id,
+        details: { expiresAt: invite.expiresAt === null ? null : DateTime.formatIso(invite.expiresAt), maxUses: invite.maxUses }
+      })
+      return invite
+    }, transactional)
 
     const listInvites = Effect.fn("Workspaces.listInvites")(function*(id: WorkspaceId) {
       // the codes let anyone join: as sensitive as creating them
@@ -171,12 +196,16 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
       yield* requireOwner(id, "revoke invites")
       const now = yield* DateTime.now
       const revoked = yield* repo.revokeInvite(id, inviteId, DateTime.toDate(now))
-      return yield* Option.match(revoked, {
+      const invite = yield* Option.match(revoked, {
         onNone: () =>
           Effect.fail(new InviteNotFound({ inviteId, message: `Invite ${inviteId} not found in workspace ${id}` })),
         onSome: Effect.succeed
       })
-    })
+      if (invite.revokedAt !== null && DateTime.Equivalence(invite.revokedAt, now)) {
+        yield* audit.record({ type: "invite.revoked", userId: null, workspaceId: id, targetId: inviteId })
+      }
+      return invite
+    }, transactional)
 
     const members = Effect.fn("Workspaces.members")(function*(id: WorkspaceId) {
       yield* membership(id)
@@ -209,8 +238,17 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
     const setRole = Effect.fn("Workspaces.setRole")(function*(id: WorkspaceId, userId: UserId, input: UpdateMember) {
       yield* requireScope("full")
       yield* requireOwner(id, "change roles")
-      yield* checkOwnersAfter(id, userId, input.role, "This would leave the workspace without an owner")
+      const target = yield* checkOwnersAfter(id, userId, input.role, "This would leave the workspace without an owner")
       yield* repo.setRole(id, userId, input.role)
+      if (target.role !== input.role) {
+        yield* audit.record({
+          type: "member.role_changed",
+          userId,
+          workspaceId: id,
+          targetId: userId,
+          details: { from: target.role, to: input.role }
+        })
+      }
       const all = yield* repo.listMembers(id)
       return all.find((member) => member.userId === userId)!
     }, transactional)
@@ -225,6 +263,7 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
       yield* repo.removeMember(id, userId)
       const now = yield* DateTime.now
       yield* events.publish(new MemberRemoved({ occurredAt: now, workspaceId: id, userId, member, removedBy: actor.userId }))
+      yield* audit.record({ type: "member.removed", userId, workspaceId: id, targetId: userId })
     }, transactional)
 
     const leave = Effect.fn("Workspaces.leave")(function*(id: WorkspaceId) {
@@ -237,6 +276,7 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
       yield* repo.removeMember(id, actor.userId)
       const now = yield* DateTime.now
       yield* events.publish(new MemberLeft({ occurredAt: now, workspaceId: id, userId: actor.userId, member }))
+      yield* audit.record({ type: "member.left", workspaceId: id, targetId: actor.userId })
     }, transactional)
 
     /** Makes the workspace the one every later call of this user acts in. */
@@ -318,5 +358,5 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
       summary
     } as const
   }),
-  dependencies: [WorkspacesRepo.Default, ReportsRepo.Default, AccountsRepo.Default, Timers.Default, Events.Default]
+  dependencies: [WorkspacesRepo.Default, ReportsRepo.Default, AccountsRepo.Default, Timers.Default, Events.Default, Audit.Default]
 }) {}

@@ -1,4 +1,5 @@
 import { HttpApi, OpenApi } from "@effect/platform"
+import { AuditApi } from "./AuditApi.js"
 import { BudgetsApi } from "./BudgetsApi.js"
 import { DashboardApi } from "./DashboardApi.js"
 import { EntriesApi } from "./EntriesApi.js"
@@ -24,6 +25,7 @@ export class Api extends HttpApi.make("clockme")
   .add(DashboardApi)
   .add(MeApi)
   .add(KeysApi)
+  .add(AuditApi)
   .add(SystemApi)
   .add(EventsApi)
   .annotate(OpenApi.Title, "ClockMe API")

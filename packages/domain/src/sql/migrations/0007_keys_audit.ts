@@ -23,4 +23,30 @@ export default Effect.gen(function*() {
   yield* sql`
     ALTER TABLE entries ADD CONSTRAINT entries_project_workspace_fk
       FOREIGN KEY (project_id, workspace_id) REFERENCES projects (id, workspace_id)`
+  yield* sql`
+    ALTER TABLE api_keys
+      ADD COLUMN workspace_id uuid REFERENCES workspaces (id) ON DELETE CASCADE,
+      ADD COLUMN expires_at timestamptz,
+      ADD COLUMN rotated_at timestamptz,
+      ADD COLUMN previous_hash text UNIQUE,
+      ADD COLUMN previous_secret_expires_at timestamptz`
+  yield* sql`ALTER TABLE timers ADD COLUMN created_by_key_id uuid REFERENCES api_keys (id) ON DELETE SET NULL`
+  yield* sql`ALTER TABLE entries ADD COLUMN created_by_key_id uuid REFERENCES api_keys (id) ON DELETE SET NULL`
+  yield* sql`
+    CREATE TABLE audit_events (
+      id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+      seq bigint GENERATED ALWAYS AS IDENTITY,
+      type text NOT NULL,
+      actor_user_id uuid REFERENCES users (id) ON DELETE SET NULL,
+      actor_key_id uuid REFERENCES api_keys (id) ON DELETE SET NULL,
+      user_id uuid REFERENCES users (id) ON DELETE CASCADE,
+      workspace_id uuid REFERENCES workspaces (id) ON DELETE CASCADE,
+      target_id text,
+      details jsonb NOT NULL DEFAULT '{}',
+      dedupe_key text UNIQUE,
+      created_at timestamptz NOT NULL
+    )`
+  yield* sql`CREATE INDEX audit_events_user_idx ON audit_events (user_id, created_at DESC)`
+  yield* sql`CREATE INDEX audit_events_actor_idx ON audit_events (actor_user_id, created_at DESC)`
+  yield* sql`CREATE INDEX audit_events_workspace_idx ON audit_events (workspace_id, created_at DESC)`
 })
