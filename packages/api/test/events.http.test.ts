@@ -3,6 +3,7 @@ import type { TaskId, WorkspaceId } from "@clockme/domain/contract/Ids"
 import { CurrentActor } from "@clockme/domain/contract/Actor"
 import { IdleWatchdog } from "@clockme/domain/services/IdleWatchdog"
 import { Tasks } from "@clockme/domain/services/Tasks"
+import { SqlClient } from "@effect/sql"
 import { expect, layer } from "@effect/vitest"
 import { Effect, TestClock } from "effect"
 import { expectBadInput, keyWithScope, setNow } from "./lib/Fixtures.js"
@@ -13,9 +14,24 @@ interface Page {
   readonly nextCursor: string
 }
 
+/**
+ * Waits until every transaction older than the newest event has ended: on a PostgreSQL server shared with
+ * other test files their transactions hold the stream back while they run (PGlite is settled at once).
+ */
+const settled = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  for (let attempt = 0; attempt < 1000; attempt++) {
+    const [row] = yield* sql<{ settled: boolean }>`
+      SELECT NOT EXISTS (SELECT 1 FROM outbox WHERE xid >= pg_snapshot_xmin(pg_current_snapshot())) AS settled`
+    if (row?.settled) return
+    yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 10)))
+  }
+}).pipe(Effect.orDie)
+
 /** Follows the stream to its end from `after`, page by page. */
 const readAll = (base: string, key: string, options: { after?: string; query?: string; headers?: Record<string, string> } = {}) =>
   Effect.gen(function*() {
+    yield* settled
     const events: Array<any> = []
     let cursor = options.after
     for (;;) {

@@ -1,3 +1,4 @@
+import { IdleWatchdog } from "@clockme/domain/services/IdleWatchdog"
 import { SqlClient } from "@effect/sql"
 import { expect, layer } from "@effect/vitest"
 import { Effect } from "effect"
@@ -166,6 +167,24 @@ layer(TestServer, { timeout: 120_000 })("API key lifecycle and the audit log", (
       expectError(orphan, 401, "unauthorized")
       expect(orphan.body.message).toContain("no longer")
       expect((yield* call(base, "GET", "/api/me", { key: bob.key })).status).toBe(200)
+    }))
+
+  it.effect("a timer the idle watchdog stops records the key that started it", () =>
+    Effect.gen(function*() {
+      yield* setNow("2026-06-10T12:00:00Z")
+      const base = yield* baseUrl
+      const { key } = yield* signUp()
+      const hook = yield* newKey(base, key, { label: "hook", scope: "write" })
+      const project = yield* createProject(base, key, { name: "Idle" })
+      const started = yield* call(base, "POST", "/api/timer/start", {
+        key: hook.secret,
+        body: { projectId: project.id, source: "hook" }
+      })
+      expect(started.status).toBe(200)
+      yield* setNow("2026-06-10T13:00:00Z")
+      yield* Effect.flatMap(IdleWatchdog, (watchdog) => watchdog.sweep)
+      const entries = (yield* call(base, "GET", "/api/entries", { key })).body.entries
+      expect(entries.map((e: any) => [e.stopReason, e.createdByKeyId])).toEqual([["idle", hook.id]])
     }))
 
   it.effect("the audit log: members, roles and invites for the workspace's owners; each account its own events", () =>

@@ -1,5 +1,5 @@
 import { SqlClient } from "@effect/sql"
-import { Effect, Option, Schema } from "effect"
+import { Effect, Option, Ref, Schema } from "effect"
 import { decodeRows } from "./Rows.js"
 import { ApiKey } from "../contract/ApiKey.js"
 import type { KeyScope } from "../contract/Actor.js"
@@ -16,13 +16,15 @@ export class AccountsRepo extends Effect.Service<AccountsRepo>()("@clockme/domai
   effect: Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
 
-    // pg_timezone_names reads the zone files on every query, so it is read once; keys are lower case.
-    const zones = yield* Effect.cached(
-      sql<{ name: string }>`SELECT name FROM pg_timezone_names`.pipe(
-        Effect.map((rows) => new Map(rows.map(({ name }) => [name.toLowerCase(), name]))),
+    // pg_timezone_names reads the zone files on every query, so it is read once (a failed read is retried
+    // on the next call, never remembered); keys are lower case.
+    const loaded = yield* Ref.make(Option.none<ReadonlyMap<string, string>>())
+    const zones = Effect.flatMap(Ref.get(loaded), (known) =>
+      Option.isSome(known) ? Effect.succeed(known.value) : sql<{ name: string }>`SELECT name FROM pg_timezone_names`.pipe(
+        Effect.map((rows): ReadonlyMap<string, string> => new Map(rows.map(({ name }) => [name.toLowerCase(), name]))),
+        Effect.tap((map) => Ref.set(loaded, Option.some(map))),
         Effect.orDie
-      )
-    )
+      ))
 
     /** The database's spelling of a timezone it knows (Node knows some it does not, e.g. US/Pacific-New). */
     const knownTimezone = (name: string) =>
