@@ -212,8 +212,8 @@ export class ApiKeys extends Effect.Service<ApiKeys>()("@clockme/domain/ApiKeys"
       const now = yield* DateTime.now
       const revoked = yield* repo.revokeKey(actor.userId, id, DateTime.toDate(now), actor.keyWorkspaceId ?? null)
       if (Option.isNone(revoked)) return yield* notFound(id)
-      const key = revoked.value
-      if (key.revokedAt !== null && DateTime.Equivalence(key.revokedAt, now)) {
+      const { changed, key } = revoked.value
+      if (changed) {
         yield* audit.record({ type: "key.revoked", userId: actor.userId, workspaceId: key.workspaceId, targetId: id })
         yield* events.publish(
           new ApiKeyRevoked({ occurredAt: now, workspaceId: key.workspaceId ?? actor.workspaceId, userId: actor.userId, key })
