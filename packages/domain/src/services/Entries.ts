@@ -1,13 +1,14 @@
 import { SqlClient } from "@effect/sql"
 import { DateTime, Effect, Either, Option, Schema } from "effect"
 import { CurrentActor, requireScope } from "../Actor.js"
-import { EntryNotFound, EntryPage } from "../Entry.js"
-import type { CreateEntry, Entry, ListEntriesQuery, UpdateEntry } from "../Entry.js"
+import { Entry, EntryNotFound, EntryPage } from "../Entry.js"
+import type { CreateEntry, ListEntriesQuery, UpdateEntry } from "../Entry.js"
 import { Forbidden, InvalidInput } from "../Errors.js"
 import { EntryId } from "../Ids.js"
 import { AccountsRepo } from "../repos/AccountsRepo.js"
 import { EntriesRepo } from "../repos/EntriesRepo.js"
 import { Budgets } from "./Budgets.js"
+import { Idempotency } from "./Idempotency.js"
 import { ensureActive, Projects } from "./Projects.js"
 import { Tasks } from "./Tasks.js"
 
@@ -61,13 +62,10 @@ export class Entries extends Effect.Service<Entries>()("@clockme/domain/Entries"
     const accounts = yield* AccountsRepo
     const projects = yield* Projects
     const tasks = yield* Tasks
+    const idempotency = yield* Idempotency
 
-    const create = Effect.fn("Entries.create")(function*(input: CreateEntry) {
+    const createNow = Effect.fn("Entries.create")(function*(input: CreateEntry) {
       const actor = yield* requireScope("write")
-      if (input.idempotencyKey !== undefined) {
-        const first = yield* repo.findByIdempotencyKey(actor.userId, input.idempotencyKey)
-        if (Option.isSome(first)) return first.value
-      }
       const project = yield* projects.get(input.projectId).pipe(Effect.flatMap(ensureActive))
       const task = input.taskId == null ? null : yield* tasks.getInProject(input.taskId, project.id)
       yield* budgets.ensureCanTrack(project.id)
@@ -77,7 +75,7 @@ export class Entries extends Effect.Service<Entries>()("@clockme/domain/Entries"
         return yield* new InvalidInput({ field: "durationMinutes", message: "Give durationMinutes or endTime" })
       }
       const durationSeconds = yield* span(input.startTime, end.value, now)
-      const { created, entry } = yield* repo.insert({
+      const { entry } = yield* repo.insert({
         workspaceId: actor.workspaceId,
         userId: actor.userId,
         projectId: project.id,
@@ -94,9 +92,15 @@ export class Entries extends Effect.Service<Entries>()("@clockme/domain/Entries"
         idempotencyKey: input.idempotencyKey ?? null,
         now: DateTime.toDate(now)
       })
-      if (created) yield* budgets.recordUsage(entry)
+      yield* budgets.recordUsage(entry)
       return entry
     }, transactional)
+
+    /** A repeat with the same key returns the first entry and logs nothing. */
+    const create = (input: CreateEntry) =>
+      requireScope("write").pipe(
+        Effect.zipRight(idempotency.once(input.idempotencyKey, "entries.create", Entry.json, createNow(input)))
+      )
 
     const findOwn = Effect.fn("Entries.findOwn")(function*(id: EntryId, verb: string) {
       const actor = yield* requireScope("write")
@@ -175,5 +179,5 @@ export class Entries extends Effect.Service<Entries>()("@clockme/domain/Entries"
 
     return { create, update, remove, list } as const
   }),
-  dependencies: [EntriesRepo.Default, AccountsRepo.Default, Projects.Default, Tasks.Default, Budgets.Default]
+  dependencies: [EntriesRepo.Default, AccountsRepo.Default, Projects.Default, Tasks.Default, Budgets.Default, Idempotency.Default]
 }) {}
