@@ -1,6 +1,5 @@
 import { Authentication } from "@clockme/domain/contract/api/Authentication"
-import { quotaHeaders } from "@clockme/domain/contract/RateLimit"
-import { Admission } from "@clockme/domain/services/Admission"
+import { Admission, admittedHeaders, refusalHeaders } from "@clockme/domain/services/Admission"
 import { HttpApp, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Effect, Either, Layer } from "effect"
 
@@ -15,18 +14,11 @@ export const AuthenticationLive = Layer.effect(
         Effect.gen(function*() {
           const request = yield* HttpServerRequest.HttpServerRequest
           const result = yield* Effect.either(admission.admit(token, request.headers["x-clockme-workspace"]))
-          if (Either.isRight(result)) {
-            yield* withHeaders(quotaHeaders(result.right.quota))
-            return result.right.actor
-          }
-          const error = result.left
-          if (error._tag === "RateLimited") {
-            yield* withHeaders(quotaHeaders(
-              { limit: error.limit, remaining: 0, resetSeconds: error.retryAfterSeconds },
-              error.retryAfterSeconds
-            ))
-          }
-          return yield* error
-        })
+          yield* withHeaders(Either.match(result, {
+            onRight: admittedHeaders,
+            onLeft: (error) => refusalHeaders(error, request.headers.authorization !== undefined)
+          }))
+          return yield* result
+        }).pipe(Effect.map(({ actor }) => actor))
     }))
 )

@@ -1,16 +1,31 @@
 import { Api } from "@clockme/domain/contract/api/Api"
 import { HttpApiBuilder, HttpApiScalar, HttpServer } from "@effect/platform"
+import { HttpApiDecodeError } from "@effect/platform/HttpApiError"
 import { NodeHttpServer } from "@effect/platform-node"
-import { Layer } from "effect"
+import { Cause, Config, Effect, Layer, Option } from "effect"
 import { createServer } from "node:http"
+import type { Socket } from "node:net"
 import { AuthenticationLive } from "./Authentication.js"
 import { OperationsHttp } from "./http/OperationsHttp.js"
 import { McpLive } from "./Mcp.js"
-import { requestGuard } from "./RequestGuard.js"
+import { decodeErrorResponse, requestGuard } from "./RequestGuard.js"
 
 export const ApiLive = HttpApiBuilder.api(Api).pipe(
   Layer.provide(OperationsHttp),
   Layer.provide(AuthenticationLive)
+)
+
+/**
+ * Schema errors of a path, query, header or body are answered here, from the error itself (the platform
+ * types the app as infallible, though it fails with the API's errors until they are encoded).
+ */
+const DecodeErrorsLive = HttpApiBuilder.middleware((app) =>
+  Effect.catchAllCause(app, (cause) => {
+    const failure = Cause.failureOption(cause as Cause.Cause<unknown>)
+    return Option.isSome(failure) && failure.value instanceof HttpApiDecodeError
+      ? Effect.succeed(decodeErrorResponse(failure.value))
+      : Effect.failCause(cause)
+  })
 )
 
 export interface ListenOptions {
@@ -18,14 +33,50 @@ export interface ListenOptions {
   readonly host: string
 }
 
+const EdgeConfig = Config.all({
+  maxBodyBytes: Config.integer("CLOCKME_MAX_BODY_BYTES").pipe(Config.withDefault(1024 * 1024)),
+  corsOrigins: Config.array(Config.string(), "CLOCKME_CORS_ORIGINS").pipe(
+    Config.map((origins) => origins.map((origin) => origin.trim()).filter((origin) => origin !== "")),
+    Config.withDefault([])
+  )
+})
+
+const rawAnswer = (status: number, reason: string, body: Record<string, string>) => {
+  const text = JSON.stringify(body)
+  return `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\n` +
+    `x-content-type-options: nosniff\r\nconnection: close\r\n\r\n${text}`
+}
+
+/**
+ * Node refuses what it cannot parse (headers or a request line over 16 KB, a broken request) before any
+ * handler runs, with an empty body: answer in JSON like every other refusal.
+ */
+const makeServer = () => {
+  const server = createServer()
+  server.on("clientError", (error: NodeJS.ErrnoException, socket: Socket) => {
+    if (!socket.writable || error.code === "ECONNRESET") return socket.destroy()
+    socket.end(
+      error.code === "HPE_HEADER_OVERFLOW"
+        ? rawAnswer(431, "Request Header Fields Too Large", {
+          _tag: "HeadersTooLarge",
+          code: "headers_too_large",
+          message: "The request line and headers are larger than 16 KB"
+        })
+        : rawAnswer(400, "Bad Request", { _tag: "BadRequest", code: "bad_request", message: "The request is not valid HTTP" })
+    )
+  })
+  return server
+}
+
 /** The REST API, its OpenAPI document, interactive docs and the MCP server on one Node HTTP server. */
 export const HttpLive = (listen: ListenOptions) =>
-  HttpApiBuilder.serve(requestGuard).pipe(
-    Layer.provide(HttpApiScalar.layer({ path: "/api/docs" })),
-    Layer.provide(McpLive),
-    Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/api/openapi" })),
-    Layer.provide(HttpApiBuilder.middlewareCors()),
-    Layer.provide(ApiLive),
-    Layer.provideMerge(NodeHttpServer.layer(() => createServer(), { port: listen.port, host: listen.host })),
-    HttpServer.withLogAddress
-  )
+  Layer.unwrapEffect(Effect.map(EdgeConfig, (edge) =>
+    HttpApiBuilder.serve(requestGuard(edge)).pipe(
+      Layer.provide(HttpApiScalar.layer({ path: "/api/docs" })),
+      Layer.provide(McpLive),
+      Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/api/openapi" })),
+      Layer.provide(DecodeErrorsLive),
+      Layer.provide(ApiLive),
+      Layer.provideMerge(NodeHttpServer.layer(makeServer, { port: listen.port, host: listen.host })),
+      HttpServer.withLogAddress
+    )))

@@ -67,38 +67,23 @@ export class EntriesRepo extends Effect.Service<EntriesRepo>()("@clockme/domain/
   effect: Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
 
-    /** Inserts; with an idempotency key already used by this user, returns the first entry instead. */
+    /** Inserts; a repeated idempotency key never gets here (the Idempotency service answers it). */
     const insert = (input: NewEntry) =>
-      Effect.gen(function*() {
-        const rows = yield* sql`
-          INSERT INTO entries (workspace_id, user_id, project_id, task_id, timer_id, description, start_time, end_time,
-                               duration_seconds, paused_seconds, billable, source, stop_reason, idempotency_key,
-                               heartbeats, sessions, pauses, first_activity_at, last_activity_at, created_by_key_id,
-                               created_at, updated_at)
-          VALUES (${input.workspaceId}, ${input.userId}, ${input.projectId}, ${input.taskId}, ${input.timerId},
-                  ${input.description}, ${input.startTime}, ${input.endTime}, ${input.durationSeconds},
-                  ${input.pausedSeconds}, ${input.billable}, ${input.source}, ${input.stopReason},
-                  ${input.idempotencyKey}, ${input.evidence?.heartbeats ?? 0}, ${input.evidence?.sessions ?? 0},
-                  ${input.evidence?.pauses ?? 0}, ${input.evidence?.firstActivityAt ?? null},
-                  ${input.evidence?.lastActivityAt ?? null}, ${input.createdByKeyId}, ${input.now}, ${input.now})
-          ON CONFLICT (user_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-          RETURNING *`.pipe(Effect.flatMap(decode))
-        if (rows[0]) return { entry: rows[0], created: true }
-        const existing = yield* sql`
-          SELECT * FROM entries WHERE user_id = ${input.userId} AND idempotency_key = ${input.idempotencyKey}`
-          .pipe(Effect.flatMap(decode))
-        return { entry: existing[0]!, created: false }
-      }).pipe(Effect.orDie)
+      sql`
+        INSERT INTO entries (workspace_id, user_id, project_id, task_id, timer_id, description, start_time, end_time,
+                             duration_seconds, paused_seconds, billable, source, stop_reason, idempotency_key,
+                             heartbeats, sessions, pauses, first_activity_at, last_activity_at, created_by_key_id,
+                             created_at, updated_at)
+        VALUES (${input.workspaceId}, ${input.userId}, ${input.projectId}, ${input.taskId}, ${input.timerId},
+                ${input.description}, ${input.startTime}, ${input.endTime}, ${input.durationSeconds},
+                ${input.pausedSeconds}, ${input.billable}, ${input.source}, ${input.stopReason},
+                ${input.idempotencyKey}, ${input.evidence?.heartbeats ?? 0}, ${input.evidence?.sessions ?? 0},
+                ${input.evidence?.pauses ?? 0}, ${input.evidence?.firstActivityAt ?? null},
+                ${input.evidence?.lastActivityAt ?? null}, ${input.createdByKeyId}, ${input.now}, ${input.now})
+        RETURNING *`.pipe(Effect.flatMap(decode), Effect.map((rows) => ({ entry: rows[0]! })), Effect.orDie)
 
     const findById = (workspaceId: WorkspaceId, id: EntryId) =>
       sql`SELECT * FROM entries WHERE id = ${id} AND workspace_id = ${workspaceId}`.pipe(
-        Effect.flatMap(decode),
-        Effect.map(first),
-        Effect.orDie
-      )
-
-    const findByIdempotencyKey = (userId: UserId, key: string) =>
-      sql`SELECT * FROM entries WHERE user_id = ${userId} AND idempotency_key = ${key}`.pipe(
         Effect.flatMap(decode),
         Effect.map(first),
         Effect.orDie
@@ -136,6 +121,6 @@ export class EntriesRepo extends Effect.Service<EntriesRepo>()("@clockme/domain/
         ORDER BY start_time DESC, id DESC LIMIT ${filter.limit}`.pipe(Effect.flatMap(decode), Effect.orDie)
     }
 
-    return { insert, findById, findByIdempotencyKey, findByTimer, update, remove, list } as const
+    return { insert, findById, findByTimer, update, remove, list } as const
   })
 }) {}

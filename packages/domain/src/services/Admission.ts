@@ -1,11 +1,13 @@
 import { Effect, Option, Schema } from "effect"
 import type { Redacted } from "effect"
-import type { Actor } from "../contract/Actor.js"
-import { RateLimited, requestsPerMinute } from "../contract/RateLimit.js"
+import { CurrentActor } from "../contract/Actor.js"
+import type { Actor, Source, Unauthorized } from "../contract/Actor.js"
+import { quotaHeaders, RateLimited, requestsPerMinute } from "../contract/RateLimit.js"
 import type { Quota } from "../contract/RateLimit.js"
 import { AccountsRepo } from "../repos/AccountsRepo.js"
 import { ApiKeys } from "./ApiKeys.js"
 import { RateLimiter } from "./RateLimiter.js"
+import { Timers } from "./Timers.js"
 import { WorkspaceId } from "../contract/Ids.js"
 import { WorkspaceNotFound } from "../contract/Workspace.js"
 import { WorkspacesRepo } from "../repos/WorkspacesRepo.js"
@@ -15,21 +17,46 @@ export interface Admitted {
   readonly quota: Quota
 }
 
-/** What every request goes through, REST or MCP: the key is checked, then the account's rate limit. */
+export type Refused = Unauthorized | RateLimited | WorkspaceNotFound
+
+/** Header values must be plain ASCII, without quotes. */
+const headerText = (text: string) => text.replace(/…/g, "...").replace(/[^\x20-\x7e]|"/g, "")
+
+/** What an admitted request's answer carries, REST and MCP alike: the account's rate-limit headers. */
+export const admittedHeaders = (admitted: Admitted): Record<string, string> => quotaHeaders(admitted.quota)
+
+/** What a refusal carries: the Bearer challenge on 401 (RFC 6750), the rate-limit headers and Retry-After on 429. */
+export const refusalHeaders = (error: Refused, tokenSent: boolean): Record<string, string> => {
+  switch (error._tag) {
+    case "RateLimited":
+      return quotaHeaders({ limit: error.limit, remaining: 0, resetSeconds: error.retryAfterSeconds }, error.retryAfterSeconds)
+    case "Unauthorized":
+      return {
+        "www-authenticate": tokenSent
+          ? `Bearer realm="ClockMe", error="invalid_token", error_description="${headerText(error.message)}"`
+          : `Bearer realm="ClockMe"`
+      }
+    case "WorkspaceNotFound":
+      return {}
+  }
+}
+
+/** What every request goes through, REST or MCP: the key, the workspace it acts in, the account's rate limit. */
 export class Admission extends Effect.Service<Admission>()("@clockme/domain/Admission", {
   effect: Effect.gen(function*() {
     const keys = yield* ApiKeys
     const accounts = yield* AccountsRepo
     const limiter = yield* RateLimiter
     const workspaces = yield* WorkspacesRepo
+    const timers = yield* Timers
 
     /**
      * `workspace` names another workspace of the caller's for this one request (the X-ClockMe-Workspace
      * header); one they do not belong to is 404, exactly like one that does not exist.
      */
-    const admit = Effect.fn("Admission.admit")(function*(token: Redacted.Redacted<string>, workspace?: string) {
+    const admit = Effect.fn("Admission.admit")(function*(token: Redacted.Redacted<string>, workspace?: string, source?: Source) {
       const authenticated = yield* keys.authenticate(token)
-      let actor = authenticated
+      let actor: Actor = source === undefined ? authenticated : { ...authenticated, source }
       if (workspace !== undefined && workspace !== authenticated.workspaceId) {
         if (authenticated.keyWorkspaceId != null) {
           return yield* new WorkspaceNotFound({
@@ -45,7 +72,7 @@ export class Admission extends Effect.Service<Admission>()("@clockme/domain/Admi
             message: `Workspace ${workspace} (X-ClockMe-Workspace) not found among your workspaces`
           })
         }
-        actor = { ...authenticated, workspaceId: id.value }
+        actor = { ...actor, workspaceId: id.value }
       }
       const user = yield* accounts.findUserById(actor.userId)
       const limit = requestsPerMinute[Option.match(user, { onNone: () => "free" as const, onSome: (u) => u.plan })]
@@ -61,7 +88,18 @@ export class Admission extends Effect.Service<Admission>()("@clockme/domain/Admi
       return admitted
     })
 
-    return { admit } as const
+    /**
+     * An agent that drives ClockMe only through MCP sends no hook heartbeats: each call of its that was
+     * accepted (its arguments decoded) is its activity, so the idle watchdog leaves its timers running
+     * while it works. A read key records nothing.
+     */
+    const recordActivity = Effect.fn("Admission.recordActivity")(function*() {
+      const actor = yield* CurrentActor
+      if (actor.source !== "mcp") return
+      yield* timers.heartbeat({}).pipe(Effect.ignore)
+    })
+
+    return { admit, recordActivity } as const
   }),
-  dependencies: [ApiKeys.Default, AccountsRepo.Default, WorkspacesRepo.Default]
+  dependencies: [ApiKeys.Default, AccountsRepo.Default, WorkspacesRepo.Default, Timers.Default]
 }) {}

@@ -1,8 +1,8 @@
 import { SqlClient } from "@effect/sql"
 import { DateTime, Effect, Either, Option, Schema } from "effect"
 import { CurrentActor, requireScope } from "../contract/Actor.js"
-import { EntryNotFound, EntryPage } from "../contract/Entry.js"
-import type { CreateEntry, Entry, ListEntriesQuery, UpdateEntry } from "../contract/Entry.js"
+import { Entry, EntryNotFound, EntryPage } from "../contract/Entry.js"
+import type { CreateEntry, ListEntriesQuery, UpdateEntry } from "../contract/Entry.js"
 import { Forbidden, InvalidInput } from "../contract/Errors.js"
 import { EntryCreated, EntryDeleted, EntryUpdated } from "../contract/Events.js"
 import { EntryId } from "../contract/Ids.js"
@@ -11,6 +11,7 @@ import { AccountsRepo } from "../repos/AccountsRepo.js"
 import { EntriesRepo } from "../repos/EntriesRepo.js"
 import { Budgets } from "./Budgets.js"
 import { Events } from "./Events.js"
+import { Idempotency } from "./Idempotency.js"
 import { ensureActive, Projects } from "./Projects.js"
 import { Tasks } from "./Tasks.js"
 
@@ -66,13 +67,10 @@ export class Entries extends Effect.Service<Entries>()("@clockme/domain/Entries"
     const projects = yield* Projects
     const tasks = yield* Tasks
     const events = yield* Events
+    const idempotency = yield* Idempotency
 
-    const create = Effect.fn("Entries.create")(function*(input: CreateEntry) {
+    const createNow = Effect.fn("Entries.create")(function*(input: CreateEntry) {
       const actor = yield* requireScope("write")
-      if (input.idempotencyKey !== undefined) {
-        const first = yield* repo.findByIdempotencyKey(actor.userId, input.idempotencyKey)
-        if (Option.isSome(first)) return first.value
-      }
       const project = yield* projects.get(input.projectId).pipe(Effect.flatMap(ensureActive))
       const task = input.taskId == null ? null : yield* tasks.getInProject(input.taskId, project.id)
       yield* budgets.ensureCanTrack(project.id)
@@ -82,7 +80,7 @@ export class Entries extends Effect.Service<Entries>()("@clockme/domain/Entries"
         return yield* new InvalidInput({ field: "durationMinutes", message: "Give durationMinutes or endTime" })
       }
       const durationSeconds = yield* span(input.startTime, end.value, now)
-      const { created, entry } = yield* repo.insert({
+      const { entry } = yield* repo.insert({
         workspaceId: actor.workspaceId,
         userId: actor.userId,
         projectId: project.id,
@@ -100,12 +98,16 @@ export class Entries extends Effect.Service<Entries>()("@clockme/domain/Entries"
         createdByKeyId: actor.keyId,
         now: DateTime.toDate(now)
       })
-      if (created) {
-        yield* events.publish(new EntryCreated({ occurredAt: now, workspaceId: entry.workspaceId, userId: entry.userId, entry }))
-        yield* budgets.recordUsage(entry)
-      }
+      yield* events.publish(new EntryCreated({ occurredAt: now, workspaceId: entry.workspaceId, userId: entry.userId, entry }))
+      yield* budgets.recordUsage(entry)
       return entry
     }, transactional)
+
+    /** A repeat with the same key returns the first entry and logs nothing. */
+    const create = (input: CreateEntry) =>
+      requireScope("write").pipe(
+        Effect.zipRight(idempotency.once(input.idempotencyKey, "entries.create", Entry, createNow(input)))
+      )
 
     const findOwn = Effect.fn("Entries.findOwn")(function*(id: EntryId, verb: string) {
       const actor = yield* requireScope("write")
@@ -189,5 +191,13 @@ export class Entries extends Effect.Service<Entries>()("@clockme/domain/Entries"
 
     return { create, update, remove, list } as const
   }),
-  dependencies: [EntriesRepo.Default, AccountsRepo.Default, Projects.Default, Tasks.Default, Budgets.Default, Events.Default]
+  dependencies: [
+    EntriesRepo.Default,
+    AccountsRepo.Default,
+    Projects.Default,
+    Tasks.Default,
+    Budgets.Default,
+    Events.Default,
+    Idempotency.Default
+  ]
 }) {}

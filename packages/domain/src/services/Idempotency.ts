@@ -5,8 +5,9 @@ import { Conflict } from "../contract/Errors.js"
 import { IdempotencyRepo } from "../repos/IdempotencyRepo.js"
 
 /**
- * Runs an operation at most once per (user, Idempotency-Key): a retry gets the first success back and
- * changes nothing. A failure releases the key (the transaction rolls back), so a retry runs again.
+ * Runs an operation at most once per key (the Idempotency-Key header or a body's `idempotencyKey`) of a
+ * user in a workspace: a retry gets the first success back and changes nothing; the key reused for another
+ * operation is a 409. A failure releases the key (the transaction rolls back), so a retry runs again.
  */
 export class Idempotency extends Effect.Service<Idempotency>()("@clockme/domain/Idempotency", {
   effect: Effect.gen(function*() {
@@ -23,9 +24,9 @@ export class Idempotency extends Effect.Service<Idempotency>()("@clockme/domain/
       return Effect.gen(function*() {
         const actor = yield* CurrentActor
         const now = yield* DateTime.now
-        const claimed = yield* repo.claim(actor.userId, key, operation, DateTime.toDate(now))
+        const claimed = yield* repo.claim(actor, key, operation, DateTime.toDate(now))
         if (!claimed) {
-          const stored = yield* repo.find(actor.userId, key).pipe(Effect.flatMap(Effect.orDie))
+          const stored = yield* repo.find(actor, key).pipe(Effect.flatMap(Effect.orDie))
           if (stored.operation !== operation || stored.response === null) {
             return yield* new Conflict({
               message: `Idempotency-Key "${key}" was already used for ${stored.operation}; use a new key for a new request`
@@ -34,7 +35,7 @@ export class Idempotency extends Effect.Service<Idempotency>()("@clockme/domain/
           return yield* Schema.decodeUnknown(schema)(stored.response).pipe(Effect.orDie)
         }
         const result = yield* effect
-        yield* repo.complete(actor.userId, key, yield* Schema.encode(schema)(result).pipe(Effect.orDie))
+        yield* repo.complete(actor, key, yield* Schema.encode(schema)(result).pipe(Effect.orDie))
         return result
       }).pipe(sql.withTransaction, Effect.catchTag("SqlError", Effect.die)) as Effect.Effect<A, E | Conflict, R | CurrentActor>
     }

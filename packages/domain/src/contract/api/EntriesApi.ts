@@ -3,7 +3,7 @@ import { Schema } from "effect"
 import { InsufficientScope } from "../Actor.js"
 import { CreateEntry, Entry, EntryNotFound, EntryPage, ListEntriesQuery, UpdateEntry } from "../Entry.js"
 import { BudgetExhausted } from "../Budget.js"
-import { Forbidden, InvalidInput } from "../Errors.js"
+import { Conflict, Forbidden, InvalidInput } from "../Errors.js"
 import { EntryId } from "../Ids.js"
 import { ProjectArchived, ProjectNotFound } from "../Project.js"
 import { TaskNotFound } from "../Task.js"
@@ -47,6 +47,7 @@ export class EntriesApi extends HttpApiGroup.make("entries")
       .addError(TaskNotFound)
       .addError(InvalidInput)
       .addError(BudgetExhausted)
+      .addError(Conflict)
       .annotate(OpenApi.Description, "Log a completed entry. A repeat with the same idempotencyKey (or Idempotency-Key header) returns the first entry.")
       .annotate(McpTool, {
         name: "clockme_log_time",
