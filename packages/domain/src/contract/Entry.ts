@@ -28,6 +28,9 @@ export class Entry extends Schema.Class<Entry>("Entry")({
   heartbeats: Schema.Number.annotations({ description: "Heartbeats the timer received (evidence)" }),
   sessions: Schema.Number.annotations({ description: "AI tool sessions that worked on the timer (evidence)" }),
   pauses: Schema.Number,
+  lateHeartbeats: Schema.Number.annotations({
+    description: "Heartbeats that arrived late (queued while the server was unreachable) and extended this entry (evidence)"
+  }),
   firstActivityAt: NullableTimestamp,
   lastActivityAt: NullableTimestamp,
   createdAt: Timestamp,
@@ -40,7 +43,7 @@ const IsoInstantString = Schema.String.pipe(
     message: () => "must be an ISO 8601 instant with Z or an offset, such as 2026-06-01T09:00:00Z"
   })
 )
-const Instant = Schema.compose(IsoInstantString, Schema.DateTimeUtc).annotations({
+export const Instant = Schema.compose(IsoInstantString, Schema.DateTimeUtc).annotations({
   description: "An instant in ISO 8601 with Z or an offset, e.g. 2026-06-01T09:00:00Z or 2026-06-01T11:00:00+02:00"
 })
 export const DurationMinutes = Schema.Number.pipe(

@@ -36,6 +36,8 @@ export interface EntryEvidence {
   readonly pauses: number
   readonly firstActivityAt: Date
   readonly lastActivityAt: Date
+  readonly lateHeartbeats?: number | undefined
+  readonly sessionIds?: ReadonlyArray<string> | undefined
 }
 
 export interface EntryChanges {
@@ -71,13 +73,15 @@ export class EntriesRepo extends Effect.Service<EntriesRepo>()("@clockme/domain/
         const rows = yield* sql`
           INSERT INTO entries (workspace_id, user_id, project_id, task_id, timer_id, description, start_time, end_time,
                                duration_seconds, paused_seconds, billable, source, stop_reason, idempotency_key,
-                               heartbeats, sessions, pauses, first_activity_at, last_activity_at, created_at, updated_at)
+                               heartbeats, sessions, pauses, first_activity_at, last_activity_at, late_heartbeats,
+                               session_ids, created_at, updated_at)
           VALUES (${input.workspaceId}, ${input.userId}, ${input.projectId}, ${input.taskId}, ${input.timerId},
                   ${input.description}, ${input.startTime}, ${input.endTime}, ${input.durationSeconds},
                   ${input.pausedSeconds}, ${input.billable}, ${input.source}, ${input.stopReason},
                   ${input.idempotencyKey}, ${input.evidence?.heartbeats ?? 0}, ${input.evidence?.sessions ?? 0},
                   ${input.evidence?.pauses ?? 0}, ${input.evidence?.firstActivityAt ?? null},
-                  ${input.evidence?.lastActivityAt ?? null}, ${input.now}, ${input.now})
+                  ${input.evidence?.lastActivityAt ?? null}, ${input.evidence?.lateHeartbeats ?? 0},
+                  ${JSON.stringify(input.evidence?.sessionIds ?? [])}::jsonb, ${input.now}, ${input.now})
           ON CONFLICT (user_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
           RETURNING *`.pipe(Effect.flatMap(decode))
         if (rows[0]) return { entry: rows[0], created: true }
