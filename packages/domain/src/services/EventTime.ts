@@ -39,11 +39,12 @@ export const evidenceTimes = Effect.fn("EventTime.evidenceTimes")(function*(
   if (input.since !== undefined && input.at === undefined) {
     return yield* new InvalidInput({ field: "since", message: "since needs at: the stretch's last activity" })
   }
+  if (input.since === undefined) return { at, since: at }
   const since = yield* eventTime(input.since, now, "since")
   if (DateTime.greaterThan(since, at)) {
     return yield* new InvalidInput({ field: "since", message: `since (${iso(since)}) is after at (${iso(at)})` })
   }
-  return { at, since: input.since === undefined ? at : since }
+  return { at, since }
 })
 
 /** Refuses an event that would fall before the timer it concerns started. */
