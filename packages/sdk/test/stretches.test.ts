@@ -109,6 +109,10 @@ describe("Stretches", () => {
   it("serializes and reads back, reads the older one-event-per-line queue, and skips garbage", () => {
     const queue = addAll(empty, [event(0), event(1, { fallbackProjectId: "p" }), event(30, { event: "session-end" })])
     expect(deserialize(serialize(queue))).toEqual(queue)
+    const appended = serialize(queue) + JSON.stringify(event(31, { sessionId: "s1" })) + "\n" +
+      JSON.stringify(event(32, { sessionId: "s2" })) + "\n{\"trunc"
+    expect(eventCount(deserialize(appended))).toBe(eventCount(queue) + 2)
+    expect(deserialize(appended).stretches).toHaveLength(queue.stretches.length + 2)
     const legacy = [event(0), event(2), event(4, { event: "session-end" })].map((e) => JSON.stringify(e)).join("\n") +
       "\nnot json\n{\"id\":1}\n"
     const migrated = deserialize(legacy)

@@ -133,30 +133,24 @@ const isActivity = (value: unknown): value is HookActivity => {
 }
 
 /**
- * Reads what `serialize` wrote. Also reads the older queue (one event per JSON line) and coalesces it, so an
- * upgrade keeps what was queued. Anything unreadable is skipped.
+ * Reads what `serialize` wrote, followed by any events appended since (one JSON line each, as hooks append
+ * them without a lock); the older queue of events only reads the same way. Unreadable lines are skipped.
  */
-export const deserialize = (text: string, gapMs = DEFAULT_GAP_MS): Stretches => {
-  const trimmed = text.trim()
-  if (trimmed === "") return empty
-  try {
-    const parsed = JSON.parse(trimmed) as { format?: unknown; stretches?: unknown }
-    if (parsed?.format === FORMAT && Array.isArray(parsed.stretches)) {
-      return { stretches: parsed.stretches.filter(isStretch) }
-    }
-  } catch {
-    // not one document: the older line format
-  }
-  const events = trimmed.split("\n").flatMap((line) => {
+export const deserialize = (text: string, gapMs = DEFAULT_GAP_MS): Stretches =>
+  text.split("\n").reduce((queue, line) => {
+    if (line.trim() === "") return queue
+    let value: unknown
     try {
-      const value: unknown = JSON.parse(line)
-      return isActivity(value) ? [value] : []
+      value = JSON.parse(line)
     } catch {
-      return []
+      return queue
     }
-  })
-  return addAll(empty, events, gapMs)
-}
+    const doc = value as { format?: unknown; stretches?: unknown }
+    if (doc?.format === FORMAT && Array.isArray(doc.stretches)) {
+      return { stretches: [...queue.stretches, ...doc.stretches.filter(isStretch)] }
+    }
+    return isActivity(value) ? add(queue, value, gapMs) : queue
+  }, empty)
 
 export interface HeartbeatRequest {
   readonly kind: "heartbeat"
