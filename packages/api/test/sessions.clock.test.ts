@@ -104,7 +104,7 @@ describe("agent sessions driven by TestClock through the HTTP app", () => {
       yield* s.sweep
       expect((yield* s.get("/api/timer/current")).body.timers).toEqual([])
       const plain = yield* s.post("/api/timer/heartbeat", {})
-      expect(plain.body).toEqual({ touched: [], started: null })
+      expect(plain.body).toEqual({ touched: [], started: null, extended: null, at: at(45) })
       const beat = yield* s.post("/api/timer/heartbeat", { projectName: "comeback", autoStart: true, sessionId: "s1" })
       expect(beat.status).toBe(200)
       expect(beat.body.started).toMatchObject({ projectName: "comeback", source: "hook", state: "running", startedAt: at(45) })

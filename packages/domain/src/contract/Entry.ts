@@ -31,6 +31,9 @@ export class Entry extends Schema.Class<Entry>("Entry")({
   heartbeats: Schema.Number.annotations({ description: "Heartbeats the timer received (evidence)" }),
   sessions: Schema.Number.annotations({ description: "AI tool sessions that worked on the timer (evidence)" }),
   pauses: Schema.Number,
+  lateHeartbeats: Schema.Number.annotations({
+    description: "Heartbeats that arrived late (queued while the server was unreachable) and extended this entry (evidence)"
+  }),
   firstActivityAt: NullableTimestamp,
   lastActivityAt: NullableTimestamp,
   createdAt: Timestamp,

@@ -78,7 +78,13 @@ export class EntryUpdated extends Schema.TaggedClass<EntryUpdated>()("EntryUpdat
   ...envelope,
   ...owner,
   entry: Entry,
-  previous: Entry
+  previous: Entry,
+  reason: Schema.optionalWith(
+    Schema.Literal("edited", "late_evidence").annotations({
+      description: "edited: by its author; late_evidence: activity queued during an outage extended it"
+    }),
+    { default: () => "edited" as const }
+  )
 }) {}
 
 export class EntryDeleted extends Schema.TaggedClass<EntryDeleted>()("EntryDeleted", {

@@ -1,9 +1,10 @@
 import { HttpApiSchema } from "@effect/platform"
 import { DateTime, Schema } from "effect"
 import { Source } from "./Actor.js"
+import { Entry } from "./Entry.js"
 import { ProjectId, TaskId, TimerId, UserId, WorkspaceId } from "./Ids.js"
 import { ProjectName } from "./Project.js"
-import { NullableTimestamp, Timestamp } from "./Timestamp.js"
+import { Instant, NullableTimestamp, Timestamp } from "./Timestamp.js"
 import { Description, Text } from "./Text.js"
 
 export const TimerState = Schema.Literal("running", "paused")
@@ -23,7 +24,8 @@ export class Timer extends Schema.Class<Timer>("Timer")({
   accumulatedMs: Schema.Number,
   lastActivityAt: Timestamp,
   heartbeatCount: Schema.Number,
-  pauseCount: Schema.Number
+  pauseCount: Schema.Number,
+  lateHeartbeats: Schema.Number
 }) {
   /** Running time only: paused stretches never count. */
   elapsedMsAt(now: DateTime.Utc): number {
@@ -47,10 +49,24 @@ export class TimerView extends Schema.Class<TimerView>("TimerView")({
   elapsedSeconds: Schema.Number
 }) {}
 
+/** How far back an event's `at` may lie: events queued longer than this are refused. */
+export const EVENT_MAX_AGE_HOURS = 24
+/** How far ahead of the server's clock an event's `at` may lie (a client clock running fast); it then counts as now. */
+export const EVENT_CLOCK_SKEW_SECONDS = 120
+
+const At = Instant.annotations({
+  description: "When the event happened (ISO 8601 with Z or an offset), default now: at most " +
+    `${EVENT_MAX_AGE_HOURS} hours ago, at most ${EVENT_CLOCK_SKEW_SECONDS} seconds ahead of the server's clock ` +
+    "(counted as now), and never before the timer's start. Hooks send it for events queued while the server was unreachable."
+})
+
+const UsedAt = Schema.DateTimeUtc.annotations({ description: "The time the server recorded for this event" })
+
 export class StartedTimer extends TimerView.extend<StartedTimer>("StartedTimer")({
   alreadyRunning: Schema.Boolean.annotations({
     description: "true when this project's timer was already running and was returned instead of a new one"
-  })
+  }),
+  at: UsedAt
 }) {}
 
 export class CurrentTimers extends Schema.Class<CurrentTimers>("CurrentTimers")({
@@ -69,7 +85,8 @@ export const StartTimer = Schema.Struct({
   description: Schema.optional(Description),
   taskId: Schema.optional(TaskId),
   source: Schema.optional(Source),
-  sessionId: Schema.optional(SessionId)
+  sessionId: Schema.optional(SessionId),
+  at: Schema.optional(At)
 }).annotations({ identifier: "StartTimer", parseOptions: { onExcessProperty: "error", errors: "all" } })
 export type StartTimer = typeof StartTimer.Type
 
@@ -83,7 +100,8 @@ export const StopTimer = Schema.Struct({
   sessionId: Schema.optional(SessionId),
   reason: Schema.optional(Schema.Literal("manual", "session_end").annotations({
     description: "Why the timer stops; default session_end when sessionId is given, else manual"
-  }))
+  })),
+  at: Schema.optional(At)
 }).annotations({ identifier: "StopTimer", parseOptions: { onExcessProperty: "error", errors: "all" } })
 export type StopTimer = typeof StopTimer.Type
 
@@ -103,14 +121,26 @@ export const Heartbeat = Schema.Struct({
   })),
   autoCreate: Schema.optional(Schema.Boolean),
   source: Schema.optional(Source),
-  description: Schema.optional(Description)
+  description: Schema.optional(Description),
+  at: Schema.optional(At),
+  since: Schema.optional(Instant.annotations({
+    description: "With at: the first activity of an unbroken stretch that ends at `at` (no gap longer than the " +
+      "workspace's idle timeout), as a client flushes what it queued during an outage. Same bounds as at."
+  })),
+  count: Schema.optional(Schema.Int.pipe(Schema.between(1, 1_000_000)).annotations({
+    description: "How many hook events this heartbeat stands for (a flushed stretch); default 1"
+  }))
 }).annotations({ identifier: "Heartbeat", parseOptions: { onExcessProperty: "error", errors: "all" } })
 export type Heartbeat = typeof Heartbeat.Type
 export const HeartbeatBody = Schema.NullOr(Heartbeat)
 
 export class HeartbeatResult extends Schema.Class<HeartbeatResult>("HeartbeatResult")({
   touched: Schema.Array(TimerView),
-  started: Schema.NullOr(TimerView)
+  started: Schema.NullOr(TimerView),
+  extended: Schema.NullOr(Entry).annotations({
+    description: "An entry the watchdog had stopped as idle that this late heartbeat extended to `at`"
+  }),
+  at: UsedAt
 }) {}
 
 export const UpdateTimer = Schema.Struct({
@@ -129,7 +159,8 @@ export class TimerKept extends Schema.Class<TimerKept>("TimerKept")({
   stopped: Schema.Literal(false),
   timer: TimerView,
   activeSessions: Schema.Number,
-  message: Schema.String
+  message: Schema.String,
+  at: UsedAt
 }) {}
 
 /** Hooks send no body at all (`Content-Length: 0`), which arrives as null. */

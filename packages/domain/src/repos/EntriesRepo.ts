@@ -38,6 +38,8 @@ export interface EntryEvidence {
   readonly pauses: number
   readonly firstActivityAt: Date
   readonly lastActivityAt: Date
+  readonly lateHeartbeats?: number | undefined
+  readonly sessionIds?: ReadonlyArray<string> | undefined
 }
 
 export interface EntryChanges {
@@ -73,13 +75,15 @@ export class EntriesRepo extends Effect.Service<EntriesRepo>()("@clockme/domain/
         INSERT INTO entries (workspace_id, user_id, project_id, task_id, timer_id, description, start_time, end_time,
                              duration_seconds, paused_seconds, billable, source, stop_reason, idempotency_key,
                              heartbeats, sessions, pauses, first_activity_at, last_activity_at, created_by_key_id,
-                             created_at, updated_at)
+                             late_heartbeats, session_ids, created_at, updated_at)
         VALUES (${input.workspaceId}, ${input.userId}, ${input.projectId}, ${input.taskId}, ${input.timerId},
                 ${input.description}, ${input.startTime}, ${input.endTime}, ${input.durationSeconds},
                 ${input.pausedSeconds}, ${input.billable}, ${input.source}, ${input.stopReason},
                 ${input.idempotencyKey}, ${input.evidence?.heartbeats ?? 0}, ${input.evidence?.sessions ?? 0},
                 ${input.evidence?.pauses ?? 0}, ${input.evidence?.firstActivityAt ?? null},
-                ${input.evidence?.lastActivityAt ?? null}, ${input.createdByKeyId}, ${input.now}, ${input.now})
+                ${input.evidence?.lastActivityAt ?? null}, ${input.createdByKeyId},
+                ${input.evidence?.lateHeartbeats ?? 0}, ${JSON.stringify(input.evidence?.sessionIds ?? [])}::jsonb,
+                ${input.now}, ${input.now})
         RETURNING *`.pipe(Effect.flatMap(decode), Effect.map((rows) => ({ entry: rows[0]! })), Effect.orDie)
 
     const findById = (workspaceId: WorkspaceId, id: EntryId) =>

@@ -12,7 +12,8 @@ export const TimerWithProject = Schema.Struct({
   projectName: Schema.String,
   projectBillable: Schema.Boolean,
   sessionCount: Schema.Number,
-  createdByKeyId: Schema.NullOr(ApiKeyId)
+  createdByKeyId: Schema.NullOr(ApiKeyId),
+  sessionIds: Schema.Array(Schema.String)
 })
 const decode = decodeRows(TimerWithProject)
 
@@ -23,15 +24,21 @@ export interface TimerRow {
   readonly sessionCount: number
   /** The key that started the timer. */
   readonly createdByKeyId: ApiKeyId | null
+  readonly sessionIds: ReadonlyArray<string>
 }
 const toRows = (rows: ReadonlyArray<typeof TimerWithProject.Type>): ReadonlyArray<TimerRow> =>
-  rows.map(({ createdByKeyId, projectBillable, projectName, sessionCount, ...timer }) => ({
+  rows.map(({ createdByKeyId, projectBillable, projectName, sessionCount, sessionIds, ...timer }) => ({
     timer: new Timer(timer),
     projectName,
     projectBillable,
     sessionCount,
-    createdByKeyId
+    createdByKeyId,
+    sessionIds
   }))
+
+/** The timer's sessions, for the entry it becomes (late evidence matches on them). */
+const sessionIdsOf = (sql: SqlClient.SqlClient, timerId: Fragment) =>
+  sql`(SELECT coalesce(jsonb_agg(s.session_id ORDER BY s.started_at), '[]'::jsonb) FROM timer_sessions s WHERE s.timer_id = ${timerId}) AS session_ids`
 
 export interface NewTimer {
   readonly userId: UserId
@@ -44,6 +51,9 @@ export interface NewTimer {
   readonly now: Date
 }
 
+/** A restarted server's grace before it stops timers as idle (or the idle timeout, if shorter). */
+export const STARTUP_GRACE_MINUTES = 2
+
 export class TimersRepo extends Effect.Service<TimersRepo>()("@clockme/domain/TimersRepo", {
   effect: Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
@@ -52,7 +62,8 @@ export class TimersRepo extends Effect.Service<TimersRepo>()("@clockme/domain/Ti
       sql`
         WITH t AS (${timers})
         SELECT t.*, p.name AS project_name, p.billable AS project_billable,
-               (SELECT count(*) FROM timer_sessions s WHERE s.timer_id = t.id)::int AS session_count
+               (SELECT count(*) FROM timer_sessions s WHERE s.timer_id = t.id)::int AS session_count,
+               ${sessionIdsOf(sql, sql`t.id`)}
         FROM t JOIN projects p ON p.id = t.project_id
         ORDER BY t.started_at, t.id`.pipe(Effect.flatMap(decode), Effect.map(toRows), Effect.orDie)
 
@@ -85,9 +96,9 @@ export class TimersRepo extends Effect.Service<TimersRepo>()("@clockme/domain/Ti
       detailsOf(sql`DELETE FROM timers WHERE user_id = ${userId} AND workspace_id = ${workspaceId} RETURNING *`)
 
     /** One indexed UPDATE: running hook and MCP timers of the user, or the one timer named. */
-    const touch = (userId: UserId, workspaceId: WorkspaceId, projectId: ProjectId | undefined, now: Date) =>
+    const touch = (userId: UserId, workspaceId: WorkspaceId, projectId: ProjectId | undefined, now: Date, count = 1) =>
       detailsOf(sql`
-        UPDATE timers SET last_activity_at = greatest(last_activity_at, ${now}), heartbeat_count = heartbeat_count + 1
+        UPDATE timers SET last_activity_at = greatest(last_activity_at, ${now}), heartbeat_count = heartbeat_count + ${count}
         WHERE user_id = ${userId} AND workspace_id = ${workspaceId}
           AND ${projectId === undefined ? sql`source IN ('hook', 'mcp') AND state = 'running'` : sql`project_id = ${projectId}`}
         RETURNING *`)
@@ -139,13 +150,17 @@ export class TimersRepo extends Effect.Service<TimersRepo>()("@clockme/domain/Ti
     /**
      * Removes hook and MCP timers idle for longer than their workspace's timeout, at most `limit` at a time.
      * SKIP LOCKED and the DELETE make it safe when several servers sweep the same database at once.
+     * With `serverStartedAt`, a workspace's timers are left alone until min(2 minutes, its idle timeout)
+     * after that start, so clients that queued events while the server was down can send them first.
      */
-    const deleteIdle = (now: Date, limit: number) =>
+    const deleteIdle = (now: Date, limit: number, serverStartedAt: Date | null = null) =>
       sql`
         WITH idle AS (
           SELECT t.id FROM timers t JOIN workspaces w ON w.id = t.workspace_id
           WHERE t.source IN ('hook', 'mcp')
             AND t.last_activity_at < ${now}::timestamptz - make_interval(mins => w.idle_timeout_minutes)
+            AND ${serverStartedAt === null ? sql`true` : sql`${now}::timestamptz >= ${serverStartedAt}::timestamptz +
+              least(make_interval(mins => ${STARTUP_GRACE_MINUTES}), make_interval(mins => w.idle_timeout_minutes))`}
           ORDER BY t.last_activity_at
           LIMIT ${limit}
           FOR UPDATE OF t SKIP LOCKED
@@ -153,7 +168,8 @@ export class TimersRepo extends Effect.Service<TimersRepo>()("@clockme/domain/Ti
           DELETE FROM timers t USING idle WHERE t.id = idle.id RETURNING t.*
         )
         SELECT gone.*, p.name AS project_name, p.billable AS project_billable,
-               (SELECT count(*) FROM timer_sessions s WHERE s.timer_id = gone.id)::int AS session_count
+               (SELECT count(*) FROM timer_sessions s WHERE s.timer_id = gone.id)::int AS session_count,
+               ${sessionIdsOf(sql, sql`gone.id`)}
         FROM gone JOIN projects p ON p.id = gone.project_id`.pipe(Effect.flatMap(decode), Effect.map(toRows), Effect.orDie)
 
     return {

@@ -1,4 +1,4 @@
-import { Cause, Duration, Effect, Schedule } from "effect"
+import { Cause, DateTime, Duration, Effect, Schedule } from "effect"
 import { Idempotency } from "./Idempotency.js"
 import { Timers } from "./Timers.js"
 
@@ -14,11 +14,10 @@ export class IdleWatchdog extends Effect.Service<IdleWatchdog>()("@clockme/domai
     const timers = yield* Timers
     const idempotency = yield* Idempotency
 
-    /** Stops everything idle now, in batches, and forgets day-old idempotency keys; returns the timers stopped. */
-    const sweep = Effect.gen(function*() {
+    const sweepAfter = (serverStartedAt: DateTime.Utc | undefined) => Effect.gen(function*() {
       let stopped = 0
       for (;;) {
-        const written = yield* timers.stopIdle(BATCH)
+        const written = yield* timers.stopIdle(BATCH, serverStartedAt)
         stopped += written.length
         if (written.length < BATCH) break
       }
@@ -26,16 +25,23 @@ export class IdleWatchdog extends Effect.Service<IdleWatchdog>()("@clockme/domai
       return stopped
     }).pipe(Effect.withSpan("IdleWatchdog.sweep"))
 
-    /** Sweeps at once (a server that was down stops stale timers at the right times), then every interval. */
+    /** Stops everything idle now, in batches, and forgets day-old idempotency keys; returns the timers stopped. */
+    const sweep = sweepAfter(undefined)
+
+    /**
+     * Sweeps at once (a server that was down stops stale timers at the right times), then every interval;
+     * for its first min(2 minutes, idle timeout) it stops nothing, so clients can send what they queued.
+     */
     const run = (interval: Duration.DurationInput) =>
-      sweep.pipe(
-        Effect.tap((stopped) => stopped > 0 ? Effect.logInfo(`Idle watchdog stopped ${stopped} timer(s)`) : Effect.void),
-        Effect.catchAllCause((cause) =>
-          Cause.isInterruptedOnly(cause) ? Effect.failCause(cause) : Effect.logError("Idle watchdog sweep failed", cause)
-        ),
-        Effect.repeat(Schedule.spaced(interval)),
-        Effect.asVoid
-      )
+      Effect.flatMap(DateTime.now, (startedAt) =>
+        sweepAfter(startedAt).pipe(
+          Effect.tap((stopped) => stopped > 0 ? Effect.logInfo(`Idle watchdog stopped ${stopped} timer(s)`) : Effect.void),
+          Effect.catchAllCause((cause) =>
+            Cause.isInterruptedOnly(cause) ? Effect.failCause(cause) : Effect.logError("Idle watchdog sweep failed", cause)
+          ),
+          Effect.repeat(Schedule.spaced(interval)),
+          Effect.asVoid
+        ))
 
     return { sweep, run } as const
   }),

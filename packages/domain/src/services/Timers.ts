@@ -1,11 +1,11 @@
 import { SqlClient } from "@effect/sql"
-import { DateTime, Effect, Option, Schema } from "effect"
+import { DateTime, Effect, Either, Option, Schema } from "effect"
 import { CurrentActor, requireScope } from "../contract/Actor.js"
 import type { StopReason } from "../contract/Entry.js"
 import { Entry } from "../contract/Entry.js"
 import { EntryCreated, TimerMoved, TimerPaused, TimerResumed, TimerStarted, TimerStopped } from "../contract/Events.js"
 import { InvalidInput } from "../contract/Errors.js"
-import type { ApiKeyId, UserId, WorkspaceId } from "../contract/Ids.js"
+import type { ApiKeyId, ProjectId, UserId, WorkspaceId } from "../contract/Ids.js"
 import { matchProjectName } from "../ProjectMatch.js"
 import { EntriesRepo } from "../repos/EntriesRepo.js"
 import { isUniqueViolation } from "../repos/SqlErrors.js"
@@ -24,6 +24,8 @@ import {
 import type { Heartbeat, StartTimer, StopTimer, TimerRef, UpdateTimer } from "../contract/Timer.js"
 import { Budgets } from "./Budgets.js"
 import { Events } from "./Events.js"
+import { eventTime, evidenceTimes, notBeforeStart } from "./EventTime.js"
+import { LateEvidence } from "./LateEvidence.js"
 import { Idempotency } from "./Idempotency.js"
 import { ensureActive, Projects } from "./Projects.js"
 import { Tasks } from "./Tasks.js"
@@ -61,6 +63,7 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
     const idempotency = yield* Idempotency
     const budgets = yield* Budgets
     const events = yield* Events
+    const lateEvidence = yield* LateEvidence
     const transactional = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
       sql.withTransaction(effect).pipe(Effect.catchTag("SqlError", Effect.die))
 
@@ -102,7 +105,9 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
           sessions: row.sessionCount,
           pauses: timer.pauseCount,
           firstActivityAt: DateTime.toDate(timer.startedAt),
-          lastActivityAt: DateTime.toDate(timer.lastActivityAt)
+          lastActivityAt: DateTime.toDate(timer.lastActivityAt),
+          lateHeartbeats: timer.lateHeartbeats,
+          sessionIds: row.sessionIds
         },
         now: DateTime.toDate(now)
       }).pipe(
@@ -135,6 +140,7 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
       yield* budgets.ensureCanTrack(project.id)
       const task = input.taskId === undefined ? null : yield* tasks.getInProject(input.taskId, project.id)
       const now = yield* DateTime.now
+      const at = yield* eventTime(input.at, now)
       const created = yield* repo.insertIfAbsent({
         userId: actor.userId,
         workspaceId: actor.workspaceId,
@@ -143,16 +149,16 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
         description: input.description ?? null,
         source: input.source ?? actor.source,
         createdByKeyId: actor.keyId,
-        now: DateTime.toDate(now)
+        now: DateTime.toDate(at)
       })
       const row = yield* repo.findForProject(actor.userId, actor.workspaceId, project.id).pipe(Effect.flatMap(Effect.orDie))
-      if (input.sessionId !== undefined) yield* repo.recordSession(row.timer.id, input.sessionId, DateTime.toDate(now))
+      if (input.sessionId !== undefined) yield* repo.recordSession(row.timer.id, input.sessionId, DateTime.toDate(at))
       if (created) {
         yield* events.publish(
-          new TimerStarted({ occurredAt: now, workspaceId: actor.workspaceId, userId: actor.userId, timer: toView(row, now) })
+          new TimerStarted({ occurredAt: at, workspaceId: actor.workspaceId, userId: actor.userId, timer: toView(row, now) })
         )
       }
-      return new StartedTimer({ ...toView(row, now), alreadyRunning: !created })
+      return new StartedTimer({ ...toView(row, now), alreadyRunning: !created, at })
     }, transactional)
 
     const start = (input: StartTimer, options: IdempotencyOptions = {}) =>
@@ -181,28 +187,119 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
     })
 
     /**
+     * A heartbeat with `at` on a project, replayed as if it had arrived on time: a timer idle for longer than
+     * the idle timeout before `since` is stopped at its last activity first; with no timer, the entry the
+     * watchdog stopped as idle is extended (or runs again). Undefined: go on as for any heartbeat.
+     */
+    const lateHeartbeat = Effect.fn("Timers.lateHeartbeat")(function*(
+      projectId: ProjectId,
+      sessionId: string | undefined,
+      t: { readonly at: DateTime.Utc; readonly since: DateTime.Utc; readonly count: number; readonly now: DateTime.Utc }
+    ) {
+      const actor = yield* CurrentActor
+      const activity = {
+        userId: actor.userId,
+        workspaceId: actor.workspaceId,
+        projectId,
+        sessionId,
+        since: t.since,
+        at: t.at,
+        heartbeats: t.count,
+        now: t.now
+      }
+      const current = yield* repo.findForProject(actor.userId, actor.workspaceId, projectId)
+      if (Option.isSome(current)) {
+        const row = current.value
+        if (DateTime.lessThan(t.at, row.timer.startedAt)) {
+          const late = yield* lateEvidence.extendIdleEntry({ ...activity, mayReopen: false, endBy: row.timer.startedAt })
+          if (Option.isSome(late) && late.value._tag === "Extended") {
+            return new HeartbeatResult({ touched: [], started: null, extended: late.value.entry, at: t.at })
+          }
+          return yield* notBeforeStart(t.at, row.timer.startedAt, row.projectName).pipe(Effect.as(undefined))
+        }
+        const idleMs = (yield* lateEvidence.idleTimeoutOf(actor.workspaceId)) * 60_000
+        const stale = row.timer.state === "running" && (row.timer.source === "hook" || row.timer.source === "mcp") &&
+          DateTime.distance(row.timer.lastActivityAt, t.since) > idleMs
+        if (!stale) return undefined
+        if (yield* repo.deleteById(row.timer.id)) yield* recordEntry(row, row.timer.lastActivityAt, "idle", t.now)
+      }
+      const late = yield* lateEvidence.extendIdleEntry({ ...activity, mayReopen: true })
+      if (Option.isNone(late)) return undefined
+      if (late.value._tag === "Extended") {
+        return new HeartbeatResult({ touched: [], started: null, extended: late.value.entry, at: t.at })
+      }
+      const reopened = yield* repo.findById(late.value.timerId).pipe(Effect.flatMap(Effect.orDie))
+      yield* events.publish(
+        new TimerStarted({
+          occurredAt: t.now,
+          workspaceId: actor.workspaceId,
+          userId: actor.userId,
+          timer: toView(reopened, t.now)
+        })
+      )
+      return new HeartbeatResult({ touched: [], started: toView(reopened, t.now), extended: null, at: t.at })
+    })
+
+    /** A late stop for a timer the watchdog already stopped as idle: its entry ends at `at` instead. */
+    const lateStop = Effect.fn("Timers.lateStop")(function*(
+      input: StopTimer,
+      at: DateTime.Utc,
+      reason: StopReason,
+      now: DateTime.Utc
+    ) {
+      const actor = yield* CurrentActor
+      const projectId = input.projectId ??
+        (input.projectName === undefined ? undefined : (yield* projects.findMatching(input.projectName))?.id)
+      if (projectId === undefined) return Option.none<Entry>()
+      const late = yield* lateEvidence.extendIdleEntry({
+        userId: actor.userId,
+        workspaceId: actor.workspaceId,
+        projectId,
+        sessionId: input.sessionId,
+        since: at,
+        at,
+        heartbeats: 0,
+        now,
+        mayReopen: false,
+        stopReason: reason
+      })
+      return Option.flatMap(late, (outcome) => outcome._tag === "Extended" ? Option.some(outcome.entry) : Option.none())
+    })
+
+    /**
      * Turns the timer into an entry and removes it, in one transaction; a lost race returns the winner's
      * entry. With a sessionId, the timer keeps running while other sessions still work on it.
      */
     const stopNow = Effect.fn("Timers.stopNow")(function*(input: StopTimer) {
       const actor = yield* requireScope("write")
       const now = yield* DateTime.now
-      const timers = yield* repo.listForUser(actor.userId, actor.workspaceId)
-      const target = yield* pick(timers, input, "running")
+      const at = yield* eventTime(input.at, now)
       const reason: StopReason = input.reason ?? (input.sessionId === undefined ? "manual" : "session_end")
+      const timers = yield* repo.listForUser(actor.userId, actor.workspaceId)
+      const picked = yield* Effect.either(pick(timers, input, "running"))
+      if (Either.isLeft(picked)) {
+        const late = picked.left._tag === "TimerNotRunning" && input.at !== undefined
+          ? yield* lateStop(input, at, reason, now)
+          : Option.none<Entry>()
+        if (Option.isSome(late)) return late.value
+        return yield* picked.left
+      }
+      const target = picked.right
+      yield* notBeforeStart(at, target.timer.startedAt, target.projectName)
       if (input.sessionId !== undefined) {
         const others = yield* repo.endSession(
           target.timer.id,
           input.sessionId,
-          DateTime.toDate(now),
-          DateTime.toDate(DateTime.subtract(now, { minutes: SESSION_STALE_MINUTES }))
+          DateTime.toDate(at),
+          DateTime.toDate(DateTime.subtract(at, { minutes: SESSION_STALE_MINUTES }))
         )
         if (others > 0) {
           return new TimerKept({
             stopped: false,
             timer: toView(target, now),
             activeSessions: others,
-            message: `Session ended; the timer on "${target.projectName}" keeps running for ${others} other session(s)`
+            message: `Session ended; the timer on "${target.projectName}" keeps running for ${others} other session(s)`,
+            at
           })
         }
       }
@@ -212,7 +309,7 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
         if (Option.isSome(entry)) return entry.value
         return yield* new TimerNotRunning({ message: `The timer on "${target.projectName}" was already stopped` })
       }
-      return yield* recordEntry(target, now, reason, now, actor.keyId)
+      return yield* recordEntry(target, at, reason, now, actor.keyId)
     }, transactional)
 
     const stop = (input: StopTimer, options: IdempotencyOptions = {}) =>
@@ -263,6 +360,8 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
     const heartbeat = Effect.fn("Timers.heartbeat")(function*(input: Heartbeat) {
       const actor = yield* requireScope("write")
       const now = yield* DateTime.now
+      const { at, since } = yield* evidenceTimes(input, now)
+      const count = input.count ?? 1
       let projectId = input.projectId
       if (projectId === undefined && input.projectName !== undefined) {
         projectId = (yield* projects.findMatching(input.projectName))?.id
@@ -270,15 +369,19 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
           return yield* new TimerNotRunning({ message: `No project matches "${input.projectName}"` })
         }
       }
+      if (input.at !== undefined && projectId !== undefined) {
+        const late = yield* lateHeartbeat(projectId, input.sessionId, { at, since, count, now })
+        if (late !== undefined) return late
+      }
       const named = input.projectId !== undefined || input.projectName !== undefined
       const touched = named && projectId === undefined
         ? []
-        : yield* repo.touch(actor.userId, actor.workspaceId, projectId, DateTime.toDate(now))
+        : yield* repo.touch(actor.userId, actor.workspaceId, projectId, DateTime.toDate(at), count)
       if (input.sessionId !== undefined) {
-        for (const row of touched) yield* repo.recordSession(row.timer.id, input.sessionId, DateTime.toDate(now))
+        for (const row of touched) yield* repo.recordSession(row.timer.id, input.sessionId, DateTime.toDate(at))
       }
       if (touched.length > 0 || !named) {
-        return new HeartbeatResult({ touched: touched.map((row) => toView(row, now)), started: null })
+        return new HeartbeatResult({ touched: touched.map((row) => toView(row, now)), started: null, extended: null, at })
       }
       if (input.autoStart !== true) {
         return yield* new TimerNotRunning({ message: "No timer is running on that project; send autoStart: true to start one" })
@@ -289,9 +392,14 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
         autoCreate: input.autoCreate,
         description: input.description,
         source: input.source ?? "hook",
-        sessionId: input.sessionId
+        sessionId: input.sessionId,
+        at: since
       })
-      return new HeartbeatResult({ touched: [], started: new TimerView(started) })
+      if (count > 1 || DateTime.greaterThan(at, since)) {
+        yield* repo.touch(actor.userId, actor.workspaceId, started.projectId, DateTime.toDate(at), count - 1)
+      }
+      const row = yield* repo.findForProject(actor.userId, actor.workspaceId, started.projectId).pipe(Effect.flatMap(Effect.orDie))
+      return new HeartbeatResult({ touched: [], started: toView(row, now), extended: null, at })
     }, transactional)
 
     /** Edits a running timer, or moves it to another project (with split, the time so far stays behind). */
@@ -366,9 +474,13 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
      * The watchdog's sweep: stops idle hook and MCP timers with an entry that ends at their last activity,
      * so idle time is never billed. Returns the entries it wrote.
      */
-    const stopIdle = Effect.fn("Timers.stopIdle")(function*(batch: number) {
+    const stopIdle = Effect.fn("Timers.stopIdle")(function*(batch: number, serverStartedAt?: DateTime.Utc) {
       const now = yield* DateTime.now
-      const idle = yield* repo.deleteIdle(DateTime.toDate(now), batch)
+      const idle = yield* repo.deleteIdle(
+        DateTime.toDate(now),
+        batch,
+        serverStartedAt === undefined ? null : DateTime.toDate(serverStartedAt)
+      )
       const written: Array<Entry> = []
       for (const row of idle) written.push(yield* recordEntry(row, row.timer.lastActivityAt, "idle", now))
       return written
@@ -391,6 +503,7 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
     Tasks.Default,
     Idempotency.Default,
     Budgets.Default,
-    Events.Default
+    Events.Default,
+    LateEvidence.Default
   ]
 }) {}

@@ -5,7 +5,7 @@ import { ClockMe } from "../ClockMe.js"
 import { ClockMeError } from "../Errors.js"
 import { configDir, home, logFile, resolveCredentials } from "./Paths.js"
 import { projectNameFor } from "./Project.js"
-import { enqueue, flushQueue, isUnreachable, type QueuedEvent, readQueue } from "./Queue.js"
+import { enqueue, flushQueue, isUnreachable, type QueuedEvent, queuedCount } from "./Queue.js"
 import type { HookEvent } from "./Setup.js"
 
 export const HOOK_EVENTS: ReadonlyArray<HookEvent> = ["session-start", "prompt", "stop", "session-end"]
@@ -125,8 +125,18 @@ const sweep = (dir: string) => {
   }
 }
 
+/** Sends the event with its own time; a server that refuses that time (clock skew) gets it without. */
 const send = async (cm: ClockMe, e: QueuedEvent): Promise<string> => {
-  const session = e.sessionId ? { sessionId: e.sessionId } : {}
+  try {
+    return await sendAt(cm, e, { at: e.at })
+  } catch (error) {
+    if (error instanceof ClockMeError && error.code === "invalid_input") return sendAt(cm, e, {})
+    throw error
+  }
+}
+
+const sendAt = async (cm: ClockMe, e: QueuedEvent, when: { readonly at?: string }): Promise<string> => {
+  const session = { ...(e.sessionId ? { sessionId: e.sessionId } : {}), ...when }
   const key = { idempotencyKey: `clockme-hook:${e.id}` }
   const project = e.fallbackProjectId ? { fallbackProjectId: e.fallbackProjectId } : { autoCreate: e.autoCreate ?? false }
   const description = e.description ? { description: e.description } : {}
@@ -229,10 +239,9 @@ export const runHook = async (options: HookOptions): Promise<void> => {
     retry: { retries: options.event === "session-end" ? 0 : 1, baseDelay: 100, maxDelay: 500 },
     timeout: Math.max(200, remaining())
   })
-  const sessionKey = `${event.tool}|${event.sessionId ?? ""}|${event.projectName.toLowerCase()}`
   try {
-    if (readQueue().length > 0) {
-      const flushed = await withDeadline(flushQueue(cm, { key: sessionKey, at: event.at }), Math.max(100, remaining() - 300))
+    if (queuedCount() > 0) {
+      const flushed = await withDeadline(flushQueue(cm), Math.max(100, remaining() - 300))
       for (const line of flushed?.log ?? []) log(`flush: ${line}`)
       if (flushed === undefined || flushed.left > 0) {
         enqueue(event)

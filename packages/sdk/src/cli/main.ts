@@ -8,7 +8,7 @@ import { ClockMeError } from "../Errors.js"
 import { budgetMs, HOOK_EVENTS, runHook } from "./Hook.js"
 import { configFile, readConfig, resolveCredentials, writeConfig } from "./Paths.js"
 import { projectNameFor } from "./Project.js"
-import { flushQueue, readQueue } from "./Queue.js"
+import { flushQueue, queuedCount } from "./Queue.js"
 import { apply, diff, type HookEvent, plan, TOOLS, type Tool } from "./Setup.js"
 
 const USAGE = `clockme — time tracking for AI coding tools
@@ -296,7 +296,7 @@ const status = async (args: ReadonlyArray<string>): Promise<number> => {
   const { values } = parse(args, {})
   const cm = client(values)
   const current = await cm.timer.current()
-  const queued = readQueue().length
+  const queued = queuedCount()
   const lines = current.timers.length === 0
     ? ["no timer running"]
     : current.timers.map((t) => `${t.state === "paused" ? "⏸" : "▶"} ${t.projectName}  ${formatDuration(t.elapsedSeconds)}  (${t.source}${t.description ? `, ${t.description}` : ""})`)

@@ -92,10 +92,13 @@ export class TimerApi extends HttpApiGroup.make("timer")
       .addSuccess(TimerKept, { status: 202 })
       .addError(TimerNotRunning)
       .addError(AmbiguousTimer)
+      .addError(InvalidInput)
       .annotate(
         OpenApi.Description,
         "Stop a timer and record the entry. The body is optional: with none, the only running timer is stopped. " +
-          "With a sessionId, the timer keeps running (202) while other sessions still work on the project."
+          "With a sessionId, the timer keeps running (202) while other sessions still work on the project. " +
+          "With at (a stop queued during an outage), the entry ends then; when the watchdog already stopped the " +
+          "timer as idle, that entry is extended to at instead."
       )
       .annotate(McpTool, {
         name: "clockme_stop_timer",
@@ -160,7 +163,9 @@ export class TimerApi extends HttpApiGroup.make("timer")
       .annotate(
         OpenApi.Description,
         "Record activity. {} touches all your running hook and MCP timers; projectId/projectName just that one; " +
-          "with autoStart a project without a timer gets one."
+          "with autoStart a project without a timer gets one. With at (and since, count) a client replays activity " +
+          "it queued during an outage: it extends the entry the watchdog stopped as idle meanwhile, or runs that " +
+          "timer again when the session is still active."
       )
   )
   .add(
