@@ -4,15 +4,11 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
 import { join } from "node:path"
-import { beforeAll } from "vitest"
 import { baseUrl, signUp, TestServer } from "../../api/test/lib/TestServer.js"
 import { ClockMe } from "../src/index.js"
-import { buildCli, runCli, sandbox } from "./lib/Cli.js"
+import { cliBin, runCli, sandbox } from "./lib/Cli.js"
 
-let cli = ""
-beforeAll(() => {
-  cli = buildCli()
-}, 120_000)
+const cli = cliBin
 
 const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString()
 

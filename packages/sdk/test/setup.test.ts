@@ -2,18 +2,14 @@ import { describe, expect, it } from "@effect/vitest"
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { parse as parseToml } from "smol-toml"
-import { beforeAll } from "vitest"
-import { buildCli, runCli, sandbox } from "./lib/Cli.js"
+import { cliBin, runCli, sandbox } from "./lib/Cli.js"
 
 const KEY = "ck_live_setupTestKey000000000001"
 const URL = "http://127.0.0.1:8787"
 const MCP = `${URL}/api/mcp`
 const cmd = (tool: string, event: string) => `clockme hook ${event} --tool ${tool} --auto-create`
 
-let cli = ""
-beforeAll(() => {
-  cli = buildCli()
-}, 120_000)
+const cli = cliBin
 
 type Files = Record<string, unknown>
 

@@ -1,82 +1,27 @@
 import { matchProjectName } from "@clockme/domain/ProjectMatch"
-import { appendFileSync, closeSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs"
+import { mkdirSync } from "node:fs"
 import { dirname } from "node:path"
+import * as lockfile from "proper-lockfile"
 import type { ClockMe } from "../ClockMe.js"
 import { ClockMeError } from "../Errors.js"
 import { queueFile } from "./Paths.js"
+import { type QueuedEvent, readQueue, writeQueue } from "./QueueFile.js"
 
-/** A hook event that could not reach the server, kept with the time it happened. */
-export interface QueuedEvent {
-  readonly id: string
-  readonly event: "session-start" | "prompt" | "stop" | "session-end"
-  readonly tool: string
-  readonly at: string
-  readonly projectName: string
-  readonly sessionId?: string | undefined
-  readonly autoCreate?: boolean | undefined
-  readonly fallbackProjectId?: string | undefined
-  readonly description?: string | undefined
-}
+export { enqueue, type QueuedEvent, readQueue } from "./QueueFile.js"
 
-export const readQueue = (): Array<QueuedEvent> => {
-  try {
-    return readFileSync(queueFile(), "utf8")
-      .split("\n")
-      .filter((line) => line.trim() !== "")
-      .flatMap((line) => {
-        try {
-          return [JSON.parse(line) as QueuedEvent]
-        } catch {
-          return []
-        }
-      })
-  } catch {
-    return []
-  }
-}
-
-export const enqueue = (event: QueuedEvent): void => {
-  mkdirSync(dirname(queueFile()), { recursive: true, mode: 0o700 })
-  appendFileSync(queueFile(), JSON.stringify(event) + "\n", { mode: 0o600 })
-}
-
-const writeQueue = (events: ReadonlyArray<QueuedEvent>): void => {
-  if (events.length === 0) {
-    try {
-      unlinkSync(queueFile())
-    } catch {
-      // already empty
-    }
-    return
-  }
-  const temp = `${queueFile()}.${process.pid}.tmp`
-  writeFileSync(temp, events.map((e) => JSON.stringify(e)).join("\n") + "\n", { mode: 0o600 })
-  renameSync(temp, queueFile())
-}
-
-/** One flusher at a time: a lock file, taken over when older than 30 s (a crashed flusher). */
+/** One flusher at a time; a lock left by a crashed flusher goes stale after 30 s. */
 const withLock = async <A>(run: () => Promise<A>): Promise<A | undefined> => {
-  const lock = `${queueFile()}.lock`
-  mkdirSync(dirname(lock), { recursive: true, mode: 0o700 })
+  mkdirSync(dirname(queueFile()), { recursive: true, mode: 0o700 })
+  let release: () => Promise<void>
   try {
-    closeSync(openSync(lock, "wx"))
+    release = await lockfile.lock(queueFile(), { realpath: false, stale: 30_000, update: 10_000 })
   } catch {
-    try {
-      if (Date.now() - statSync(lock).mtimeMs < 30_000) return undefined
-      unlinkSync(lock)
-      closeSync(openSync(lock, "wx"))
-    } catch {
-      return undefined
-    }
+    return undefined
   }
   try {
     return await run()
   } finally {
-    try {
-      unlinkSync(lock)
-    } catch {
-      // gone already
-    }
+    await release().catch(() => undefined)
   }
 }
 

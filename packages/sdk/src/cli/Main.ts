@@ -5,11 +5,10 @@ import { createInterface } from "node:readline"
 import { parseArgs } from "node:util"
 import { ClockMe } from "../ClockMe.js"
 import { ClockMeError } from "../Errors.js"
-import { budgetMs, HOOK_EVENTS, runHook } from "./Hook.js"
 import { configFile, readConfig, resolveCredentials, writeConfig } from "./Paths.js"
 import { projectNameFor } from "./Project.js"
 import { flushQueue, readQueue } from "./Queue.js"
-import { apply, diff, type HookEvent, plan, TOOLS, type Tool } from "./Setup.js"
+import { apply, diff, plan, TOOLS, type Tool } from "./Setup.js"
 
 const USAGE = `clockme — time tracking for AI coding tools
 
@@ -139,7 +138,6 @@ const prompt = (question: string): Promise<string> =>
 
 export const main = async (argv: ReadonlyArray<string>): Promise<number> => {
   const [command, ...rest] = argv
-  if (command === "hook") return hook(rest)
   try {
     switch (command) {
       case "setup":
@@ -194,31 +192,6 @@ const parse = <O extends Record<string, { type: "string" | "boolean"; short?: st
   } catch (error) {
     throw new UsageError((error as Error).message)
   }
-}
-
-const hook = async (args: ReadonlyArray<string>): Promise<number> => {
-  const event = args[0] as HookEvent
-  const hard = setTimeout(() => process.exit(0), (HOOK_EVENTS.includes(event) ? budgetMs(event) : 1000) + 100)
-  hard.unref()
-  try {
-    if (!HOOK_EVENTS.includes(event)) return 0
-    const { values } = parseArgs({
-      args: args.slice(1),
-      options: { tool: { type: "string", default: "claude-code" }, "auto-create": { type: "boolean", default: false }, "fallback-project": { type: "string" } },
-      strict: false
-    })
-    const stdin = await readStdin(300)
-    await runHook({
-      event,
-      tool: String(values.tool),
-      autoCreate: values["auto-create"] === true,
-      fallbackProject: typeof values["fallback-project"] === "string" ? values["fallback-project"] : undefined,
-      stdin
-    })
-  } catch {
-    // a hook never fails the tool
-  }
-  return 0
 }
 
 const setup = async (args: ReadonlyArray<string>): Promise<number> => {
@@ -368,4 +341,8 @@ const sync = async (args: ReadonlyArray<string>): Promise<number> => {
   if (result === undefined) throw new Error("another clockme process is sending the queue; try again in a moment")
   out(values.json, result, [...result.log, `${result.sent} sent, ${result.dropped} dropped, ${result.left} left`].join("\n"))
   return result.left > 0 ? 1 : 0
+}
+
+export const run = async (args: ReadonlyArray<string>): Promise<void> => {
+  process.exitCode = await main(args)
 }
