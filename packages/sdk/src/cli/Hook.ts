@@ -5,19 +5,12 @@ import { HookFailure, hookClient, isUnreachableFailure } from "./HookClient.js"
 import { configDir, home, logFile, resolveCredentials } from "./Paths.js"
 import { projectNameFor } from "./Project.js"
 import { enqueue, type QueuedEvent, readQueue } from "./QueueFile.js"
+import { type Tool, TOOL_RECORDS } from "./Tools.js"
 
 export type HookEvent = "session-start" | "prompt" | "stop" | "session-end"
 
 export const HOOK_EVENTS: ReadonlyArray<HookEvent> = ["session-start", "prompt", "stop", "session-end"]
 
-const LABELS: Record<string, string> = {
-  "claude-code": "Claude Code",
-  cursor: "Cursor",
-  windsurf: "Windsurf",
-  gemini: "Gemini CLI",
-  copilot: "Copilot",
-  codex: "Codex"
-}
 
 /** Time the whole hook may take; Claude Code gives all SessionEnd hooks 1.5 s together. */
 export const BUDGET_MS: Record<HookEvent, number> = { "session-start": 4000, prompt: 4000, stop: 4000, "session-end": 1200 }
@@ -213,7 +206,7 @@ export const runHook = async (options: HookOptions): Promise<void> => {
     sessionId,
     autoCreate: options.fallbackProject === undefined ? options.autoCreate : false,
     fallbackProjectId: options.fallbackProject,
-    description: `${LABELS[options.tool] ?? options.tool} session`
+    description: `${TOOL_RECORDS[options.tool as Tool]?.label ?? options.tool} session`
   }
   const credentials = resolveCredentials()
   if (!credentials.apiKey) {

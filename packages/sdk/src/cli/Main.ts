@@ -1,14 +1,14 @@
 import { matchProjectName } from "@clockme/domain/ProjectMatch"
-import { existsSync, realpathSync } from "node:fs"
-import { delimiter, join } from "node:path"
 import { createInterface } from "node:readline"
 import { parseArgs } from "node:util"
 import { ClockMe } from "../ClockMe.js"
 import { ClockMeError } from "../Errors.js"
 import { configFile, readConfig, resolveCredentials, writeConfig } from "./Paths.js"
 import { projectNameFor } from "./Project.js"
+import { installedCommand } from "./InstalledCommand.js"
 import { flushQueue, readQueue } from "./Queue.js"
-import { apply, diff, plan, TOOLS, type Tool } from "./Setup.js"
+import { apply, diff, plan } from "./Setup.js"
+import { TOOLS, type Tool } from "./Tools.js"
 
 const USAGE = `clockme — time tracking for AI coding tools
 
@@ -95,24 +95,6 @@ export const parseAt = (text: string, now = new Date()): Date => {
 const formatDuration = (seconds: number) => {
   const m = Math.round(seconds / 60)
   return m >= 60 ? `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, "0")}m` : `${m}m`
-}
-
-/** The hook command written into tools' configs: `clockme` when that is on PATH and is us, else node + this script. */
-const defaultCommand = (): string => {
-  const self = process.argv[1] ? safeReal(process.argv[1]) : undefined
-  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
-    const candidate = join(dir, process.platform === "win32" ? "clockme.cmd" : "clockme")
-    if (dir && existsSync(candidate) && (self === undefined || safeReal(candidate) === self)) return "clockme"
-  }
-  return self === undefined ? "clockme" : `"${process.execPath}" "${self}"`
-}
-
-const safeReal = (path: string) => {
-  try {
-    return realpathSync(path)
-  } catch {
-    return path
-  }
 }
 
 const findProject = async (cm: ClockMe, name: string) => {
@@ -216,7 +198,7 @@ const setup = async (args: ReadonlyArray<string>): Promise<number> => {
     key: key ?? "ck_live_YOUR_KEY",
     projectScope: values["project-scope"] === true,
     projectDir: process.cwd(),
-    command: values.command ?? defaultCommand(),
+    command: values.command ?? installedCommand(),
     fallbackProject: values["fallback-project"]
   }
   const changes = plan(options, values.uninstall === true)
@@ -232,7 +214,7 @@ const setup = async (args: ReadonlyArray<string>): Promise<number> => {
     process.stdout.write(`${tool}: already ${values.uninstall ? "clean" : "set up"}; nothing to change.\n`)
     return 0
   }
-  for (const change of changed) process.stdout.write(diff(change.file, change.before, change.after, mask) + "\n\n")
+  for (const change of changed) process.stdout.write(diff(change, mask) + "\n\n")
   for (const a of applied) process.stdout.write(`wrote ${a.file}${a.backup ? ` (backup: ${a.backup})` : ""}\n`)
   if (values["dry-run"]) process.stdout.write("dry run: nothing written.\n")
   if (!values.uninstall && (tool === "codex" || options.projectScope)) {
