@@ -55,7 +55,7 @@ layer(TestServer, { timeout: 300_000, excludeTestServices: true })("clockme for 
 
         const unknown = await run("frobnicate")
         expect(unknown.code).toBe(2)
-        expect(unknown.stderr).toContain("unknown command")
+        expect(unknown.stderr).toContain("Invalid subcommand for clockme")
       })
-    }))
+    }), { timeout: 300_000 })
 })

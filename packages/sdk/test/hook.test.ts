@@ -197,7 +197,7 @@ layer(TestServer, { timeout: 300_000, excludeTestServices: true })("clockme hook
       const base = yield* baseUrl
       yield* Effect.promise(async () => {
         const box = sandbox()
-        const startup = (await runCli(cli, ["help"], { env: { HOME: box.home } })).ms
+        const startup = (await runCli(cli, ["--version"], { env: { HOME: box.home } })).ms
         const silent = createServer(() => {})
         await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve))
         const hang = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`
