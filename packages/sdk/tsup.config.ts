@@ -15,9 +15,12 @@ const app: Options = {
   dts: false
 }
 
-/** Run after `tsc -b`; `--env.types false` skips the declaration bundle (the test setup only needs the JavaScript). */
-export default defineConfig((options) => [
-  {
+/**
+ * Run after `tsc -b`. `--env.types false` skips the declaration bundle (the test setup only needs
+ * the JavaScript); `--env.typesOnly true` writes only the declarations, next to a built dist.
+ */
+export default defineConfig((options) => {
+  const library: Options = {
     // The library leaves effect and @effect/platform to the app, so Effect users share one copy;
     // the workspace contract is inlined, JavaScript and declarations alike.
     entry: { index: "src/index.ts" },
@@ -31,11 +34,16 @@ export default defineConfig((options) => [
     // Bundles the declarations `tsc -b` emitted, so the contract's types need no workspace package.
     dts: options.env?.types === "false" ? false : {
       entry: { index: "build/dts/src/index.d.ts" },
+      only: options.env?.typesOnly === "true",
       compilerOptions: { composite: false, incremental: false, paths: { "@clockme/domain/*": ["../domain/build/dts/src/*"] } }
     }
-  },
-  // The CLI is an app: self-contained, and split so that `clockme hook` loads none of the full CLI.
-  { ...app, entry: { cli: "src/cli/bin.ts" }, splitting: true },
-  // The stdio MCP relay, so a client config can name it from this package.
-  { ...app, entry: { mcp: "../mcp/src/bin.ts" }, splitting: false }
-])
+  }
+  if (options.env?.typesOnly === "true") return [library]
+  return [
+    library,
+    // The CLI is an app: self-contained, and split so that `clockme hook` loads none of the full CLI.
+    { ...app, entry: { cli: "src/cli/bin.ts" }, splitting: true },
+    // The stdio MCP relay, so a client config can name it from this package.
+    { ...app, entry: { mcp: "../mcp/src/bin.ts" }, splitting: false }
+  ]
+})

@@ -44,10 +44,10 @@ export interface Finished {
   readonly stderr: string
 }
 
-/** Runs `clockme-server <args>` to completion. */
+/** Runs `npx clockme-server <args>` from the checkout to completion, as its README says. */
 export const runCli = (args: ReadonlyArray<string>, dataDir: string, timeoutMs = 180_000) =>
   new Promise<Finished>((resolve, reject) => {
-    const child = spawn(process.execPath, [serverBin, ...args], {
+    const child = spawn("npx", ["--no-install", "clockme-server", ...args], {
       cwd: root,
       env: childEnv(dataDir),
       stdio: ["ignore", "pipe", "pipe"]
