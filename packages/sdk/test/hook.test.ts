@@ -20,10 +20,10 @@ const closedPort = async () => {
   return `http://127.0.0.1:${port}`
 }
 
-/** Lifecycle tests raise Claude Code's SessionEnd budget as a user can, so a loaded machine cannot make them flaky; the budget test below keeps the default 1.5 s. */
+/** Lifecycle tests raise the hooks' budgets as a user can, so a loaded machine cannot make them flaky; the budget test below keeps the default 1.5 s. */
 const hookRun = (event: string, tool: string, payload: unknown, env: Record<string, string | undefined>) =>
   runCli(cli, ["hook", event, "--tool", tool, "--auto-create"], {
-    env: { CLAUDE_CODE_SESSIONEND_HOOKS_TIMEOUT_MS: "10000", ...env },
+    env: { CLAUDE_CODE_SESSIONEND_HOOKS_TIMEOUT_MS: "10000", CLOCKME_HOOK_BUDGET_MS: "10000", ...env },
     stdin: typeof payload === "string" ? payload : JSON.stringify(payload)
   })
 
@@ -187,7 +187,7 @@ layer(TestServer, { timeout: 300_000, excludeTestServices: true })("clockme hook
         expect(entries[0]!.startTime).toBe(queued.at)
         expect(Date.parse(entries[0]!.endTime)).toBeGreaterThan(Date.parse(queued.at))
         const timers = (await cm.timer.current()).timers
-        expect(timers.map((t) => t.projectName)).toEqual(["acme-app"])
+        expect(timers.map((t) => t.projectName), hookLog(box.config)).toEqual(["acme-app"])
         expect(existsSync(join(box.config, "clockme", "queue.jsonl"))).toBe(false)
       })
     }))

@@ -15,10 +15,17 @@ export const HOOK_EVENTS: ReadonlyArray<HookEvent> = ["session-start", "prompt",
 /** Time the whole hook may take; Claude Code gives all SessionEnd hooks 1.5 s together. */
 export const BUDGET_MS: Record<HookEvent, number> = { "session-start": 4000, prompt: 4000, stop: 4000, "session-end": 1200 }
 
-/** Claude Code lets users raise the SessionEnd budget with CLAUDE_CODE_SESSIONEND_HOOKS_TIMEOUT_MS. */
+/**
+ * Claude Code lets users raise the SessionEnd budget with CLAUDE_CODE_SESSIONEND_HOOKS_TIMEOUT_MS;
+ * CLOCKME_HOOK_BUDGET_MS sets the other events' budget (a slow machine, a tool with a longer timeout).
+ */
 export const budgetMs = (event: HookEvent): number => {
+  if (event !== "session-end") {
+    const custom = Number(process.env.CLOCKME_HOOK_BUDGET_MS)
+    return Number.isFinite(custom) && custom >= 500 ? Math.min(60_000, custom) : BUDGET_MS[event]
+  }
   const raised = Number(process.env.CLAUDE_CODE_SESSIONEND_HOOKS_TIMEOUT_MS)
-  if (event !== "session-end" || !Number.isFinite(raised) || raised <= 1500) return BUDGET_MS[event]
+  if (!Number.isFinite(raised) || raised <= 1500) return BUDGET_MS[event]
   return Math.min(60_000, raised - 300)
 }
 

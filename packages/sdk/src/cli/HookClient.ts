@@ -26,42 +26,59 @@ export interface HookClientOptions {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
-/** Plain `fetch` calls for the hook path, which must start fast (no Effect runtime). */
+/** One request over node:http(s): `fetch` would load undici, which costs a hook more than all else. */
+const send = async (
+  url: string,
+  init: { readonly method: string; readonly headers: Record<string, string>; readonly timeout: number },
+  body: string | undefined
+): Promise<{ readonly status: number; readonly text: string }> => {
+  const { request } = url.startsWith("https:") ? await import("node:https") : await import("node:http")
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: init.method, headers: init.headers }, (res) => {
+      const chunks: Array<Buffer> = []
+      res.on("data", (chunk: Buffer) => chunks.push(chunk))
+      res.on("end", () => {
+        clearTimeout(deadline)
+        resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") })
+      })
+      res.on("error", (error) => reject(new HookFailure("network_error", error.message)))
+    })
+    const deadline = setTimeout(() => req.destroy(new HookFailure("timeout", `no answer within ${init.timeout} ms`)), init.timeout)
+    req.on("error", (error) => {
+      clearTimeout(deadline)
+      reject(error instanceof HookFailure ? error : new HookFailure("network_error", error.message))
+    })
+    req.end(body)
+  })
+}
+
+/** Plain HTTP calls for the hook path, which must start fast (no Effect runtime). */
 export const hookClient = (options: HookClientOptions) => {
   const base = options.baseUrl.replace(/\/+$/, "").replace(/\/api$/, "")
   const once = async (route: HookRoute, body: unknown, idempotencyKey: string | undefined): Promise<any> => {
     const { method, path } = HOOK_ROUTES[route]
     const budget = Math.max(100, options.remaining())
-    let response: Response
-    try {
-      response = await fetch(base + path, {
-        method,
-        headers: {
-          authorization: `Bearer ${options.apiKey}`,
-          ...(body === undefined ? {} : { "content-type": "application/json" }),
-          ...(idempotencyKey === undefined ? {} : { "idempotency-key": idempotencyKey })
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(budget)
-      })
-    } catch (error) {
-      const name = (error as Error).name
-      throw name === "TimeoutError" || name === "AbortError"
-        ? new HookFailure("timeout", `no answer within ${budget} ms`)
-        : new HookFailure("network_error", (error as Error).message)
-    }
-    const text = await response.text().catch(() => "")
+    const payload = body === undefined ? undefined : JSON.stringify(body)
+    const answer = await send(base + path, {
+      method,
+      headers: {
+        authorization: `Bearer ${options.apiKey}`,
+        ...(payload === undefined ? {} : { "content-type": "application/json", "content-length": String(Buffer.byteLength(payload)) }),
+        ...(idempotencyKey === undefined ? {} : { "idempotency-key": idempotencyKey })
+      },
+      timeout: budget
+    }, payload)
     let json: any = undefined
     try {
-      json = text === "" ? undefined : JSON.parse(text)
+      json = answer.text === "" ? undefined : JSON.parse(answer.text)
     } catch {
       // a proxy's HTML error page
     }
-    if (response.ok) return json ?? {}
+    if (answer.status >= 200 && answer.status < 300) return json ?? {}
     throw new HookFailure(
-      typeof json?.code === "string" ? json.code : response.status >= 500 ? "server_error" : "http_error",
-      typeof json?.message === "string" ? json.message : `HTTP ${response.status}`,
-      response.status
+      typeof json?.code === "string" ? json.code : answer.status >= 500 ? "server_error" : "http_error",
+      typeof json?.message === "string" ? json.message : `HTTP ${answer.status}`,
+      answer.status
     )
   }
   return {
