@@ -14,6 +14,7 @@ const SLOW = 300_000
 describe("clockme-server, spawned", () => {
   const dataDir = tempDataDir("cli")
   const lockFile = path.join(dataDir, "clockme.lock")
+  const pidFile = path.join(dataDir, "clockme.pid")
   let server: RunningServer | undefined
   afterAll(async () => {
     await server?.stop("SIGKILL")
@@ -56,7 +57,7 @@ describe("clockme-server, spawned", () => {
 
     const me = await request(server.base, "GET", "/api/me", { key: ownerKey })
     expect(me.body).toMatchObject({ scope: "full", user: { email: "owner@clockme.local" } })
-    expect(fs.readFileSync(lockFile, "utf8")).toBe(String(server.pid))
+    expect(fs.readFileSync(pidFile, "utf8")).toBe(String(server.pid))
   }, SLOW)
 
   it("while the server holds the data directory, the CLI refuses and names its pid", async () => {
@@ -66,7 +67,7 @@ describe("clockme-server, spawned", () => {
     expect(refused.stderr).toContain(dataDir)
     expect(refused.stdout).not.toContain("ck_live_")
     // the server is untouched and still owns the lock
-    expect(fs.readFileSync(lockFile, "utf8")).toBe(String(server!.pid))
+    expect(fs.readFileSync(pidFile, "utf8")).toBe(String(server!.pid))
     const me = await request(server!.base, "GET", "/api/me", { key: ownerKey })
     expect(me.status).toBe(200)
   }, SLOW)
@@ -75,10 +76,17 @@ describe("clockme-server, spawned", () => {
     const finished = await server!.stop("SIGTERM")
     expect(finished.code).toBe(0)
     expect(fs.existsSync(lockFile)).toBe(false)
+    expect(fs.existsSync(pidFile)).toBe(false)
     server = undefined
   }, SLOW)
 
-  it("accounts create and keys create print JSON (and only JSON) with a usable key", async () => {
+  it("migrate, accounts create and keys create print JSON (and only JSON) with a usable key", async () => {
+    const migrated = await runCli(["migrate"], dataDir)
+    expect(migrated.code).toBe(0)
+    expect(JSON.parse(migrated.stdout)).toEqual({ applied: [] })
+    const badPlan = await runCli(["accounts", "create", "--email", "x@example.com", "--plan", "gold"], dataDir)
+    expect(badPlan.code).toBe(2)
+    expect(badPlan.stderr).toContain("free, pro, team")
     const account = await runCli(["accounts", "create", "--email", "dev@example.com", "--name", "Dev", "--plan", "pro"], dataDir)
     expect(account.stderr).not.toMatch(/error/i)
     expect(account.code).toBe(0)

@@ -10,7 +10,8 @@ import { connectMcp, ok, protocolError, toolError } from "./lib/McpClient.js"
 import { baseUrl, call, signUp, TestServerManualSweep as TestServer } from "./lib/TestServer.js"
 
 const root = fileURLToPath(new URL("../../../", import.meta.url))
-const bin = fileURLToPath(new URL("../../mcp/src/bin.ts", import.meta.url))
+/** The built relay, the `clockme-mcp` bin of the SDK package (vitest's global setup builds it fresh). */
+const bin = fileURLToPath(new URL("../../sdk/dist/mcp.js", import.meta.url))
 
 /** `clockme-mcp` as a stdio MCP client would spawn it, driven by the SDK's stdio client. */
 const spawnStdio = (env: Record<string, string>, args: ReadonlyArray<string> = []) =>
@@ -18,7 +19,7 @@ const spawnStdio = (env: Record<string, string>, args: ReadonlyArray<string> = [
     Effect.promise(async () => {
       const transport = new StdioClientTransport({
         command: process.execPath,
-        args: ["--import", "tsx", bin, ...args],
+        args: [bin, ...args],
         env: { ...process.env as Record<string, string>, CLOCKME_URL: "", CLOCKME_API_KEY: "", ...env },
         cwd: root,
         stderr: "pipe"
@@ -144,7 +145,7 @@ layer(TestServer, { timeout: 120_000 })("MCP: an agent's working session", (it) 
       const result = yield* Effect.promise(() =>
         new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
           const env = { ...process.env, CLOCKME_API_KEY: "" }
-          execFile(process.execPath, ["--import", "tsx", bin], { cwd: root, env }, (error, stdout, stderr) =>
+          execFile(process.execPath, [bin], { cwd: root, env }, (error, stdout, stderr) =>
             resolve({ code: error ? (error as any).code : 0, stdout, stderr }))
         })
       )

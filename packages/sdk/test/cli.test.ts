@@ -2,14 +2,10 @@ import { expect, layer } from "@effect/vitest"
 import { Effect } from "effect"
 import { readFileSync, statSync } from "node:fs"
 import { join } from "node:path"
-import { beforeAll } from "vitest"
 import { baseUrl, signUp, TestServer } from "../../api/test/lib/TestServer.js"
-import { buildCli, runCli, sandbox } from "./lib/Cli.js"
+import { cliBin, runCli, sandbox } from "./lib/Cli.js"
 
-let cli = ""
-beforeAll(() => {
-  cli = buildCli()
-}, 120_000)
+const cli = cliBin
 
 layer(TestServer, { timeout: 300_000, excludeTestServices: true })("clockme for people at a terminal", (it) => {
   it.effect("login, start, status, pause, resume, stop, log and report", () =>
@@ -59,7 +55,7 @@ layer(TestServer, { timeout: 300_000, excludeTestServices: true })("clockme for 
 
         const unknown = await run("frobnicate")
         expect(unknown.code).toBe(2)
-        expect(unknown.stderr).toContain("unknown command")
+        expect(unknown.stderr).toContain("Invalid subcommand for clockme")
       })
-    }))
+    }), { timeout: 300_000 })
 })

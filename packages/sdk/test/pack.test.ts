@@ -1,41 +1,119 @@
 import { expect, layer } from "@effect/vitest"
+import { Client } from "@modelcontextprotocol/sdk/client/index.js"
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { Effect } from "effect"
-import { execFile } from "node:child_process"
-import { promisify } from "node:util"
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
-import { join } from "node:path"
+import { delimiter, dirname, join } from "node:path"
+import { beforeAll } from "vitest"
 import { baseUrl, signUp, TestServer } from "../../api/test/lib/TestServer.js"
-import { sdkRoot } from "./lib/Cli.js"
+import { ClockMe } from "../src/index.js"
+import { cliBin, sdkRoot } from "./lib/Cli.js"
+import { bash, installGlobally, installInto, npm, pack, type Packed, repoRoot, run } from "./lib/Installs.js"
 
-/** Asynchronous on purpose: the server under test runs in this process and must keep answering. */
-const run = async (file: string, args: ReadonlyArray<string>, options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) =>
-  (await promisify(execFile)(file, [...args], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024, ...options })).stdout
+/** Packed and installed once for the file: `npm pack` builds each package, which takes a while. */
+let sdk: Packed
+let api: Packed
+let app = ""
+let globalBin = ""
+beforeAll(async () => {
+  const into = mkdtempSync(join(tmpdir(), "clockme-pack-"))
+  await npm(["run", "types"], sdkRoot)
+  sdk = await pack(sdkRoot, into)
+  api = await pack(join(repoRoot, "packages", "api"), into)
+  app = await installInto([sdk.tarball, api.tarball])
+  globalBin = await installGlobally([sdk.tarball])
+}, 900_000)
 
-const npm = (args: ReadonlyArray<string>, cwd: string) =>
-  run("npm", args, { cwd, env: { ...process.env, npm_config_audit: "false", npm_config_fund: "false", npm_config_update_notifier: "false" } })
+const SLOW = { timeout: 900_000 }
 
-layer(TestServer, { timeout: 600_000, excludeTestServices: true })("the published package", (it) => {
-  it.effect("npm pack, install the tarball into an empty folder, and a plain script starts and stops a timer", () =>
+/** The hook file setup writes for each tool (user scope), the stdin each tool sends, and its environment. */
+const TOOLS: Record<string, {
+  readonly hooks: string
+  readonly user: unknown
+  readonly stdin: (event: string, session: string, project: string) => unknown
+  readonly env: (session: string, project: string) => Record<string, string>
+  readonly ends: boolean
+}> = {
+  "claude-code": {
+    hooks: ".claude/settings.json",
+    user: { model: "opus", hooks: { Stop: [{ hooks: [{ type: "command", command: "true" }] }] } },
+    stdin: (event, session, project) => ({ session_id: session, transcript_path: "/tmp/t.jsonl", cwd: project, hook_event_name: event, source: "startup", prompt: "go", reason: "other" }),
+    env: (_session, project) => ({ CLAUDE_PROJECT_DIR: project }),
+    ends: true
+  },
+  cursor: {
+    hooks: ".cursor/hooks.json",
+    user: { version: 1, hooks: { stop: [{ command: "true" }] } },
+    stdin: (event, session, project) => ({ conversation_id: session, session_id: session, generation_id: "g1", hook_event_name: event, workspace_roots: [project], cursor_version: "1.7.2", status: "completed", reason: "completed" }),
+    env: (_session, project) => ({ CURSOR_PROJECT_DIR: project, CURSOR_VERSION: "1.7.2" }),
+    ends: true
+  },
+  windsurf: {
+    hooks: ".codeium/windsurf/hooks.json",
+    user: { hooks: { pre_user_prompt: [{ command: "true", show_output: true }] } },
+    stdin: (event, session) => ({ agent_action_name: event, trajectory_id: session, execution_id: "e1", timestamp: new Date().toISOString(), tool_info: { user_prompt: "go" } }),
+    env: () => ({}),
+    ends: false
+  },
+  gemini: {
+    hooks: ".gemini/settings.json",
+    user: { theme: "GitHub", hooks: { BeforeTool: [{ matcher: "write_file", hooks: [{ name: "lint", type: "command", command: "true" }] }] } },
+    stdin: (event, session, project) => ({ session_id: session, transcript_path: "/tmp/g.json", cwd: project, hook_event_name: event, timestamp: new Date().toISOString(), reason: "exit" }),
+    env: (session, project) => ({ GEMINI_PROJECT_DIR: project, GEMINI_SESSION_ID: session, GEMINI_CWD: project }),
+    ends: true
+  },
+  copilot: {
+    hooks: ".copilot/hooks/clockme.json",
+    user: { version: 1, hooks: { preToolUse: [{ type: "command", bash: "true" }] } },
+    stdin: (event, session, project) => /^[a-z]/.test(event)
+      ? { timestamp: Date.now(), cwd: project, source: "new", prompt: "go", reason: "complete" }
+      : { session_id: session, hook_event_name: event, cwd: project, timestamp: new Date().toISOString(), prompt: "go" },
+    env: () => ({}),
+    ends: true
+  },
+  codex: {
+    hooks: ".codex/hooks.json",
+    user: { hooks: { Stop: [{ hooks: [{ type: "command", command: "true" }] }] } },
+    stdin: (event, session, project) => ({ session_id: session, transcript_path: null, cwd: project, hook_event_name: event, model: "gpt-5", turn_id: "t1", source: "startup" }),
+    env: () => ({}),
+    ends: false
+  }
+}
+
+const ORDER = ["session-start", "prompt", "stop", "session-end"]
+
+/** Every hook command in a tool's file, with the tool's name for its event, in the order a session fires them. */
+const hookCommands = (file: string): Array<{ readonly event: string; readonly command: string }> => {
+  const hooks = JSON.parse(readFileSync(file, "utf8")).hooks as Record<string, Array<any>>
+  return Object.entries(hooks)
+    .flatMap(([event, list]) => list.flatMap((h) => Array.isArray(h.hooks) ? h.hooks : [h]).map((h: any) => ({ event, command: String(h.command ?? h.bash) })))
+    .filter((h) => / hook \S+ --tool /.test(h.command))
+    .sort((a, b) => ORDER.indexOf(/ hook (\S+)/.exec(a.command)![1]!) - ORDER.indexOf(/ hook (\S+)/.exec(b.command)![1]!))
+}
+
+const cleanEnv = (): Record<string, string> => {
+  const env: Record<string, string> = {}
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v !== undefined && !/^(CLOCKME_|CLAUDE_|CURSOR_|GEMINI_|npm_|NODE_OPTIONS$)/.test(k)) env[k] = v
+  }
+  return env
+}
+
+/** PATH without any `node_modules/.bin` (what a tool started from a desktop has), plus `extra`. */
+const plainPath = (extra: ReadonlyArray<string> = []) =>
+  [...extra, ...(process.env.PATH ?? "").split(delimiter).filter((d) => !d.includes("node_modules"))].join(delimiter)
+
+layer(TestServer, { timeout: 900_000, excludeTestServices: true })("ClockMe as installed", (it) => {
+  it.effect("the packed SDK: a plain script starts and stops a timer, with the contract's types", () =>
     Effect.gen(function*() {
       const base = yield* baseUrl
       const { key } = yield* signUp()
       yield* Effect.promise(async () => {
-        const packDir = mkdtempSync(join(tmpdir(), "clockme-pack-"))
-        const packed = JSON.parse(await npm(["pack", "--json", "--pack-destination", packDir], sdkRoot))
-        const tarball = join(packDir, packed[0].filename)
-        const files: Array<string> = packed[0].files.map((f: { path: string }) => f.path)
-        expect(files).toContain("dist/index.js")
-        expect(files).toContain("dist/cli.js")
-        expect(files).toContain("dist/index.d.ts")
-        expect(files.some((f) => f.startsWith("src/") || f.startsWith("test/"))).toBe(false)
-
-        const app = mkdtempSync(join(tmpdir(), "clockme-app-"))
-        writeFileSync(join(app, "package.json"), JSON.stringify({ name: "app", private: true, type: "module" }))
-        await npm(["install", "--prefer-offline", "--no-save", "--ignore-scripts", tarball], app)
+        expect(sdk.files).toEqual(expect.arrayContaining(["dist/index.js", "dist/cli.js", "dist/mcp.js", "dist/index.d.ts"]))
+        expect(sdk.files.some((f) => f.startsWith("src/") || f.startsWith("test/") || f.endsWith(".ts") && !f.endsWith(".d.ts"))).toBe(false)
         const installed = readdirSync(join(app, "node_modules"))
         expect(installed).not.toContain("pg")
-        expect(installed).not.toContain("@electric-sql")
         expect(existsSync(join(app, "node_modules", "@effect", "sql"))).toBe(false)
         const manifest = JSON.parse(readFileSync(join(app, "node_modules", "@clockme", "sdk", "package.json"), "utf8"))
         expect(Object.keys(manifest.dependencies).sort()).toEqual(["@effect/platform", "effect"])
@@ -55,9 +133,6 @@ console.log(JSON.stringify({ project: started.projectName, timerId: started.id, 
         expect(result.entryTimer).toBe(result.timerId)
         expect(result.code).toBe("timer_not_running")
 
-        const help = await run(join(app, "node_modules", ".bin", "clockme"), ["help"])
-        expect(help).toContain("clockme setup <tool>")
-
         writeFileSync(join(app, "check.ts"), `
 import { ClockMe, ClockMeError } from "@clockme/sdk"
 const cm = new ClockMe({ apiKey: "ck_live_x" })
@@ -74,7 +149,97 @@ cm.timer.start({ projectNmae: "typo" })
           compilerOptions: { strict: true, module: "NodeNext", moduleResolution: "NodeNext", target: "ES2022", noEmit: true, skipLibCheck: true, types: [] },
           files: ["check.ts"]
         }))
-        await run(process.execPath, [join(sdkRoot, "..", "..", "node_modules", "typescript", "bin", "tsc"), "-p", app])
+        await run(process.execPath, [join(repoRoot, "node_modules", "typescript", "bin", "tsc"), "-p", app])
       })
-    }), { timeout: 600_000 })
+    }), SLOW)
+
+  it.effect("the three bins from the tarballs: clockme, clockme-mcp over stdio, clockme-server migrate / accounts / keys", () =>
+    Effect.gen(function*() {
+      const base = yield* baseUrl
+      const { key } = yield* signUp()
+      yield* Effect.promise(async () => {
+        const bin = (name: string) => join(app, "node_modules", ".bin", name)
+        expect((await run(bin("clockme"), ["--version"])).trim()).toBe("0.1.0")
+        expect(await run(bin("clockme"), ["setup", "--help"])).toContain("--uninstall")
+        expect((await run(join(globalBin, "clockme"), ["--version"])).trim()).toBe("0.1.0")
+
+        const transport = new StdioClientTransport({ command: bin("clockme-mcp"), args: [], env: { ...cleanEnv(), CLOCKME_URL: base, CLOCKME_API_KEY: key }, stderr: "pipe" })
+        const client = new Client({ name: "pack-test", version: "1.0.0" })
+        await client.connect(transport)
+        try {
+          const tools = (await client.listTools()).tools.map((t) => t.name)
+          expect(tools).toContain("clockme_start_timer")
+        } finally {
+          await client.close()
+        }
+
+        const dataDir = mkdtempSync(join(tmpdir(), "clockme-packed-data-"))
+        const env = { ...cleanEnv(), CLOCKME_DATA_DIR: dataDir }
+        const server = (args: ReadonlyArray<string>) => run(bin("clockme-server"), args, { cwd: app, env })
+        expect(JSON.parse(await server(["migrate"])).applied.length).toBeGreaterThan(0)
+        const account = JSON.parse(await server(["accounts", "create", "--email", "packed@example.com", "--plan", "pro"]))
+        expect(account.user).toMatchObject({ email: "packed@example.com", plan: "pro" })
+        const issued = JSON.parse(await server(["keys", "create", "--email", "packed@example.com", "--scope", "write"]))
+        expect(issued.key).toMatchObject({ scope: "write", userId: account.user.id })
+        expect(issued.secret).toMatch(/^ck_live_/)
+      })
+    }), SLOW)
+
+  for (const [tool, spec] of Object.entries(TOOLS)) {
+    it.effect(`${tool}: setup twice over the user's own settings, then every hook as the tool runs it, from the checkout and from the tarball`, () =>
+      Effect.gen(function*() {
+        const base = yield* baseUrl
+        const { key } = yield* signUp()
+        yield* Effect.promise(async () => {
+          const cm = new ClockMe({ apiKey: key, baseUrl: base })
+          const installs: Array<{ readonly name: string; readonly clockme: ReadonlyArray<string>; readonly path: string }> = [
+            { name: "checkout", clockme: [process.execPath, cliBin], path: plainPath() },
+            { name: "tarball", clockme: [join(app, "node_modules", ".bin", "clockme")], path: plainPath() },
+            ...(tool === "claude-code" ? [{ name: "global", clockme: [join(globalBin, "clockme")], path: plainPath([globalBin]) }] : [])
+          ]
+          for (const install of installs) {
+            const root = mkdtempSync(join(tmpdir(), "clockme-tool-"))
+            const home = join(root, "home")
+            const project = join(root, "work", `${tool}-${install.name}`)
+            mkdirSync(project, { recursive: true })
+            const hooksFile = join(home, spec.hooks)
+            mkdirSync(dirname(hooksFile), { recursive: true })
+            writeFileSync(hooksFile, JSON.stringify(spec.user, null, 2))
+            const env = { ...cleanEnv(), HOME: home, XDG_CONFIG_HOME: join(home, ".config"), PATH: install.path }
+            for (let i = 0; i < 2; i++) {
+              const [file, ...args] = install.clockme
+              await run(file!, [...args, "setup", tool, "--key", key, "--url", base], { cwd: project, env })
+            }
+            const commands = hookCommands(hooksFile)
+            expect(new Set(commands.map((c) => c.event)).size, install.name).toBe(commands.length)
+            expect(JSON.stringify(JSON.parse(readFileSync(hooksFile, "utf8")))).toContain("\"true\"")
+            for (const { command } of commands) {
+              expect(command).not.toMatch(/\.ts\b/)
+              if (install.name === "global") expect(command.startsWith("clockme hook ")).toBe(true)
+            }
+
+            const session = `${tool}-${install.name}-session`
+            const project_ = `${tool}-${install.name}`
+            let projectId: string | undefined
+            for (const { command, event } of commands) {
+              const ran = await bash(command, {
+                cwd: project,
+                env: { ...env, ...spec.env(session, project) },
+                stdin: JSON.stringify(spec.stdin(event, session, project))
+              })
+              expect(ran, `${install.name} ${event}: ${command}\n${ran.stderr}`).toMatchObject({ code: 0, stdout: "" })
+              const ends = / hook session-end /.test(command)
+              const timers = (await cm.timer.current()).timers.filter((t) => t.projectName === project_)
+              expect(timers.length, `${install.name} after ${event}`).toBe(ends ? 0 : 1)
+              if (!ends) {
+                expect(timers[0]!.source).toBe("hook")
+                projectId = timers[0]!.projectId
+              }
+            }
+            const entries = (await cm.entries.list()).entries.filter((e) => e.projectId === projectId)
+            expect(entries.length, install.name).toBe(spec.ends ? 1 : 0)
+          }
+        })
+      }), SLOW)
+  }
 })

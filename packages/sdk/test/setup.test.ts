@@ -1,19 +1,15 @@
 import { describe, expect, it } from "@effect/vitest"
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { parse as parseToml } from "smol-toml"
-import { beforeAll } from "vitest"
-import { buildCli, runCli, sandbox } from "./lib/Cli.js"
+import { cliBin, runCli, sandbox } from "./lib/Cli.js"
 
 const KEY = "ck_live_setupTestKey000000000001"
 const URL = "http://127.0.0.1:8787"
 const MCP = `${URL}/api/mcp`
 const cmd = (tool: string, event: string) => `clockme hook ${event} --tool ${tool} --auto-create`
 
-let cli = ""
-beforeAll(() => {
-  cli = buildCli()
-}, 120_000)
+const cli = cliBin
 
 type Files = Record<string, unknown>
 
@@ -227,20 +223,81 @@ describe("clockme setup", () => {
     expect(readdirSync(box.home).filter((f) => f !== ".config")).toEqual([])
   })
 
+  it("edits JSONC settings in place: comments and trailing commas stay, and uninstall leaves the user's text", { timeout: 60_000 }, async () => {
+    const box = sandbox()
+    const env = setupEnv(box.home)
+    const user = `{
+  // my servers
+  "mcpServers": {
+    "linear": { "url": "https://example.test/linear" }, // keep me
+  },
+  /* hooks */
+  "version": 1,
+}
+`
+    mkdirSync(join(box.home, ".cursor"), { recursive: true })
+    writeFileSync(join(box.home, ".cursor", "mcp.json"), user)
+    const first = await runCli(cli, ["setup", "cursor", "--key", KEY, "--url", URL, "--command", "clockme"], { env })
+    expect(first.code).toBe(0)
+    const written = readFileSync(join(box.home, ".cursor", "mcp.json"), "utf8")
+    expect(written).toContain("// my servers")
+    expect(written).toContain("// keep me")
+    expect(written).toContain("/* hooks */")
+    expect(written).toContain(MCP)
+    const removed = await runCli(cli, ["setup", "--uninstall", "cursor"], { env })
+    expect(removed.code).toBe(0)
+    const after = readFileSync(join(box.home, ".cursor", "mcp.json"), "utf8")
+    expect(after).toContain("// keep me")
+    expect(after).not.toContain("clockme")
+  })
+
+  it("recognizes its hooks by their signature: setup from another install replaces them, uninstall from a third removes them", { timeout: 60_000 }, async () => {
+    const box = sandbox()
+    const env = setupEnv(box.home)
+    const settings = join(box.home, ".claude", "settings.json")
+    const commands = () => {
+      const hooks = JSON.parse(readFileSync(settings, "utf8")).hooks as Record<string, Array<{ hooks: Array<{ command: string }> }>>
+      return Object.values(hooks).flatMap((groups) => groups.flatMap((g) => g.hooks.map((h) => h.command)))
+    }
+    const checkout = '"/usr/bin/node" "/srv/checkouts/tracker/packages/sdk/dist/cli.js"'
+    expect((await runCli(cli, ["setup", "claude-code", "--key", KEY, "--command", checkout], { env })).code).toBe(0)
+    expect(commands()).toHaveLength(4)
+    expect(commands().every((c) => c.startsWith(checkout))).toBe(true)
+    expect((await runCli(cli, ["setup", "claude-code", "--key", KEY, "--command", "clockme"], { env })).code).toBe(0)
+    expect(commands()).toEqual([
+      "clockme hook session-start --tool claude-code --auto-create",
+      "clockme hook prompt --tool claude-code --auto-create",
+      "clockme hook stop --tool claude-code --auto-create",
+      "clockme hook session-end --tool claude-code --auto-create"
+    ])
+    expect((await runCli(cli, ["setup", "--uninstall", "claude-code"], { env })).code).toBe(0)
+    expect(existsSync(settings)).toBe(false)
+  })
+
+  it("writes hooks that run this built CLI with this Node, never a TypeScript file", { timeout: 60_000 }, async () => {
+    const box = sandbox()
+    const env = { ...setupEnv(box.home), PATH: "/usr/bin:/bin" }
+    expect((await runCli(cli, ["setup", "codex", "--key", KEY], { env })).code).toBe(0)
+    const hooks = readFileSync(join(box.home, ".codex", "hooks.json"), "utf8")
+    const command = JSON.parse(hooks).hooks.Stop[0].hooks[0].command as string
+    expect(command).toBe(`"${process.execPath}" "${realpathSync(cli)}" hook stop --tool codex --auto-create`)
+    expect(hooks).not.toMatch(/\.ts\b/)
+  })
+
   it("refuses bad input with a clear message and a non-zero exit", { timeout: 60_000 }, async () => {
     const box = sandbox()
     const env = setupEnv(box.home)
     const unknown = await runCli(cli, ["setup", "emacs"], { env })
     expect(unknown.code).toBe(2)
-    expect(unknown.stderr).toContain("setup needs one of")
+    expect(unknown.stderr).toContain("Expected one of the following cases: claude-code, cursor")
     const noKey = await runCli(cli, ["setup", "cursor"], { env })
     expect(noKey.code).toBe(2)
     expect(noKey.stderr).toContain("API key")
     mkdirSync(join(box.home, ".cursor"), { recursive: true })
-    writeFileSync(join(box.home, ".cursor", "mcp.json"), "{ // comments\n}")
+    writeFileSync(join(box.home, ".cursor", "mcp.json"), "{ \"mcpServers\": { \"a\": ")
     const broken = await runCli(cli, ["setup", "cursor", "--key", KEY], { env })
     expect(broken.code).toBe(1)
-    expect(broken.stderr).toContain("is not plain JSON")
-    expect(readFileSync(join(box.home, ".cursor", "mcp.json"), "utf8")).toBe("{ // comments\n}")
+    expect(broken.stderr).toContain("is not valid JSON")
+    expect(readFileSync(join(box.home, ".cursor", "mcp.json"), "utf8")).toBe("{ \"mcpServers\": { \"a\": ")
   })
 })

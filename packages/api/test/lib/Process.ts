@@ -7,7 +7,8 @@ import { fileURLToPath } from "node:url"
 
 /** The repository root: the spawned server runs from there, as `npm start` does. */
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../..")
-const bin = path.join(root, "packages/api/src/bin.ts")
+/** The built server, as `npm start` and the `clockme-server` bin run it (vitest's global setup builds it fresh). */
+export const serverBin = path.join(root, "packages/api/dist/bin.js")
 
 export const tempDataDir = (name: string) => fs.mkdtempSync(path.join(os.tmpdir(), `clockme-${name}-`))
 
@@ -43,10 +44,10 @@ export interface Finished {
   readonly stderr: string
 }
 
-/** Runs `clockme-server <args>` to completion. */
+/** Runs `npx clockme-server <args>` from the checkout to completion, as its README says. */
 export const runCli = (args: ReadonlyArray<string>, dataDir: string, timeoutMs = 180_000) =>
   new Promise<Finished>((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", bin, ...args], {
+    const child = spawn("npx", ["--no-install", "clockme-server", ...args], {
       cwd: root,
       env: childEnv(dataDir),
       stdio: ["ignore", "pipe", "pipe"]
@@ -84,7 +85,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 /** Starts `clockme-server serve` on a free port and waits until it answers /api/health. */
 export const startServer = async (dataDir: string, timeoutMs = 180_000): Promise<RunningServer> => {
   const port = await freePort()
-  const child = spawn(process.execPath, ["--import", "tsx", bin, "serve"], {
+  const child = spawn(process.execPath, [serverBin, "serve"], {
     cwd: root,
     env: childEnv(dataDir, { PORT: String(port) }),
     stdio: ["ignore", "pipe", "pipe"]

@@ -1,31 +1,31 @@
 import { createHash, randomUUID } from "node:crypto"
 import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, statSync, unlinkSync, utimesSync } from "node:fs"
 import { join } from "node:path"
-import { ClockMe } from "../ClockMe.js"
-import { ClockMeError } from "../Errors.js"
+import { HookFailure, hookClient, isUnreachableFailure } from "./HookClient.js"
 import { configDir, home, logFile, resolveCredentials } from "./Paths.js"
 import { projectNameFor } from "./Project.js"
-import { enqueue, flushQueue, isUnreachable, type QueuedEvent, queuedCount } from "./Queue.js"
-import type { HookEvent } from "./Setup.js"
+import { enqueue, type QueuedEvent, readQueue } from "./QueueFile.js"
+import { type Tool, TOOL_RECORDS } from "./Tools.js"
+
+export type HookEvent = "session-start" | "prompt" | "stop" | "session-end"
 
 export const HOOK_EVENTS: ReadonlyArray<HookEvent> = ["session-start", "prompt", "stop", "session-end"]
 
-const LABELS: Record<string, string> = {
-  "claude-code": "Claude Code",
-  cursor: "Cursor",
-  windsurf: "Windsurf",
-  gemini: "Gemini CLI",
-  copilot: "Copilot",
-  codex: "Codex"
-}
 
 /** Time the whole hook may take; Claude Code gives all SessionEnd hooks 1.5 s together. */
 export const BUDGET_MS: Record<HookEvent, number> = { "session-start": 4000, prompt: 4000, stop: 4000, "session-end": 1200 }
 
-/** Claude Code lets users raise the SessionEnd budget with CLAUDE_CODE_SESSIONEND_HOOKS_TIMEOUT_MS. */
+/**
+ * Claude Code lets users raise the SessionEnd budget with CLAUDE_CODE_SESSIONEND_HOOKS_TIMEOUT_MS;
+ * CLOCKME_HOOK_BUDGET_MS sets the other events' budget (a slow machine, a tool with a longer timeout).
+ */
 export const budgetMs = (event: HookEvent): number => {
+  if (event !== "session-end") {
+    const custom = Number(process.env.CLOCKME_HOOK_BUDGET_MS)
+    return Number.isFinite(custom) && custom >= 500 ? Math.min(60_000, custom) : BUDGET_MS[event]
+  }
   const raised = Number(process.env.CLAUDE_CODE_SESSIONEND_HOOKS_TIMEOUT_MS)
-  if (event !== "session-end" || !Number.isFinite(raised) || raised <= 1500) return BUDGET_MS[event]
+  if (!Number.isFinite(raised) || raised <= 1500) return BUDGET_MS[event]
   return Math.min(60_000, raised - 300)
 }
 
@@ -125,37 +125,25 @@ const sweep = (dir: string) => {
   }
 }
 
-/** Sends the event with its own time; a server that refuses that time (clock skew) gets it without. */
-const send = async (cm: ClockMe, e: QueuedEvent): Promise<string> => {
-  try {
-    return await sendAt(cm, e, { at: e.at })
-  } catch (error) {
-    if (error instanceof ClockMeError && error.code === "invalid_input") return sendAt(cm, e, {})
-    throw error
-  }
-}
+type Client = ReturnType<typeof hookClient>
 
-const sendAt = async (cm: ClockMe, e: QueuedEvent, when: { readonly at?: string }): Promise<string> => {
-  const session = { ...(e.sessionId ? { sessionId: e.sessionId } : {}), ...when }
-  const key = { idempotencyKey: `clockme-hook:${e.id}` }
+const send = async (client: Client, e: QueuedEvent): Promise<string> => {
+  const session = e.sessionId ? { sessionId: e.sessionId } : {}
+  const key = `clockme-hook:${e.id}`
   const project = e.fallbackProjectId ? { fallbackProjectId: e.fallbackProjectId } : { autoCreate: e.autoCreate ?? false }
   const description = e.description ? { description: e.description } : {}
-  const api = cm.timer as Record<string, unknown>
+  const start = async () => {
+    const started = await client.call("start", { projectName: e.projectName, source: "hook", ...project, ...session, ...description }, key)
+    return `started ${started.projectName}${started.alreadyRunning ? " (already running)" : ""}`
+  }
   switch (e.event) {
-    case "session-start": {
-      const started = await cm.timer.start({ projectName: e.projectName, source: "hook", ...project, ...session, ...description }, key)
-      return `started ${started.projectName}${started.alreadyRunning ? " (already running)" : ""}`
-    }
+    case "session-start":
+      return start()
     case "prompt":
     case "stop": {
-      if (typeof api.heartbeat !== "function") {
-        if (e.event === "stop") return "no heartbeat endpoint"
-        const started = await cm.timer.start({ projectName: e.projectName, source: "hook", ...project, ...session, ...description }, key)
-        return `started ${started.projectName}`
-      }
       const autoStart = e.event === "prompt"
       try {
-        await cm.timer.heartbeat({
+        await client.call("heartbeat", {
           projectName: e.projectName,
           source: "hook",
           ...session,
@@ -163,34 +151,35 @@ const sendAt = async (cm: ClockMe, e: QueuedEvent, when: { readonly at?: string 
         }, key)
         return "heartbeat"
       } catch (error) {
-        if (autoStart && e.fallbackProjectId && error instanceof ClockMeError && error.code === "project_not_found") {
-          const started = await cm.timer.start({ projectName: e.projectName, source: "hook", ...project, ...session, ...description }, key)
-          return `started ${started.projectName}`
-        }
+        if (autoStart && e.fallbackProjectId && error instanceof HookFailure && error.code === "project_not_found") return start()
         throw error
       }
     }
     case "session-end": {
-      const stopped = await cm.timer.stop({ projectName: e.projectName, ...session, ...(e.sessionId ? { reason: "session_end" as const } : {}) }, key)
+      const stopped = await client.call("stop", { projectName: e.projectName, ...session, ...(e.sessionId ? { reason: "session_end" } : {}) }, key)
       return "id" in stopped ? `stopped ${e.projectName}` : `kept ${e.projectName} running for other sessions`
     }
   }
 }
 
-const withDeadline = <A>(promise: Promise<A>, ms: number): Promise<A> =>
-  new Promise<A>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new ClockMeError({ code: "timeout", message: `no answer within ${ms} ms` })), ms)
-    promise.then(
-      (value) => {
-        clearTimeout(timer)
-        resolve(value)
-      },
-      (error) => {
-        clearTimeout(timer)
-        reject(error)
-      }
-    )
+/**
+ * Sends what the queue holds before the live event, when the server answers again. Only then is
+ * the full client loaded: with the server down the hook stays as light as a plain script.
+ */
+const flushFirst = async (client: Client, credentials: { readonly url: string; readonly apiKey: string }, live: { readonly key: string; readonly at: string }, remaining: () => number) => {
+  await client.call("health")
+  const [{ ClockMe }, { flushQueue }] = await Promise.all([import("../ClockMe.js"), import("./Queue.js")])
+  const cm = new ClockMe({ apiKey: credentials.apiKey, baseUrl: credentials.url, retry: { retries: 1, baseDelay: 100, maxDelay: 500 }, timeout: Math.max(200, remaining()) })
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new HookFailure("timeout", "the queue did not flush in time")), Math.max(100, remaining() - 300))
   })
+  try {
+    return await Promise.race([flushQueue(cm, live), deadline])
+  } finally {
+    clearTimeout(timer)
+  }
+}
 
 /**
  * Handles one hook event: never throws, never writes to stdout, and gives up (queueing the event)
@@ -224,7 +213,7 @@ export const runHook = async (options: HookOptions): Promise<void> => {
     sessionId,
     autoCreate: options.fallbackProject === undefined ? options.autoCreate : false,
     fallbackProjectId: options.fallbackProject,
-    description: `${LABELS[options.tool] ?? options.tool} session`
+    description: `${TOOL_RECORDS[options.tool as Tool]?.label ?? options.tool} session`
   }
   const credentials = resolveCredentials()
   if (!credentials.apiKey) {
@@ -233,15 +222,16 @@ export const runHook = async (options: HookOptions): Promise<void> => {
   }
   const budget = budgetMs(options.event) - 150
   const remaining = () => budget - (Date.now() - started)
-  const cm = new ClockMe({
-    apiKey: credentials.apiKey,
+  const client = hookClient({
     baseUrl: credentials.url,
-    retry: { retries: options.event === "session-end" ? 0 : 1, baseDelay: 100, maxDelay: 500 },
-    timeout: Math.max(200, remaining())
+    apiKey: credentials.apiKey,
+    remaining,
+    retries: options.event === "session-end" ? 0 : 1
   })
+  const sessionKey = `${event.tool}|${event.sessionId ?? ""}|${event.projectName.toLowerCase()}`
   try {
-    if (queuedCount() > 0) {
-      const flushed = await withDeadline(flushQueue(cm), Math.max(100, remaining() - 300))
+    if (readQueue().length > 0) {
+      const flushed = await flushFirst(client, { url: credentials.url, apiKey: credentials.apiKey }, { key: sessionKey, at: event.at }, remaining)
       for (const line of flushed?.log ?? []) log(`flush: ${line}`)
       if (flushed === undefined || flushed.left > 0) {
         enqueue(event)
@@ -249,10 +239,10 @@ export const runHook = async (options: HookOptions): Promise<void> => {
         return
       }
     }
-    const result = await withDeadline(send(cm, event), Math.max(100, remaining()))
+    const result = await send(client, event)
     log(`${options.tool} ${options.event} ${event.projectName}: ${result}`)
   } catch (error) {
-    if (isUnreachable(error)) {
+    if (isUnreachableFailure(error)) {
       enqueue(event)
       log(`${options.tool} ${options.event} ${event.projectName}: queued (${(error as Error).message})`)
     } else {

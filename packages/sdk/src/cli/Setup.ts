@@ -1,16 +1,22 @@
+import { createTwoFilesPatch } from "diff"
+import { applyEdits, type FormattingOptions, modify, parse as parseJsonc, type ParseError, printParseErrorCode } from "jsonc-parser"
 import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { parse as parseToml } from "smol-toml"
+import type { HookEvent } from "./Hook.js"
 import { home } from "./Paths.js"
-
-export const TOOLS = ["claude-code", "cursor", "windsurf", "gemini", "copilot", "codex"] as const
-export type Tool = (typeof TOOLS)[number]
-
-export const SERVER_NAME = "clockme"
-export const KEY_ENV = "CLOCKME_API_KEY"
-const VSCODE_INPUT = "clockme-api-key"
-
-export type HookEvent = "session-start" | "prompt" | "stop" | "session-end"
+import {
+  type HooksFile,
+  KEY_ENV,
+  type KeyReference,
+  type McpFile,
+  type McpToml,
+  type Places,
+  SERVER_NAME,
+  type Tool,
+  TOOL_RECORDS,
+  VSCODE_INPUT
+} from "./Tools.js"
 
 export interface SetupOptions {
   readonly tool: Tool
@@ -29,6 +35,8 @@ export interface FileChange {
   readonly file: string
   readonly before: string | undefined
   readonly after: string | undefined
+  /** The new content holds the API key: written 0600. */
+  readonly secret: boolean
 }
 
 type Json = any
@@ -39,75 +47,39 @@ export const hookCommand = (options: SetupOptions, event: HookEvent): string =>
   `${options.command} hook ${event} --tool ${options.tool}` +
   (options.fallbackProject ? ` --fallback-project ${options.fallbackProject}` : " --auto-create")
 
-/** True for a hook handler `setup` wrote for this tool, whatever key, URL or command it was written with. */
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+
+/**
+ * True for a hook handler `setup` wrote for this tool, by its `hook <event> --tool <tool>`
+ * signature: whatever key, URL, path or install the command was written with.
+ */
 export const isOurCommand = (tool: Tool, command: unknown): boolean =>
   typeof command === "string" &&
-  / hook (session-start|prompt|stop|session-end) --tool /.test(command) &&
-  command.includes(`--tool ${tool}`) &&
-  command.toLowerCase().includes("clockme")
+  new RegExp(`(^|\\s|["'])hook (session-start|prompt|stop|session-end) --tool ${escape(tool)}(\\s|$)`).test(command)
 
 const handlerCommand = (handler: Json): unknown => handler?.command ?? handler?.bash
 
-/** Hooks grouped Claude-style: `{ Event: [{ matcher?, hooks: [handler] }] }`. */
-const grouped = (events: ReadonlyArray<{ readonly name: string; readonly matcher?: string; readonly handler: Json }>) => ({
-  strip: (tool: Tool, hooks: Json) => {
-    for (const name of Object.keys(hooks)) {
-      if (!Array.isArray(hooks[name])) continue
-      hooks[name] = hooks[name]
+const isObject = (value: unknown): value is Record<string, Json> => typeof value === "object" && value !== null && !Array.isArray(value)
+
+const stripHooks = (layout: HooksFile["layout"], tool: Tool, hooks: Json) => {
+  for (const name of Object.keys(hooks)) {
+    if (!Array.isArray(hooks[name])) continue
+    hooks[name] = layout === "flat"
+      ? hooks[name].filter((h: Json) => !isOurCommand(tool, handlerCommand(h)))
+      : hooks[name]
         .map((group: Json) => {
           if (!Array.isArray(group?.hooks)) return group
           const kept = group.hooks.filter((h: Json) => !isOurCommand(tool, handlerCommand(h)))
           return kept.length === group.hooks.length ? group : kept.length === 0 ? undefined : { ...group, hooks: kept }
         })
         .filter((group: Json) => group !== undefined)
-      if (hooks[name].length === 0) delete hooks[name]
-    }
-  },
-  add: (hooks: Json) => {
-    for (const event of events) {
-      const group = event.matcher === undefined ? { hooks: [event.handler] } : { matcher: event.matcher, hooks: [event.handler] }
-      hooks[event.name] = [...(Array.isArray(hooks[event.name]) ? hooks[event.name] : []), group]
-    }
+    if (hooks[name].length === 0) delete hooks[name]
   }
-})
-
-/** Hooks as flat handler lists: `{ event: [handler] }` (Cursor, Windsurf, Copilot). */
-const flat = (events: ReadonlyArray<{ readonly name: string; readonly handler: Json }>) => ({
-  strip: (tool: Tool, hooks: Json) => {
-    for (const name of Object.keys(hooks)) {
-      if (!Array.isArray(hooks[name])) continue
-      hooks[name] = hooks[name].filter((h: Json) => !isOurCommand(tool, handlerCommand(h)))
-      if (hooks[name].length === 0) delete hooks[name]
-    }
-  },
-  add: (hooks: Json) => {
-    for (const event of events) {
-      hooks[event.name] = [...(Array.isArray(hooks[event.name]) ? hooks[event.name] : []), event.handler]
-    }
-  }
-})
-
-interface JsonTarget {
-  readonly kind: "json"
-  readonly file: string
-  /** Keys a file we created starts with (Cursor's `"version": 1`): a file left with only these is removed. */
-  readonly skeleton?: Json
-  readonly mcp?: { readonly key: string; readonly entry: Json; readonly inputs?: ReadonlyArray<Json> }
-  readonly hooks?: ReturnType<typeof grouped> | ReturnType<typeof flat>
-  readonly secret: boolean
 }
 
-interface TomlTarget {
-  readonly kind: "toml"
-  readonly file: string
-  readonly block: string
-}
-
-type Target = JsonTarget | TomlTarget
-
-const bearer = (options: SetupOptions, style: "claude" | "cursor" | "gemini" | "vscode") => {
+const authorization = (options: SetupOptions, reference: KeyReference): string => {
   if (!options.projectScope) return `Bearer ${options.key}`
-  switch (style) {
+  switch (reference) {
     case "claude":
       return `Bearer \${${KEY_ENV}}`
     case "cursor":
@@ -116,205 +88,119 @@ const bearer = (options: SetupOptions, style: "claude" | "cursor" | "gemini" | "
       return `Bearer $${KEY_ENV}`
     case "vscode":
       return `Bearer \${input:${VSCODE_INPUT}}`
+    case "literal":
+      return `Bearer ${options.key}`
   }
 }
 
-const vscodeUserDir = (): string => {
-  if (process.platform === "darwin") return join(home(), "Library", "Application Support", "Code", "User")
-  if (process.platform === "win32" && process.env.APPDATA) return join(process.env.APPDATA, "Code", "User")
-  return join(process.env.XDG_CONFIG_HOME || join(home(), ".config"), "Code", "User")
+const places = (options: SetupOptions): Places => {
+  const h = home()
+  const vscode = process.platform === "darwin"
+    ? join(h, "Library", "Application Support", "Code", "User")
+    : process.platform === "win32" && process.env.APPDATA
+    ? join(process.env.APPDATA, "Code", "User")
+    : join(process.env.XDG_CONFIG_HOME || join(h, ".config"), "Code", "User")
+  return { home: h, project: options.projectDir, vscode }
 }
 
-/** The files `setup <tool>` changes and what it puts in each (see the integration reference). */
-export const targets = (options: SetupOptions): ReadonlyArray<Target> => {
-  const url = mcpUrl(options.url)
-  const base = options.projectScope ? options.projectDir : home()
-  const cmd = (event: HookEvent) => hookCommand(options, event)
-  switch (options.tool) {
-    case "claude-code": {
-      const hooks = grouped([
-        { name: "SessionStart", matcher: "startup|resume|clear|compact", handler: { type: "command", command: cmd("session-start"), timeout: 10 } },
-        { name: "UserPromptSubmit", handler: { type: "command", command: cmd("prompt"), async: true, timeout: 10 } },
-        { name: "Stop", handler: { type: "command", command: cmd("stop"), async: true, timeout: 10 } },
-        { name: "SessionEnd", handler: { type: "command", command: cmd("session-end") } }
-      ])
-      return [
-        {
-          kind: "json",
-          file: options.projectScope ? join(base, ".mcp.json") : join(home(), ".claude.json"),
-          mcp: { key: "mcpServers", entry: { type: "http", url, headers: { Authorization: bearer(options, "claude") } } },
-          secret: !options.projectScope
-        },
-        { kind: "json", file: join(base, ".claude", "settings.json"), hooks, secret: false }
-      ]
-    }
-    case "cursor": {
-      const hooks = flat([
-        { name: "sessionStart", handler: { command: cmd("session-start"), timeout: 10 } },
-        { name: "beforeSubmitPrompt", handler: { command: cmd("prompt"), timeout: 10 } },
-        { name: "stop", handler: { command: cmd("stop"), timeout: 10 } },
-        { name: "sessionEnd", handler: { command: cmd("session-end"), timeout: 10 } }
-      ])
-      return [
-        {
-          kind: "json",
-          file: join(base, ".cursor", "mcp.json"),
-          mcp: { key: "mcpServers", entry: { url, headers: { Authorization: bearer(options, "cursor") } } },
-          secret: !options.projectScope
-        },
-        { kind: "json", file: join(base, ".cursor", "hooks.json"), skeleton: { version: 1 }, hooks, secret: false }
-      ]
-    }
-    case "windsurf": {
-      const hooks = flat([
-        { name: "pre_user_prompt", handler: { command: cmd("prompt"), show_output: false } },
-        { name: "post_cascade_response", handler: { command: cmd("stop"), show_output: false } }
-      ])
-      return [
-        {
-          kind: "json",
-          file: join(home(), ".codeium", "windsurf", "mcp_config.json"),
-          mcp: { key: "mcpServers", entry: { serverUrl: url, headers: { Authorization: `Bearer ${options.key}` } } },
-          secret: true
-        },
-        {
-          kind: "json",
-          file: options.projectScope ? join(base, ".windsurf", "hooks.json") : join(home(), ".codeium", "windsurf", "hooks.json"),
-          hooks,
-          secret: false
-        }
-      ]
-    }
-    case "gemini": {
-      const handler = (event: HookEvent) => ({ name: SERVER_NAME, type: "command", command: cmd(event), timeout: event === "session-end" ? 2000 : 5000 })
-      const hooks = grouped([
-        { name: "SessionStart", matcher: "*", handler: handler("session-start") },
-        { name: "BeforeAgent", matcher: "*", handler: handler("prompt") },
-        { name: "AfterAgent", matcher: "*", handler: handler("stop") },
-        { name: "SessionEnd", matcher: "*", handler: handler("session-end") }
-      ])
-      return [{
-        kind: "json",
-        file: join(base, ".gemini", "settings.json"),
-        mcp: { key: "mcpServers", entry: { httpUrl: url, headers: { Authorization: bearer(options, "gemini") } } },
-        hooks,
-        secret: !options.projectScope
-      }]
-    }
-    case "copilot": {
-      const handler = (event: HookEvent) => ({ type: "command", bash: cmd(event), powershell: cmd(event), command: cmd(event), timeoutSec: 10, timeout: 10 })
-      // Copilot CLI reads the camelCase events; VS Code maps them to PascalCase but has no
-      // UserPromptSubmitted/AgentStop, so its UserPromptSubmit and Stop are listed too.
-      const hooks = flat([
-        { name: "sessionStart", handler: handler("session-start") },
-        { name: "userPromptSubmitted", handler: handler("prompt") },
-        { name: "agentStop", handler: handler("stop") },
-        { name: "sessionEnd", handler: handler("session-end") },
-        { name: "UserPromptSubmit", handler: handler("prompt") },
-        { name: "Stop", handler: handler("stop") }
-      ])
-      const vscodeEntry = { type: "http", url, headers: { Authorization: bearer(options, "vscode") } }
-      const hookFile = options.projectScope ? join(base, ".github", "hooks", "clockme.json") : join(home(), ".copilot", "hooks", "clockme.json")
-      const list: Array<Target> = [
-        options.projectScope
-          ? {
-            kind: "json",
-            file: join(base, ".vscode", "mcp.json"),
-            mcp: {
-              key: "servers",
-              entry: vscodeEntry,
-              inputs: [{ type: "promptString", id: VSCODE_INPUT, description: "ClockMe API key", password: true }]
-            },
-            secret: false
-          }
-          : { kind: "json", file: join(vscodeUserDir(), "mcp.json"), mcp: { key: "servers", entry: vscodeEntry }, secret: true },
-        { kind: "json", file: hookFile, skeleton: { version: 1 }, hooks, secret: false }
-      ]
-      if (!options.projectScope) {
-        list.unshift({
-          kind: "json",
-          file: join(home(), ".copilot", "mcp-config.json"),
-          mcp: { key: "mcpServers", entry: { type: "http", url, headers: { Authorization: `Bearer ${options.key}` } } },
-          secret: true
-        })
+/** What one record asks of one JSON file: remove ours, then (installing) add ours back. */
+interface JsonPart {
+  readonly strip: (config: Json) => void
+  readonly add: (config: Json) => void
+  readonly skeleton?: Record<string, unknown>
+  readonly secret: boolean
+}
+
+const mcpPart = (target: McpFile, options: SetupOptions): JsonPart => {
+  const auth = authorization(options, target.keyReference)
+  return {
+    strip: (config) => {
+      const servers = config[target.key]
+      if (isObject(servers)) {
+        delete servers[SERVER_NAME]
+        if (Object.keys(servers).length === 0) delete config[target.key]
       }
-      return list
-    }
-    case "codex": {
-      const hooks = grouped([
-        { name: "SessionStart", matcher: "startup|resume|clear", handler: { type: "command", command: cmd("session-start"), timeout: 10 } },
-        { name: "UserPromptSubmit", handler: { type: "command", command: cmd("prompt"), timeout: 10 } },
-        { name: "Stop", handler: { type: "command", command: cmd("stop"), timeout: 10 } }
-      ])
-      const block = [
-        TOML_BEGIN,
-        `[mcp_servers.${SERVER_NAME}]`,
-        `url = ${JSON.stringify(url)}`,
-        `bearer_token_env_var = ${JSON.stringify(KEY_ENV)}`,
-        TOML_END
-      ].join("\n")
-      return [
-        { kind: "toml", file: join(base, ".codex", "config.toml"), block },
-        { kind: "json", file: join(base, ".codex", "hooks.json"), hooks, secret: false }
-      ]
-    }
+      if (Array.isArray(config.inputs)) {
+        config.inputs = config.inputs.filter((i: Json) => i?.id !== VSCODE_INPUT)
+        if (config.inputs.length === 0) delete config.inputs
+      }
+    },
+    add: (config) => {
+      if (target.inputs) config.inputs = [...(Array.isArray(config.inputs) ? config.inputs : []), ...target.inputs]
+      config[target.key] = { ...(isObject(config[target.key]) ? config[target.key] : {}), [SERVER_NAME]: target.entry(mcpUrl(options.url), auth) }
+    },
+    secret: auth.includes(options.key)
   }
 }
+
+const hooksPart = (target: HooksFile, options: SetupOptions): JsonPart => ({
+  strip: (config) => {
+    if (!isObject(config.hooks)) return
+    stripHooks(target.layout, options.tool, config.hooks)
+    if (Object.keys(config.hooks).length === 0) delete config.hooks
+  },
+  add: (config) => {
+    const hooks = isObject(config.hooks) ? config.hooks : {}
+    for (const spec of target.events) {
+      const handler = spec.handler(hookCommand(options, spec.event))
+      const entry = target.layout === "flat" ? handler : spec.matcher === undefined ? { hooks: [handler] } : { matcher: spec.matcher, hooks: [handler] }
+      hooks[spec.name] = [...(Array.isArray(hooks[spec.name]) ? hooks[spec.name] : []), entry]
+    }
+    config.hooks = hooks
+  },
+  ...(target.skeleton === undefined ? {} : { skeleton: target.skeleton }),
+  secret: false
+})
 
 const TOML_BEGIN = "# >>> clockme (managed by `clockme setup codex`; `clockme setup --uninstall codex` removes it)"
 const TOML_END = "# <<< clockme"
 
 const readText = (file: string): string | undefined => existsSync(file) ? readFileSync(file, "utf8") : undefined
 
+/** JSON with comments and trailing commas (VS Code's and Cursor's files may have both). */
 const parseJson = (file: string, text: string | undefined): Json => {
   if (text === undefined || text.trim() === "") return {}
-  try {
-    const parsed = JSON.parse(text)
-    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new Error("not a JSON object")
-    return parsed
-  } catch (error) {
-    throw new Error(`${file} is not plain JSON (${(error as Error).message}); fix or move it, then run setup again`)
+  const errors: Array<ParseError> = []
+  const parsed = parseJsonc(text, errors, { allowTrailingComma: true, disallowComments: false })
+  if (errors.length > 0) {
+    const first = errors[0]!
+    throw new Error(`${file} is not valid JSON (${printParseErrorCode(first.error)} at offset ${first.offset}); fix or move it, then run setup again`)
   }
+  if (!isObject(parsed)) throw new Error(`${file} does not hold a JSON object; fix or move it, then run setup again`)
+  return parsed
 }
 
-const sameJson = (a: Json, b: Json) => JSON.stringify(a) === JSON.stringify(b)
+const canonical = (value: Json): string =>
+  JSON.stringify(value, (_key, v) => isObject(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a < b ? -1 : 1)) : v)
 
-const onlySkeleton = (config: Json, skeleton: Json | undefined) =>
-  Object.keys(config).length === 0 || (skeleton !== undefined && sameJson(config, skeleton))
+const sameJson = (a: Json, b: Json) => canonical(a) === canonical(b)
 
-const stripJson = (target: JsonTarget, tool: Tool, config: Json): Json => {
-  const next = structuredClone(config)
-  if (target.mcp) {
-    const servers = next[target.mcp.key]
-    if (servers && typeof servers === "object") {
-      delete servers[SERVER_NAME]
-      if (Object.keys(servers).length === 0) delete next[target.mcp.key]
-    }
-    if (Array.isArray(next.inputs)) {
-      next.inputs = next.inputs.filter((i: Json) => i?.id !== VSCODE_INPUT)
-      if (next.inputs.length === 0) delete next.inputs
-    }
-  }
-  if (target.hooks && next.hooks && typeof next.hooks === "object") {
-    target.hooks.strip(tool, next.hooks)
-    if (Object.keys(next.hooks).length === 0) delete next.hooks
-  }
-  return next
+/** The paths (two levels deep at most: a server, an event's handlers) whose values differ. */
+const changedPaths = (before: Json, after: Json, path: Array<string> = []): Array<Array<string>> => {
+  if (sameJson(before, after)) return []
+  if (path.length >= 2 || !isObject(before) || !isObject(after)) return [path]
+  const keys = new Set([...Object.keys(before), ...Object.keys(after)])
+  return [...keys].flatMap((key) => changedPaths(before[key], after[key], [...path, key]))
 }
 
-const installJson = (target: JsonTarget, tool: Tool, config: Json): Json => {
-  const next = stripJson(target, tool, config)
-  const result: Json = target.skeleton === undefined ? next : { ...target.skeleton, ...next }
-  if (target.mcp) {
-    if (target.mcp.inputs) result.inputs = [...(Array.isArray(result.inputs) ? result.inputs : []), ...target.mcp.inputs]
-    const existing = result[target.mcp.key]
-    result[target.mcp.key] = { ...(existing && typeof existing === "object" ? existing : {}), [SERVER_NAME]: target.mcp.entry }
+const formatting = (text: string): FormattingOptions => {
+  const indent = /^([ \t]+)\S/m.exec(text)?.[1]
+  return indent?.startsWith("\t")
+    ? { insertSpaces: false, tabSize: 1, eol: text.includes("\r\n") ? "\r\n" : "\n" }
+    : { insertSpaces: true, tabSize: indent?.length ?? 2, eol: text.includes("\r\n") ? "\r\n" : "\n" }
+}
+
+/** Edits the file's text in place, so its comments, order and layout outside our entries stay. */
+const editJson = (text: string | undefined, before: Json, after: Json): string => {
+  const render = JSON.stringify(after, null, 2) + "\n"
+  if (text === undefined || text.trim() === "") return render
+  let next = text
+  const options = formatting(text)
+  for (const path of changedPaths(before, after)) {
+    const value = path.reduce((v, k) => v?.[k], after)
+    next = applyEdits(next, modify(next, path, value, { formattingOptions: options }))
   }
-  if (target.hooks) {
-    result.hooks = result.hooks && typeof result.hooks === "object" ? result.hooks : {}
-    target.hooks.add(result.hooks)
-  }
-  return result
+  return sameJson(parseJsonc(next, [], { allowTrailingComma: true }), after) ? next : render
 }
 
 const stripToml = (text: string): string => {
@@ -335,41 +221,75 @@ const validToml = (file: string, text: string): Json => {
   }
 }
 
-const installToml = (target: TomlTarget, text: string | undefined): string => {
+const installToml = (file: string, block: string, text: string | undefined): string => {
   const stripped = stripToml(text ?? "")
-  const parsed = validToml(target.file, stripped)
+  const parsed = validToml(file, stripped)
   if (parsed?.mcp_servers?.[SERVER_NAME] !== undefined) {
-    throw new Error(`${target.file} already defines [mcp_servers.${SERVER_NAME}] outside the block setup manages; remove it, then run setup again`)
+    throw new Error(`${file} already defines [mcp_servers.${SERVER_NAME}] outside the block setup manages; remove it, then run setup again`)
   }
-  const next = stripped.trim().length === 0 ? target.block + "\n" : `${stripped.replace(/\n*$/, "")}\n\n${target.block}\n`
-  validToml(target.file, next)
+  const next = stripped.trim().length === 0 ? block + "\n" : `${stripped.replace(/\n*$/, "")}\n\n${block}\n`
+  validToml(file, next)
   return next
 }
 
-const render = (config: Json) => JSON.stringify(config, null, 2) + "\n"
+const tomlChange = (target: McpToml, file: string, options: SetupOptions, uninstall: boolean): FileChange => {
+  const before = readText(file)
+  const block = [TOML_BEGIN, ...target.block(mcpUrl(options.url)), TOML_END].join("\n")
+  const after = uninstall ? stripToml(before ?? "") : installToml(file, block, before)
+  return { file, before, after: uninstall && after.trim().length === 0 ? undefined : after, secret: false }
+}
+
+const jsonChange = (file: string, parts: ReadonlyArray<JsonPart>, uninstall: boolean): FileChange => {
+  const before = readText(file)
+  const config = parseJson(file, before)
+  const next = structuredClone(config)
+  for (const part of parts) part.strip(next)
+  const skeleton = parts.reduce<Record<string, unknown> | undefined>((s, p) => p.skeleton ?? s, undefined)
+  const secret = parts.some((p) => p.secret)
+  if (uninstall) {
+    const empty = Object.keys(next).length === 0 || (skeleton !== undefined && sameJson(next, skeleton))
+    if (sameJson(next, config) && before !== undefined) return { file, before, after: before, secret }
+    return { file, before, after: empty ? undefined : editJson(before, config, next), secret }
+  }
+  const result = skeleton === undefined ? next : { ...skeleton, ...next }
+  for (const part of parts) part.add(result)
+  if (sameJson(result, config) && before !== undefined) return { file, before, after: before, secret }
+  return { file, before, after: editJson(before, config, result), secret }
+}
 
 /** What `setup` (or `setup --uninstall`) would change, file by file; nothing is written. */
-export const plan = (options: SetupOptions, uninstall: boolean): ReadonlyArray<FileChange & { readonly secret: boolean }> =>
-  targets(options).map((target) => {
-    const before = readText(target.file)
+export const plan = (options: SetupOptions, uninstall: boolean): ReadonlyArray<FileChange> => {
+  const record = TOOL_RECORDS[options.tool]
+  const where = places(options)
+  const scope = options.projectScope ? "project" : "user"
+  const json = new Map<string, Array<JsonPart>>()
+  const toml: Array<FileChange> = []
+  const order: Array<string> = []
+  const partsOf = (file: string) => {
+    if (!json.has(file)) {
+      json.set(file, [])
+      order.push(file)
+    }
+    return json.get(file)!
+  }
+  for (const target of record.mcp) {
+    if (target.scope !== "both" && target.scope !== scope) continue
+    const file = target.file(where, options.projectScope)
     if (target.kind === "toml") {
-      const after = uninstall ? stripToml(before ?? "") : installToml(target, before)
-      const gone = uninstall && after.trim().length === 0
-      return { file: target.file, before, after: gone ? undefined : after, secret: false }
+      toml.push(tomlChange(target, file, options, uninstall))
+      order.push(file)
+    } else {
+      partsOf(file).push(mcpPart(target, options))
     }
-    const config = parseJson(target.file, before)
-    const next = uninstall ? stripJson(target, options.tool, config) : installJson(target, options.tool, config)
-    if (sameJson(next, config) && before !== undefined) return { file: target.file, before, after: before, secret: target.secret }
-    if (uninstall && onlySkeleton(next, target.skeleton)) {
-      return { file: target.file, before, after: before === undefined ? undefined : undefined, secret: target.secret }
-    }
-    return { file: target.file, before, after: render(next), secret: target.secret }
-  })
+  }
+  partsOf(record.hooks.file(where, options.projectScope)).push(hooksPart(record.hooks, options))
+  return order.map((file) => toml.find((c) => c.file === file) ?? jsonChange(file, json.get(file)!, uninstall))
+}
 
 const stamp = () => new Date().toISOString().replace(/[-:]/g, "").replace(/\..*$/, "").replace("T", "-")
 
 /** Applies a plan: a backup of every existing file it changes, then the new content (0600 when it holds a key). */
-export const apply = (changes: ReadonlyArray<FileChange & { readonly secret: boolean }>): ReadonlyArray<{ readonly file: string; readonly backup?: string }> => {
+export const apply = (changes: ReadonlyArray<FileChange>): ReadonlyArray<{ readonly file: string; readonly backup?: string }> => {
   const done: Array<{ file: string; backup?: string }> = []
   for (const change of changes) {
     if (change.before === change.after) continue
@@ -390,31 +310,14 @@ export const apply = (changes: ReadonlyArray<FileChange & { readonly secret: boo
   return done
 }
 
-/** A unified-style line diff (small config files: a plain LCS table is fine). */
-export const diff = (file: string, before: string | undefined, after: string | undefined, mask: (s: string) => string): string => {
-  const a = before === undefined ? [] : mask(before).replace(/\n$/, "").split("\n")
-  const b = after === undefined ? [] : mask(after).replace(/\n$/, "").split("\n")
-  const lcs: Array<Array<number>> = Array.from({ length: a.length + 1 }, () => new Array<number>(b.length + 1).fill(0))
-  for (let i = a.length - 1; i >= 0; i--) {
-    for (let j = b.length - 1; j >= 0; j--) {
-      lcs[i]![j] = a[i] === b[j] ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!)
-    }
-  }
-  const lines = [`--- ${before === undefined ? "/dev/null" : file}`, `+++ ${after === undefined ? "/dev/null" : file}`]
-  let i = 0
-  let j = 0
-  while (i < a.length || j < b.length) {
-    if (i < a.length && j < b.length && a[i] === b[j]) {
-      lines.push(`  ${a[i]}`)
-      i++
-      j++
-    } else if (j < b.length && (i >= a.length || lcs[i]![j + 1]! >= lcs[i + 1]![j]!)) {
-      lines.push(`+ ${b[j]}`)
-      j++
-    } else {
-      lines.push(`- ${a[i]}`)
-      i++
-    }
-  }
-  return lines.join("\n")
-}
+/** A unified diff of one change, with `mask` applied to both sides (it hides the key). */
+export const diff = (change: FileChange, mask: (s: string) => string): string =>
+  createTwoFilesPatch(
+    change.before === undefined ? "/dev/null" : change.file,
+    change.after === undefined ? "/dev/null" : change.file,
+    mask(change.before ?? ""),
+    mask(change.after ?? ""),
+    undefined,
+    undefined,
+    { context: 3 }
+  ).replace(/^=+\n/, "").trimEnd()

@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from "node:child_process"
+import { spawn } from "node:child_process"
 import { mkdirSync, mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
@@ -6,12 +6,8 @@ import { fileURLToPath } from "node:url"
 
 export const sdkRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..")
 
-/** Builds the self-contained CLI bundle (as shipped) into a temp folder and returns its path. */
-export const buildCli = (): string => {
-  const out = mkdtempSync(join(tmpdir(), "clockme-cli-"))
-  execFileSync(process.execPath, [join(sdkRoot, "build.mjs"), out, "--no-types"], { stdio: "inherit" })
-  return join(out, "cli.js")
-}
+/** The built `clockme` bin, as shipped (vitest's global setup bundles it fresh for every run). */
+export const cliBin = join(sdkRoot, "dist", "cli.js")
 
 /** A fresh HOME and XDG_CONFIG_HOME, plus a project folder. */
 export const sandbox = () => {

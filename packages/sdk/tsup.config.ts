@@ -1,0 +1,49 @@
+import { defineConfig, type Options } from "tsup"
+
+// Bundled CommonJS dependencies call `require`, which an ES module lacks.
+const requireShim = "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);"
+
+const app: Options = {
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  outDir: "dist",
+  clean: false,
+  noExternal: [/./],
+  minifySyntax: true,
+  banner: { js: requireShim },
+  dts: false
+}
+
+/**
+ * Run after `tsc -b`. `--env.types false` skips the declaration bundle (the test setup only needs
+ * the JavaScript); `--env.typesOnly true` writes only the declarations, next to a built dist.
+ */
+export default defineConfig((options) => {
+  const library: Options = {
+    // The library leaves effect and @effect/platform to the app, so Effect users share one copy;
+    // the workspace contract is inlined, JavaScript and declarations alike.
+    entry: { index: "src/index.ts" },
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    outDir: "dist",
+    clean: false,
+    external: ["effect", "@effect/platform"],
+    noExternal: [/^@clockme\//],
+    // Bundles the declarations `tsc -b` emitted, so the contract's types need no workspace package.
+    dts: options.env?.types === "false" ? false : {
+      entry: { index: "build/dts/src/index.d.ts" },
+      only: options.env?.typesOnly === "true",
+      compilerOptions: { composite: false, incremental: false, paths: { "@clockme/domain/*": ["../domain/build/dts/src/*"] } }
+    }
+  }
+  if (options.env?.typesOnly === "true") return [library]
+  return [
+    library,
+    // The CLI is an app: self-contained, and split so that `clockme hook` loads none of the full CLI.
+    { ...app, entry: { cli: "src/cli/bin.ts" }, splitting: true },
+    // The stdio MCP relay, so a client config can name it from this package.
+    { ...app, entry: { mcp: "../mcp/src/bin.ts" }, splitting: false }
+  ]
+})
