@@ -23,3 +23,6 @@ export type EntryId = typeof EntryId.Type
 
 export const InviteId = Schema.UUID.pipe(Schema.brand("InviteId"))
 export type InviteId = typeof InviteId.Type
+
+export const EventId = Schema.UUID.pipe(Schema.brand("EventId"))
+export type EventId = typeof EventId.Type

@@ -1,0 +1,238 @@
+import { Schema } from "effect"
+import { ApiKey } from "./ApiKey.js"
+import { BudgetMetric, Threshold } from "./Budget.js"
+import { Entry, StopReason } from "./Entry.js"
+import { EntryId, EventId, ProjectId, TimerId, UserId, WorkspaceId } from "./Ids.js"
+import { Project } from "./Project.js"
+import { Task } from "./Task.js"
+import { TimerView } from "./Timer.js"
+import { Member } from "./Workspace.js"
+
+const version1 = Schema.Literal(1).pipe(
+  Schema.propertySignature,
+  Schema.withConstructorDefault(() => 1 as const)
+).annotations({ description: "Schema version of this event type; a breaking change adds a new version" })
+
+/** Fields every event carries. The id is made here so an event is complete before it is stored. */
+const envelope = {
+  id: EventId.pipe(
+    Schema.propertySignature,
+    Schema.withConstructorDefault(() => EventId.make(globalThis.crypto.randomUUID()))
+  ),
+  version: version1,
+  occurredAt: Schema.DateTimeUtc,
+  workspaceId: WorkspaceId
+}
+
+/** The user whose timer, entry or key it is; for workspace-level events, the user who acted. */
+const owner = { userId: UserId }
+
+export class TimerStarted extends Schema.TaggedClass<TimerStarted>()("TimerStarted", {
+  ...envelope,
+  ...owner,
+  timer: TimerView
+}) {}
+
+export class TimerPaused extends Schema.TaggedClass<TimerPaused>()("TimerPaused", {
+  ...envelope,
+  ...owner,
+  timer: TimerView
+}) {}
+
+export class TimerResumed extends Schema.TaggedClass<TimerResumed>()("TimerResumed", {
+  ...envelope,
+  ...owner,
+  timer: TimerView
+}) {}
+
+/**
+ * A running timer now counts for another project. With `split`, the time so far was logged as an entry
+ * on the old project (published as EntryCreated with stop reason "replaced") and `timer` is a new timer.
+ */
+export class TimerMoved extends Schema.TaggedClass<TimerMoved>()("TimerMoved", {
+  ...envelope,
+  ...owner,
+  timer: TimerView,
+  fromProjectId: ProjectId,
+  fromTimerId: TimerId,
+  split: Schema.Boolean,
+  splitEntryId: Schema.NullOr(EntryId)
+}) {}
+
+/** The timer is gone and `entry` holds its time (also published as EntryCreated). */
+export class TimerStopped extends Schema.TaggedClass<TimerStopped>()("TimerStopped", {
+  ...envelope,
+  ...owner,
+  timer: TimerView,
+  reason: StopReason.annotations({ description: "manual, session_end, idle (the watchdog) or replaced" }),
+  entry: Entry
+}) {}
+
+export class EntryCreated extends Schema.TaggedClass<EntryCreated>()("EntryCreated", {
+  ...envelope,
+  ...owner,
+  entry: Entry
+}) {}
+
+export class EntryUpdated extends Schema.TaggedClass<EntryUpdated>()("EntryUpdated", {
+  ...envelope,
+  ...owner,
+  entry: Entry,
+  previous: Entry
+}) {}
+
+export class EntryDeleted extends Schema.TaggedClass<EntryDeleted>()("EntryDeleted", {
+  ...envelope,
+  ...owner,
+  entry: Entry
+}) {}
+
+export class ProjectCreated extends Schema.TaggedClass<ProjectCreated>()("ProjectCreated", {
+  ...envelope,
+  ...owner,
+  project: Project
+}) {}
+
+export class ProjectUpdated extends Schema.TaggedClass<ProjectUpdated>()("ProjectUpdated", {
+  ...envelope,
+  ...owner,
+  project: Project
+}) {}
+
+export class ProjectArchived extends Schema.TaggedClass<ProjectArchived>()("ProjectArchived", {
+  ...envelope,
+  ...owner,
+  project: Project
+}) {}
+
+export class TaskCreated extends Schema.TaggedClass<TaskCreated>()("TaskCreated", {
+  ...envelope,
+  ...owner,
+  task: Task
+}) {}
+
+export class TaskCompleted extends Schema.TaggedClass<TaskCompleted>()("TaskCompleted", {
+  ...envelope,
+  ...owner,
+  task: Task
+}) {}
+
+/** A project's budget reached 80% or 100% in a period; reported once per (project, threshold, period). */
+export class BudgetThresholdCrossed extends Schema.TaggedClass<BudgetThresholdCrossed>()("BudgetThresholdCrossed", {
+  ...envelope,
+  userId: Schema.NullOr(UserId).annotations({ description: "Author of the entry that crossed it" }),
+  alertId: Schema.UUID,
+  projectId: ProjectId,
+  projectName: Schema.String,
+  threshold: Threshold,
+  metric: BudgetMetric,
+  period: Schema.String.annotations({ description: "YYYY-MM for a monthly budget, \"total\" for an all-time one" }),
+  hoursUsed: Schema.Number,
+  hoursLimit: Schema.NullOr(Schema.Number),
+  amountUsed: Schema.Number,
+  amountLimit: Schema.NullOr(Schema.Number),
+  currency: Schema.String,
+  hardCap: Schema.Boolean,
+  entryId: Schema.NullOr(EntryId)
+}) {}
+
+export class MemberJoined extends Schema.TaggedClass<MemberJoined>()("MemberJoined", {
+  ...envelope,
+  ...owner,
+  member: Member
+}) {}
+
+export class MemberLeft extends Schema.TaggedClass<MemberLeft>()("MemberLeft", {
+  ...envelope,
+  ...owner,
+  member: Member
+}) {}
+
+/** `userId` is the member removed; `removedBy` the owner who removed them. */
+export class MemberRemoved extends Schema.TaggedClass<MemberRemoved>()("MemberRemoved", {
+  ...envelope,
+  ...owner,
+  member: Member,
+  removedBy: UserId
+}) {}
+
+/** Key metadata only: the secret is never part of an event. */
+export class ApiKeyCreated extends Schema.TaggedClass<ApiKeyCreated>()("ApiKeyCreated", {
+  ...envelope,
+  ...owner,
+  key: ApiKey
+}) {}
+
+export class ApiKeyRevoked extends Schema.TaggedClass<ApiKeyRevoked>()("ApiKeyRevoked", {
+  ...envelope,
+  ...owner,
+  key: ApiKey
+}) {}
+
+export const DomainEvent = Schema.Union(
+  TimerStarted,
+  TimerPaused,
+  TimerResumed,
+  TimerMoved,
+  TimerStopped,
+  EntryCreated,
+  EntryUpdated,
+  EntryDeleted,
+  ProjectCreated,
+  ProjectUpdated,
+  ProjectArchived,
+  TaskCreated,
+  TaskCompleted,
+  BudgetThresholdCrossed,
+  MemberJoined,
+  MemberLeft,
+  MemberRemoved,
+  ApiKeyCreated,
+  ApiKeyRevoked
+).annotations({ identifier: "DomainEvent" })
+export type DomainEvent = typeof DomainEvent.Type
+
+export type EventType = DomainEvent["_tag"]
+
+/**
+ * Who may read an event in a workspace's stream besides its owners: "user" events only their `userId`,
+ * "workspace" events every member.
+ */
+export const eventAudience: { readonly [T in EventType]: "user" | "workspace" } = {
+  TimerStarted: "user",
+  TimerPaused: "user",
+  TimerResumed: "user",
+  TimerMoved: "user",
+  TimerStopped: "user",
+  EntryCreated: "user",
+  EntryUpdated: "user",
+  EntryDeleted: "user",
+  ProjectCreated: "workspace",
+  ProjectUpdated: "workspace",
+  ProjectArchived: "workspace",
+  TaskCreated: "workspace",
+  TaskCompleted: "workspace",
+  BudgetThresholdCrossed: "workspace",
+  MemberJoined: "workspace",
+  MemberLeft: "workspace",
+  MemberRemoved: "workspace",
+  ApiKeyCreated: "user",
+  ApiKeyRevoked: "user"
+}
+
+export const eventTypes = Object.keys(eventAudience) as ReadonlyArray<EventType>
+
+export const isEventType = (type: string): type is EventType => Object.hasOwn(eventAudience, type)
+
+/** A position in a workspace's stream; opaque to clients. */
+export const EventCursor = Schema.String.pipe(
+  Schema.pattern(/^\d{1,20}\.\d{1,19}$/, { message: () => "must be a cursor this API returned (nextCursor)" })
+).annotations({ identifier: "EventCursor", description: "nextCursor of the previous page; omit to read from the start" })
+
+export class EventPage extends Schema.Class<EventPage>("EventPage")({
+  events: Schema.Array(DomainEvent),
+  nextCursor: EventCursor.annotations({
+    description: "Pass as `after` to continue; equals `after` when nothing new has been committed yet"
+  }),
+  hasMore: Schema.Boolean.annotations({ description: "true when another page is ready now" })
+}) {}
