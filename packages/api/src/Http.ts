@@ -15,6 +15,8 @@ import { SystemHttp } from "./http/SystemHttp.js"
 import { TasksHttp } from "./http/TasksHttp.js"
 import { TimerHttp } from "./http/TimerHttp.js"
 import { WorkspacesHttp } from "./http/WorkspacesHttp.js"
+import { InboundLive } from "./http/InboundHttp.js"
+import { IntegrationsHttp, WebhooksHttp, ZapierHttp } from "./http/IntegrationsHttp.js"
 import { McpLive } from "./Mcp.js"
 import { requestGuard } from "./RequestGuard.js"
 
@@ -30,7 +32,10 @@ export const ApiLive = HttpApiBuilder.api(Api).pipe(
     DashboardHttp,
     MeHttp,
     KeysHttp,
-    SystemHttp
+    SystemHttp,
+    IntegrationsHttp,
+    WebhooksHttp,
+    ZapierHttp
   ]),
   Layer.provide(AuthenticationLive)
 )
@@ -45,6 +50,7 @@ export const HttpLive = (listen: ListenOptions) =>
   HttpApiBuilder.serve(requestGuard).pipe(
     Layer.provide(HttpApiScalar.layer({ path: "/api/docs" })),
     Layer.provide(McpLive),
+    Layer.provide(InboundLive),
     Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/api/openapi" })),
     Layer.provide(HttpApiBuilder.middlewareCors()),
     Layer.provide(ApiLive),

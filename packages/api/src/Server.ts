@@ -8,6 +8,9 @@ import { BootstrapLive } from "./Bootstrap.js"
 import { HttpLive } from "./Http.js"
 import type { ListenOptions } from "./Http.js"
 import { WatchdogLive } from "./Watchdog.js"
+import { DeliveryLive, IntegrationsLive } from "@clockme/integrations/Integrations"
+import type { Outbound } from "@clockme/integrations/Outbound"
+import type { Plugins } from "@clockme/domain/contract/ports/Integration"
 import { RateLimiterLive } from "./RateLimits.js"
 
 export interface ServerOptions extends ListenOptions {
@@ -15,6 +18,10 @@ export interface ServerOptions extends ListenOptions {
   readonly bootstrap: boolean
   /** Run the idle watchdog in the background (default true); tests may sweep by hand instead. */
   readonly watchdog?: boolean
+  /** Run the integrations' delivery fiber (default true); tests may deliver by hand instead. */
+  readonly delivery?: boolean
+  /** Plugin layers on top of those CLOCKME_INTEGRATIONS names (tests load theirs like built-in ones). */
+  readonly plugins?: ReadonlyArray<Layer.Layer<never, never, Plugins | Outbound>>
 }
 
 /** The whole server over a given database: migrations first, then the HTTP API. */
@@ -23,8 +30,13 @@ export const ServerLive = <E, R>(
   database: Layer.Layer<SqlClient.SqlClient, E | SqlError | ConfigError.ConfigError, R>
 ) => {
   const startup = options.bootstrap ? BootstrapLive(options).pipe(Layer.provideMerge(MigrationsLive)) : MigrationsLive
-  return Layer.merge(HttpLive(options), options.watchdog === false ? Layer.empty : WatchdogLive).pipe(
+  return Layer.mergeAll(
+    HttpLive(options),
+    options.watchdog === false ? Layer.empty : WatchdogLive,
+    options.delivery === false ? Layer.empty : DeliveryLive
+  ).pipe(
     Layer.provide(startup),
+    Layer.provideMerge(IntegrationsLive(options.plugins)),
     Layer.provideMerge(DomainLive),
     Layer.provide(RateLimiterLive),
     Layer.provideMerge(database)

@@ -6,11 +6,11 @@ import { TestDatabase } from "../../../domain/test/lib/TestDatabase.js"
 import { ServerLive } from "../../src/Server.js"
 
 /** The real server on an ephemeral loopback port over a fresh database. */
-export const TestServer = ServerLive({ port: 0, host: "127.0.0.1", bootstrap: false }, TestDatabase)
+export const TestServer = ServerLive({ port: 0, host: "127.0.0.1", bootstrap: false, delivery: false }, TestDatabase)
 
 /** The same server without the background watchdog, for tests that sweep at chosen moments. */
 export const TestServerManualSweep = ServerLive(
-  { port: 0, host: "127.0.0.1", bootstrap: false, watchdog: false },
+  { port: 0, host: "127.0.0.1", bootstrap: false, watchdog: false, delivery: false },
   TestDatabase
 )
 
