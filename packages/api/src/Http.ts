@@ -7,6 +7,7 @@ import { AuthenticationLive } from "./Authentication.js"
 import { BudgetsHttp } from "./http/BudgetsHttp.js"
 import { DashboardHttp } from "./http/DashboardHttp.js"
 import { EntriesHttp } from "./http/EntriesHttp.js"
+import { EventsHttp } from "./http/EventsHttp.js"
 import { KeysHttp } from "./http/KeysHttp.js"
 import { MeHttp } from "./http/MeHttp.js"
 import { ProjectsHttp } from "./http/ProjectsHttp.js"
@@ -33,6 +34,7 @@ export const ApiLive = HttpApiBuilder.api(Api).pipe(
     MeHttp,
     KeysHttp,
     SystemHttp,
+    EventsHttp,
     IntegrationsHttp,
     WebhooksHttp,
     ZapierHttp

@@ -83,7 +83,7 @@ layer(TestServerManualSweep, { timeout: 120_000 })("budgets and alerts", (it) =>
         hoursUsed: 8,
         hoursLimit: 10,
         currency: "USD",
-        crossedAt: "2026-06-15T12:00:00.000Z"
+        occurredAt: "2026-06-15T12:00:00.000Z"
       })
       expect(outbox.every((row) => row.deliveredAt === null)).toBe(true)
 

@@ -5,6 +5,7 @@ import { ApiKeys } from "./services/ApiKeys.js"
 import { Budgets } from "./services/Budgets.js"
 import { Dashboard } from "./services/Dashboard.js"
 import { Entries } from "./services/Entries.js"
+import { Events } from "./services/Events.js"
 import { IdleWatchdog } from "./services/IdleWatchdog.js"
 import { ProjectDetails } from "./services/ProjectDetails.js"
 import { Projects } from "./services/Projects.js"
@@ -23,6 +24,7 @@ export const DomainLive = Layer.mergeAll(
   Timers.Default,
   IdleWatchdog.Default,
   Entries.Default,
+  Events.Default,
   Reports.Default,
   Workspaces.Default,
   Budgets.Default,

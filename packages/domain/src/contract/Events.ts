@@ -236,3 +236,19 @@ export class EventPage extends Schema.Class<EventPage>("EventPage")({
   }),
   hasMore: Schema.Boolean.annotations({ description: "true when another page is ready now" })
 }) {}
+
+export const EventsQuery = Schema.Struct({
+  after: Schema.optional(Schema.String.annotations({
+    description: "nextCursor of the previous page; omit to read from the start of the stream"
+  })),
+  types: Schema.optional(Schema.String.annotations({
+    description: "Comma-separated event types to return, e.g. TimerStarted,EntryCreated; omit for all"
+  })),
+  limit: Schema.optional(
+    Schema.NumberFromString.pipe(
+      Schema.int({ message: () => "must be a whole number" }),
+      Schema.between(1, 500, { message: () => "must be between 1 and 500" })
+    ).annotations({ description: "Events per page (1-500, default 100)" })
+  )
+}).annotations({ identifier: "EventsQuery" })
+export type EventsQuery = typeof EventsQuery.Type

@@ -83,14 +83,18 @@ export class AccountsRepo extends Effect.Service<AccountsRepo>()("@clockme/domai
         Effect.orDie
       )
 
+    /** The revoked key, and whether this call revoked it (false: it already was). */
     const revokeKey = (userId: UserId, id: ApiKeyId, now: Date) =>
-      sql`
-        UPDATE api_keys SET revoked_at = coalesce(revoked_at, ${now})
-        WHERE id = ${id} AND user_id = ${userId} RETURNING *`.pipe(
-        Effect.flatMap(decodeKeys),
-        Effect.map((rows) => Option.fromNullable(rows[0])),
-        Effect.orDie
-      )
+      Effect.gen(function*() {
+        const [revoked] = yield* sql`
+          UPDATE api_keys SET revoked_at = ${now}
+          WHERE id = ${id} AND user_id = ${userId} AND revoked_at IS NULL RETURNING *`.pipe(Effect.flatMap(decodeKeys))
+        if (revoked !== undefined) return Option.some({ key: revoked, changed: true })
+        const [existing] = yield* sql`SELECT * FROM api_keys WHERE id = ${id} AND user_id = ${userId}`.pipe(
+          Effect.flatMap(decodeKeys)
+        )
+        return Option.map(Option.fromNullable(existing), (key) => ({ key, changed: false }))
+      }).pipe(Effect.orDie)
 
     return {
       insertUser,

@@ -2,7 +2,7 @@ import { SqlClient } from "@effect/sql"
 import { Effect, Option, Schema } from "effect"
 import { BudgetAlert } from "../contract/Budget.js"
 import type { BudgetMetric, Threshold } from "../contract/Budget.js"
-import type { EntryId, ProjectId, WorkspaceId } from "../contract/Ids.js"
+import type { EntryId, EventId, ProjectId, WorkspaceId } from "../contract/Ids.js"
 import type { BudgetPeriod } from "../contract/Project.js"
 
 export interface UsageRow {
@@ -36,7 +36,8 @@ export interface NewAlert {
   readonly hoursUsed: number
   readonly amountUsed: number
   readonly entryId: EntryId | null
-  readonly payload: unknown
+  /** The id of the BudgetThresholdCrossed event that reports it. */
+  readonly eventId: EventId
   readonly now: Date
 }
 
@@ -83,25 +84,17 @@ export class BudgetsRepo extends Effect.Service<BudgetsRepo>()("@clockme/domain/
       sql`SELECT id FROM projects WHERE id = ${projectId} FOR NO KEY UPDATE`.pipe(Effect.asVoid, Effect.orDie)
 
     /**
-     * Records a threshold crossing and its outbox event in one statement; the unique key
-     * (project, threshold, period) makes a second crossing in the same period a no-op.
+     * Records a threshold crossing and returns its id; the unique key (project, threshold, period) makes a
+     * second crossing in the same period a no-op (None).
      */
     const insertAlert = (alert: NewAlert) =>
       sql<{ id: string }>`
-        WITH alert AS (
-          INSERT INTO budget_alerts (workspace_id, project_id, threshold, period_key, metric, hours_used, amount_used,
-                                     entry_id, outbox_id, created_at)
-          VALUES (${alert.workspaceId}, ${alert.projectId}, ${alert.threshold}, ${alert.periodKey}, ${alert.metric},
-                  ${alert.hoursUsed}, ${alert.amountUsed}, ${alert.entryId}, gen_random_uuid(), ${alert.now})
-          ON CONFLICT (project_id, threshold, period_key) DO NOTHING
-          RETURNING outbox_id, id
-        )
-        INSERT INTO outbox (id, type, payload, dedupe_key, created_at)
-        SELECT outbox_id, 'BudgetThresholdCrossed',
-               ${JSON.stringify(alert.payload)}::jsonb || jsonb_build_object('alertId', alert.id),
-               ${`budget:${alert.projectId}:${alert.threshold}:${alert.periodKey}`}, ${alert.now}
-        FROM alert
-        RETURNING id`.pipe(Effect.map((rows) => rows.length > 0), Effect.orDie)
+        INSERT INTO budget_alerts (workspace_id, project_id, threshold, period_key, metric, hours_used, amount_used,
+                                   entry_id, outbox_id, created_at)
+        VALUES (${alert.workspaceId}, ${alert.projectId}, ${alert.threshold}, ${alert.periodKey}, ${alert.metric},
+                ${alert.hoursUsed}, ${alert.amountUsed}, ${alert.entryId}, ${alert.eventId}, ${alert.now})
+        ON CONFLICT (project_id, threshold, period_key) DO NOTHING
+        RETURNING id`.pipe(Effect.map((rows) => Option.fromNullable(rows[0]?.id)), Effect.orDie)
 
     const listAlerts = (filter: {
       readonly workspaceId: WorkspaceId

@@ -111,7 +111,9 @@ export class EntriesRepo extends Effect.Service<EntriesRepo>()("@clockme/domain/
           duration_seconds = ${changes.durationSeconds}, billable = ${changes.billable}, updated_at = ${changes.now}
         WHERE id = ${id} RETURNING *`.pipe(Effect.flatMap(decode), Effect.map((rows) => rows[0]!), Effect.orDie)
 
-    const remove = (id: EntryId) => sql`DELETE FROM entries WHERE id = ${id}`.pipe(Effect.asVoid, Effect.orDie)
+    /** False when a concurrent request removed it first. */
+    const remove = (id: EntryId) =>
+      sql`DELETE FROM entries WHERE id = ${id} RETURNING id`.pipe(Effect.map((rows) => rows.length > 0), Effect.orDie)
 
     const list = (filter: EntryFilter) => {
       const conditions: Array<Fragment> = [sql`workspace_id = ${filter.workspaceId}`]

@@ -42,11 +42,11 @@ export class ProjectsRepo extends Effect.Service<ProjectsRepo>()("@clockme/domai
           VALUES (${workspaceId}, ${name}, ${now}, ${now})
           ON CONFLICT (workspace_id, lower(name)) WHERE NOT archived DO NOTHING
           RETURNING *`.pipe(Effect.flatMap(decode))
-        if (inserted[0]) return inserted[0]
+        if (inserted[0]) return { project: inserted[0], created: true }
         const existing = yield* sql`
           SELECT * FROM projects WHERE workspace_id = ${workspaceId} AND lower(name) = lower(${name}) AND NOT archived`
           .pipe(Effect.flatMap(decode))
-        return existing[0]!
+        return { project: existing[0]!, created: false }
       }).pipe(Effect.orDie)
 
     const update = (workspaceId: WorkspaceId, id: ProjectId, patch: UpdateProject, now: Date) =>

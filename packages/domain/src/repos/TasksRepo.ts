@@ -32,14 +32,15 @@ export class TasksRepo extends Effect.Service<TasksRepo>()("@clockme/domain/Task
         Effect.orDie
       )
 
+    /** The completed task, and whether this call completed it (false: it already was). */
     const complete = (workspaceId: WorkspaceId, id: TaskId, now: Date) =>
-      sql`
-        UPDATE tasks SET status = 'complete', completed_at = coalesce(completed_at, ${now})
-        WHERE id = ${id} AND workspace_id = ${workspaceId} RETURNING *`.pipe(
-        Effect.flatMap(decode),
-        Effect.map((rows) => Option.fromNullable(rows[0])),
-        Effect.orDie
-      )
+      Effect.gen(function*() {
+        const [done] = yield* sql`
+          UPDATE tasks SET status = 'complete', completed_at = coalesce(completed_at, ${now})
+          WHERE id = ${id} AND workspace_id = ${workspaceId} AND status <> 'complete' RETURNING *`.pipe(Effect.flatMap(decode))
+        if (done !== undefined) return Option.some({ task: done, changed: true })
+        return Option.map(yield* findById(workspaceId, id), (task) => ({ task, changed: false }))
+      }).pipe(Effect.orDie)
 
     return { insert, list, findById, complete } as const
   })

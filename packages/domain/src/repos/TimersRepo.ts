@@ -86,17 +86,20 @@ export class TimersRepo extends Effect.Service<TimersRepo>()("@clockme/domain/Ti
           AND ${projectId === undefined ? sql`source IN ('hook', 'mcp') AND state = 'running'` : sql`project_id = ${projectId}`}
         RETURNING *`)
 
+    /** False when the timer was not running (nothing changed). */
     const pause = (id: TimerId, now: Date) =>
       sql`
         UPDATE timers SET state = 'paused', running_since = NULL, pause_count = pause_count + 1,
           accumulated_ms = accumulated_ms + greatest(0, (extract(epoch FROM (${now}::timestamptz - running_since)) * 1000)::bigint),
           last_activity_at = greatest(last_activity_at, ${now})
-        WHERE id = ${id} AND state = 'running'`.pipe(Effect.asVoid, Effect.orDie)
+        WHERE id = ${id} AND state = 'running'
+        RETURNING id`.pipe(Effect.map((rows) => rows.length > 0), Effect.orDie)
 
     const resume = (id: TimerId, now: Date) =>
       sql`
         UPDATE timers SET state = 'running', running_since = ${now}, last_activity_at = greatest(last_activity_at, ${now})
-        WHERE id = ${id} AND state = 'paused'`.pipe(Effect.asVoid, Effect.orDie)
+        WHERE id = ${id} AND state = 'paused'
+        RETURNING id`.pipe(Effect.map((rows) => rows.length > 0), Effect.orDie)
 
     /** Fails with SqlError (unique violation) when the user already has a timer on the target project. */
     const update = (

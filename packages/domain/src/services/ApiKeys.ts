@@ -1,11 +1,14 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto"
+import { SqlClient } from "@effect/sql"
 import { DateTime, Effect, Option, Redacted } from "effect"
 import type { Actor, KeyScope } from "../contract/Actor.js"
 import { CurrentActor, InsufficientScope, requireScope, scopeCovers, Unauthorized } from "../contract/Actor.js"
 import { ApiKeyNotFound, CreatedApiKey } from "../contract/ApiKey.js"
 import type { CreateApiKey } from "../contract/ApiKey.js"
-import type { ApiKeyId, UserId } from "../contract/Ids.js"
+import { ApiKeyCreated, ApiKeyRevoked } from "../contract/Events.js"
+import type { ApiKeyId, UserId, WorkspaceId } from "../contract/Ids.js"
 import { AccountsRepo } from "../repos/AccountsRepo.js"
+import { Events } from "./Events.js"
 
 const KEY_PREFIX = "ck_live_"
 const KEY_FORMAT = /^ck_live_[A-Za-z0-9_-]{20,128}$/
@@ -14,10 +17,20 @@ const hashKey = (plaintext: string) => createHash("sha256").update(plaintext).di
 
 export class ApiKeys extends Effect.Service<ApiKeys>()("@clockme/domain/ApiKeys", {
   effect: Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
     const repo = yield* AccountsRepo
+    const events = yield* Events
 
-    /** Issues a key for a user; the plaintext leaves only in the returned value and is stored hashed. */
-    const issue = Effect.fn("ApiKeys.issue")(function*(userId: UserId, scope: KeyScope, label: string | null) {
+    /**
+     * Issues a key for a user; the plaintext leaves only in the returned value and is stored hashed.
+     * ApiKeyCreated goes to `workspaceId`, by default the user's active workspace.
+     */
+    const issue = Effect.fn("ApiKeys.issue")(function*(
+      userId: UserId,
+      scope: KeyScope,
+      label: string | null,
+      workspaceId?: WorkspaceId
+    ) {
       const plaintext = KEY_PREFIX + randomBytes(24).toString("base64url")
       const key = yield* repo.insertKey({
         userId,
@@ -26,8 +39,11 @@ export class ApiKeys extends Effect.Service<ApiKeys>()("@clockme/domain/ApiKeys"
         scope,
         label
       })
+      const target = workspaceId ??
+        (yield* repo.findUserById(userId).pipe(Effect.flatMap(Effect.orDie))).activeWorkspaceId
+      yield* events.publish(new ApiKeyCreated({ occurredAt: yield* DateTime.now, workspaceId: target, userId, key }))
       return new CreatedApiKey({ key, secret: plaintext })
-    })
+    }, (effect) => sql.withTransaction(effect).pipe(Effect.catchTag("SqlError", Effect.die)))
 
     const authenticate = Effect.fn("ApiKeys.authenticate")(function*(token: Redacted.Redacted<string>) {
       const plaintext = Redacted.value(token).trim()
@@ -75,20 +91,22 @@ export class ApiKeys extends Effect.Service<ApiKeys>()("@clockme/domain/ApiKeys"
           message: `A key with the "${actor.scope}" scope cannot create a key with the "${scope}" scope`
         })
       }
-      return yield* issue(actor.userId, scope, input.label ?? null)
+      return yield* issue(actor.userId, scope, input.label ?? null, actor.workspaceId)
     })
 
     const revoke = Effect.fn("ApiKeys.revoke")(function*(id: ApiKeyId) {
       const actor = yield* requireScope("full")
       const now = yield* DateTime.now
       const revoked = yield* repo.revokeKey(actor.userId, id, DateTime.toDate(now))
-      return yield* Option.match(revoked, {
-        onNone: () => Effect.fail(new ApiKeyNotFound({ keyId: id, message: `API key ${id} not found` })),
-        onSome: Effect.succeed
-      })
-    })
+      if (Option.isNone(revoked)) return yield* new ApiKeyNotFound({ keyId: id, message: `API key ${id} not found` })
+      const { changed, key } = revoked.value
+      if (changed) {
+        yield* events.publish(new ApiKeyRevoked({ occurredAt: now, workspaceId: actor.workspaceId, userId: actor.userId, key }))
+      }
+      return key
+    }, (effect) => sql.withTransaction(effect).pipe(Effect.catchTag("SqlError", Effect.die)))
 
     return { issue, authenticate, list, create, revoke } as const
   }),
-  dependencies: [AccountsRepo.Default]
+  dependencies: [AccountsRepo.Default, Events.Default]
 }) {}

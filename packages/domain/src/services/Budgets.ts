@@ -3,12 +3,15 @@ import { CurrentActor } from "../contract/Actor.js"
 import { AlertList, BudgetExhausted, BudgetUsage, ProjectBudget } from "../contract/Budget.js"
 import type { BudgetMetric, BudgetState, Threshold } from "../contract/Budget.js"
 import type { Entry } from "../contract/Entry.js"
+import { BudgetThresholdCrossed } from "../contract/Events.js"
+import { EventId } from "../contract/Ids.js"
 import type { ProjectId, WorkspaceId } from "../contract/Ids.js"
 import { ProjectNotFound } from "../contract/Project.js"
 import { BudgetsRepo } from "../repos/BudgetsRepo.js"
 import type { UsageRow } from "../repos/BudgetsRepo.js"
 import { ProjectsRepo } from "../repos/ProjectsRepo.js"
 import { WorkspacesRepo } from "../repos/WorkspacesRepo.js"
+import { Events } from "./Events.js"
 import { hoursOf, minorUnits } from "./Periods.js"
 
 const THRESHOLDS: ReadonlyArray<Threshold> = [80, 100]
@@ -81,6 +84,7 @@ export class Budgets extends Effect.Service<Budgets>()("@clockme/domain/Budgets"
     const repo = yield* BudgetsRepo
     const workspaces = yield* WorkspacesRepo
     const projects = yield* ProjectsRepo
+    const events = yield* Events
 
     const usageNow = Effect.fn("Budgets.usageNow")(function*(workspaceId: WorkspaceId, projectId?: ProjectId) {
       const now = yield* DateTime.now
@@ -167,7 +171,7 @@ export class Budgets extends Effect.Service<Budgets>()("@clockme/domain/Budgets"
      * reported. Needs no actor, so timer stops and the idle watchdog can call it.
      */
     const recordUsage = Effect.fn("Budgets.recordUsage")(
-      function*(entry: Pick<Entry, "id" | "workspaceId" | "projectId" | "startTime">) {
+      function*(entry: Pick<Entry, "id" | "workspaceId" | "userId" | "projectId" | "startTime">) {
         const currency = yield* workspaces.currencyOf(entry.workspaceId)
         const month = monthOf(entry.startTime)
         const query = {
@@ -182,9 +186,10 @@ export class Budgets extends Effect.Service<Budgets>()("@clockme/domain/Budgets"
         yield* repo.lockProject(entry.projectId)
         const row = Option.getOrElse(yield* repo.usageOf(query), () => first.value)
         const periodKey = row.budgetPeriod === "monthly" ? month.key : "total"
-        const now = DateTime.toDate(yield* DateTime.now)
+        const now = yield* DateTime.now
         let emitted = 0
         for (const { metric, threshold } of evaluate(row).reached) {
+          const eventId = EventId.make(crypto.randomUUID())
           const inserted = yield* repo.insertAlert({
             workspaceId: entry.workspaceId,
             projectId: entry.projectId,
@@ -194,9 +199,17 @@ export class Budgets extends Effect.Service<Budgets>()("@clockme/domain/Budgets"
             hoursUsed: hoursOf(row.seconds),
             amountUsed: row.amount,
             entryId: entry.id,
-            now,
-            payload: {
+            eventId,
+            now: DateTime.toDate(now)
+          })
+          if (Option.isNone(inserted)) continue
+          yield* events.publish(
+            new BudgetThresholdCrossed({
+              id: eventId,
+              occurredAt: now,
               workspaceId: entry.workspaceId,
+              userId: entry.userId,
+              alertId: inserted.value,
               projectId: entry.projectId,
               projectName: row.projectName,
               threshold,
@@ -208,11 +221,11 @@ export class Budgets extends Effect.Service<Budgets>()("@clockme/domain/Budgets"
               amountLimit: row.budgetAmount,
               currency,
               hardCap: row.budgetHardCap,
-              entryId: entry.id,
-              crossedAt: now.toISOString()
-            }
-          })
-          if (inserted) emitted++
+              entryId: entry.id
+            }),
+            { dedupeKey: `budget:${entry.projectId}:${threshold}:${periodKey}` }
+          )
+          emitted++
         }
         return emitted
       }
@@ -233,5 +246,5 @@ export class Budgets extends Effect.Service<Budgets>()("@clockme/domain/Budgets"
 
     return { get, atRisk, ensureCanTrack, recordUsage, alerts } as const
   }),
-  dependencies: [BudgetsRepo.Default, WorkspacesRepo.Default, ProjectsRepo.Default]
+  dependencies: [BudgetsRepo.Default, WorkspacesRepo.Default, ProjectsRepo.Default, Events.Default]
 }) {}

@@ -4,10 +4,12 @@ import { CurrentActor, requireScope } from "../contract/Actor.js"
 import { EntryNotFound, EntryPage } from "../contract/Entry.js"
 import type { CreateEntry, Entry, ListEntriesQuery, UpdateEntry } from "../contract/Entry.js"
 import { Forbidden, InvalidInput } from "../contract/Errors.js"
+import { EntryCreated, EntryDeleted, EntryUpdated } from "../contract/Events.js"
 import { EntryId } from "../contract/Ids.js"
 import { AccountsRepo } from "../repos/AccountsRepo.js"
 import { EntriesRepo } from "../repos/EntriesRepo.js"
 import { Budgets } from "./Budgets.js"
+import { Events } from "./Events.js"
 import { ensureActive, Projects } from "./Projects.js"
 import { Tasks } from "./Tasks.js"
 
@@ -61,6 +63,7 @@ export class Entries extends Effect.Service<Entries>()("@clockme/domain/Entries"
     const accounts = yield* AccountsRepo
     const projects = yield* Projects
     const tasks = yield* Tasks
+    const events = yield* Events
 
     const create = Effect.fn("Entries.create")(function*(input: CreateEntry) {
       const actor = yield* requireScope("write")
@@ -94,7 +97,10 @@ export class Entries extends Effect.Service<Entries>()("@clockme/domain/Entries"
         idempotencyKey: input.idempotencyKey ?? null,
         now: DateTime.toDate(now)
       })
-      if (created) yield* budgets.recordUsage(entry)
+      if (created) {
+        yield* events.publish(new EntryCreated({ occurredAt: now, workspaceId: entry.workspaceId, userId: entry.userId, entry }))
+        yield* budgets.recordUsage(entry)
+      }
       return entry
     }, transactional)
 
@@ -139,14 +145,19 @@ export class Entries extends Effect.Service<Entries>()("@clockme/domain/Entries"
         billable: patch.billable ?? entry.billable,
         now: DateTime.toDate(now)
       })
+      yield* events.publish(
+        new EntryUpdated({ occurredAt: now, workspaceId: updated.workspaceId, userId: updated.userId, entry: updated, previous: entry })
+      )
       yield* budgets.recordUsage(updated)
       return updated
     }, transactional)
 
     const remove = Effect.fn("Entries.remove")(function*(id: EntryId) {
       const entry = yield* findOwn(id, "delete")
-      yield* repo.remove(entry.id)
-    })
+      if (!(yield* repo.remove(entry.id))) return
+      const now = yield* DateTime.now
+      yield* events.publish(new EntryDeleted({ occurredAt: now, workspaceId: entry.workspaceId, userId: entry.userId, entry }))
+    }, transactional)
 
     const list = Effect.fn("Entries.list")(function*(query: ListEntriesQuery) {
       const actor = yield* CurrentActor
@@ -175,5 +186,5 @@ export class Entries extends Effect.Service<Entries>()("@clockme/domain/Entries"
 
     return { create, update, remove, list } as const
   }),
-  dependencies: [EntriesRepo.Default, AccountsRepo.Default, Projects.Default, Tasks.Default, Budgets.Default]
+  dependencies: [EntriesRepo.Default, AccountsRepo.Default, Projects.Default, Tasks.Default, Budgets.Default, Events.Default]
 }) {}

@@ -1,7 +1,13 @@
 import { SqlClient } from "@effect/sql"
-import { DateTime, Effect, Option, Schema } from "effect"
-import { DomainEvent } from "../contract/Events.js"
+import { DateTime, Effect, Either, Option, Schema } from "effect"
+import { CurrentActor } from "../contract/Actor.js"
+import { InvalidInput } from "../contract/Errors.js"
+import { DomainEvent, eventAudience, EventPage, eventTypes, isEventType } from "../contract/Events.js"
+import type { EventsQuery, EventType } from "../contract/Events.js"
+import { WorkspaceNotFound } from "../contract/Workspace.js"
 import { EventsRepo } from "../repos/EventsRepo.js"
+import type { StreamPosition } from "../repos/EventsRepo.js"
+import { WorkspacesRepo } from "../repos/WorkspacesRepo.js"
 
 export interface PublishOptions {
   /** A second event with the same key is a unique violation: use only where the change itself is deduplicated. */
@@ -9,6 +15,40 @@ export interface PublishOptions {
 }
 
 const encode = Schema.encode(DomainEvent)
+
+const START: StreamPosition = { xid: "0", seq: 0 }
+const MAX_XID = 2n ** 64n
+
+const encodeCursor = (position: StreamPosition) => `${position.xid}.${position.seq}`
+
+const decodeCursor = (cursor: string): Either.Either<StreamPosition, InvalidInput> => {
+  const match = /^(\d{1,20})\.(\d{1,16})$/.exec(cursor)
+  const seq = Number(match?.[2])
+  if (match === null || BigInt(match[1]!) >= MAX_XID || !Number.isSafeInteger(seq)) {
+    return Either.left(
+      new InvalidInput({ field: "after", message: "after must be a nextCursor this API returned (or omitted to start)" })
+    )
+  }
+  return Either.right({ xid: BigInt(match[1]!).toString(), seq })
+}
+
+const parseTypes = (list: string): Either.Either<ReadonlyArray<EventType>, InvalidInput> => {
+  const names = list.split(",").map((name) => name.trim()).filter((name) => name !== "")
+  const unknown = names.filter((name) => !isEventType(name))
+  if (unknown.length > 0 || names.length === 0) {
+    return Either.left(
+      new InvalidInput({
+        field: "types",
+        message: `${
+          names.length === 0 ? "types is empty" : `Unknown event type${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")}`
+        }; known types: ${eventTypes.join(", ")}`
+      })
+    )
+  }
+  return Either.right(names.filter(isEventType))
+}
+
+const ownOnlyTypes = eventTypes.filter((type) => eventAudience[type] === "user")
 
 /**
  * The one way to record a domain event. `publish` writes to the stream in the transaction of the change
@@ -18,6 +58,7 @@ const encode = Schema.encode(DomainEvent)
 export class Events extends Effect.Service<Events>()("@clockme/domain/Events", {
   effect: Effect.gen(function*() {
     const repo = yield* EventsRepo
+    const workspaces = yield* WorkspacesRepo
 
     const publish = Effect.fn("Events.publish")(function*(event: DomainEvent, options: PublishOptions = {}) {
       if (Option.isNone(yield* Effect.serviceOption(SqlClient.TransactionConnection))) {
@@ -36,7 +77,33 @@ export class Events extends Effect.Service<Events>()("@clockme/domain/Events", {
       })
     })
 
-    return { publish } as const
+    /** One page of the active workspace's stream, as much of it as the caller may see. */
+    const read = Effect.fn("Events.read")(function*(query: EventsQuery) {
+      const actor = yield* CurrentActor
+      const after = query.after === undefined ? START : yield* decodeCursor(query.after)
+      const types = query.types === undefined ? undefined : yield* parseTypes(query.types)
+      const membership = yield* workspaces.findMembership(actor.userId, actor.workspaceId)
+      if (Option.isNone(membership)) {
+        return yield* new WorkspaceNotFound({ workspaceId: actor.workspaceId, message: `Workspace ${actor.workspaceId} not found` })
+      }
+      const limit = query.limit ?? 100
+      const rows = yield* repo.page({
+        workspaceId: actor.workspaceId,
+        after,
+        types,
+        onlyOwn: membership.value.role === "owner" ? undefined : { userId: actor.userId, types: ownOnlyTypes },
+        limit: limit + 1
+      })
+      const page = rows.slice(0, limit)
+      const last = page[page.length - 1]
+      return new EventPage({
+        events: page.map((row) => row.event),
+        nextCursor: encodeCursor(last === undefined ? after : last.position),
+        hasMore: rows.length > limit
+      })
+    })
+
+    return { publish, read } as const
   }),
-  dependencies: [EventsRepo.Default]
+  dependencies: [EventsRepo.Default, WorkspacesRepo.Default]
 }) {}

@@ -1,12 +1,15 @@
+import { SqlClient } from "@effect/sql"
 import { DateTime, Effect, Option } from "effect"
 import { CurrentActor, requireScope } from "../contract/Actor.js"
 import { InvalidInput } from "../contract/Errors.js"
+import { ProjectArchived as ProjectArchivedEvent, ProjectCreated, ProjectUpdated } from "../contract/Events.js"
 import type { ProjectId } from "../contract/Ids.js"
 import { ProjectArchived, ProjectNameTaken, ProjectNotFound } from "../contract/Project.js"
 import type { CreateProject, Project, UpdateProject } from "../contract/Project.js"
 import { matchProjectName } from "../ProjectMatch.js"
 import { ProjectsRepo } from "../repos/ProjectsRepo.js"
 import { isUniqueViolation } from "../repos/SqlErrors.js"
+import { Events } from "./Events.js"
 
 export interface ProjectReference {
   readonly projectId?: ProjectId | undefined
@@ -34,7 +37,11 @@ export const ensureActive = (project: Project) =>
 
 export class Projects extends Effect.Service<Projects>()("@clockme/domain/Projects", {
   effect: Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
     const repo = yield* ProjectsRepo
+    const events = yield* Events
+    const transactional = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+      sql.withTransaction(effect).pipe(Effect.catchTag("SqlError", Effect.die))
 
     const list = Effect.fn("Projects.list")(function*(options?: { readonly includeArchived?: boolean | undefined }) {
       const actor = yield* CurrentActor
@@ -50,26 +57,29 @@ export class Projects extends Effect.Service<Projects>()("@clockme/domain/Projec
     const create = Effect.fn("Projects.create")(function*(input: CreateProject) {
       const actor = yield* requireScope("write")
       const now = yield* DateTime.now
-      return yield* repo.insert(actor.workspaceId, input, DateTime.toDate(now)).pipe(
+      const project = yield* repo.insert(actor.workspaceId, input, DateTime.toDate(now)).pipe(
         Effect.catchTag("SqlError", (e) => isUniqueViolation(e) ? Effect.fail(nameTaken(input.name)) : Effect.die(e))
       )
-    })
+      yield* events.publish(new ProjectCreated({ occurredAt: now, workspaceId: actor.workspaceId, userId: actor.userId, project }))
+      return project
+    }, transactional)
 
     const update = Effect.fn("Projects.update")(function*(id: ProjectId, patch: UpdateProject) {
       const actor = yield* requireScope("write")
       const now = yield* DateTime.now
+      const before = yield* get(id)
       const updated = yield* repo.update(actor.workspaceId, id, patch, DateTime.toDate(now)).pipe(
         Effect.catchTag("SqlError", (e) =>
           isUniqueViolation(e)
             // without a new name the clash is an unarchive: name the project's own name
-            ? Effect.flatMap(
-              patch.name === undefined ? Effect.map(get(id), (project) => project.name) : Effect.succeed(patch.name),
-              (name) => Effect.fail(nameTaken(name))
-            )
+            ? Effect.fail(nameTaken(patch.name ?? before.name))
             : Effect.die(e))
       )
-      return yield* Option.match(updated, { onNone: () => Effect.fail(notFoundById(id)), onSome: Effect.succeed })
-    })
+      const project = yield* Option.match(updated, { onNone: () => Effect.fail(notFoundById(id)), onSome: Effect.succeed })
+      const Event = project.archived && !before.archived ? ProjectArchivedEvent : ProjectUpdated
+      yield* events.publish(new Event({ occurredAt: now, workspaceId: actor.workspaceId, userId: actor.userId, project }))
+      return project
+    }, transactional)
 
     /**
      * Which project a timer call means: `projectId`, else `projectName` matched loosely, else
@@ -91,7 +101,11 @@ export class Projects extends Effect.Service<Projects>()("@clockme/domain/Projec
       if (ref.autoCreate === true) {
         yield* requireScope("write")
         const now = yield* DateTime.now
-        return yield* repo.insertOrGet(actor.workspaceId, name, DateTime.toDate(now))
+        const { created, project } = yield* repo.insertOrGet(actor.workspaceId, name, DateTime.toDate(now))
+        if (created) {
+          yield* events.publish(new ProjectCreated({ occurredAt: now, workspaceId: actor.workspaceId, userId: actor.userId, project }))
+        }
+        return project
       }
       return yield* new ProjectNotFound({
         projectName: name,
@@ -111,5 +125,5 @@ export class Projects extends Effect.Service<Projects>()("@clockme/domain/Projec
 
     return { list, get, create, update, resolve, findMatching} as const
   }),
-  dependencies: [ProjectsRepo.Default]
+  dependencies: [ProjectsRepo.Default, Events.Default]
 }) {}

@@ -1,24 +1,33 @@
+import { SqlClient } from "@effect/sql"
 import { DateTime, Effect, Option } from "effect"
 import { CurrentActor, requireScope } from "../contract/Actor.js"
+import { TaskCompleted, TaskCreated } from "../contract/Events.js"
 import type { ProjectId, TaskId } from "../contract/Ids.js"
 import { TasksRepo } from "../repos/TasksRepo.js"
 import { TaskNotFound } from "../contract/Task.js"
 import type { CreateTask, TaskStatus } from "../contract/Task.js"
+import { Events } from "./Events.js"
 import { Projects } from "./Projects.js"
 
 const notFound = (id: string) => new TaskNotFound({ taskId: id, message: `Task ${id} not found in the active workspace` })
 
 export class Tasks extends Effect.Service<Tasks>()("@clockme/domain/Tasks", {
   effect: Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
     const repo = yield* TasksRepo
     const projects = yield* Projects
+    const events = yield* Events
+    const transactional = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+      sql.withTransaction(effect).pipe(Effect.catchTag("SqlError", Effect.die))
 
     const create = Effect.fn("Tasks.create")(function*(input: CreateTask) {
       const actor = yield* requireScope("write")
       yield* projects.get(input.projectId)
       const now = yield* DateTime.now
-      return yield* repo.insert(actor.workspaceId, input, DateTime.toDate(now))
-    })
+      const task = yield* repo.insert(actor.workspaceId, input, DateTime.toDate(now))
+      yield* events.publish(new TaskCreated({ occurredAt: now, workspaceId: actor.workspaceId, userId: actor.userId, task }))
+      return task
+    }, transactional)
 
     const list = Effect.fn("Tasks.list")(function*(projectId: ProjectId, status: TaskStatus | "all" = "active") {
       const actor = yield* CurrentActor
@@ -45,10 +54,15 @@ export class Tasks extends Effect.Service<Tasks>()("@clockme/domain/Tasks", {
       const actor = yield* requireScope("write")
       const now = yield* DateTime.now
       const done = yield* repo.complete(actor.workspaceId, id, DateTime.toDate(now))
-      return yield* Option.match(done, { onNone: () => Effect.fail(notFound(id)), onSome: Effect.succeed })
-    })
+      if (Option.isNone(done)) return yield* notFound(id)
+      const { changed, task } = done.value
+      if (changed) {
+        yield* events.publish(new TaskCompleted({ occurredAt: now, workspaceId: actor.workspaceId, userId: actor.userId, task }))
+      }
+      return task
+    }, transactional)
 
     return { create, list, get, getInProject, complete } as const
   }),
-  dependencies: [TasksRepo.Default, Projects.Default]
+  dependencies: [TasksRepo.Default, Projects.Default, Events.Default]
 }) {}

@@ -3,6 +3,7 @@ import { DateTime, Effect, Option, Schema } from "effect"
 import { CurrentActor, requireScope } from "../contract/Actor.js"
 import type { StopReason } from "../contract/Entry.js"
 import { Entry } from "../contract/Entry.js"
+import { EntryCreated, TimerMoved, TimerPaused, TimerResumed, TimerStarted, TimerStopped } from "../contract/Events.js"
 import { InvalidInput } from "../contract/Errors.js"
 import type { UserId, WorkspaceId } from "../contract/Ids.js"
 import { matchProjectName } from "../ProjectMatch.js"
@@ -22,6 +23,7 @@ import {
 } from "../contract/Timer.js"
 import type { Heartbeat, StartTimer, StopTimer, TimerRef, UpdateTimer } from "../contract/Timer.js"
 import { Budgets } from "./Budgets.js"
+import { Events } from "./Events.js"
 import { Idempotency } from "./Idempotency.js"
 import { ensureActive, Projects } from "./Projects.js"
 import { Tasks } from "./Tasks.js"
@@ -58,12 +60,16 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
     const tasks = yield* Tasks
     const idempotency = yield* Idempotency
     const budgets = yield* Budgets
+    const events = yield* Events
     const transactional = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
       sql.withTransaction(effect).pipe(Effect.catchTag("SqlError", Effect.die))
 
     const reload = (row: TimerRow) => repo.findById(row.timer.id).pipe(Effect.flatMap(Effect.orDie))
 
-    /** Turns a removed timer into its entry, ending at `end`; the entry keeps what the timer saw. */
+    /**
+     * Turns a removed timer into its entry, ending at `end`; the entry keeps what the timer saw. A split
+     * ("replaced") is published by the caller as TimerMoved, every other reason as TimerStopped.
+     */
     const recordEntry = (row: TimerRow, end: DateTime.Utc, reason: StopReason, now: DateTime.Utc) => {
       const timer = row.timer
       const durationSeconds = Math.round(timer.elapsedMsAt(end) / 1000)
@@ -93,6 +99,21 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
         now: DateTime.toDate(now)
       }).pipe(
         Effect.map(({ entry }) => entry),
+        Effect.tap((entry) =>
+          reason === "replaced" ? Effect.void : events.publish(
+            new TimerStopped({
+              occurredAt: now,
+              workspaceId: timer.workspaceId,
+              userId: timer.userId,
+              timer: toView(row, end),
+              reason,
+              entry
+            })
+          )
+        ),
+        Effect.tap((entry) =>
+          events.publish(new EntryCreated({ occurredAt: now, workspaceId: entry.workspaceId, userId: entry.userId, entry }))
+        ),
         Effect.tap((entry) => budgets.recordUsage(entry))
       )
     }
@@ -117,6 +138,11 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
       })
       const row = yield* repo.findForProject(actor.userId, project.id).pipe(Effect.flatMap(Effect.orDie))
       if (input.sessionId !== undefined) yield* repo.recordSession(row.timer.id, input.sessionId, DateTime.toDate(now))
+      if (created) {
+        yield* events.publish(
+          new TimerStarted({ occurredAt: now, workspaceId: actor.workspaceId, userId: actor.userId, timer: toView(row, now) })
+        )
+      }
       return new StartedTimer({ ...toView(row, now), alreadyRunning: !created })
     }, transactional)
 
@@ -191,8 +217,12 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
         ? timers.filter((row) => row.timer.state === "running")
         : timers
       const target = yield* pick(candidates, ref, "running")
-      yield* repo.pause(target.timer.id, DateTime.toDate(now))
-      return toView(yield* reload(target), now)
+      const paused = yield* repo.pause(target.timer.id, DateTime.toDate(now))
+      const view = toView(yield* reload(target), now)
+      if (paused) {
+        yield* events.publish(new TimerPaused({ occurredAt: now, workspaceId: actor.workspaceId, userId: actor.userId, timer: view }))
+      }
+      return view
     }, transactional)
 
     const resumeNow = Effect.fn("Timers.resumeNow")(function*(ref: TimerRef) {
@@ -203,8 +233,12 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
         ? timers.filter((row) => row.timer.state === "paused")
         : timers
       const target = yield* pick(candidates, ref, "paused")
-      yield* repo.resume(target.timer.id, DateTime.toDate(now))
-      return toView(yield* reload(target), now)
+      const resumed = yield* repo.resume(target.timer.id, DateTime.toDate(now))
+      const view = toView(yield* reload(target), now)
+      if (resumed) {
+        yield* events.publish(new TimerResumed({ occurredAt: now, workspaceId: actor.workspaceId, userId: actor.userId, timer: view }))
+      }
+      return view
     }, transactional)
 
     const pause = (ref: TimerRef, options: IdempotencyOptions = {}) =>
@@ -273,9 +307,22 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
         projectId: targetProjectId,
         message: `A timer already runs on project ${targetProjectId}; stop it first or pick another project`
       })
+      const publishMove = (timer: TimerView, splitEntryId: Entry["id"] | null) =>
+        events.publish(
+          new TimerMoved({
+            occurredAt: now,
+            workspaceId: actor.workspaceId,
+            userId: actor.userId,
+            timer,
+            fromProjectId: row.timer.projectId,
+            fromTimerId: row.timer.id,
+            split: splitEntryId !== null,
+            splitEntryId
+          })
+        )
       if (moved && input.split === true) {
         yield* repo.deleteById(row.timer.id)
-        yield* recordEntry(row, now, "replaced", now)
+        const entry = yield* recordEntry(row, now, "replaced", now)
         const created = yield* repo.insertIfAbsent({
           userId: actor.userId,
           workspaceId: actor.workspaceId,
@@ -287,12 +334,15 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
         })
         if (!created) return yield* exists
         const next = yield* repo.findForProject(actor.userId, targetProjectId).pipe(Effect.flatMap(Effect.orDie))
+        yield* publishMove(toView(next, now), entry.id)
         return toView(next, now)
       }
       yield* repo.update(row.timer.id, { projectId: targetProjectId, description, taskId }).pipe(
         Effect.catchTag("SqlError", (error) => isUniqueViolation(error) ? Effect.fail(exists) : Effect.die(error))
       )
-      return toView(yield* reload(row), now)
+      const view = toView(yield* reload(row), now)
+      if (moved) yield* publishMove(view, null)
+      return view
     }, transactional)
 
     const current = Effect.gen(function*() {
@@ -330,6 +380,7 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
     Projects.Default,
     Tasks.Default,
     Idempotency.Default,
-    Budgets.Default
+    Budgets.Default,
+    Events.Default
   ]
 }) {}

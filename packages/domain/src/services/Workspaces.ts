@@ -4,6 +4,7 @@ import { DateTime, Effect, Option } from "effect"
 import { CurrentActor, requireScope } from "../contract/Actor.js"
 import { CsvDocument, toCsv, wantsCsv } from "../contract/Csv.js"
 import { Forbidden, InvalidInput } from "../contract/Errors.js"
+import { MemberJoined, MemberLeft, MemberRemoved } from "../contract/Events.js"
 import type { InviteId, ProjectId, UserId, WorkspaceId } from "../contract/Ids.js"
 import { AccountsRepo } from "../repos/AccountsRepo.js"
 import { ReportsRepo } from "../repos/ReportsRepo.js"
@@ -31,6 +32,7 @@ import type {
   UpdateWorkspace,
   WorkspaceSummaryItem
 } from "../contract/Workspace.js"
+import { Events } from "./Events.js"
 import { hoursOf, resolvePeriod } from "./Periods.js"
 import { Timers } from "./Timers.js"
 
@@ -43,6 +45,7 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
     const timers = yield* Timers
     const reports = yield* ReportsRepo
     const accounts = yield* AccountsRepo
+    const events = yield* Events
     const transactional = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
       sql.withTransaction(effect).pipe(Effect.catchTag("SqlError", Effect.die))
 
@@ -129,6 +132,10 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
         }
         yield* repo.addMember(workspaceId, actor.userId, invite.id)
         const joined = yield* repo.findMembership(actor.userId, workspaceId).pipe(Effect.flatMap(Effect.orDie))
+        const member = yield* memberOf(workspaceId, actor.userId)
+        yield* events.publish(
+          new MemberJoined({ occurredAt: DateTime.unsafeFromDate(now), workspaceId, userId: actor.userId, member })
+        )
         return new JoinedWorkspace({ workspace: joined, alreadyMember: false })
       },
       transactional
@@ -175,6 +182,9 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
       return yield* repo.listMembers(id)
     })
 
+    const memberOf = (id: WorkspaceId, userId: UserId) =>
+      Effect.flatMap(repo.listMembers(id), (all) => Effect.orDie(Option.fromNullable(all.find((member) => member.userId === userId))))
+
     /** Locks the memberships, finds the target, and refuses a change that would leave no owner. */
     const checkOwnersAfter = Effect.fn("Workspaces.checkOwnersAfter")(
       function*(id: WorkspaceId, userId: UserId, newRole: Role | null, why: string) {
@@ -205,12 +215,15 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
     }, transactional)
 
     const removeMember = Effect.fn("Workspaces.removeMember")(function*(id: WorkspaceId, userId: UserId) {
-      yield* requireScope("full")
+      const actor = yield* requireScope("full")
       const workspace = yield* requireOwner(id, "remove members")
       yield* requireShared(workspace, "lose its only member")
       yield* checkOwnersAfter(id, userId, null, "This would remove the last owner")
+      const member = yield* memberOf(id, userId)
       yield* timers.stopAllFor(userId, id)
       yield* repo.removeMember(id, userId)
+      const now = yield* DateTime.now
+      yield* events.publish(new MemberRemoved({ occurredAt: now, workspaceId: id, userId, member, removedBy: actor.userId }))
     }, transactional)
 
     const leave = Effect.fn("Workspaces.leave")(function*(id: WorkspaceId) {
@@ -218,8 +231,11 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
       const workspace = yield* membership(id)
       yield* requireShared(workspace, "be left")
       yield* checkOwnersAfter(id, actor.userId, null, "You are the only owner")
+      const member = yield* memberOf(id, actor.userId)
       yield* timers.stopAllFor(actor.userId, id)
       yield* repo.removeMember(id, actor.userId)
+      const now = yield* DateTime.now
+      yield* events.publish(new MemberLeft({ occurredAt: now, workspaceId: id, userId: actor.userId, member }))
     }, transactional)
 
     /** Makes the workspace the one every later call of this user acts in. */
@@ -319,5 +335,5 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
       summary
     } as const
   }),
-  dependencies: [WorkspacesRepo.Default, ReportsRepo.Default, AccountsRepo.Default, Timers.Default]
+  dependencies: [WorkspacesRepo.Default, ReportsRepo.Default, AccountsRepo.Default, Timers.Default, Events.Default]
 }) {}

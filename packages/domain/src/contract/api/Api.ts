@@ -2,6 +2,7 @@ import { HttpApi, OpenApi } from "@effect/platform"
 import { BudgetsApi } from "./BudgetsApi.js"
 import { DashboardApi } from "./DashboardApi.js"
 import { EntriesApi } from "./EntriesApi.js"
+import { EventsApi } from "./EventsApi.js"
 import { KeysApi } from "./KeysApi.js"
 import { MeApi } from "./MeApi.js"
 import { ProjectsApi } from "./ProjectsApi.js"
@@ -27,6 +28,7 @@ export class Api extends HttpApi.make("clockme")
   .add(MeApi)
   .add(KeysApi)
   .add(SystemApi)
+  .add(EventsApi)
   .add(IntegrationsApi)
   .add(WebhooksApi)
   .add(ZapierApi)
