@@ -141,20 +141,26 @@ export class Delivery extends Effect.Service<Delivery>()("@clockme/integrations/
         const fanned = yield* repo.fanOut(ids, FAN_OUT, now)
         if (fanned < FAN_OUT) break
       }
-      const now = yield* Clock.currentTimeMillis
-      const claimed = yield* repo.claim({
-        integrations: ids,
-        limit: BATCH,
-        now: new Date(now),
-        leaseUntil: new Date(now + config.leaseSeconds * 1000)
-      })
-      yield* Effect.forEach(claimed, (c) =>
-        Effect.gen(function*() {
-          const row = yield* repo.findConnectionById(c.connectionId)
-          const plugin = Option.isNone(row) ? undefined : outbound.find((p) => p.id === row.value.integration)
-          if (plugin !== undefined) yield* attempt(plugin, c)
-        }), { concurrency: 10, discard: true })
-      return claimed.length
+      let attempted = 0
+      // Each claim takes one delivery per connection (its oldest), so a connection's queue drains in rounds.
+      for (let round = 0; round < 50; round++) {
+        const now = yield* Clock.currentTimeMillis
+        const claimed = yield* repo.claim({
+          integrations: ids,
+          limit: BATCH,
+          now: new Date(now),
+          leaseUntil: new Date(now + config.leaseSeconds * 1000)
+        })
+        if (claimed.length === 0) break
+        attempted += claimed.length
+        yield* Effect.forEach(claimed, (c) =>
+          Effect.gen(function*() {
+            const row = yield* repo.findConnectionById(c.connectionId)
+            const plugin = Option.isNone(row) ? undefined : outbound.find((p) => p.id === row.value.integration)
+            if (plugin !== undefined) yield* attempt(plugin, c)
+          }), { concurrency: 10, discard: true })
+      }
+      return attempted
     }).pipe(Effect.withSpan("Delivery.runOnce"))
 
     /** Runs rounds for as long as the server runs: at once again after a full batch, otherwise every interval. */

@@ -4,8 +4,9 @@ import { CurrentActor, requireScope } from "../contract/Actor.js"
 import { Forbidden, InvalidInput } from "../contract/Errors.js"
 import type { EventType } from "../contract/Events.js"
 import type { WorkspaceId } from "../contract/Ids.js"
-import type { Connection, ConnectionId, CreateConnection, UpdateConnection } from "../contract/Integration.js"
+import type { ConnectionId, CreateConnection, UpdateConnection } from "../contract/Integration.js"
 import {
+  Connection,
   ConnectionNotFound,
   eventTypeOfWire,
   IntegrationInfo,
@@ -17,7 +18,7 @@ import type { ConnectionOf, Plugin } from "../contract/ports/Integration.js"
 import { Plugins } from "../contract/ports/Integration.js"
 import { WorkspaceNotFound } from "../contract/Workspace.js"
 import type { ConnectionRow } from "../repos/IntegrationsRepo.js"
-import { IntegrationsRepo, toConnection } from "../repos/IntegrationsRepo.js"
+import { IntegrationsRepo } from "../repos/IntegrationsRepo.js"
 import { WorkspacesRepo } from "../repos/WorkspacesRepo.js"
 import { fingerprint, SecretBox } from "./SecretBox.js"
 
@@ -147,8 +148,8 @@ export class Connections extends Effect.Service<Connections>()("@clockme/domain/
       )
 
     const present = (row: ConnectionRow): Connection => {
-      const connection = toConnection(row)
-      return { ...connection, events: wireEvents(connection.events) } as Connection
+      const { secrets: _secrets, ...fields } = row
+      return new Connection({ ...fields, events: wireEvents(row.events) })
     }
 
     const find = Effect.fn("Connections.find")(function*(integration: string | undefined, id: ConnectionId) {

@@ -1,0 +1,229 @@
+import { pluginLayer } from "@clockme/domain/contract/ports/Integration"
+import { Delivery } from "@clockme/integrations/Delivery"
+import { describe, expect, it } from "@effect/vitest"
+import { createHmac, randomBytes } from "node:crypto"
+import { ConfigProvider, Effect, Layer, Schema, TestClock } from "effect"
+import { Webhook } from "standardwebhooks"
+import { TestDatabase } from "../../domain/test/lib/TestDatabase.js"
+import { ServerLive } from "../src/Server.js"
+import { receiver } from "./lib/Receiver.js"
+import { baseUrl, call, signUp } from "./lib/TestServer.js"
+
+/** A plugin whose handler throws: it must not hold back any other plugin. */
+const Thrower = pluginLayer(Effect.succeed({
+  id: "thrower",
+  version: "0.0.1",
+  title: "Thrower",
+  description: "Throws on every event",
+  config: Schema.Struct({}),
+  secrets: Schema.Struct({}),
+  outbound: {
+    events: ["TimerStarted", "TimerStopped"] as const,
+    handle: (): never => {
+      throw new Error("boom")
+    }
+  }
+}))
+
+const env = (extra: Record<string, string>) =>
+  Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries({
+    CLOCKME_SECRET_KEY: randomBytes(32).toString("base64"),
+    CLOCKME_INTEGRATIONS: "webhooks,zapier,example",
+    ...extra
+  }))))
+
+/** The real server built inside the test (TestClock), delivering only when the test says so. */
+const start = (allowPrivate: boolean) =>
+  Effect.gen(function*() {
+    yield* TestClock.setTime(Date.now())
+    const server = ServerLive(
+      { port: 0, host: "127.0.0.1", bootstrap: false, watchdog: false, delivery: false, plugins: [Thrower] },
+      TestDatabase
+    ).pipe(Layer.provide(env({ CLOCKME_WEBHOOKS_ALLOW_PRIVATE: String(allowPrivate) })))
+    const context = yield* Layer.build(server)
+    const base = yield* Effect.provide(baseUrl, context)
+    const { key, user } = yield* Effect.provide(signUp(), context)
+    const deliver = Effect.provide(Effect.flatMap(Delivery, (d) => d.runOnce), context)
+    const api = (method: string, path: string, body?: unknown) => call(base, method, path, { key, body })
+    return { base, key, user, deliver, api }
+  })
+
+const timerRound = (api: (m: string, p: string, b?: unknown) => Effect.Effect<{ status: number; body: any }>, name: string) =>
+  Effect.gen(function*() {
+    expect((yield* api("POST", "/api/timer/start", { projectName: name, autoCreate: true })).status).toBe(200)
+    yield* TestClock.adjust("2 minutes")
+    expect((yield* api("POST", "/api/timer/stop", { projectName: name })).status).toBe(200)
+  })
+
+describe("integrations over HTTP", () => {
+  it.scoped("a webhook receives TimerStarted and TimerStopped signed per Standard Webhooks, in order", () =>
+    Effect.gen(function*() {
+      const r = yield* receiver
+      const s = yield* start(true)
+      const created = yield* s.api("POST", "/api/webhooks", {
+        url: `${r.url}/hook`,
+        events: ["timer.started", "timer.stopped"],
+        description: "ci"
+      })
+      expect(created.status).toBe(201)
+      expect(created.body.secret).toMatch(/^whsec_/)
+      expect(created.body.endpoint).toMatchObject({ enabled: true, events: ["timer.started", "timer.stopped"] })
+      expect(JSON.stringify(created.body.endpoint)).not.toContain(created.body.secret)
+      const listed = yield* s.api("GET", "/api/webhooks")
+      expect(JSON.stringify(listed.body)).not.toContain(created.body.secret.slice(6))
+
+      yield* timerRound(s.api, "alpha")
+      yield* timerRound(s.api, "beta")
+      for (let i = 0; i < 6 && r.received.length < 4; i++) yield* s.deliver
+      const hooks = r.received.filter((x) => x.path === "/hook")
+      const verifier = new Webhook(created.body.secret)
+      const types = hooks.map((hook) => {
+        const payload = verifier.verify(hook.body, hook.headers as Record<string, string>) as any
+        expect(hook.headers["webhook-id"]).toBe(payload.data.id)
+        return `${payload.type}:${payload.data.timer.projectName}`
+      })
+      expect(types).toEqual(["timer.started:alpha", "timer.stopped:alpha", "timer.started:beta", "timer.stopped:beta"])
+
+      const log = yield* s.api("GET", `/api/webhooks/${created.body.endpoint.id}/deliveries`)
+      expect(log.body).toHaveLength(4)
+      expect(log.body.every((d: any) => d.state === "delivered" && d.log[0].status === 200)).toBe(true)
+      yield* s.deliver
+      expect(r.received.filter((x) => x.path === "/hook")).toHaveLength(4)
+    }))
+
+  it.scoped("500s are retried with backoff on the Clock, logged, dead after 24 hours; 410 disables the endpoint", () =>
+    Effect.gen(function*() {
+      const r = yield* receiver
+      const s = yield* start(true)
+      const created = yield* s.api("POST", "/api/webhooks", { url: `${r.url}/flaky`, events: ["timer.started"] })
+      const id = created.body.endpoint.id
+      r.answer.mode = { status: 500 }
+      yield* s.api("POST", "/api/timer/start", { projectName: "gamma", autoCreate: true })
+      yield* s.deliver
+      expect(r.received).toHaveLength(1)
+      yield* s.deliver
+      expect(r.received).toHaveLength(1)
+      yield* TestClock.adjust("7 seconds")
+      yield* s.deliver
+      expect(r.received).toHaveLength(2)
+      expect(r.received[1]!.headers["webhook-id"]).toBe(r.received[0]!.headers["webhook-id"])
+      let log = (yield* s.api("GET", `/api/webhooks/${id}/deliveries`)).body
+      expect(log[0]).toMatchObject({ state: "pending", attempts: 2, lastStatus: 500 })
+      expect(log[0].log.map((a: any) => a.outcome)).toEqual(["failure", "failure"])
+      for (let hour = 0; hour < 28; hour++) {
+        yield* TestClock.adjust("1 hour")
+        yield* s.deliver
+      }
+      log = (yield* s.api("GET", `/api/webhooks/${id}/deliveries`)).body
+      expect(log[0].state).toBe("dead")
+      expect(log[0].attempts).toBeGreaterThan(5)
+
+      r.answer.mode = { status: 200 }
+      const retried = yield* s.api("POST", `/api/webhooks/${id}/deliveries/${log[0].id}/retry`)
+      expect(retried.status).toBe(202)
+      yield* s.deliver
+      log = (yield* s.api("GET", `/api/webhooks/${id}/deliveries`)).body
+      expect(log[0].state).toBe("delivered")
+
+      r.answer.mode = { status: 302, location: "http://127.0.0.1:1/elsewhere" }
+      const redirected = yield* s.api("POST", `/api/webhooks/${id}/test`)
+      expect(redirected.body).toMatchObject({ state: "dead", lastStatus: 302 })
+      expect(r.received.some((x) => x.path === "/elsewhere")).toBe(false)
+
+      r.answer.mode = { status: 410 }
+      yield* s.api("POST", "/api/timer/start", { projectName: "delta", autoCreate: true })
+      yield* s.deliver
+      const endpoint = (yield* s.api("GET", `/api/webhooks/${id}`)).body
+      expect(endpoint.enabled).toBe(false)
+      expect(endpoint.disabledReason).toContain("410")
+    }))
+
+  it.scoped("a receiver that never answers times out after 10 s of the Clock and is retried", () =>
+    Effect.gen(function*() {
+      const r = yield* receiver
+      const s = yield* start(true)
+      const created = yield* s.api("POST", "/api/webhooks", { url: `${r.url}/slow`, events: ["timer.started"] })
+      r.answer.mode = "hang"
+      yield* s.api("POST", "/api/timer/start", { projectName: "slow", autoCreate: true })
+      const round = yield* Effect.fork(s.deliver)
+      yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 500)))
+      yield* TestClock.adjust("11 seconds")
+      yield* round.await
+      const log = (yield* s.api("GET", `/api/webhooks/${created.body.endpoint.id}/deliveries`)).body
+      expect(log[0]).toMatchObject({ state: "pending", attempts: 1 })
+      expect(log[0].lastError).toContain("10")
+    }))
+
+  it.scoped("loopback in every spelling is refused over the API when private targets are not allowed", () =>
+    Effect.gen(function*() {
+      const s = yield* start(false)
+      for (
+        const url of [
+          "https://127.0.0.1/h", "https://127.1.2.3/h", "https://[::1]/h", "https://[::ffff:127.0.0.1]/h",
+          "https://2130706433/h", "https://0x7f000001/h", "https://localhost/h", "http://127.0.0.1/h"
+        ]
+      ) {
+        const reply = yield* s.api("POST", "/api/webhooks", { url, events: ["timer.started"] })
+        expect([url, reply.status, reply.body.code]).toEqual([url, 422, "target_refused"])
+        const zap = yield* s.api("POST", "/api/zapier/hooks", { target_url: url, event: "entry.created" })
+        expect([url, zap.status]).toEqual([url, 422])
+      }
+    }))
+
+  it.scoped.skip("Zapier: subscribe, receive new entries with stable ids, samples in the same shape, 410 removes it", () =>
+    Effect.gen(function*() {
+      const r = yield* receiver
+      const s = yield* start(true)
+      const sub = yield* s.api("POST", "/api/zapier/hooks", { target_url: `${r.url}/zap`, event: "entry.created" })
+      expect(sub.status).toBe(201)
+      expect(sub.body.id).toBeTypeOf("string")
+      yield* timerRound(s.api, "zapped")
+      yield* s.deliver
+      const items = r.received.filter((x) => x.path === "/zap").map((x) => JSON.parse(x.body))
+      expect(items).toHaveLength(1)
+      expect(items[0]).toMatchObject({ type: "entry.created", data: { _tag: "EntryCreated" } })
+      const samples = yield* s.api("GET", "/api/zapier/samples/entry.created")
+      expect(samples.body[0]).toEqual(items[0])
+
+      r.answer.mode = { status: 410 }
+      yield* timerRound(s.api, "zapped")
+      yield* s.deliver
+      expect((yield* s.api("DELETE", `/api/zapier/hooks/${sub.body.id}`)).status).toBe(404)
+    }))
+
+  it.scoped("the example plugin gets exactly its events, secrets stay hidden, a throwing plugin blocks nobody", () =>
+    Effect.gen(function*() {
+      const r = yield* receiver
+      const s = yield* start(true)
+      const example = yield* s.api("POST", "/api/integrations", {
+        integration: "example",
+        config: { url: `${r.url}/example`, channel: "#time" },
+        secrets: { token: "t0ps3cret" }
+      })
+      expect(example.status).toBe(201)
+      expect(example.body.secretFingerprint).toMatch(/^sha256:/)
+      expect(JSON.stringify(example.body)).not.toContain("t0ps3cret")
+      expect((yield* s.api("POST", "/api/integrations", { integration: "thrower" })).status).toBe(201)
+      const listed = yield* s.api("GET", "/api/integrations")
+      expect(listed.body.available.map((p: any) => p.id).sort()).toEqual(["example", "thrower", "webhooks", "zapier"])
+      expect(JSON.stringify(listed.body)).not.toContain("t0ps3cret")
+
+      yield* timerRound(s.api, "epsilon")
+      yield* s.api("POST", "/api/entries", { projectName: "epsilon", startTime: "2026-01-01T10:00:00Z", durationMinutes: 5 })
+      yield* s.deliver
+      const got = r.received.filter((x) => x.path === "/example")
+      expect(got.map((x) => JSON.parse(x.body).text)).toEqual([
+        "Timer started on epsilon",
+        "Timer stopped on epsilon after 120 s"
+      ])
+      expect(got[0]!.headers.authorization).toBe("Bearer t0ps3cret")
+
+      const body = JSON.stringify({ command: "hello" })
+      const signature = createHmac("sha256", "t0ps3cret").update(body).digest("hex")
+      const inbound = `/api/integrations/example/inbound/${example.body.id}/command`
+      const good = yield* call(s.base, "POST", inbound, { rawBody: body, headers: { "x-example-signature": signature } })
+      expect(good.status).toBe(200)
+      const bad = yield* call(s.base, "POST", inbound, { rawBody: body, headers: { "x-example-signature": "0".repeat(64) } })
+      expect(bad.status).toBe(401)
+    }))
+})
