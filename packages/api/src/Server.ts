@@ -1,4 +1,5 @@
-import { DomainLive } from "@clockme/domain/Domain"
+import { DomainServicesLive } from "@clockme/domain/Domain"
+import { Operations } from "@clockme/domain/Operations"
 import { MigrationsLive } from "@clockme/domain/sql/Database"
 import type { SqlClient } from "@effect/sql"
 import type { SqlError } from "@effect/sql/SqlError"
@@ -36,8 +37,9 @@ export const ServerLive = <E, R>(
     options.delivery === false ? Layer.empty : DeliveryLive
   ).pipe(
     Layer.provide(startup),
+    Layer.provideMerge(Operations.Default),
     Layer.provideMerge(IntegrationsLive(options.plugins)),
-    Layer.provideMerge(DomainLive),
+    Layer.provideMerge(DomainServicesLive),
     Layer.provide(RateLimiterLive),
     Layer.provideMerge(database)
   )

@@ -127,7 +127,7 @@ layer(TestServer, { timeout: 120_000 })("MCP over Streamable HTTP at /api/mcp", 
       expect(fields("clockme_update_timer")).toEqual(keys(UpdateTimer))
       // the domain's constraints travel with them
       const logTime = byName.get("clockme_log_time")!.inputSchema.properties as Record<string, any>
-      expect(logTime.durationMinutes).toMatchObject({ type: "number", exclusiveMinimum: 0, maximum: 1440 })
+      expect(logTime.durationMinutes).toMatchObject({ type: "number", minimum: 1 / 60, maximum: 1440 })
       expect(logTime.projectId).toMatchObject({ type: "string", format: "uuid" })
       expect(logTime.idempotencyKey).toMatchObject({ minLength: 1, maxLength: 200 })
       const listEntries = byName.get("clockme_list_entries")!.inputSchema.properties as Record<string, any>

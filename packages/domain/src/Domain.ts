@@ -1,4 +1,5 @@
 import { Layer } from "effect"
+import { Operations } from "./Operations.js"
 import { Accounts } from "./services/Accounts.js"
 import { Admission } from "./services/Admission.js"
 import { ApiKeys } from "./services/ApiKeys.js"
@@ -15,7 +16,7 @@ import { Timers } from "./services/Timers.js"
 import { Workspaces } from "./services/Workspaces.js"
 
 /** Every domain service; still needs a SqlClient and a RateLimiter. */
-export const DomainLive = Layer.mergeAll(
+export const DomainServicesLive = Layer.mergeAll(
   Accounts.Default,
   ApiKeys.Default,
   Admission.Default,
@@ -31,3 +32,9 @@ export const DomainLive = Layer.mergeAll(
   Dashboard.Default,
   ProjectDetails.Default
 )
+
+/**
+ * The domain services and the table of operations over them; the table also needs Connections and the
+ * plugin groups' operations (PluginOperations), which the composition root provides.
+ */
+export const DomainLive = Operations.Default.pipe(Layer.provideMerge(DomainServicesLive))

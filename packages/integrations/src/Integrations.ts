@@ -1,4 +1,5 @@
 import { Plugins } from "@clockme/domain/contract/ports/Integration"
+import { PluginOperations } from "@clockme/domain/Operations"
 import { Connections } from "@clockme/domain/services/Connections"
 import { Config, Effect, Layer } from "effect"
 import { Delivery } from "./Delivery.js"
@@ -34,12 +35,40 @@ export const PluginsLive = (extra: ReadonlyArray<PluginLayer> = []) =>
     return [...layers, ...extra].reduce((all, layer) => Layer.merge(all, layer), Layer.empty as PluginLayer)
   }))
 
+/** The webhook and Zapier groups of the table of operations, answered by their plugins' services. */
+export const PluginOperationsLive = Layer.effect(
+  PluginOperations,
+  Effect.gen(function*() {
+    const webhooks = yield* Webhooks
+    const zapier = yield* Zapier
+    return {
+      webhooks: {
+        list: () => webhooks.list,
+        create: ({ payload }) => webhooks.create(payload),
+        get: ({ path }) => webhooks.get(path.id),
+        update: ({ path, payload }) => webhooks.update(path.id, payload),
+        delete: ({ path }) => webhooks.remove(path.id),
+        rotateSecret: ({ path, payload }) => webhooks.rotate(path.id, payload),
+        test: ({ path }) => webhooks.test(path.id),
+        deliveries: ({ path, urlParams }) => webhooks.deliveries(path.id, urlParams),
+        retry: ({ path }) => webhooks.retry(path.id, path.deliveryId)
+      },
+      zapier: {
+        subscribe: ({ payload }) => zapier.subscribe(payload),
+        unsubscribe: ({ path }) => zapier.unsubscribe(path.id),
+        samples: ({ path }) => zapier.samples(path.event)
+      }
+    }
+  })
+)
+
 /**
  * Everything integrations need, over the domain's repositories: the plugins turned on, connections,
- * the webhook and Zapier APIs and the delivery service. Still needs a SqlClient.
+ * the webhook and Zapier APIs, their operations and the delivery service. Still needs a SqlClient.
  */
 export const IntegrationsLive = (extra: ReadonlyArray<PluginLayer> = []) =>
-  Layer.mergeAll(Webhooks.Default, Zapier.Default, Delivery.Default).pipe(
+  PluginOperationsLive.pipe(
+    Layer.provideMerge(Layer.mergeAll(Webhooks.Default, Zapier.Default, Delivery.Default)),
     Layer.provideMerge(Connections.Default),
     Layer.provideMerge(PluginsLive(extra)),
     Layer.provideMerge(Plugins.layer),

@@ -1,4 +1,6 @@
 import type { CurrentActor } from "@clockme/domain/contract/Actor"
+import { Api } from "@clockme/domain/contract/api/Api"
+import { Operations } from "@clockme/domain/Operations"
 import { Server } from "@modelcontextprotocol/sdk/server/index.js"
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
 import { CallToolRequestSchema, ErrorCode } from "@modelcontextprotocol/sdk/types.js"
@@ -6,17 +8,15 @@ import { Cause, Effect, Exit, Option } from "effect"
 import { toolError } from "./Failures.js"
 import { anyParams, capabilities, instructions, ProtocolError, serverInfo } from "./Info.js"
 import type { MalformedArguments, Outcome, Tool } from "./Tool.js"
-import { EntryTools } from "./tools/EntryTools.js"
-import { ProjectTools } from "./tools/ProjectTools.js"
-import { ReportTools } from "./tools/ReportTools.js"
-import { TaskTools } from "./tools/TaskTools.js"
-import { TimerTools } from "./tools/TimerTools.js"
+import type { AnyOperation } from "./ToolTable.js"
+import { toolsOf } from "./ToolTable.js"
 
-/** Every tool, each one domain service call; built once per server process. */
+/** The tools the contract declares, each running its endpoint's operation; built once per server process. */
 export class McpTools extends Effect.Service<McpTools>()("@clockme/mcp/McpTools", {
-  effect: Effect.gen(function*() {
-    const groups = yield* Effect.all([TimerTools, EntryTools, ProjectTools, TaskTools, ReportTools])
-    const tools: ReadonlyArray<Tool> = groups.flat()
+  effect: Effect.map(Operations, (operations) => {
+    // The table is typed per endpoint; read generically, each operation takes its endpoint's decoded request.
+    const table = operations as unknown as { readonly [group: string]: { readonly [endpoint: string]: AnyOperation } }
+    const tools: ReadonlyArray<Tool> = toolsOf(Api, table)
     return { tools } as const
   })
 }) {}

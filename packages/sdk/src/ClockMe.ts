@@ -118,6 +118,7 @@ const badInput = (error: unknown): ClockMeError =>
  * const cm = new ClockMe({ apiKey: process.env.CLOCKME_API_KEY, baseUrl: "http://127.0.0.1:8787" })
  * const timer = await cm.timer.start({ projectName: "my-project", autoCreate: true })
  * const entry = await cm.timer.stop({ projectId: timer.projectId })
+ * const csv = await cm.reports.billingCsv({ from: "2026-06-01", to: "2026-06-30" }) // CSV text with its BOM
  */
 export interface ClockMe extends PromiseApi {}
 export class ClockMe {

@@ -33,7 +33,12 @@ export class InsufficientScope extends Schema.TaggedError<InsufficientScope>()(
   "InsufficientScope",
   { code: Schema.tag("insufficient_scope"), required: KeyScope, scope: KeyScope, message: Schema.String },
   HttpApiSchema.annotations({ status: 403 })
-) {}
+) {
+  static readonly nextStep = (error: InsufficientScope): string =>
+    `This tool needs an API key with the "${error.required}" scope; the key in this MCP server configuration has ` +
+    `"${error.scope}". Ask the user to create a key with the "${error.required}" scope and put it in the ` +
+    "Authorization header of the ClockMe MCP server configuration; read-only tools keep working meanwhile."
+}
 
 const rank: Record<KeyScope, number> = { read: 0, write: 1, full: 2 }
 

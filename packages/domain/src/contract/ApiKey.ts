@@ -2,6 +2,7 @@ import { HttpApiSchema } from "@effect/platform"
 import { Schema } from "effect"
 import { KeyScope } from "./Actor.js"
 import { ApiKeyId, UserId } from "./Ids.js"
+import { TrimmedText } from "./Text.js"
 import { NullableTimestamp, Timestamp } from "./Timestamp.js"
 
 export class ApiKey extends Schema.Class<ApiKey>("ApiKey")({
@@ -21,7 +22,7 @@ export class CreatedApiKey extends Schema.Class<CreatedApiKey>("CreatedApiKey")(
 }) {}
 
 export const CreateApiKey = Schema.Struct({
-  label: Schema.optional(Schema.Trim.pipe(Schema.maxLength(200))),
+  label: Schema.optional(TrimmedText.pipe(Schema.maxLength(200))),
   scope: Schema.optional(KeyScope)
 }).annotations({ identifier: "CreateApiKey", parseOptions: { onExcessProperty: "error", errors: "all" } })
 export type CreateApiKey = typeof CreateApiKey.Type

@@ -59,4 +59,8 @@ export class BudgetExhausted extends Schema.TaggedError<BudgetExhausted>()(
   "BudgetExhausted",
   { code: Schema.tag("budget_exhausted"), projectId: Schema.String, message: Schema.String },
   HttpApiSchema.annotations({ status: 422, description: "The project's budget is spent and its hard cap is on" })
-) {}
+) {
+  static readonly nextStep = (): string =>
+    "Track this time on another project, or ask a workspace owner to raise budgetHours or budgetAmount or to " +
+    "turn budgetHardCap off (clockme_update_project)."
+}

@@ -1,3 +1,4 @@
+import { HttpApiSchema } from "@effect/platform"
 import { Schema } from "effect"
 
 export const ReportFormat = Schema.Literal("json", "csv").annotations({
@@ -5,7 +6,7 @@ export const ReportFormat = Schema.Literal("json", "csv").annotations({
 })
 export type ReportFormat = typeof ReportFormat.Type
 
-/** A CSV file a handler sends as `text/csv` with a download name. */
+/** A rendered CSV file and the name to download it as. */
 export class CsvDocument extends Schema.TaggedClass<CsvDocument>()("CsvDocument", {
   filename: Schema.String,
   content: Schema.String
@@ -35,3 +36,18 @@ export const toCsv = (header: ReadonlyArray<string>, rows: ReadonlyArray<Readonl
 
 /** A number with exactly `decimals` places, as a spreadsheet should show money. */
 export const fixed = (value: number, decimals: number): string => value.toFixed(decimals)
+
+const bom = "\uFEFF"
+
+/**
+ * A CSV document as a response body (`text/csv`). Decoding restores the byte order mark that a text
+ * decoder drops, so a file written from it still opens in Excel with the right characters.
+ */
+export const CsvText = Schema.transform(Schema.String, Schema.String, {
+  strict: true,
+  decode: (text) => text.startsWith(bom) ? text : bom + text,
+  encode: (text) => text
+}).pipe(
+  HttpApiSchema.withEncoding({ kind: "Text", contentType: "text/csv; charset=utf-8" }),
+  Schema.annotations({ description: "RFC 4180 CSV with a header row, a total row and a UTF-8 byte order mark" })
+)

@@ -3,8 +3,8 @@ import { Schema } from "effect"
 import { Source } from "./Actor.js"
 import { CalendarDate } from "./CalendarDate.js"
 import { EntryId, ProjectId, TaskId, TimerId, UserId, WorkspaceId } from "./Ids.js"
-import { NullableTimestamp, Timestamp } from "./Timestamp.js"
-import { Description } from "./Text.js"
+import { Instant, NullableTimestamp, Timestamp } from "./Timestamp.js"
+import { Description, Text } from "./Text.js"
 
 export const StopReason = Schema.Literal("manual", "session_end", "idle", "replaced")
 export type StopReason = typeof StopReason.Type
@@ -34,21 +34,12 @@ export class Entry extends Schema.Class<Entry>("Entry")({
   updatedAt: Timestamp
 }) {}
 
-/** ISO 8601 only: `Date` would also read "June 9 2026" or a six-digit year such as +275760. */
-const IsoInstantString = Schema.String.pipe(
-  Schema.pattern(/^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?([Zz]|[+-]\d{2}:?\d{2})$/, {
-    message: () => "must be an ISO 8601 instant with Z or an offset, such as 2026-06-01T09:00:00Z"
-  })
-)
-const Instant = Schema.compose(IsoInstantString, Schema.DateTimeUtc).annotations({
-  description: "An instant in ISO 8601 with Z or an offset, e.g. 2026-06-01T09:00:00Z or 2026-06-01T11:00:00+02:00"
-})
 export const DurationMinutes = Schema.Number.pipe(
   Schema.finite(),
-  Schema.greaterThan(0, { message: () => "must be greater than 0" }),
+  Schema.greaterThanOrEqualTo(1 / 60, { message: () => "must be at least 1 second (0.0167 minutes)" }),
   Schema.lessThanOrEqualTo(24 * 60, { message: () => "must be at most 1440 minutes (24 hours)" })
-).annotations({ description: "Length of the block in minutes (more than 0, at most 1440)" })
-export const IdempotencyKey = Schema.String.pipe(
+).annotations({ description: "Length of the block in minutes (at least 1 second, at most 1440)" })
+export const IdempotencyKey = Text.pipe(
   Schema.minLength(1, { message: () => "must not be empty" }),
   Schema.maxLength(200, { message: () => "must be at most 200 characters" })
 ).annotations({ description: "A client-chosen key: a repeat with the same key returns the first entry" })
@@ -106,4 +97,6 @@ export class EntryNotFound extends Schema.TaggedError<EntryNotFound>()(
   "EntryNotFound",
   { code: Schema.tag("entry_not_found"), entryId: Schema.String, message: Schema.String },
   HttpApiSchema.annotations({ status: 404 })
-) {}
+) {
+  static readonly nextStep = (): string => "Call clockme_list_entries to find the entry's id."
+}

@@ -20,3 +20,12 @@ export const Hours = Schema.Number.pipe(
 export const Currency = Schema.String.pipe(
   Schema.pattern(/^[A-Z]{3}$/, { message: () => "must be an ISO 4217 code such as USD or EUR" })
 ).annotations({ identifier: "Currency" })
+
+/** Minor units of a currency (0 for JPY, 2 for EUR), from the platform's ISO 4217 data. */
+export const minorUnits = (currency: string): number => {
+  try {
+    return new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2
+  } catch {
+    return 2
+  }
+}

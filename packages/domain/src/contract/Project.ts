@@ -1,12 +1,12 @@
 import { HttpApiSchema } from "@effect/platform"
 import { Schema } from "effect"
+import { quoted } from "./Errors.js"
 import { ProjectId, WorkspaceId } from "./Ids.js"
 import { Hours, Money } from "./Money.js"
 import { Timestamp } from "./Timestamp.js"
-import { hasNoNul, noNulMessage } from "./Text.js"
+import { TrimmedText } from "./Text.js"
 
-export const ProjectName = Schema.Trim.pipe(
-  Schema.filter(hasNoNul, noNulMessage),
+export const ProjectName = TrimmedText.pipe(
   Schema.minLength(1, { message: () => "must not be empty" }),
   Schema.maxLength(200, { message: () => "must be at most 200 characters" })
 ).annotations({ identifier: "ProjectName", description: "Project name, unique per workspace ignoring case" })
@@ -77,16 +77,33 @@ export class ProjectNotFound extends Schema.TaggedError<ProjectNotFound>()(
     suggestions: Schema.optional(Schema.Array(Schema.String))
   },
   HttpApiSchema.annotations({ status: 404 })
-) {}
+) {
+  static readonly nextStep = (error: ProjectNotFound): string => {
+    const suggestions = error.suggestions ?? []
+    if (error.projectName !== undefined) {
+      return suggestions.length > 0
+        ? `The closest project names are ${quoted(suggestions)}: call again with one of them (or its projectId), ` +
+          `or with autoCreate: true to create "${error.projectName}".`
+        : `Call clockme_list_projects to see the projects, or call again with autoCreate: true to create ` +
+          `"${error.projectName}".`
+    }
+    return "Call clockme_list_projects for the ids of the projects in the active workspace."
+  }
+}
 
 export class ProjectNameTaken extends Schema.TaggedError<ProjectNameTaken>()(
   "ProjectNameTaken",
   { code: Schema.tag("project_name_taken"), name: Schema.String, message: Schema.String },
   HttpApiSchema.annotations({ status: 409 })
-) {}
+) {
+  static readonly nextStep = (): string => "Call clockme_list_projects to get that project's id, or choose another name."
+}
 
 export class ProjectArchived extends Schema.TaggedError<ProjectArchived>()(
   "ProjectArchived",
   { code: Schema.tag("project_archived"), projectId: Schema.String, message: Schema.String },
   HttpApiSchema.annotations({ status: 422 })
-) {}
+) {
+  static readonly nextStep = (error: ProjectArchived): string =>
+    `Restore it with clockme_update_project {"projectId": "${error.projectId}", "archived": false}, or use another project.`
+}

@@ -1,7 +1,9 @@
 import { Schema } from "effect"
 import { CalendarDate } from "./CalendarDate.js"
-import { ReportFormat } from "./Csv.js"
+import { CsvDocument, fixed, ReportFormat, toCsv } from "./Csv.js"
+import type { Cell } from "./Csv.js"
 import { ProjectId, TaskId } from "./Ids.js"
+import { minorUnits } from "./Money.js"
 import { WeekStart } from "./User.js"
 
 export const GroupBy = Schema.Literal("project", "task", "day", "week").annotations({
@@ -23,6 +25,9 @@ export const ReportQuery = Schema.Struct({
   format: Schema.optional(ReportFormat)
 })
 export type ReportQuery = typeof ReportQuery.Type
+
+/** The query of the CSV download: the report's, without the format switch. */
+export const ReportCsvQuery = ReportQuery.omit("format")
 
 export class ReportLine extends Schema.Class<ReportLine>("ReportLine")({
   projectId: Schema.NullOr(ProjectId),
@@ -55,3 +60,54 @@ export class BillingReport extends Schema.Class<BillingReport>("BillingReport")(
     entries: Schema.Number
   })
 }) {}
+
+const keyColumns: Record<GroupBy, ReadonlyArray<string>> = {
+  project: ["Project"],
+  task: ["Project", "Task"],
+  day: ["Date"],
+  week: ["Week starting"]
+}
+
+const keyCells = (groupBy: GroupBy, line: ReportLine): Array<Cell> => {
+  switch (groupBy) {
+    case "project":
+      return [line.projectName]
+    case "task":
+      return [line.projectName, line.taskName ?? "(no task)"]
+    case "day":
+    case "week":
+      return [line.date]
+  }
+}
+
+/** The report as a spreadsheet: one row per line, then a total row that adds up the column above it. */
+export const reportCsv = (report: BillingReport): CsvDocument => {
+  const scale = minorUnits(report.currency)
+  return new CsvDocument({
+    filename: `clockme-report-${report.from}-${report.to}-by-${report.groupBy}.csv`,
+    content: toCsv(
+      [...keyColumns[report.groupBy], "Hours", "Billable hours", "Rate", "Amount", "Currency", "Entries"],
+      [
+        ...report.lines.map((line) => [
+          ...keyCells(report.groupBy, line),
+          fixed(line.hours, 2),
+          fixed(line.billableHours, 2),
+          line.rate === null ? null : fixed(line.rate, 2),
+          fixed(line.amount, scale),
+          report.currency,
+          line.entries
+        ]),
+        [
+          "Total",
+          ...keyColumns[report.groupBy].slice(1).map(() => null),
+          fixed(report.totals.hours, 2),
+          fixed(report.totals.billableHours, 2),
+          null,
+          fixed(report.totals.amount, scale),
+          report.currency,
+          report.totals.entries
+        ]
+      ]
+    )
+  })
+}

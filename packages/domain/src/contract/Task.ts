@@ -2,6 +2,7 @@ import { HttpApiSchema } from "@effect/platform"
 import { Schema } from "effect"
 import { ProjectId, TaskId, WorkspaceId } from "./Ids.js"
 import { Hours, Money } from "./Money.js"
+import { TrimmedText } from "./Text.js"
 import { NullableTimestamp, Timestamp } from "./Timestamp.js"
 
 export const TaskStatus = Schema.Literal("active", "complete")
@@ -21,7 +22,7 @@ export class Task extends Schema.Class<Task>("Task")({
 
 export const CreateTask = Schema.Struct({
   projectId: ProjectId,
-  name: Schema.Trim.pipe(
+  name: TrimmedText.pipe(
     Schema.minLength(1, { message: () => "must not be empty" }),
     Schema.maxLength(200, { message: () => "must be at most 200 characters" })
   ),
@@ -36,4 +37,7 @@ export class TaskNotFound extends Schema.TaggedError<TaskNotFound>()(
   "TaskNotFound",
   { code: Schema.tag("task_not_found"), taskId: Schema.String, message: Schema.String },
   HttpApiSchema.annotations({ status: 404 })
-) {}
+) {
+  static readonly nextStep = (): string =>
+    "Call clockme_list_tasks with the project's id (status \"all\" includes completed tasks) for valid task ids."
+}

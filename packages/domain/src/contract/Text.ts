@@ -4,8 +4,17 @@ import { Schema } from "effect"
 export const hasNoNul = (s: string): boolean => !s.includes("\u0000")
 export const noNulMessage = { message: () => "must not contain the NUL character (U+0000)" }
 
+/** A lone UTF-16 surrogate has no UTF-8 form: it would be stored as U+FFFD, silently changing the text. */
+export const isWellFormed = (s: string): boolean => !/[\uD800-\uDFFF]/u.test(s)
+export const wellFormedMessage = { message: () => "must be valid Unicode text (no lone surrogate such as \\ud800)" }
+
+/** Any text a client sends: storable exactly as sent. */
+export const Text = Schema.String.pipe(Schema.filter(hasNoNul, noNulMessage), Schema.filter(isWellFormed, wellFormedMessage))
+
+/** Text with surrounding whitespace removed, then checked like Text. */
+export const TrimmedText = Schema.Trim.pipe(Schema.filter(hasNoNul, noNulMessage), Schema.filter(isWellFormed, wellFormedMessage))
+
 /** Free text such as a description: at most 2000 characters. */
-export const Description = Schema.String.pipe(
-  Schema.filter(hasNoNul, noNulMessage),
+export const Description = Text.pipe(
   Schema.maxLength(2000, { message: () => "must be at most 2000 characters" })
 )

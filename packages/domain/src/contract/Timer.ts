@@ -4,7 +4,7 @@ import { Source } from "./Actor.js"
 import { ProjectId, TaskId, TimerId, UserId, WorkspaceId } from "./Ids.js"
 import { ProjectName } from "./Project.js"
 import { NullableTimestamp, Timestamp } from "./Timestamp.js"
-import { Description, hasNoNul, noNulMessage } from "./Text.js"
+import { Description, Text } from "./Text.js"
 
 export const TimerState = Schema.Literal("running", "paused")
 export type TimerState = typeof TimerState.Type
@@ -57,7 +57,7 @@ export class CurrentTimers extends Schema.Class<CurrentTimers>("CurrentTimers")(
   timers: Schema.Array(TimerView)
 }) {}
 
-const SessionId = Schema.String.pipe(Schema.filter(hasNoNul, noNulMessage), Schema.minLength(1), Schema.maxLength(200)).annotations({
+const SessionId = Text.pipe(Schema.minLength(1), Schema.maxLength(200)).annotations({
   description: "The AI tool's session id; a timer shared by sessions stops when the last one ends"
 })
 
@@ -139,13 +139,19 @@ export class TimerNotRunning extends Schema.TaggedError<TimerNotRunning>()(
   "TimerNotRunning",
   { code: Schema.tag("timer_not_running"), message: Schema.String },
   HttpApiSchema.annotations({ status: 404 })
-) {}
+) {
+  static readonly nextStep = (): string =>
+    "Call clockme_status to see your running and paused timers, or clockme_start_timer to start one."
+}
 
 export class TimerExists extends Schema.TaggedError<TimerExists>()(
   "TimerExists",
   { code: Schema.tag("timer_exists"), projectId: ProjectId, message: Schema.String },
   HttpApiSchema.annotations({ status: 409 })
-) {}
+) {
+  static readonly nextStep = (error: TimerExists): string =>
+    `Stop the timer on that project first (clockme_stop_timer {"projectId": "${error.projectId}"}) or pick another project.`
+}
 
 export class AmbiguousTimer extends Schema.TaggedError<AmbiguousTimer>()(
   "AmbiguousTimer",
@@ -155,4 +161,8 @@ export class AmbiguousTimer extends Schema.TaggedError<AmbiguousTimer>()(
     timers: Schema.Array(Schema.Struct({ projectId: ProjectId, projectName: Schema.String }))
   },
   HttpApiSchema.annotations({ status: 409 })
-) {}
+) {
+  static readonly nextStep = (error: AmbiguousTimer): string =>
+    `The timers are: ${error.timers.map((t) => `"${t.projectName}" (projectId ${t.projectId})`).join(", ")}. ` +
+    "Call again with the projectId of the one you mean."
+}

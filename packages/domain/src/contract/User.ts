@@ -1,6 +1,7 @@
 import { Schema } from "effect"
 import { KeyScope } from "./Actor.js"
 import { UserId, WorkspaceId } from "./Ids.js"
+import { TrimmedText } from "./Text.js"
 import { Timestamp } from "./Timestamp.js"
 
 export const Plan = Schema.Literal("free", "pro", "team")
@@ -25,7 +26,7 @@ export class Me extends Schema.Class<Me>("Me")({
   scope: KeyScope
 }) {}
 
-export const Email = Schema.Trim.pipe(
+export const Email = TrimmedText.pipe(
   Schema.pattern(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, { message: () => "must be an email address" }),
   Schema.maxLength(320)
 )
@@ -44,7 +45,7 @@ export const TimeZone = Schema.String.pipe(
 )
 
 export const UpdateMe = Schema.Struct({
-  name: Schema.optional(Schema.Trim.pipe(Schema.minLength(1), Schema.maxLength(200))),
+  name: Schema.optional(TrimmedText.pipe(Schema.minLength(1), Schema.maxLength(200))),
   timezone: Schema.optional(TimeZone),
   weekStart: Schema.optional(WeekStart)
 }).annotations({ identifier: "UpdateMe", parseOptions: { onExcessProperty: "error", errors: "all" } })

@@ -1,9 +1,11 @@
 import { HttpApiSchema } from "@effect/platform"
 import { Schema } from "effect"
 import { CalendarDate } from "./CalendarDate.js"
-import { ReportFormat } from "./Csv.js"
+import { CsvDocument, ReportFormat, toCsv } from "./Csv.js"
 import { InviteId, ProjectId, UserId, WorkspaceId } from "./Ids.js"
 import { Currency, Money } from "./Money.js"
+import { TrimmedText } from "./Text.js"
+import { Instant } from "./Timestamp.js"
 
 export const WorkspaceKind = Schema.Literal("personal", "shared")
 export const Role = Schema.Literal("owner", "member")
@@ -22,7 +24,7 @@ export class WorkspaceSummaryItem extends Schema.Class<WorkspaceSummaryItem>("Wo
 }) {}
 
 export const JoinWorkspace = Schema.Struct({
-  code: Schema.Trim.pipe(Schema.minLength(1, { message: () => "must not be empty" }), Schema.maxLength(200))
+  code: TrimmedText.pipe(Schema.minLength(1, { message: () => "must not be empty" }), Schema.maxLength(200))
 }).annotations({ identifier: "JoinWorkspace", parseOptions: { onExcessProperty: "error", errors: "all" } })
 
 export class JoinedWorkspace extends Schema.Class<JoinedWorkspace>("JoinedWorkspace")({
@@ -62,6 +64,8 @@ export class TeamSummary extends Schema.Class<TeamSummary>("TeamSummary")({
   from: Schema.String,
   to: Schema.String,
   totalHours: Schema.Number,
+  totalBillableHours: Schema.Number,
+  totalEntries: Schema.Number,
   byMember: Schema.Array(MemberHours),
   byProject: Schema.Array(ProjectHours),
   byMemberProject: Schema.Array(MemberProjectHours)
@@ -71,7 +75,9 @@ export class WorkspaceNotFound extends Schema.TaggedError<WorkspaceNotFound>()(
   "WorkspaceNotFound",
   { code: Schema.tag("workspace_not_found"), workspaceId: Schema.String, message: Schema.String },
   HttpApiSchema.annotations({ status: 404 })
-) {}
+) {
+  static readonly nextStep = (): string => "Call clockme_get_dashboard to see the active workspace."
+}
 
 export const SummaryQuery = Schema.Struct({
   from: Schema.optional(CalendarDate),
@@ -79,6 +85,31 @@ export const SummaryQuery = Schema.Struct({
   format: Schema.optional(ReportFormat)
 })
 export type SummaryQuery = typeof SummaryQuery.Type
+
+/** The query of the CSV download: the summary's, without the format switch. */
+export const SummaryCsvQuery = SummaryQuery.omit("format")
+
+/** The summary as a spreadsheet: hours per member and project, then a total row. */
+export const summaryCsv = (summary: TeamSummary): CsvDocument => {
+  const emails = new Map(summary.byMember.map((m) => [m.userId, m.email]))
+  return new CsvDocument({
+    filename: `clockme-team-${summary.from}-${summary.to}.csv`,
+    content: toCsv(
+      ["Member", "Email", "Project", "Hours", "Billable hours", "Entries"],
+      [
+        ...summary.byMemberProject.map((r) => [
+          r.memberName,
+          emails.get(r.userId) ?? "",
+          r.projectName,
+          r.hours,
+          r.billableHours,
+          r.entries
+        ]),
+        ["Total", "", "", summary.totalHours, summary.totalBillableHours, summary.totalEntries]
+      ]
+    )
+  })
+}
 
 const strict = { parseOptions: { onExcessProperty: "error", errors: "all" } } as const
 
@@ -89,7 +120,7 @@ export const IsoCurrency = Currency.pipe(
   Schema.filter((code) => isoCurrencies.has(code), { message: (issue) => `${JSON.stringify(issue.actual)} is not an ISO 4217 currency code` })
 ).annotations({ identifier: "IsoCurrency", description: "ISO 4217 code, e.g. USD, EUR, JPY" })
 
-export const WorkspaceName = Schema.Trim.pipe(
+export const WorkspaceName = TrimmedText.pipe(
   Schema.minLength(1, { message: () => "must not be empty" }),
   Schema.maxLength(200, { message: () => "must be at most 200 characters" })
 )
@@ -131,7 +162,7 @@ export class Invite extends Schema.Class<Invite>("Invite")({
 }) {}
 
 export const CreateInvite = Schema.Struct({
-  expiresAt: Schema.optional(Schema.NullOr(Schema.DateTimeUtc)).annotations({
+  expiresAt: Schema.optional(Schema.NullOr(Instant)).annotations({
     description: "When the code stops working (ISO 8601); none: it does not expire"
   }),
   maxUses: Schema.optional(Schema.NullOr(Schema.Number.pipe(

@@ -16,6 +16,23 @@ export class AccountsRepo extends Effect.Service<AccountsRepo>()("@clockme/domai
   effect: Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
 
+    // pg_timezone_names reads the zone files on every query, so it is read once; keys are lower case.
+    const zones = yield* Effect.cached(
+      sql<{ name: string }>`SELECT name FROM pg_timezone_names`.pipe(
+        Effect.map((rows) => new Map(rows.map(({ name }) => [name.toLowerCase(), name]))),
+        Effect.orDie
+      )
+    )
+
+    /** The database's spelling of a timezone it knows (Node knows some it does not, e.g. US/Pacific-New). */
+    const knownTimezone = (name: string) =>
+      Effect.map(zones, (known) => Option.fromNullable(known.get(name.toLowerCase())))
+
+    /** A stored timezone the database cannot use (set before it was checked, or dropped by a tzdata update) reads as UTC. */
+    const usable = (users: ReadonlyArray<User>) =>
+      Effect.map(zones, (known) =>
+        users.map((user) => known.has(user.timezone.toLowerCase()) ? user : new User({ ...user, timezone: "UTC" })))
+
     const insertUser = (input: { email: string; name: string; plan: Plan }) =>
       Effect.gen(function*() {
         const [workspace] = yield* sql<{ id: WorkspaceId }>`
@@ -32,6 +49,7 @@ export class AccountsRepo extends Effect.Service<AccountsRepo>()("@clockme/domai
     const findUserById = (id: UserId) =>
       sql`SELECT * FROM users WHERE id = ${id}`.pipe(
         Effect.flatMap(decodeUsers),
+        Effect.flatMap(usable),
         Effect.map((rows) => Option.fromNullable(rows[0])),
         Effect.orDie
       )
@@ -46,6 +64,7 @@ export class AccountsRepo extends Effect.Service<AccountsRepo>()("@clockme/domai
     const updateUser = (id: UserId, patch: UpdateMe) =>
       sql`UPDATE users SET ${sql.update(patch)} WHERE id = ${id} RETURNING *`.pipe(
         Effect.flatMap(decodeUsers),
+        Effect.flatMap(usable),
         Effect.map((rows) => rows[0]!),
         Effect.orDie
       )
@@ -100,6 +119,7 @@ export class AccountsRepo extends Effect.Service<AccountsRepo>()("@clockme/domai
       insertUser,
       findUserById,
       findUserByEmail,
+      knownTimezone,
       updateUser,
       countUsers,
       insertKey,

@@ -62,7 +62,7 @@ export class BudgetsRepo extends Effect.Service<BudgetsRepo>()("@clockme/domain/
                END), 0) / 3600, ${query.scale}::int) AS amount
         FROM projects p
         JOIN workspaces w ON w.id = p.workspace_id
-        LEFT JOIN entries e ON e.project_id = p.id
+        LEFT JOIN entries e ON e.project_id = p.id AND e.workspace_id = p.workspace_id
           AND (p.budget_period = 'none' OR (e.start_time >= ${query.monthStart} AND e.start_time < ${query.monthEnd}))
         LEFT JOIN tasks t ON t.id = e.task_id
         WHERE p.workspace_id = ${query.workspaceId}

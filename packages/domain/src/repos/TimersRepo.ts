@@ -62,8 +62,8 @@ export class TimersRepo extends Effect.Service<TimersRepo>()("@clockme/domain/Ti
         ON CONFLICT (user_id, project_id) DO NOTHING
         RETURNING id`.pipe(Effect.map((rows) => rows.length > 0), Effect.orDie)
 
-    const findForProject = (userId: UserId, projectId: ProjectId) =>
-      select(sql`user_id = ${userId} AND project_id = ${projectId}`).pipe(Effect.map((rows) => Option.fromNullable(rows[0])))
+    const findForProject = (userId: UserId, workspaceId: WorkspaceId, projectId: ProjectId) =>
+      select(sql`user_id = ${userId} AND workspace_id = ${workspaceId} AND project_id = ${projectId}`).pipe(Effect.map((rows) => Option.fromNullable(rows[0])))
 
     const findById = (id: TimerId) => select(sql`id = ${id}`).pipe(Effect.map((rows) => Option.fromNullable(rows[0])))
 

@@ -74,8 +74,19 @@ export class Accounts extends Effect.Service<Accounts>()("@clockme/domain/Accoun
       return new Me({ user, activeWorkspaceId: actor.workspaceId, scope: actor.scope })
     }).pipe(Effect.withSpan("Accounts.me"))
 
-    const update = Effect.fn("Accounts.update")(function*(patch: UpdateMe) {
+    const update = Effect.fn("Accounts.update")(function*(input: UpdateMe) {
       const actor = yield* requireScope("full")
+      let patch = input
+      if (input.timezone !== undefined) {
+        const known = yield* repo.knownTimezone(input.timezone)
+        if (Option.isNone(known)) {
+          return yield* new InvalidInput({
+            field: "timezone",
+            message: `"${input.timezone}" is not a timezone the database knows; use an IANA name such as America/Los_Angeles`
+          })
+        }
+        patch = { ...input, timezone: known.value }
+      }
       const user = Object.keys(patch).length === 0
         ? yield* repo.findUserById(actor.userId).pipe(Effect.flatMap(Effect.orDie))
         : yield* repo.updateUser(actor.userId, patch)

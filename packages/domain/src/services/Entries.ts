@@ -6,6 +6,7 @@ import type { CreateEntry, Entry, ListEntriesQuery, UpdateEntry } from "../contr
 import { Forbidden, InvalidInput } from "../contract/Errors.js"
 import { EntryCreated, EntryDeleted, EntryUpdated } from "../contract/Events.js"
 import { EntryId } from "../contract/Ids.js"
+import { Instant } from "../contract/Timestamp.js"
 import { AccountsRepo } from "../repos/AccountsRepo.js"
 import { EntriesRepo } from "../repos/EntriesRepo.js"
 import { Budgets } from "./Budgets.js"
@@ -17,12 +18,12 @@ const MAX_ENTRY_MS = 24 * 60 * 60 * 1000
 /** Time tracked before this is a typo (a year 0026 or 1026), not work to bill. */
 const EARLIEST = DateTime.unsafeMake("2000-01-01T00:00:00Z")
 
-const Cursor = Schema.parseJson(Schema.Struct({ t: Schema.Date, id: EntryId }))
+const Cursor = Schema.parseJson(Schema.Struct({ t: Instant, id: EntryId }))
 const encodeCursor = (entry: Entry) =>
   Buffer.from(JSON.stringify({ t: DateTime.formatIso(entry.startTime), id: entry.id })).toString("base64url")
 const decodeCursor = (cursor: string) =>
   Schema.decodeUnknownEither(Cursor)(Buffer.from(cursor, "base64url").toString("utf8")).pipe(
-    Either.map(({ id, t }) => ({ startTime: t, id })),
+    Either.map(({ id, t }) => ({ startTime: DateTime.toDate(t), id })),
     Either.mapLeft(() => new InvalidInput({ field: "cursor", message: "cursor is not one this API returned" }))
   )
 
@@ -30,6 +31,7 @@ const decodeCursor = (cursor: string) =>
 const span = (start: DateTime.Utc, end: DateTime.Utc, now: DateTime.Utc) => {
   const ms = DateTime.distance(start, end)
   if (ms <= 0) return Either.left(new InvalidInput({ field: "endTime", message: "endTime must be after startTime" }))
+  if (ms < 1000) return Either.left(new InvalidInput({ field: "endTime", message: "An entry must be at least 1 second long" }))
   if (ms > MAX_ENTRY_MS) {
     return Either.left(new InvalidInput({ field: "endTime", message: "An entry can be at most 24 hours long; split longer work" }))
   }

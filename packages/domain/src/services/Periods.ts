@@ -19,14 +19,7 @@ export const resolvePeriod = (
     return { from, to, timezone }
   })
 
-/** Minor units of a currency (0 for JPY, 2 for EUR), from the platform's ISO 4217 data. */
-export const minorUnits = (currency: string): number => {
-  try {
-    return new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2
-  } catch {
-    return 2
-  }
-}
+export { minorUnits } from "../contract/Money.js"
 
 export const hoursOf = (seconds: number): number => Math.round(seconds / 36) / 100
 

@@ -1,7 +1,7 @@
 import { SqlClient } from "@effect/sql"
 import { DateTime, Effect, Option } from "effect"
 import { CurrentActor, requireScope } from "../contract/Actor.js"
-import { InvalidInput } from "../contract/Errors.js"
+import { Forbidden, InvalidInput } from "../contract/Errors.js"
 import { ProjectArchived as ProjectArchivedEvent, ProjectCreated, ProjectUpdated } from "../contract/Events.js"
 import type { ProjectId } from "../contract/Ids.js"
 import { ProjectArchived, ProjectNameTaken, ProjectNotFound } from "../contract/Project.js"
@@ -9,6 +9,7 @@ import type { CreateProject, Project, UpdateProject } from "../contract/Project.
 import { matchProjectName } from "../ProjectMatch.js"
 import { ProjectsRepo } from "../repos/ProjectsRepo.js"
 import { isUniqueViolation } from "../repos/SqlErrors.js"
+import { WorkspacesRepo } from "../repos/WorkspacesRepo.js"
 import { Events } from "./Events.js"
 
 export interface ProjectReference {
@@ -35,6 +36,17 @@ export const ensureActive = (project: Project) =>
     )
     : Effect.succeed(project)
 
+/** Fields that move money or budgets: in a shared workspace only owners set them. */
+const OWNER_ONLY: ReadonlyArray<string> = [
+  "hourlyRate",
+  "billable",
+  "budgetHours",
+  "budgetAmount",
+  "budgetPeriod",
+  "budgetHardCap",
+  "archived"
+]
+
 export class Projects extends Effect.Service<Projects>()("@clockme/domain/Projects", {
   effect: Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
@@ -42,6 +54,23 @@ export class Projects extends Effect.Service<Projects>()("@clockme/domain/Projec
     const events = yield* Events
     const transactional = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
       sql.withTransaction(effect).pipe(Effect.catchTag("SqlError", Effect.die))
+    const workspaces = yield* WorkspacesRepo
+
+    /** Refuses a member's change of an owner-only field; members may still create, rename and recolour. */
+    const requireOwnerFor = Effect.fn("Projects.requireOwnerFor")(function*(input: object, what: string) {
+      const fields = Object.entries(input).filter(([field, value]) => value !== undefined && OWNER_ONLY.includes(field))
+        .map(([field]) => field)
+      if (fields.length === 0) return
+      const actor = yield* CurrentActor
+      const membership = yield* workspaces.findMembership(actor.userId, actor.workspaceId)
+      if (Option.isSome(membership) && membership.value.role === "owner") return
+      const name = Option.match(membership, { onNone: () => "this workspace", onSome: (w) => `workspace "${w.name}"` })
+      return yield* new Forbidden({
+        message: `Only owners of ${name} can set ${fields.join(", ")} ${what}: rates, budgets, billability and ` +
+          `archiving are owner-only in a shared workspace. Members may create projects and tasks, rename them and ` +
+          `change their colour.`
+      })
+    })
 
     const list = Effect.fn("Projects.list")(function*(options?: { readonly includeArchived?: boolean | undefined }) {
       const actor = yield* CurrentActor
@@ -56,6 +85,7 @@ export class Projects extends Effect.Service<Projects>()("@clockme/domain/Projec
 
     const create = Effect.fn("Projects.create")(function*(input: CreateProject) {
       const actor = yield* requireScope("write")
+      yield* requireOwnerFor(input, "on a project")
       const now = yield* DateTime.now
       const project = yield* repo.insert(actor.workspaceId, input, DateTime.toDate(now)).pipe(
         Effect.catchTag("SqlError", (e) => isUniqueViolation(e) ? Effect.fail(nameTaken(input.name)) : Effect.die(e))
@@ -66,6 +96,8 @@ export class Projects extends Effect.Service<Projects>()("@clockme/domain/Projec
 
     const update = Effect.fn("Projects.update")(function*(id: ProjectId, patch: UpdateProject) {
       const actor = yield* requireScope("write")
+      yield* get(id)
+      yield* requireOwnerFor(patch, "on a project")
       const now = yield* DateTime.now
       const before = yield* get(id)
       const updated = yield* repo.update(actor.workspaceId, id, patch, DateTime.toDate(now)).pipe(
@@ -123,7 +155,7 @@ export class Projects extends Effect.Service<Projects>()("@clockme/domain/Projec
         return matchProjectName(name, candidates).match
       })
 
-    return { list, get, create, update, resolve, findMatching} as const
+    return { list, get, create, update, resolve, findMatching, requireOwnerFor } as const
   }),
-  dependencies: [ProjectsRepo.Default, Events.Default]
+  dependencies: [ProjectsRepo.Default, WorkspacesRepo.Default, Events.Default]
 }) {}

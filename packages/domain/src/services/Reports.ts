@@ -1,11 +1,9 @@
 import { Effect, Option } from "effect"
 import { CurrentActor } from "../contract/Actor.js"
-import { CsvDocument, fixed, toCsv, wantsCsv } from "../contract/Csv.js"
-import type { Cell } from "../contract/Csv.js"
 import type { ProjectId, TaskId } from "../contract/Ids.js"
 import { ProjectNotFound } from "../contract/Project.js"
 import { BillingReport, ReportLine } from "../contract/Report.js"
-import type { GroupBy, ReportQuery } from "../contract/Report.js"
+import type { ReportQuery } from "../contract/Report.js"
 import { AccountsRepo } from "../repos/AccountsRepo.js"
 import { ProjectsRepo } from "../repos/ProjectsRepo.js"
 import { ReportsRepo } from "../repos/ReportsRepo.js"
@@ -29,55 +27,6 @@ const toLine = (row: BillingRow) =>
     entries: row.entries
   })
 
-const keyColumns: Record<GroupBy, ReadonlyArray<string>> = {
-  project: ["Project"],
-  task: ["Project", "Task"],
-  day: ["Date"],
-  week: ["Week starting"]
-}
-
-const keyCells = (groupBy: GroupBy, line: ReportLine): Array<Cell> => {
-  switch (groupBy) {
-    case "project":
-      return [line.projectName]
-    case "task":
-      return [line.projectName, line.taskName ?? "(no task)"]
-    case "day":
-    case "week":
-      return [line.date]
-  }
-}
-
-/** The report as a spreadsheet: one row per line, then a total row that adds up the column above it. */
-const reportCsv = (report: BillingReport, scale: number) =>
-  new CsvDocument({
-    filename: `clockme-report-${report.from}-${report.to}-by-${report.groupBy}.csv`,
-    content: toCsv(
-      [...keyColumns[report.groupBy], "Hours", "Billable hours", "Rate", "Amount", "Currency", "Entries"],
-      [
-        ...report.lines.map((line) => [
-          ...keyCells(report.groupBy, line),
-          fixed(line.hours, 2),
-          fixed(line.billableHours, 2),
-          line.rate === null ? null : fixed(line.rate, 2),
-          fixed(line.amount, scale),
-          report.currency,
-          line.entries
-        ]),
-        [
-          "Total",
-          ...keyColumns[report.groupBy].slice(1).map(() => null),
-          fixed(report.totals.hours, 2),
-          fixed(report.totals.billableHours, 2),
-          null,
-          fixed(report.totals.amount, scale),
-          report.currency,
-          report.totals.entries
-        ]
-      ]
-    )
-  })
-
 export class Reports extends Effect.Service<Reports>()("@clockme/domain/Reports", {
   effect: Effect.gen(function*() {
     const repo = yield* ReportsRepo
@@ -86,8 +35,8 @@ export class Reports extends Effect.Service<Reports>()("@clockme/domain/Reports"
     const projects = yield* ProjectsRepo
     const tasks = yield* TasksRepo
 
-    /** The caller's own hours and amounts in the active workspace, as JSON or (when asked) CSV. */
-    const billing = Effect.fn("Reports.billing")(function*(query: ReportQuery, accept?: string) {
+    /** The caller's own hours and amounts in the active workspace. */
+    const billing = Effect.fn("Reports.billing")(function*(query: ReportQuery) {
       const actor = yield* CurrentActor
       if (query.projectId !== undefined && Option.isNone(yield* projects.findById(actor.workspaceId, query.projectId))) {
         return yield* new ProjectNotFound({
@@ -117,7 +66,7 @@ export class Reports extends Effect.Service<Reports>()("@clockme/domain/Reports"
       const lines = rows.map(toLine)
       const byProject = groupBy === "project" ? lines : (yield* repo.billing({ ...filter, groupBy: "project" })).map(toLine)
       const factor = 10 ** scale
-      const report = new BillingReport({
+      return new BillingReport({
         from: period.from,
         to: period.to,
         timezone: period.timezone,
@@ -133,7 +82,6 @@ export class Reports extends Effect.Service<Reports>()("@clockme/domain/Reports"
           entries: lines.reduce((sum, line) => sum + line.entries, 0)
         }
       })
-      return wantsCsv(query.format, accept) ? reportCsv(report, scale) : report
     })
 
     return { billing } as const

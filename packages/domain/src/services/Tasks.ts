@@ -23,6 +23,7 @@ export class Tasks extends Effect.Service<Tasks>()("@clockme/domain/Tasks", {
     const create = Effect.fn("Tasks.create")(function*(input: CreateTask) {
       const actor = yield* requireScope("write")
       yield* projects.get(input.projectId)
+      yield* projects.requireOwnerFor({ hourlyRate: input.hourlyRate }, "on a task")
       const now = yield* DateTime.now
       const task = yield* repo.insert(actor.workspaceId, input, DateTime.toDate(now))
       yield* events.publish(new TaskCreated({ occurredAt: now, workspaceId: actor.workspaceId, userId: actor.userId, task }))

@@ -136,7 +136,7 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
         source: input.source ?? actor.source,
         now: DateTime.toDate(now)
       })
-      const row = yield* repo.findForProject(actor.userId, project.id).pipe(Effect.flatMap(Effect.orDie))
+      const row = yield* repo.findForProject(actor.userId, actor.workspaceId, project.id).pipe(Effect.flatMap(Effect.orDie))
       if (input.sessionId !== undefined) yield* repo.recordSession(row.timer.id, input.sessionId, DateTime.toDate(now))
       if (created) {
         yield* events.publish(
@@ -289,7 +289,7 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
     const update = Effect.fn("Timers.update")(function*(input: UpdateTimer) {
       const actor = yield* requireScope("write")
       const now = yield* DateTime.now
-      const current = yield* repo.findForProject(actor.userId, input.currentProjectId)
+      const current = yield* repo.findForProject(actor.userId, actor.workspaceId, input.currentProjectId)
       if (Option.isNone(current)) {
         return yield* new TimerNotRunning({ message: `No timer is running on project ${input.currentProjectId}` })
       }
@@ -333,7 +333,7 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
           now: DateTime.toDate(now)
         })
         if (!created) return yield* exists
-        const next = yield* repo.findForProject(actor.userId, targetProjectId).pipe(Effect.flatMap(Effect.orDie))
+        const next = yield* repo.findForProject(actor.userId, actor.workspaceId, targetProjectId).pipe(Effect.flatMap(Effect.orDie))
         yield* publishMove(toView(next, now), entry.id)
         return toView(next, now)
       }

@@ -2,7 +2,6 @@ import { SqlClient } from "@effect/sql"
 import { randomBytes } from "node:crypto"
 import { DateTime, Effect, Option } from "effect"
 import { CurrentActor, requireScope } from "../contract/Actor.js"
-import { CsvDocument, toCsv, wantsCsv } from "../contract/Csv.js"
 import { Forbidden, InvalidInput } from "../contract/Errors.js"
 import { MemberJoined, MemberLeft, MemberRemoved } from "../contract/Events.js"
 import type { InviteId, ProjectId, UserId, WorkspaceId } from "../contract/Ids.js"
@@ -160,6 +159,8 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
     })
 
     const listInvites = Effect.fn("Workspaces.listInvites")(function*(id: WorkspaceId) {
+      // the codes let anyone join: as sensitive as creating them
+      yield* requireScope("full")
       yield* requireOwner(id, "see its invites")
       const now = yield* DateTime.now
       return yield* repo.listInvites(id, DateTime.toDate(now))
@@ -247,7 +248,7 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
     })
 
     /** Hours by member, by project and by both; any member may read it. */
-    const summary = Effect.fn("Workspaces.summary")(function*(id: WorkspaceId, query: SummaryQuery, accept?: string) {
+    const summary = Effect.fn("Workspaces.summary")(function*(id: WorkspaceId, query: SummaryQuery) {
       const actor = yield* CurrentActor
       yield* membership(id)
       const user = yield* accounts.findUserById(actor.userId).pipe(Effect.flatMap(Effect.orDie))
@@ -286,31 +287,13 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
       const totalSeconds = rows.filter((r) => r.byMember && !r.byProject).reduce((sum, r) => sum + r.seconds, 0)
       const totalBillable = rows.filter((r) => r.byMember && !r.byProject).reduce((sum, r) => sum + r.billableSeconds, 0)
       const totalEntries = rows.filter((r) => r.byMember && !r.byProject).reduce((sum, r) => sum + r.entries, 0)
-      if (wantsCsv(query.format, accept)) {
-        const emails = new Map(byMember.map((m) => [m.userId, m.email]))
-        return new CsvDocument({
-          filename: `clockme-team-${period.from}-${period.to}.csv`,
-          content: toCsv(
-            ["Member", "Email", "Project", "Hours", "Billable hours", "Entries"],
-            [
-              ...byMemberProject.map((r) => [
-                r.memberName,
-                emails.get(r.userId) ?? "",
-                r.projectName,
-                r.hours,
-                r.billableHours,
-                r.entries
-              ]),
-              ["Total", "", "", hoursOf(totalSeconds), hoursOf(totalBillable), totalEntries]
-            ]
-          )
-        })
-      }
       return new TeamSummary({
         workspaceId: id,
         from: period.from,
         to: period.to,
         totalHours: hoursOf(totalSeconds),
+        totalBillableHours: hoursOf(totalBillable),
+        totalEntries,
         byMember,
         byProject,
         byMemberProject

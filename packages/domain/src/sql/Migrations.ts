@@ -4,6 +4,7 @@ import m0002 from "./migrations/0002_timer_sessions.js"
 import m0003 from "./migrations/0003_budgets_outbox.js"
 import m0004 from "./migrations/0004_rate_limits.js"
 import m0005 from "./migrations/0005_domain_events.js"
+import m0007 from "./migrations/0007_keys_audit.js"
 import m0009 from "./migrations/0009_integrations.js"
 
 /** Every migration, in order. Forward-only: add a new file, never edit one that has shipped. */
@@ -13,5 +14,6 @@ export const migrations = Migrator.fromRecord({
   "0003_budgets_outbox": m0003,
   "0004_rate_limits": m0004,
   "0005_domain_events": m0005,
+  "0007_keys_audit": m0007,
   "0009_integrations": m0009
 })

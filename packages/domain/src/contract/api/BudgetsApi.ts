@@ -4,6 +4,7 @@ import { AlertList, ProjectBudget } from "../Budget.js"
 import { ProjectId } from "../Ids.js"
 import { ProjectNotFound } from "../Project.js"
 import { Authentication } from "./Authentication.js"
+import { McpTool, readOnly } from "./McpTool.js"
 
 export class BudgetsApi extends HttpApiGroup.make("budgets")
   .add(
@@ -16,6 +17,16 @@ export class BudgetsApi extends HttpApiGroup.make("budgets")
         "Budget burn this period: hours used vs budgetHours, spend vs budgetAmount, percentages, remaining, " +
           "status ok / warning (80%) / over (100%), and this period's threshold alerts"
       )
+      .annotate(McpTool, {
+        name: "clockme_get_budget",
+        title: "Budget burn",
+        description: "A project's budget this period: hours used against budgetHours and spend against " +
+          "budgetAmount, with remaining, percentages, status (ok below 80%, warning from 80%, over from 100%), " +
+          "whether the hard cap now refuses new time, and this period's threshold alerts.",
+        ...readOnly,
+        rename: { id: "projectId" },
+        params: { projectId: "The project's id (a UUID from clockme_list_projects). Required." }
+      })
   )
   .add(
     HttpApiEndpoint.get("alerts", "/alerts")

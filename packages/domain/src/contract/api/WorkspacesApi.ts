@@ -1,6 +1,7 @@
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
 import { InsufficientScope } from "../Actor.js"
+import { CsvText } from "../Csv.js"
 import { Forbidden, InvalidInput } from "../Errors.js"
 import { InviteId, UserId, WorkspaceId } from "../Ids.js"
 import {
@@ -16,6 +17,7 @@ import {
   Member,
   MemberNotFound,
   PersonalWorkspace,
+  SummaryCsvQuery,
   SummaryQuery,
   TeamSummary,
   UpdateMember,
@@ -24,6 +26,7 @@ import {
   WorkspaceSummaryItem
 } from "../Workspace.js"
 import { Authentication } from "./Authentication.js"
+import { McpTool, readOnly } from "./McpTool.js"
 
 const WorkspacePath = Schema.Struct({ id: WorkspaceId })
 const Accept = Schema.Struct({ accept: Schema.optional(Schema.String) })
@@ -145,8 +148,31 @@ export class WorkspacesApi extends HttpApiGroup.make("workspaces")
       .addError(InvalidInput)
       .annotate(
         OpenApi.Description,
-        "Hours by member, by project and by both (any member may read it); CSV with format=csv or Accept: text/csv"
+        "Hours by member, by project and by both (any member may read it); CSV with format=csv or Accept: text/csv " +
+          "(or from GET /api/workspaces/{id}/summary/csv)"
       )
+      .annotate(McpTool, {
+        name: "clockme_get_team_summary",
+        title: "Team summary",
+        description: "Hours of the active workspace by member, by project and by member and project, for a range " +
+          "of days. In a personal workspace that is just your own hours.",
+        ...readOnly,
+        activeWorkspace: "id",
+        params: {
+          from: "First day of the range, YYYY-MM-DD, a day in your timezone. Omit for the first day of this month.",
+          to: "Last day of the range (inclusive), YYYY-MM-DD, a day in your timezone. Omit for today (or from, if " +
+            "from is later)."
+        }
+      })
+  )
+  .add(
+    HttpApiEndpoint.get("summaryCsv", "/workspaces/:id/summary/csv")
+      .setPath(WorkspacePath)
+      .setUrlParams(SummaryCsvQuery)
+      .addSuccess(CsvText)
+      .addError(WorkspaceNotFound)
+      .addError(InvalidInput)
+      .annotate(OpenApi.Description, "The team summary as CSV: hours per member and project, then a total row")
   )
   .addError(InsufficientScope)
   .middleware(Authentication)

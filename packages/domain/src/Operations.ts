@@ -1,0 +1,161 @@
+import type { HttpApi, HttpApiEndpoint, HttpApiGroup } from "@effect/platform"
+import { Context, Effect } from "effect"
+import type { CurrentActor } from "./contract/Actor.js"
+import type { Api } from "./contract/api/Api.js"
+import { Health } from "./contract/api/SystemApi.js"
+import { reportCsv } from "./contract/Report.js"
+import { summaryCsv } from "./contract/Workspace.js"
+import { Accounts } from "./services/Accounts.js"
+import { ApiKeys } from "./services/ApiKeys.js"
+import { Budgets } from "./services/Budgets.js"
+import { Connections } from "./services/Connections.js"
+import { Dashboard } from "./services/Dashboard.js"
+import { Entries } from "./services/Entries.js"
+import { Events } from "./services/Events.js"
+import { ProjectDetails } from "./services/ProjectDetails.js"
+import { Projects } from "./services/Projects.js"
+import { Reports } from "./services/Reports.js"
+import { Tasks } from "./services/Tasks.js"
+import { Timers } from "./services/Timers.js"
+import { Workspaces } from "./services/Workspaces.js"
+
+type Groups = typeof Api extends HttpApi.HttpApi<string, infer G, infer _E, infer _R> ? G : never
+
+/** What an operation gets: its endpoint's decoded path, query, body and headers (the raw request stays at the edge). */
+export type OperationRequest<E extends HttpApiEndpoint.HttpApiEndpoint.Any> = Omit<
+  HttpApiEndpoint.HttpApiEndpoint.Request<E>,
+  "request"
+>
+
+/** One endpoint of the contract as one domain service call, with the endpoint's success and errors. */
+export type Operation<G extends HttpApiGroup.HttpApiGroup.Any, E extends HttpApiEndpoint.HttpApiEndpoint.Any> = (
+  request: OperationRequest<E>
+) => Effect.Effect<
+  HttpApiEndpoint.HttpApiEndpoint.Success<E>,
+  HttpApiEndpoint.HttpApiEndpoint.Error<E> | HttpApiGroup.HttpApiGroup.Error<G>,
+  CurrentActor
+>
+
+/** Every endpoint of the contract, by group and endpoint name. */
+export type OperationTable = {
+  readonly [G in Groups as HttpApiGroup.HttpApiGroup.Name<G>]: {
+    readonly [E in HttpApiGroup.HttpApiGroup.Endpoints<G> as HttpApiEndpoint.HttpApiEndpoint.Name<E>]: Operation<G, E>
+  }
+}
+
+/** Groups of the contract whose services live in integration plugins, outside domain. */
+export type PluginGroup = "webhooks" | "zapier"
+
+/**
+ * The plugin groups' part of the table, provided by the composition root from the plugins' services
+ * (domain never imports integrations).
+ */
+export class PluginOperations extends Context.Tag("@clockme/domain/PluginOperations")<
+  PluginOperations,
+  Pick<OperationTable, PluginGroup>
+>() {}
+
+/**
+ * The one table of operations: which service call answers each endpoint. The REST handlers and the MCP
+ * tools both run these, so an endpoint and its tool can never call different things.
+ */
+export class Operations extends Effect.Service<Operations>()("@clockme/domain/Operations", {
+  effect: Effect.gen(function*() {
+    const timers = yield* Timers
+    const entries = yield* Entries
+    const projects = yield* Projects
+    const details = yield* ProjectDetails
+    const tasks = yield* Tasks
+    const reports = yield* Reports
+    const workspaces = yield* Workspaces
+    const budgets = yield* Budgets
+    const dashboard = yield* Dashboard
+    const accounts = yield* Accounts
+    const keys = yield* ApiKeys
+    const events = yield* Events
+    const connections = yield* Connections
+    const plugins = yield* PluginOperations
+    const table: OperationTable = {
+      timer: {
+        current: () => timers.current,
+        start: ({ headers, payload }) => timers.start(payload, { idempotencyKey: headers["idempotency-key"] }),
+        stop: ({ headers, payload }) => timers.stop(payload ?? {}, { idempotencyKey: headers["idempotency-key"] }),
+        pause: ({ headers, payload }) => timers.pause(payload ?? {}, { idempotencyKey: headers["idempotency-key"] }),
+        resume: ({ headers, payload }) => timers.resume(payload ?? {}, { idempotencyKey: headers["idempotency-key"] }),
+        heartbeat: ({ payload }) => timers.heartbeat(payload ?? {}),
+        update: ({ payload }) => timers.update(payload)
+      },
+      entries: {
+        list: ({ urlParams }) => entries.list(urlParams),
+        create: ({ headers, payload }) =>
+          entries.create({ ...payload, idempotencyKey: payload.idempotencyKey ?? headers["idempotency-key"] }),
+        update: ({ path, payload }) => entries.update(path.id, payload),
+        delete: ({ path }) => entries.remove(path.id)
+      },
+      projects: {
+        list: ({ urlParams }) => projects.list(urlParams),
+        create: ({ payload }) => projects.create(payload),
+        get: ({ path }) => projects.get(path.id),
+        details: ({ path }) => details.get(path.id),
+        update: ({ path, payload }) => projects.update(path.id, payload)
+      },
+      tasks: {
+        list: ({ urlParams }) => tasks.list(urlParams.projectId, urlParams.status),
+        create: ({ payload }) => tasks.create(payload),
+        complete: ({ path }) => tasks.complete(path.id)
+      },
+      reports: {
+        billing: ({ urlParams }) => reports.billing(urlParams),
+        billingCsv: ({ urlParams }) => Effect.map(reports.billing(urlParams), (report) => reportCsv(report).content)
+      },
+      workspaces: {
+        list: () => workspaces.list,
+        create: ({ payload }) => workspaces.create(payload),
+        join: ({ payload }) => workspaces.join(payload.code),
+        get: ({ path }) => workspaces.get(path.id),
+        update: ({ path, payload }) => workspaces.update(path.id, payload),
+        activate: ({ path }) => workspaces.activate(path.id),
+        leave: ({ path }) => workspaces.leave(path.id),
+        createInvite: ({ path, payload }) => workspaces.createInvite(path.id, payload),
+        listInvites: ({ path }) => workspaces.listInvites(path.id),
+        revokeInvite: ({ path }) => workspaces.revokeInvite(path.id, path.inviteId),
+        members: ({ path }) => workspaces.members(path.id),
+        updateMember: ({ path, payload }) => workspaces.setRole(path.id, path.userId, payload),
+        removeMember: ({ path }) => workspaces.removeMember(path.id, path.userId),
+        summary: ({ path, urlParams }) => workspaces.summary(path.id, urlParams),
+        summaryCsv: ({ path, urlParams }) =>
+          Effect.map(workspaces.summary(path.id, urlParams), (summary) => summaryCsv(summary).content)
+      },
+      budgets: {
+        get: ({ path }) => budgets.get(path.id),
+        alerts: ({ urlParams }) => budgets.alerts(urlParams)
+      },
+      events: {
+        list: ({ urlParams }) => events.read(urlParams)
+      },
+      dashboard: {
+        get: () => dashboard.get
+      },
+      me: {
+        get: () => accounts.me,
+        update: ({ payload }) => accounts.update(payload)
+      },
+      keys: {
+        list: () => keys.list,
+        create: ({ payload }) => keys.create(payload),
+        revoke: ({ path }) => keys.revoke(path.id)
+      },
+      system: {
+        health: () => Effect.succeed(new Health({ status: "ok" }))
+      },
+      integrations: {
+        list: () => connections.list,
+        connect: ({ payload }) => connections.create(payload),
+        update: ({ path, payload }) => connections.patch(path.id, payload),
+        disconnect: ({ path }) => connections.remove(path.id)
+      },
+      ...plugins
+    }
+    return table
+  })
+}) {}
