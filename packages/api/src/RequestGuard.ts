@@ -51,13 +51,16 @@ const nulPath = (value: unknown, path: ReadonlyArray<string | number>): Readonly
   return undefined
 }
 
+/** Plugins' inbound routes check signatures over the raw bytes, so the guard never reads (decodes) their body. */
+const inbound = /^\/api\/integrations\/[^/]+\/inbound\//
+
 /**
  * PostgreSQL text cannot hold U+0000, so a JSON body with `\u0000` in any string would fail in SQL as a
  * 500: answer 400 naming the field instead, before any handler runs.
  */
 const rejectNul = Effect.gen(function*() {
   const request = yield* HttpServerRequest.HttpServerRequest
-  if (!(request.headers["content-type"] ?? "").includes("json")) return Option.none()
+  if (!(request.headers["content-type"] ?? "").includes("json") || inbound.test(request.url)) return Option.none()
   const text = yield* Effect.orElseSucceed(request.text, () => "")
   if (!text.includes("\\u0000")) return Option.none()
   let parsed: unknown

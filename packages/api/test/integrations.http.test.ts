@@ -33,11 +33,11 @@ const env = (extra: Record<string, string>) =>
   }))))
 
 /** The real server built inside the test (TestClock), delivering only when the test says so. */
-const start = (allowPrivate: boolean) =>
+const start = (allowPrivate: boolean, delivery = false) =>
   Effect.gen(function*() {
     yield* TestClock.setTime(Date.now())
     const server = ServerLive(
-      { port: 0, host: "127.0.0.1", bootstrap: false, watchdog: false, delivery: false, plugins: [Thrower] },
+      { port: 0, host: "127.0.0.1", bootstrap: false, watchdog: false, delivery, plugins: [Thrower] },
       TestDatabase
     ).pipe(Layer.provide(env({ CLOCKME_WEBHOOKS_ALLOW_PRIVATE: String(allowPrivate) })))
     const context = yield* Layer.build(server)
@@ -170,13 +170,15 @@ describe("integrations over HTTP", () => {
       }
     }))
 
-  it.scoped.skip("Zapier: subscribe, receive new entries with stable ids, samples in the same shape, 410 removes it", () =>
+  it.scoped("Zapier: subscribe, receive new entries with stable ids, samples in the same shape, 410 removes it", () =>
     Effect.gen(function*() {
       const r = yield* receiver
       const s = yield* start(true)
       const sub = yield* s.api("POST", "/api/zapier/hooks", { target_url: `${r.url}/zap`, event: "entry.created" })
       expect(sub.status).toBe(201)
       expect(sub.body.id).toBeTypeOf("string")
+      const listed = (yield* s.api("GET", "/api/integrations")).body.connections
+      expect(listed[0].config).toEqual({ target_url: `${r.url}/zap` })
       yield* timerRound(s.api, "zapped")
       yield* s.deliver
       const items = r.received.filter((x) => x.path === "/zap").map((x) => JSON.parse(x.body))
@@ -225,5 +227,102 @@ describe("integrations over HTTP", () => {
       expect(good.status).toBe(200)
       const bad = yield* call(s.base, "POST", inbound, { rawBody: body, headers: { "x-example-signature": "0".repeat(64) } })
       expect(bad.status).toBe(401)
+      // Bytes that are not UTF-8, sent as JSON: the signature holds only over the bytes as received.
+      const bytes = Buffer.concat([Buffer.from(`{"command":"`), Buffer.from([0xff, 0xfe, 0x80]), Buffer.from(`"}`)])
+      const raw = yield* call(s.base, "POST", inbound, {
+        rawBody: bytes,
+        headers: { "content-type": "application/json", "x-example-signature": createHmac("sha256", "t0ps3cret").update(bytes).digest("hex") }
+      })
+      expect(raw.status).toBe(200)
+    }))
+
+  it.scoped("rotation: both secrets sign during the grace period, then only the new one; pause skips events, resume delivers", () =>
+    Effect.gen(function*() {
+      const r = yield* receiver
+      const s = yield* start(true)
+      const created = yield* s.api("POST", "/api/webhooks", { url: `${r.url}/rot`, events: ["timer.started"] })
+      const id = created.body.endpoint.id
+      const rotated = yield* s.api("POST", `/api/webhooks/${id}/rotate-secret`, { graceHours: 1 })
+      expect(rotated.status).toBe(200)
+      expect(rotated.body.secret).toMatch(/^whsec_/)
+      expect(rotated.body.secret).not.toBe(created.body.secret)
+      expect(rotated.body.endpoint.previousSecretValidUntil).not.toBeNull()
+      expect(rotated.body.endpoint.secretFingerprint).not.toBe(created.body.endpoint.secretFingerprint)
+
+      const started = (name: string) =>
+        Effect.gen(function*() {
+          yield* s.api("POST", "/api/timer/stop", {})
+          expect((yield* s.api("POST", "/api/timer/start", { projectName: name, autoCreate: true })).status).toBe(200)
+          yield* s.deliver
+        })
+      yield* started("rot1")
+      expect(r.received).toHaveLength(1)
+      const during = r.received[0]!
+      const headers = during.headers as Record<string, string>
+      expect(headers["webhook-signature"]!.split(" ")).toHaveLength(2)
+      expect((new Webhook(created.body.secret).verify(during.body, headers) as any).data.timer.projectName).toBe("rot1")
+      expect((new Webhook(rotated.body.secret).verify(during.body, headers) as any).data.timer.projectName).toBe("rot1")
+
+      yield* TestClock.adjust("2 hours")
+      yield* started("rot2")
+      expect(r.received).toHaveLength(2)
+      const after = r.received[1]!.headers as Record<string, string>
+      const at = new Date(Number(after["webhook-timestamp"]) * 1000)
+      expect(after["webhook-signature"]).toBe(new Webhook(rotated.body.secret).sign(after["webhook-id"]!, at, r.received[1]!.body))
+      expect(Date.parse((yield* s.api("GET", `/api/webhooks/${id}`)).body.previousSecretValidUntil)).toBeLessThan(at.getTime())
+
+      const paused = yield* s.api("PATCH", `/api/webhooks/${id}`, { enabled: false })
+      expect(paused.body).toMatchObject({ enabled: false, disabledReason: "Paused by an owner" })
+      yield* started("rot3")
+      expect(r.received).toHaveLength(2)
+      const resumed = yield* s.api("PATCH", `/api/webhooks/${id}`, { enabled: true })
+      expect(resumed.body).toMatchObject({ enabled: true, disabledReason: null })
+      yield* started("rot4")
+      const names = r.received.map((x) => JSON.parse(x.body).data.timer.projectName)
+      expect(names).toEqual(["rot1", "rot2", "rot4"])
+    }))
+
+  it.scoped("an endpoint failing for 5 days is disabled and owners see why; PATCH and DELETE /api/integrations", () =>
+    Effect.gen(function*() {
+      const r = yield* receiver
+      const s = yield* start(true)
+      const created = yield* s.api("POST", "/api/webhooks", { url: `${r.url}/down`, events: ["timer.started"] })
+      const id = created.body.endpoint.id
+      r.answer.mode = { status: 500 }
+      for (let half = 0; half < 11; half++) {
+        yield* s.api("POST", "/api/timer/stop", {})
+        yield* s.api("POST", "/api/timer/start", { projectName: `down${half}`, autoCreate: true })
+        yield* s.deliver
+        const endpoint = (yield* s.api("GET", `/api/webhooks/${id}`)).body
+        if (half < 10) expect([half, endpoint.enabled]).toEqual([half, true])
+        yield* TestClock.adjust("12 hours")
+      }
+      const endpoint = (yield* s.api("GET", `/api/webhooks/${id}`)).body
+      expect(endpoint.enabled).toBe(false)
+      expect(endpoint.disabledReason).toContain("Deliveries have failed for")
+      expect(endpoint.disabledReason).toContain("500")
+      const listed = (yield* s.api("GET", "/api/integrations")).body.connections
+      expect(listed.find((c: any) => c.id === id).disabledReason).toBe(endpoint.disabledReason)
+
+      const example = yield* s.api("POST", "/api/integrations", {
+        integration: "example",
+        config: { url: `${r.url}/example` },
+        secrets: { token: "first" }
+      })
+      const path = `/api/integrations/${example.body.id}`
+      const patched = yield* s.api("PATCH", path, { description: "team channel", events: ["timer.stopped"] })
+      expect(patched.status).toBe(200)
+      expect(patched.body).toMatchObject({ description: "team channel", events: ["timer.stopped"] })
+      const resealed = yield* s.api("PATCH", path, { secrets: { token: "second" } })
+      expect(resealed.body.secretFingerprint).toMatch(/^sha256:/)
+      expect(resealed.body.secretFingerprint).not.toBe(example.body.secretFingerprint)
+      const refused = yield* s.api("PATCH", path, { events: ["entry.created"] })
+      expect(refused.status).toBe(400)
+      expect(refused.body.message).toContain("does not consume")
+      expect((yield* s.api("DELETE", path)).status).toBe(200)
+      expect((yield* s.api("DELETE", path)).status).toBe(404)
+      expect((yield* s.api("PATCH", path, { description: "gone" })).status).toBe(404)
+      const after = (yield* s.api("GET", "/api/integrations")).body.connections
+      expect(after.map((c: any) => c.id)).toEqual([id])
     }))
 })

@@ -25,8 +25,7 @@ export const InboundLive = HttpApiBuilder.Router.use((router) =>
         if (route === undefined) {
           return problem(404, "NotFound", "not_found", `${found.plugin.title} has no inbound route "${params.route}"`)
         }
-        // The guard in front may already have read the body as text; its UTF-8 bytes are the bytes received.
-        const rawBody = new TextEncoder().encode(yield* request.text)
+        const rawBody = new Uint8Array(yield* request.arrayBuffer)
         const inbound = { method: request.method, headers: request.headers, rawBody }
         yield* route.verify(inbound, found.connection)
         const reply = yield* route.handle(inbound, found.connection)

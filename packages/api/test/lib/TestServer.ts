@@ -40,7 +40,7 @@ export interface Reply {
 export interface CallOptions {
   readonly key?: string | undefined
   readonly body?: unknown
-  readonly rawBody?: string
+  readonly rawBody?: string | Uint8Array
   readonly headers?: Record<string, string>
 }
 
@@ -49,9 +49,10 @@ export const call = (base: string, method: string, path: string, options: CallOp
   Effect.promise(async (): Promise<Reply> => {
     const headers: Record<string, string> = { ...options.headers }
     if (options.key !== undefined) headers.authorization = `Bearer ${options.key}`
-    let body: string | undefined
-    if (options.rawBody !== undefined) body = options.rawBody
-    else if (options.body !== undefined) {
+    let body: string | Uint8Array<ArrayBuffer> | undefined
+    if (options.rawBody !== undefined) {
+      body = typeof options.rawBody === "string" ? options.rawBody : new Uint8Array(options.rawBody)
+    } else if (options.body !== undefined) {
       body = JSON.stringify(options.body)
       headers["content-type"] ??= "application/json"
     }

@@ -101,7 +101,11 @@ export class IntegrationsRepo extends Effect.Service<IntegrationsRepo>()("@clock
   effect: Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
 
-    const connectionRows = (rows: ReadonlyArray<unknown>) => decodeConnections(rows).pipe(Effect.orDie)
+    // Config is the plugin's own JSON: read as text, so the snake_to_camel result transform leaves its keys alone.
+    const connectionRows = (rows: ReadonlyArray<Record<string, unknown>>) =>
+      decodeConnections(rows.map(({ configJson, ...row }) => ({ ...row, config: JSON.parse(String(configJson)) }))).pipe(
+        Effect.orDie
+      )
 
     const insertConnection = (c: NewConnection) =>
       sql`
@@ -110,23 +114,23 @@ export class IntegrationsRepo extends Effect.Service<IntegrationsRepo>()("@clock
         VALUES (${c.id}, ${c.workspaceId}, ${c.integration}, ${c.description}, ${JSON.stringify(c.config)}::jsonb,
                 ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(c.events)}::jsonb)), ${c.secrets}, ${c.secretFingerprint}, ${c.createdBy}, ${c.now},
                 ${c.now})
-        RETURNING *`.pipe(Effect.orDie, Effect.flatMap(connectionRows), Effect.map((rows) => rows[0]!))
+        RETURNING *, config::text AS config_json`.pipe(Effect.orDie, Effect.flatMap(connectionRows), Effect.map((rows) => rows[0]!))
 
     const listConnections = (workspaceId: WorkspaceId, integration?: string) =>
       sql`
-        SELECT * FROM integration_connections
+        SELECT *, config::text AS config_json FROM integration_connections
         WHERE workspace_id = ${workspaceId} ${integration === undefined ? sql`` : sql`AND integration = ${integration}`}
         ORDER BY created_at, id`.pipe(Effect.orDie, Effect.flatMap(connectionRows))
 
     const findConnection = (workspaceId: WorkspaceId, id: ConnectionId) =>
-      sql`SELECT * FROM integration_connections WHERE workspace_id = ${workspaceId} AND id = ${id}`.pipe(
+      sql`SELECT *, config::text AS config_json FROM integration_connections WHERE workspace_id = ${workspaceId} AND id = ${id}`.pipe(
         Effect.orDie,
         Effect.flatMap(connectionRows),
         Effect.map((rows) => Option.fromNullable(rows[0]))
       )
 
     const findConnectionById = (id: ConnectionId) =>
-      sql`SELECT * FROM integration_connections WHERE id = ${id}`.pipe(
+      sql`SELECT *, config::text AS config_json FROM integration_connections WHERE id = ${id}`.pipe(
         Effect.orDie,
         Effect.flatMap(connectionRows),
         Effect.map((rows) => Option.fromNullable(rows[0]))
@@ -153,7 +157,7 @@ export class IntegrationsRepo extends Effect.Service<IntegrationsRepo>()("@clock
           failing_since = ${changes.enabled === true ? sql`NULL` : sql`failing_since`},
           updated_at = ${changes.now}
         WHERE workspace_id = ${workspaceId} AND id = ${id}
-        RETURNING *`.pipe(Effect.orDie, Effect.flatMap(connectionRows), Effect.map((rows) => Option.fromNullable(rows[0])))
+        RETURNING *, config::text AS config_json`.pipe(Effect.orDie, Effect.flatMap(connectionRows), Effect.map((rows) => Option.fromNullable(rows[0])))
 
     const deleteConnection = (workspaceId: WorkspaceId, id: ConnectionId) =>
       sql`DELETE FROM integration_connections WHERE workspace_id = ${workspaceId} AND id = ${id} RETURNING id`.pipe(
