@@ -19,7 +19,12 @@ export interface ServerOptions extends ListenOptions {
   readonly bootstrap: boolean
   /** Run the idle watchdog in the background (default true); tests may sweep by hand instead. */
   readonly watchdog?: boolean
-  /** Run the integrations' delivery fiber (default true); tests may deliver by hand instead. */
+  /**
+   * Run the integrations' delivery fiber (default true). It polls every CLOCKME_DELIVERY_INTERVAL_MS on the
+   * Clock, and a TestClock.adjust runs every sleep it crosses, including each the fiber schedules meanwhile:
+   * adjusting by 24 h would run 86 400 delivery rounds. Tests that move the clock by hours turn it off and
+   * deliver by hand; integrations.http.test.ts runs the fiber itself on the TestClock.
+   */
   readonly delivery?: boolean
   /** Plugin layers on top of those CLOCKME_INTEGRATIONS names (tests load theirs like built-in ones). */
   readonly plugins?: ReadonlyArray<Layer.Layer<never, never, Plugins | Outbound>>

@@ -2,7 +2,7 @@ import { pluginLayer } from "@clockme/domain/contract/ports/Integration"
 import { Delivery } from "@clockme/integrations/Delivery"
 import { describe, expect, it } from "@effect/vitest"
 import { createHmac, randomBytes } from "node:crypto"
-import { ConfigProvider, Effect, Layer, Schema, TestClock } from "effect"
+import { ConfigProvider, Effect, Layer, Schema, TestClock, TestServices } from "effect"
 import { Webhook } from "standardwebhooks"
 import { TestDatabase } from "../../domain/test/lib/TestDatabase.js"
 import { ServerLive } from "../src/Server.js"
@@ -324,5 +324,28 @@ describe("integrations over HTTP", () => {
       expect((yield* s.api("PATCH", path, { description: "gone" })).status).toBe(404)
       const after = (yield* s.api("GET", "/api/integrations")).body.connections
       expect(after.map((c: any) => c.id)).toEqual([id])
+    }))
+
+  it.scoped("the real delivery fiber runs on the Clock: it delivers when the TestClock advances, and only then", () =>
+    Effect.gen(function*() {
+      const r = yield* receiver
+      const s = yield* start(true, true)
+      const realPause = TestServices.provideLive(Effect.sleep("1 second"))
+      yield* realPause
+      yield* s.api("POST", "/api/webhooks", { url: `${r.url}/fiber`, events: ["timer.started", "timer.stopped"] })
+      yield* s.api("POST", "/api/timer/start", { projectName: "fiber", autoCreate: true })
+      yield* realPause
+      expect(r.received).toHaveLength(0)
+      for (let i = 0; i < 40 && r.received.length === 0; i++) {
+        yield* TestClock.adjust("1 second")
+        yield* TestServices.provideLive(Effect.sleep("50 millis"))
+      }
+      expect(r.received.map((x) => JSON.parse(x.body).type)).toEqual(["timer.started"])
+      yield* s.api("POST", "/api/timer/stop", {})
+      for (let i = 0; i < 40 && r.received.length === 1; i++) {
+        yield* TestClock.adjust("1 second")
+        yield* TestServices.provideLive(Effect.sleep("50 millis"))
+      }
+      expect(r.received.map((x) => JSON.parse(x.body).type)).toEqual(["timer.started", "timer.stopped"])
     }))
 })
