@@ -2,7 +2,7 @@ import { pluginLayer } from "@clockme/domain/contract/ports/Integration"
 import { Delivery } from "@clockme/integrations/Delivery"
 import { describe, expect, it } from "@effect/vitest"
 import { createHmac, randomBytes } from "node:crypto"
-import { ConfigProvider, Effect, Layer, Schema, TestClock, TestServices } from "effect"
+import { ConfigProvider, Context, Effect, Fiber, Layer, Schema, TestClock, TestServices } from "effect"
 import { Webhook } from "standardwebhooks"
 import { TestDatabase } from "../../domain/test/lib/TestDatabase.js"
 import { ServerLive } from "../src/Server.js"
@@ -45,7 +45,8 @@ const start = (allowPrivate: boolean, delivery = false) =>
     const { key, user } = yield* Effect.provide(signUp(), context)
     const deliver = Effect.provide(Effect.flatMap(Delivery, (d) => d.runOnce), context)
     const api = (method: string, path: string, body?: unknown) => call(base, method, path, { key, body })
-    return { base, key, user, deliver, api }
+    const worker = Effect.provide(Effect.map(Layer.build(Layer.fresh(Delivery.Default)), Context.get(Delivery)), context)
+    return { base, key, user, deliver, api, worker }
   })
 
 const timerRound = (api: (m: string, p: string, b?: unknown) => Effect.Effect<{ status: number; body: any }>, name: string) =>
@@ -347,5 +348,49 @@ describe("integrations over HTTP", () => {
         yield* TestServices.provideLive(Effect.sleep("50 millis"))
       }
       expect(r.received.map((x) => JSON.parse(x.body).type)).toEqual(["timer.started", "timer.stopped"])
+    }))
+
+  it.scoped(`${process.env.DATABASE_URL ? "PostgreSQL" : "PGlite"}, in one process: two Delivery workers (two fibers) on one database deliver each event once per handler; a worker stopped mid-delivery loses nothing`, () =>
+    Effect.gen(function*() {
+      const r = yield* receiver
+      const s = yield* start(true)
+      const a = yield* s.worker
+      const b = yield* s.worker
+      const hook = yield* s.api("POST", "/api/webhooks", { url: `${r.url}/two`, events: ["timer.started", "timer.stopped"] })
+      yield* s.api("POST", "/api/integrations", { integration: "example", config: { url: `${r.url}/ex` }, secrets: { token: "x" } })
+      const both = Effect.all([a.runOnce, b.runOnce, a.runOnce, b.runOnce], { concurrency: "unbounded" })
+      for (const name of ["p1", "p2", "p3"]) yield* timerRound(s.api, name)
+      for (let i = 0; i < 3; i++) yield* both
+      const ids = (path: string) => r.received.filter((x) => x.path === path).map((x) => JSON.parse(x.body).id ?? x.headers["webhook-id"])
+      const hookIds = r.received.filter((x) => x.path === "/two").map((x) => x.headers["webhook-id"])
+      expect(hookIds).toHaveLength(6)
+      expect(new Set(hookIds).size).toBe(6)
+      expect(r.received.filter((x) => x.path === "/two").map((x) => JSON.parse(x.body).data.timer.projectName))
+        .toEqual(["p1", "p1", "p2", "p2", "p3", "p3"])
+      expect(new Set(ids("/ex")).size).toBe(6)
+      expect(ids("/ex")).toHaveLength(6)
+
+      r.answer.mode = "hang"
+      yield* timerRound(s.api, "p4")
+      const before = r.received.length
+      const killed = yield* Effect.fork(a.runOnce)
+      for (let i = 0; i < 100 && r.received.length < before + 2; i++) yield* TestServices.provideLive(Effect.sleep("50 millis"))
+      expect(r.received.length).toBe(before + 2)
+      yield* Fiber.interrupt(killed)
+      r.answer.mode = { status: 200 }
+      yield* both
+      expect(r.received.length).toBe(before + 2)
+      yield* TestClock.adjust("61 seconds")
+      for (let i = 0; i < 3; i++) yield* both
+      const all = r.received.filter((x) => x.path === "/two").map((x) => x.headers["webhook-id"])
+      expect(new Set(all).size).toBe(8)
+      expect(all).toHaveLength(9)
+      expect(all[6]).toBe(all[7])
+      expect(new Set(ids("/ex")).size).toBe(8)
+      expect(ids("/ex")).toHaveLength(9)
+      const log = (yield* s.api("GET", `/api/webhooks/${hook.body.endpoint.id}/deliveries`)).body
+      expect(log.map((d: any) => d.state)).toEqual(Array(8).fill("delivered"))
+      yield* both
+      expect(r.received.filter((x) => x.path === "/two")).toHaveLength(9)
     }))
 })
