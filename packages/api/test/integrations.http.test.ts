@@ -4,8 +4,9 @@ import { describe, expect, it } from "@effect/vitest"
 import { createHmac, randomBytes } from "node:crypto"
 import { ConfigProvider, Context, Effect, Fiber, Layer, Schema, TestClock, TestServices } from "effect"
 import { Webhook } from "standardwebhooks"
-import { TestDatabase } from "../../domain/test/lib/TestDatabase.js"
+import { adminQuery, TestDatabase } from "../../domain/test/lib/TestDatabase.js"
 import { ServerLive } from "../src/Server.js"
+import { startServer, tempDataDir } from "./lib/Process.js"
 import { receiver } from "./lib/Receiver.js"
 import { baseUrl, call, signUp } from "./lib/TestServer.js"
 
@@ -393,4 +394,64 @@ describe("integrations over HTTP", () => {
       yield* both
       expect(r.received.filter((x) => x.path === "/two")).toHaveLength(9)
     }))
+
+  // With DATABASE_URL (CI) the same claims run in two real server processes; PGlite has one process by nature.
+  const serverUrl = process.env.DATABASE_URL
+  if (serverUrl !== undefined) {
+    it.live("PostgreSQL, two server processes deliver each event once per handler; SIGKILL mid-delivery, restart: nothing lost or acknowledged twice", () =>
+      Effect.gen(function*() {
+        const r = yield* receiver
+        const name = `clockme_procs_${randomBytes(4).toString("hex")}`
+        yield* Effect.acquireRelease(
+          Effect.orDie(adminQuery(serverUrl, `CREATE DATABASE "${name}"`)),
+          () => Effect.ignore(adminQuery(serverUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`))
+        )
+        const url = new URL(serverUrl)
+        url.pathname = `/${name}`
+        const env = {
+          DATABASE_URL: url.toString(),
+          CLOCKME_SECRET_KEY: randomBytes(32).toString("base64"),
+          CLOCKME_WEBHOOKS_ALLOW_PRIVATE: "true",
+          CLOCKME_DELIVERY_LEASE_SECONDS: "3",
+          CLOCKME_DELIVERY_INTERVAL_MS: "100"
+        }
+        const server = Effect.acquireRelease(
+          Effect.promise(() => startServer(tempDataDir("procs"), 180_000, env)),
+          (s) => Effect.promise(() => s.stop("SIGKILL"))
+        )
+        const a = yield* server
+        const b = yield* server
+        const key = /shown only this once:\s+(\S+)/.exec(a.output())?.[1]
+        expect(key).toBeDefined()
+        const api = (base: string, method: string, path: string, body?: unknown) => call(base, method, path, { key, body })
+        const created = yield* api(a.base, "POST", "/api/webhooks", { url: `${r.url}/procs`, events: ["timer.started", "timer.stopped"] })
+        expect(created.status).toBe(201)
+        const hookIds = () => r.received.filter((x) => x.path === "/procs").map((x) => x.headers["webhook-id"] as string)
+        const until = (done: () => boolean) =>
+          Effect.gen(function*() {
+            for (let i = 0; i < 600 && !done(); i++) yield* Effect.sleep("100 millis")
+          })
+        for (const [i, base] of [a.base, b.base, a.base, b.base].entries()) {
+          yield* api(base, "POST", "/api/timer/start", { projectName: `proc${i}`, autoCreate: true })
+          yield* api(base, "POST", "/api/timer/stop", {})
+        }
+        yield* until(() => hookIds().length >= 8)
+        yield* Effect.sleep("1 second")
+        expect(hookIds()).toHaveLength(8)
+        expect(new Set(hookIds()).size).toBe(8)
+
+        r.answer.mode = "hang"
+        yield* api(b.base, "POST", "/api/timer/start", { projectName: "killed", autoCreate: true })
+        yield* until(() => hookIds().length >= 9)
+        yield* Effect.promise(() => Promise.all([a.stop("SIGKILL"), b.stop("SIGKILL")]))
+        r.answer.mode = { status: 200 }
+        yield* server
+        yield* until(() => hookIds().length >= 10)
+        yield* Effect.sleep("4 seconds")
+        const all = hookIds()
+        expect(all).toHaveLength(10)
+        expect(new Set(all).size).toBe(9)
+        expect(all[8]).toBe(all[9])
+      }).pipe(Effect.scoped), { timeout: 600_000 })
+  }
 })
