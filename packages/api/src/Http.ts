@@ -6,6 +6,7 @@ import { Cause, Config, Effect, Layer, Option } from "effect"
 import { createServer } from "node:http"
 import type { Socket } from "node:net"
 import { AuthenticationLive } from "./Authentication.js"
+import { InboundLive } from "./http/InboundHttp.js"
 import { OperationsHttp } from "./http/OperationsHttp.js"
 import { McpLive } from "./Mcp.js"
 import { decodeErrorResponse, requestGuard } from "./RequestGuard.js"
@@ -74,6 +75,7 @@ export const HttpLive = (listen: ListenOptions) =>
     HttpApiBuilder.serve(requestGuard(edge)).pipe(
       Layer.provide(HttpApiScalar.layer({ path: "/api/docs" })),
       Layer.provide(McpLive),
+      Layer.provide(InboundLive),
       Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/api/openapi" })),
       Layer.provide(DecodeErrorsLive),
       Layer.provide(ApiLive),

@@ -35,6 +35,8 @@ const docsPolicy = "default-src 'none'; script-src 'unsafe-inline'; style-src 'u
   "font-src data: https://fonts.scalar.com; img-src 'self' data: https:; connect-src 'self'; worker-src blob:; " +
   "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 
+const inbound = /^\/api\/integrations\/[^/]+\/inbound\//
+
 const pathOf = (request: HttpServerRequest.HttpServerRequest) => new URL(request.url, "http://localhost").pathname
 
 const secured = (request: HttpServerRequest.HttpServerRequest, response: HttpServerResponse.HttpServerResponse) =>
@@ -200,6 +202,8 @@ export const requestGuard = (options: GuardOptions) => {
       }
       if (!hasBody(request) || request.method === "GET" || request.method === "HEAD") return yield* app
       if (Number(request.headers["content-length"] ?? "0") > options.maxBodyBytes) return tooLarge
+      // plugins' inbound routes check signatures over the raw bytes, so their body is left unread here
+      if (inbound.test(pathOf(request))) return yield* app
       // the MCP transport answers a wrong content type itself, as JSON-RPC
       if (!mcp && !isJson(request.headers["content-type"])) {
         return refuse(415, "UnsupportedMediaType", "unsupported_media_type", "The request body must be JSON (Content-Type: application/json)")

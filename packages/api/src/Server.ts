@@ -1,4 +1,5 @@
-import { DomainLive } from "@clockme/domain/Domain"
+import { DomainServicesLive } from "@clockme/domain/Domain"
+import { Operations } from "@clockme/domain/Operations"
 import { MigrationsLive } from "@clockme/domain/sql/Database"
 import type { SqlClient } from "@effect/sql"
 import type { SqlError } from "@effect/sql/SqlError"
@@ -8,6 +9,9 @@ import { BootstrapLive } from "./Bootstrap.js"
 import { HttpLive } from "./Http.js"
 import type { ListenOptions } from "./Http.js"
 import { WatchdogLive } from "./Watchdog.js"
+import { DeliveryLive, IntegrationsLive } from "@clockme/integrations/Integrations"
+import type { Outbound } from "@clockme/integrations/Outbound"
+import type { Plugins } from "@clockme/domain/contract/ports/Integration"
 import { RateLimiterLive } from "./RateLimits.js"
 
 export interface ServerOptions extends ListenOptions {
@@ -15,6 +19,15 @@ export interface ServerOptions extends ListenOptions {
   readonly bootstrap: boolean
   /** Run the idle watchdog in the background (default true); tests may sweep by hand instead. */
   readonly watchdog?: boolean
+  /**
+   * Run the integrations' delivery fiber (default true). It polls every CLOCKME_DELIVERY_INTERVAL_MS on the
+   * Clock, and a TestClock.adjust runs every sleep it crosses, including each the fiber schedules meanwhile:
+   * adjusting by 24 h would run 86 400 delivery rounds. Tests that move the clock by hours turn it off and
+   * deliver by hand; integrations.http.test.ts runs the fiber itself on the TestClock.
+   */
+  readonly delivery?: boolean
+  /** Plugin layers on top of those CLOCKME_INTEGRATIONS names (tests load theirs like built-in ones). */
+  readonly plugins?: ReadonlyArray<Layer.Layer<never, never, Plugins | Outbound>>
 }
 
 /** The whole server over a given database: migrations first, then the HTTP API. */
@@ -23,9 +36,15 @@ export const ServerLive = <E, R>(
   database: Layer.Layer<SqlClient.SqlClient, E | SqlError | ConfigError.ConfigError, R>
 ) => {
   const startup = options.bootstrap ? BootstrapLive(options).pipe(Layer.provideMerge(MigrationsLive)) : MigrationsLive
-  return Layer.merge(HttpLive(options), options.watchdog === false ? Layer.empty : WatchdogLive).pipe(
+  return Layer.mergeAll(
+    HttpLive(options),
+    options.watchdog === false ? Layer.empty : WatchdogLive,
+    options.delivery === false ? Layer.empty : DeliveryLive
+  ).pipe(
     Layer.provide(startup),
-    Layer.provideMerge(DomainLive),
+    Layer.provideMerge(Operations.Default),
+    Layer.provideMerge(IntegrationsLive(options.plugins)),
+    Layer.provideMerge(DomainServicesLive),
     Layer.provide(RateLimiterLive),
     Layer.provideMerge(database)
   )

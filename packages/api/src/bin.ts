@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { CreatedApiKey } from "@clockme/domain/contract/ApiKey"
 import { KeyScope } from "@clockme/domain/contract/Actor"
-import { DomainLive } from "@clockme/domain/Domain"
+import { DomainServicesLive } from "@clockme/domain/Domain"
 import { MigrationsLive, runMigrations } from "@clockme/domain/sql/Database"
 import { Accounts } from "@clockme/domain/services/Accounts"
 import { RateLimiter } from "@clockme/domain/services/RateLimiter"
@@ -16,7 +16,7 @@ const printJson = (value: unknown) => Console.log(JSON.stringify(value, null, 2)
 
 const AccountOutput = Schema.Struct({ user: User, apiKey: CreatedApiKey })
 
-const CliLive = DomainLive.pipe(
+const CliLive = DomainServicesLive.pipe(
   Layer.provide(RateLimiter.unlimited),
   Layer.provideMerge(MigrationsLive),
   Layer.provideMerge(DatabaseLive)

@@ -16,8 +16,8 @@ import { Tasks } from "./services/Tasks.js"
 import { Timers } from "./services/Timers.js"
 import { Workspaces } from "./services/Workspaces.js"
 
-/** Every domain service and the table of operations over them; still needs a SqlClient and a RateLimiter. */
-export const DomainLive = Operations.Default.pipe(Layer.provideMerge(Layer.mergeAll(
+/** Every domain service; still needs a SqlClient and a RateLimiter. */
+export const DomainServicesLive = Layer.mergeAll(
   Accounts.Default,
   ApiKeys.Default,
   Audit.Default,
@@ -33,4 +33,10 @@ export const DomainLive = Operations.Default.pipe(Layer.provideMerge(Layer.merge
   Budgets.Default,
   Dashboard.Default,
   ProjectDetails.Default
-)))
+)
+
+/**
+ * The domain services and the table of operations over them; the table also needs Connections and the
+ * plugin groups' operations (PluginOperations), which the composition root provides.
+ */
+export const DomainLive = Operations.Default.pipe(Layer.provideMerge(DomainServicesLive))

@@ -1,5 +1,5 @@
 import type { HttpApi, HttpApiEndpoint, HttpApiGroup } from "@effect/platform"
-import { Effect } from "effect"
+import { Context, Effect } from "effect"
 import type { CurrentActor } from "./contract/Actor.js"
 import type { Api } from "./contract/api/Api.js"
 import { Health } from "./contract/api/SystemApi.js"
@@ -9,6 +9,7 @@ import { Accounts } from "./services/Accounts.js"
 import { ApiKeys } from "./services/ApiKeys.js"
 import { Audit } from "./services/Audit.js"
 import { Budgets } from "./services/Budgets.js"
+import { Connections } from "./services/Connections.js"
 import { Dashboard } from "./services/Dashboard.js"
 import { Entries } from "./services/Entries.js"
 import { Events } from "./services/Events.js"
@@ -43,6 +44,18 @@ export type OperationTable = {
   }
 }
 
+/** Groups of the contract whose services live in integration plugins, outside domain. */
+export type PluginGroup = "webhooks" | "zapier"
+
+/**
+ * The plugin groups' part of the table, provided by the composition root from the plugins' services
+ * (domain never imports integrations).
+ */
+export class PluginOperations extends Context.Tag("@clockme/domain/PluginOperations")<
+  PluginOperations,
+  Pick<OperationTable, PluginGroup>
+>() {}
+
 /**
  * The one table of operations: which service call answers each endpoint. The REST handlers and the MCP
  * tools both run these, so an endpoint and its tool can never call different things.
@@ -62,6 +75,8 @@ export class Operations extends Effect.Service<Operations>()("@clockme/domain/Op
     const keys = yield* ApiKeys
     const events = yield* Events
     const audit = yield* Audit
+    const connections = yield* Connections
+    const plugins = yield* PluginOperations
     const table: OperationTable = {
       timer: {
         current: () => timers.current,
@@ -138,7 +153,14 @@ export class Operations extends Effect.Service<Operations>()("@clockme/domain/Op
       },
       system: {
         health: () => Effect.succeed(new Health({ status: "ok" }))
-      }
+      },
+      integrations: {
+        list: () => connections.list,
+        connect: ({ payload }) => connections.create(payload),
+        update: ({ path, payload }) => connections.patch(path.id, payload),
+        disconnect: ({ path }) => connections.remove(path.id)
+      },
+      ...plugins
     }
     return table
   })

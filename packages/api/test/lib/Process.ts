@@ -82,12 +82,16 @@ export interface RunningServer {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
-/** Starts `clockme-server serve` on a free port and waits until it answers /api/health. */
-export const startServer = async (dataDir: string, timeoutMs = 180_000): Promise<RunningServer> => {
+/** Starts `clockme-server serve` on a free port and waits until it answers /api/health; `env` may name a DATABASE_URL. */
+export const startServer = async (
+  dataDir: string,
+  timeoutMs = 180_000,
+  env: Record<string, string> = {}
+): Promise<RunningServer> => {
   const port = await freePort()
   const child = spawn(process.execPath, [serverBin, "serve"], {
     cwd: root,
-    env: childEnv(dataDir, { PORT: String(port) }),
+    env: childEnv(dataDir, { ...env, PORT: String(port) }),
     stdio: ["ignore", "pipe", "pipe"]
   })
   let stdout = ""

@@ -6,11 +6,11 @@ import { TestDatabase } from "../../../domain/test/lib/TestDatabase.js"
 import { ServerLive } from "../../src/Server.js"
 
 /** The real server on an ephemeral loopback port over a fresh database. */
-export const TestServer = ServerLive({ port: 0, host: "127.0.0.1", bootstrap: false }, TestDatabase)
+export const TestServer = ServerLive({ port: 0, host: "127.0.0.1", bootstrap: false, delivery: false }, TestDatabase)
 
 /** The same server without the background watchdog, for tests that sweep at chosen moments. */
 export const TestServerManualSweep = ServerLive(
-  { port: 0, host: "127.0.0.1", bootstrap: false, watchdog: false },
+  { port: 0, host: "127.0.0.1", bootstrap: false, watchdog: false, delivery: false },
   TestDatabase
 )
 
@@ -40,7 +40,7 @@ export interface Reply {
 export interface CallOptions {
   readonly key?: string | undefined
   readonly body?: unknown
-  readonly rawBody?: string
+  readonly rawBody?: string | Uint8Array
   readonly headers?: Record<string, string>
 }
 
@@ -49,9 +49,10 @@ export const call = (base: string, method: string, path: string, options: CallOp
   Effect.promise(async (): Promise<Reply> => {
     const headers: Record<string, string> = { ...options.headers }
     if (options.key !== undefined) headers.authorization = `Bearer ${options.key}`
-    let body: string | undefined
-    if (options.rawBody !== undefined) body = options.rawBody
-    else if (options.body !== undefined) {
+    let body: string | Uint8Array<ArrayBuffer> | undefined
+    if (options.rawBody !== undefined) {
+      body = typeof options.rawBody === "string" ? options.rawBody : new Uint8Array(options.rawBody)
+    } else if (options.body !== undefined) {
       body = JSON.stringify(options.body)
       headers["content-type"] ??= "application/json"
     }

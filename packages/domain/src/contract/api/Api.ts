@@ -12,6 +12,9 @@ import { SystemApi } from "./SystemApi.js"
 import { TasksApi } from "./TasksApi.js"
 import { TimerApi } from "./TimerApi.js"
 import { WorkspacesApi } from "./WorkspacesApi.js"
+import { IntegrationsApi } from "./IntegrationsApi.js"
+import { WebhooksApi } from "./WebhooksApi.js"
+import { ZapierApi } from "./ZapierApi.js"
 
 /** The whole REST contract; the server, the OpenAPI document and the SDK are derived from it. */
 export class Api extends HttpApi.make("clockme")
@@ -28,6 +31,9 @@ export class Api extends HttpApi.make("clockme")
   .add(AuditApi)
   .add(SystemApi)
   .add(EventsApi)
+  .add(IntegrationsApi)
+  .add(WebhooksApi)
+  .add(ZapierApi)
   .annotate(OpenApi.Title, "ClockMe API")
   .annotate(OpenApi.Version, "0.1.0")
   .annotate(OpenApi.Description, "Time tracking for AI coding tools: timers, entries, projects, reports and teams.")

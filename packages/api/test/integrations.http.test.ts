@@ -1,0 +1,457 @@
+import { pluginLayer } from "@clockme/domain/contract/ports/Integration"
+import { Delivery } from "@clockme/integrations/Delivery"
+import { describe, expect, it } from "@effect/vitest"
+import { createHmac, randomBytes } from "node:crypto"
+import { ConfigProvider, Context, Effect, Fiber, Layer, Schema, TestClock, TestServices } from "effect"
+import { Webhook } from "standardwebhooks"
+import { adminQuery, TestDatabase } from "../../domain/test/lib/TestDatabase.js"
+import { ServerLive } from "../src/Server.js"
+import { startServer, tempDataDir } from "./lib/Process.js"
+import { receiver } from "./lib/Receiver.js"
+import { baseUrl, call, signUp } from "./lib/TestServer.js"
+
+/** A plugin whose handler throws: it must not hold back any other plugin. */
+const Thrower = pluginLayer(Effect.succeed({
+  id: "thrower",
+  version: "0.0.1",
+  title: "Thrower",
+  description: "Throws on every event",
+  config: Schema.Struct({}),
+  secrets: Schema.Struct({}),
+  outbound: {
+    events: ["TimerStarted", "TimerStopped"] as const,
+    handle: (): never => {
+      throw new Error("boom")
+    }
+  }
+}))
+
+const env = (extra: Record<string, string>) =>
+  Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries({
+    CLOCKME_SECRET_KEY: randomBytes(32).toString("base64"),
+    CLOCKME_INTEGRATIONS: "webhooks,zapier,example",
+    ...extra
+  }))))
+
+/** The real server built inside the test (TestClock), delivering only when the test says so. */
+const start = (allowPrivate: boolean, delivery = false) =>
+  Effect.gen(function*() {
+    yield* TestClock.setTime(Date.now())
+    const server = ServerLive(
+      { port: 0, host: "127.0.0.1", bootstrap: false, watchdog: false, delivery, plugins: [Thrower] },
+      TestDatabase
+    ).pipe(Layer.provide(env({ CLOCKME_WEBHOOKS_ALLOW_PRIVATE: String(allowPrivate) })))
+    const context = yield* Layer.build(server)
+    const base = yield* Effect.provide(baseUrl, context)
+    const { key, user } = yield* Effect.provide(signUp(), context)
+    const deliver = Effect.provide(Effect.flatMap(Delivery, (d) => d.runOnce), context)
+    const api = (method: string, path: string, body?: unknown) => call(base, method, path, { key, body })
+    const worker = Effect.provide(Effect.map(Layer.build(Layer.fresh(Delivery.Default)), Context.get(Delivery)), context)
+    return { base, key, user, deliver, api, worker }
+  })
+
+const timerRound = (api: (m: string, p: string, b?: unknown) => Effect.Effect<{ status: number; body: any }>, name: string) =>
+  Effect.gen(function*() {
+    expect((yield* api("POST", "/api/timer/start", { projectName: name, autoCreate: true })).status).toBe(200)
+    yield* TestClock.adjust("2 minutes")
+    expect((yield* api("POST", "/api/timer/stop", { projectName: name })).status).toBe(200)
+  })
+
+describe("integrations over HTTP", () => {
+  it.scoped("a webhook receives TimerStarted and TimerStopped signed per Standard Webhooks, in order", () =>
+    Effect.gen(function*() {
+      const r = yield* receiver
+      const s = yield* start(true)
+      const created = yield* s.api("POST", "/api/webhooks", {
+        url: `${r.url}/hook`,
+        events: ["timer.started", "timer.stopped"],
+        description: "ci"
+      })
+      expect(created.status).toBe(201)
+      expect(created.body.secret).toMatch(/^whsec_/)
+      expect(created.body.endpoint).toMatchObject({ enabled: true, events: ["timer.started", "timer.stopped"] })
+      expect(JSON.stringify(created.body.endpoint)).not.toContain(created.body.secret)
+      const listed = yield* s.api("GET", "/api/webhooks")
+      expect(JSON.stringify(listed.body)).not.toContain(created.body.secret.slice(6))
+
+      yield* timerRound(s.api, "alpha")
+      yield* timerRound(s.api, "beta")
+      for (let i = 0; i < 6 && r.received.length < 4; i++) yield* s.deliver
+      const hooks = r.received.filter((x) => x.path === "/hook")
+      const verifier = new Webhook(created.body.secret)
+      const types = hooks.map((hook) => {
+        const payload = verifier.verify(hook.body, hook.headers as Record<string, string>) as any
+        expect(hook.headers["webhook-id"]).toBe(payload.data.id)
+        return `${payload.type}:${payload.data.timer.projectName}`
+      })
+      expect(types).toEqual(["timer.started:alpha", "timer.stopped:alpha", "timer.started:beta", "timer.stopped:beta"])
+
+      const log = yield* s.api("GET", `/api/webhooks/${created.body.endpoint.id}/deliveries`)
+      expect(log.body).toHaveLength(4)
+      expect(log.body.every((d: any) => d.state === "delivered" && d.log[0].status === 200)).toBe(true)
+      yield* s.deliver
+      expect(r.received.filter((x) => x.path === "/hook")).toHaveLength(4)
+    }))
+
+  it.scoped("500s are retried with backoff on the Clock, logged, dead after 24 hours; 410 disables the endpoint", () =>
+    Effect.gen(function*() {
+      const r = yield* receiver
+      const s = yield* start(true)
+      const created = yield* s.api("POST", "/api/webhooks", { url: `${r.url}/flaky`, events: ["timer.started"] })
+      const id = created.body.endpoint.id
+      r.answer.mode = { status: 500 }
+      yield* s.api("POST", "/api/timer/start", { projectName: "gamma", autoCreate: true })
+      yield* s.deliver
+      expect(r.received).toHaveLength(1)
+      yield* s.deliver
+      expect(r.received).toHaveLength(1)
+      yield* TestClock.adjust("7 seconds")
+      yield* s.deliver
+      expect(r.received).toHaveLength(2)
+      expect(r.received[1]!.headers["webhook-id"]).toBe(r.received[0]!.headers["webhook-id"])
+      let log = (yield* s.api("GET", `/api/webhooks/${id}/deliveries`)).body
+      expect(log[0]).toMatchObject({ state: "pending", attempts: 2, lastStatus: 500 })
+      expect(log[0].log.map((a: any) => a.outcome)).toEqual(["failure", "failure"])
+      for (let hour = 0; hour < 28; hour++) {
+        yield* TestClock.adjust("1 hour")
+        yield* s.deliver
+      }
+      log = (yield* s.api("GET", `/api/webhooks/${id}/deliveries`)).body
+      expect(log[0].state).toBe("dead")
+      expect(log[0].attempts).toBeGreaterThan(5)
+
+      r.answer.mode = { status: 200 }
+      const retried = yield* s.api("POST", `/api/webhooks/${id}/deliveries/${log[0].id}/retry`)
+      expect(retried.status).toBe(202)
+      yield* s.deliver
+      log = (yield* s.api("GET", `/api/webhooks/${id}/deliveries`)).body
+      expect(log[0].state).toBe("delivered")
+
+      r.answer.mode = { status: 302, location: "http://127.0.0.1:1/elsewhere" }
+      const redirected = yield* s.api("POST", `/api/webhooks/${id}/test`)
+      expect(redirected.body).toMatchObject({ state: "dead", lastStatus: 302 })
+      expect(r.received.some((x) => x.path === "/elsewhere")).toBe(false)
+
+      r.answer.mode = { status: 410 }
+      yield* s.api("POST", "/api/timer/start", { projectName: "delta", autoCreate: true })
+      yield* s.deliver
+      const endpoint = (yield* s.api("GET", `/api/webhooks/${id}`)).body
+      expect(endpoint.enabled).toBe(false)
+      expect(endpoint.disabledReason).toContain("410")
+    }))
+
+  it.scoped("a receiver that never answers times out after 10 s of the Clock and is retried", () =>
+    Effect.gen(function*() {
+      const r = yield* receiver
+      const s = yield* start(true)
+      const created = yield* s.api("POST", "/api/webhooks", { url: `${r.url}/slow`, events: ["timer.started"] })
+      r.answer.mode = "hang"
+      yield* s.api("POST", "/api/timer/start", { projectName: "slow", autoCreate: true })
+      const round = yield* Effect.fork(s.deliver)
+      yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 500)))
+      yield* TestClock.adjust("11 seconds")
+      yield* round.await
+      const log = (yield* s.api("GET", `/api/webhooks/${created.body.endpoint.id}/deliveries`)).body
+      expect(log[0]).toMatchObject({ state: "pending", attempts: 1 })
+      expect(log[0].lastError).toContain("10")
+    }))
+
+  it.scoped("loopback in every spelling is refused over the API when private targets are not allowed", () =>
+    Effect.gen(function*() {
+      const s = yield* start(false)
+      for (
+        const url of [
+          "https://127.0.0.1/h", "https://127.1.2.3/h", "https://[::1]/h", "https://[::ffff:127.0.0.1]/h",
+          "https://2130706433/h", "https://0x7f000001/h", "https://localhost/h", "http://127.0.0.1/h"
+        ]
+      ) {
+        const reply = yield* s.api("POST", "/api/webhooks", { url, events: ["timer.started"] })
+        expect([url, reply.status, reply.body.code]).toEqual([url, 422, "target_refused"])
+        const zap = yield* s.api("POST", "/api/zapier/hooks", { target_url: url, event: "entry.created" })
+        expect([url, zap.status]).toEqual([url, 422])
+      }
+    }))
+
+  it.scoped("Zapier: subscribe, receive new entries with stable ids, samples in the same shape, 410 removes it", () =>
+    Effect.gen(function*() {
+      const r = yield* receiver
+      const s = yield* start(true)
+      const sub = yield* s.api("POST", "/api/zapier/hooks", { target_url: `${r.url}/zap`, event: "entry.created" })
+      expect(sub.status).toBe(201)
+      expect(sub.body.id).toBeTypeOf("string")
+      const listed = (yield* s.api("GET", "/api/integrations")).body.connections
+      expect(listed[0].config).toEqual({ target_url: `${r.url}/zap` })
+      yield* timerRound(s.api, "zapped")
+      yield* s.deliver
+      const items = r.received.filter((x) => x.path === "/zap").map((x) => JSON.parse(x.body))
+      expect(items).toHaveLength(1)
+      expect(items[0]).toMatchObject({ type: "entry.created", data: { _tag: "EntryCreated" } })
+      const samples = yield* s.api("GET", "/api/zapier/samples/entry.created")
+      expect(samples.body[0]).toEqual(items[0])
+
+      r.answer.mode = { status: 410 }
+      yield* timerRound(s.api, "zapped")
+      yield* s.deliver
+      expect((yield* s.api("DELETE", `/api/zapier/hooks/${sub.body.id}`)).status).toBe(404)
+    }))
+
+  it.scoped("the example plugin gets exactly its events, secrets stay hidden, a throwing plugin blocks nobody", () =>
+    Effect.gen(function*() {
+      const r = yield* receiver
+      const s = yield* start(true)
+      const example = yield* s.api("POST", "/api/integrations", {
+        integration: "example",
+        config: { url: `${r.url}/example`, channel: "#time" },
+        secrets: { token: "t0ps3cret" }
+      })
+      expect(example.status).toBe(201)
+      expect(example.body.secretFingerprint).toMatch(/^sha256:/)
+      expect(JSON.stringify(example.body)).not.toContain("t0ps3cret")
+      expect((yield* s.api("POST", "/api/integrations", { integration: "thrower" })).status).toBe(201)
+      const listed = yield* s.api("GET", "/api/integrations")
+      expect(listed.body.available.map((p: any) => p.id).sort()).toEqual(["example", "thrower", "webhooks", "zapier"])
+      expect(JSON.stringify(listed.body)).not.toContain("t0ps3cret")
+
+      yield* timerRound(s.api, "epsilon")
+      yield* s.api("POST", "/api/entries", { projectName: "epsilon", startTime: "2026-01-01T10:00:00Z", durationMinutes: 5 })
+      yield* s.deliver
+      const got = r.received.filter((x) => x.path === "/example")
+      expect(got.map((x) => JSON.parse(x.body).text)).toEqual([
+        "Timer started on epsilon",
+        "Timer stopped on epsilon after 120 s"
+      ])
+      expect(got[0]!.headers.authorization).toBe("Bearer t0ps3cret")
+
+      const body = JSON.stringify({ command: "hello" })
+      const signature = createHmac("sha256", "t0ps3cret").update(body).digest("hex")
+      const inbound = `/api/integrations/example/inbound/${example.body.id}/command`
+      const good = yield* call(s.base, "POST", inbound, { rawBody: body, headers: { "x-example-signature": signature } })
+      expect(good.status).toBe(200)
+      const bad = yield* call(s.base, "POST", inbound, { rawBody: body, headers: { "x-example-signature": "0".repeat(64) } })
+      expect(bad.status).toBe(401)
+      // Bytes that are not UTF-8, sent as JSON: the signature holds only over the bytes as received.
+      const bytes = Buffer.concat([Buffer.from(`{"command":"`), Buffer.from([0xff, 0xfe, 0x80]), Buffer.from(`"}`)])
+      const raw = yield* call(s.base, "POST", inbound, {
+        rawBody: bytes,
+        headers: { "content-type": "application/json", "x-example-signature": createHmac("sha256", "t0ps3cret").update(bytes).digest("hex") }
+      })
+      expect(raw.status).toBe(200)
+    }))
+
+  it.scoped("rotation: both secrets sign during the grace period, then only the new one; pause skips events, resume delivers", () =>
+    Effect.gen(function*() {
+      const r = yield* receiver
+      const s = yield* start(true)
+      const created = yield* s.api("POST", "/api/webhooks", { url: `${r.url}/rot`, events: ["timer.started"] })
+      const id = created.body.endpoint.id
+      const rotated = yield* s.api("POST", `/api/webhooks/${id}/rotate-secret`, { graceHours: 1 })
+      expect(rotated.status).toBe(200)
+      expect(rotated.body.secret).toMatch(/^whsec_/)
+      expect(rotated.body.secret).not.toBe(created.body.secret)
+      expect(rotated.body.endpoint.previousSecretValidUntil).not.toBeNull()
+      expect(rotated.body.endpoint.secretFingerprint).not.toBe(created.body.endpoint.secretFingerprint)
+
+      const started = (name: string) =>
+        Effect.gen(function*() {
+          yield* s.api("POST", "/api/timer/stop", {})
+          expect((yield* s.api("POST", "/api/timer/start", { projectName: name, autoCreate: true })).status).toBe(200)
+          yield* s.deliver
+        })
+      yield* started("rot1")
+      expect(r.received).toHaveLength(1)
+      const during = r.received[0]!
+      const headers = during.headers as Record<string, string>
+      expect(headers["webhook-signature"]!.split(" ")).toHaveLength(2)
+      expect((new Webhook(created.body.secret).verify(during.body, headers) as any).data.timer.projectName).toBe("rot1")
+      expect((new Webhook(rotated.body.secret).verify(during.body, headers) as any).data.timer.projectName).toBe("rot1")
+
+      yield* TestClock.adjust("2 hours")
+      yield* started("rot2")
+      expect(r.received).toHaveLength(2)
+      const after = r.received[1]!.headers as Record<string, string>
+      const at = new Date(Number(after["webhook-timestamp"]) * 1000)
+      expect(after["webhook-signature"]).toBe(new Webhook(rotated.body.secret).sign(after["webhook-id"]!, at, r.received[1]!.body))
+      expect(Date.parse((yield* s.api("GET", `/api/webhooks/${id}`)).body.previousSecretValidUntil)).toBeLessThan(at.getTime())
+
+      const paused = yield* s.api("PATCH", `/api/webhooks/${id}`, { enabled: false })
+      expect(paused.body).toMatchObject({ enabled: false, disabledReason: "Paused by an owner" })
+      yield* started("rot3")
+      expect(r.received).toHaveLength(2)
+      const resumed = yield* s.api("PATCH", `/api/webhooks/${id}`, { enabled: true })
+      expect(resumed.body).toMatchObject({ enabled: true, disabledReason: null })
+      yield* started("rot4")
+      const names = r.received.map((x) => JSON.parse(x.body).data.timer.projectName)
+      expect(names).toEqual(["rot1", "rot2", "rot4"])
+    }))
+
+  it.scoped("an endpoint failing for 5 days is disabled and owners see why; PATCH and DELETE /api/integrations", () =>
+    Effect.gen(function*() {
+      const r = yield* receiver
+      const s = yield* start(true)
+      const created = yield* s.api("POST", "/api/webhooks", { url: `${r.url}/down`, events: ["timer.started"] })
+      const id = created.body.endpoint.id
+      r.answer.mode = { status: 500 }
+      for (let half = 0; half < 11; half++) {
+        yield* s.api("POST", "/api/timer/stop", {})
+        yield* s.api("POST", "/api/timer/start", { projectName: `down${half}`, autoCreate: true })
+        yield* s.deliver
+        const endpoint = (yield* s.api("GET", `/api/webhooks/${id}`)).body
+        if (half < 10) expect([half, endpoint.enabled]).toEqual([half, true])
+        yield* TestClock.adjust("12 hours")
+      }
+      const endpoint = (yield* s.api("GET", `/api/webhooks/${id}`)).body
+      expect(endpoint.enabled).toBe(false)
+      expect(endpoint.disabledReason).toContain("Deliveries have failed for")
+      expect(endpoint.disabledReason).toContain("500")
+      const listed = (yield* s.api("GET", "/api/integrations")).body.connections
+      expect(listed.find((c: any) => c.id === id).disabledReason).toBe(endpoint.disabledReason)
+
+      const example = yield* s.api("POST", "/api/integrations", {
+        integration: "example",
+        config: { url: `${r.url}/example` },
+        secrets: { token: "first" }
+      })
+      const path = `/api/integrations/${example.body.id}`
+      const patched = yield* s.api("PATCH", path, { description: "team channel", events: ["timer.stopped"] })
+      expect(patched.status).toBe(200)
+      expect(patched.body).toMatchObject({ description: "team channel", events: ["timer.stopped"] })
+      const resealed = yield* s.api("PATCH", path, { secrets: { token: "second" } })
+      expect(resealed.body.secretFingerprint).toMatch(/^sha256:/)
+      expect(resealed.body.secretFingerprint).not.toBe(example.body.secretFingerprint)
+      const refused = yield* s.api("PATCH", path, { events: ["entry.created"] })
+      expect(refused.status).toBe(400)
+      expect(refused.body.message).toContain("does not consume")
+      expect((yield* s.api("DELETE", path)).status).toBe(200)
+      expect((yield* s.api("DELETE", path)).status).toBe(404)
+      expect((yield* s.api("PATCH", path, { description: "gone" })).status).toBe(404)
+      const after = (yield* s.api("GET", "/api/integrations")).body.connections
+      expect(after.map((c: any) => c.id)).toEqual([id])
+    }))
+
+  it.scoped("the real delivery fiber runs on the Clock: it delivers when the TestClock advances, and only then", () =>
+    Effect.gen(function*() {
+      const r = yield* receiver
+      const s = yield* start(true, true)
+      const realPause = TestServices.provideLive(Effect.sleep("1 second"))
+      yield* realPause
+      yield* s.api("POST", "/api/webhooks", { url: `${r.url}/fiber`, events: ["timer.started", "timer.stopped"] })
+      yield* s.api("POST", "/api/timer/start", { projectName: "fiber", autoCreate: true })
+      yield* realPause
+      expect(r.received).toHaveLength(0)
+      for (let i = 0; i < 40 && r.received.length === 0; i++) {
+        yield* TestClock.adjust("1 second")
+        yield* TestServices.provideLive(Effect.sleep("50 millis"))
+      }
+      expect(r.received.map((x) => JSON.parse(x.body).type)).toEqual(["timer.started"])
+      yield* s.api("POST", "/api/timer/stop", {})
+      for (let i = 0; i < 40 && r.received.length === 1; i++) {
+        yield* TestClock.adjust("1 second")
+        yield* TestServices.provideLive(Effect.sleep("50 millis"))
+      }
+      expect(r.received.map((x) => JSON.parse(x.body).type)).toEqual(["timer.started", "timer.stopped"])
+    }))
+
+  it.scoped(`${process.env.DATABASE_URL ? "PostgreSQL" : "PGlite"}, in one process: two Delivery workers (two fibers) on one database deliver each event once per handler; a worker stopped mid-delivery loses nothing`, () =>
+    Effect.gen(function*() {
+      const r = yield* receiver
+      const s = yield* start(true)
+      const a = yield* s.worker
+      const b = yield* s.worker
+      const hook = yield* s.api("POST", "/api/webhooks", { url: `${r.url}/two`, events: ["timer.started", "timer.stopped"] })
+      yield* s.api("POST", "/api/integrations", { integration: "example", config: { url: `${r.url}/ex` }, secrets: { token: "x" } })
+      const both = Effect.all([a.runOnce, b.runOnce, a.runOnce, b.runOnce], { concurrency: "unbounded" })
+      for (const name of ["p1", "p2", "p3"]) yield* timerRound(s.api, name)
+      for (let i = 0; i < 3; i++) yield* both
+      const ids = (path: string) => r.received.filter((x) => x.path === path).map((x) => JSON.parse(x.body).id ?? x.headers["webhook-id"])
+      const hookIds = r.received.filter((x) => x.path === "/two").map((x) => x.headers["webhook-id"])
+      expect(hookIds).toHaveLength(6)
+      expect(new Set(hookIds).size).toBe(6)
+      expect(r.received.filter((x) => x.path === "/two").map((x) => JSON.parse(x.body).data.timer.projectName))
+        .toEqual(["p1", "p1", "p2", "p2", "p3", "p3"])
+      expect(new Set(ids("/ex")).size).toBe(6)
+      expect(ids("/ex")).toHaveLength(6)
+
+      r.answer.mode = "hang"
+      yield* timerRound(s.api, "p4")
+      const before = r.received.length
+      const killed = yield* Effect.fork(a.runOnce)
+      for (let i = 0; i < 100 && r.received.length < before + 2; i++) yield* TestServices.provideLive(Effect.sleep("50 millis"))
+      expect(r.received.length).toBe(before + 2)
+      yield* Fiber.interrupt(killed)
+      r.answer.mode = { status: 200 }
+      yield* both
+      expect(r.received.length).toBe(before + 2)
+      yield* TestClock.adjust("61 seconds")
+      for (let i = 0; i < 3; i++) yield* both
+      const all = r.received.filter((x) => x.path === "/two").map((x) => x.headers["webhook-id"])
+      expect(new Set(all).size).toBe(8)
+      expect(all).toHaveLength(9)
+      expect(all[6]).toBe(all[7])
+      expect(new Set(ids("/ex")).size).toBe(8)
+      expect(ids("/ex")).toHaveLength(9)
+      const log = (yield* s.api("GET", `/api/webhooks/${hook.body.endpoint.id}/deliveries`)).body
+      expect(log.map((d: any) => d.state)).toEqual(Array(8).fill("delivered"))
+      yield* both
+      expect(r.received.filter((x) => x.path === "/two")).toHaveLength(9)
+    }))
+
+  // With DATABASE_URL (CI) the same claims run in two real server processes; PGlite has one process by nature.
+  const serverUrl = process.env.DATABASE_URL
+  if (serverUrl !== undefined) {
+    it.live("PostgreSQL, two server processes deliver each event once per handler; SIGKILL mid-delivery, restart: nothing lost or acknowledged twice", () =>
+      Effect.gen(function*() {
+        const r = yield* receiver
+        const name = `clockme_procs_${randomBytes(4).toString("hex")}`
+        yield* Effect.acquireRelease(
+          Effect.orDie(adminQuery(serverUrl, `CREATE DATABASE "${name}"`)),
+          () => Effect.ignore(adminQuery(serverUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`))
+        )
+        const url = new URL(serverUrl)
+        url.pathname = `/${name}`
+        const env = {
+          DATABASE_URL: url.toString(),
+          CLOCKME_SECRET_KEY: randomBytes(32).toString("base64"),
+          CLOCKME_WEBHOOKS_ALLOW_PRIVATE: "true",
+          CLOCKME_DELIVERY_LEASE_SECONDS: "3",
+          CLOCKME_DELIVERY_INTERVAL_MS: "100"
+        }
+        const server = Effect.acquireRelease(
+          Effect.promise(() => startServer(tempDataDir("procs"), 180_000, env)),
+          (s) => Effect.promise(() => s.stop("SIGKILL"))
+        )
+        const a = yield* server
+        const b = yield* server
+        const key = /shown only this once:\s+(\S+)/.exec(a.output())?.[1]
+        expect(key).toBeDefined()
+        const api = (base: string, method: string, path: string, body?: unknown) => call(base, method, path, { key, body })
+        const created = yield* api(a.base, "POST", "/api/webhooks", { url: `${r.url}/procs`, events: ["timer.started", "timer.stopped"] })
+        expect(created.status).toBe(201)
+        const hookIds = () => r.received.filter((x) => x.path === "/procs").map((x) => x.headers["webhook-id"] as string)
+        const until = (done: () => boolean) =>
+          Effect.gen(function*() {
+            for (let i = 0; i < 600 && !done(); i++) yield* Effect.sleep("100 millis")
+          })
+        for (const [i, base] of [a.base, b.base, a.base, b.base].entries()) {
+          yield* api(base, "POST", "/api/timer/start", { projectName: `proc${i}`, autoCreate: true })
+          yield* api(base, "POST", "/api/timer/stop", {})
+        }
+        yield* until(() => hookIds().length >= 8)
+        yield* Effect.sleep("1 second")
+        expect(hookIds()).toHaveLength(8)
+        expect(new Set(hookIds()).size).toBe(8)
+
+        r.answer.mode = "hang"
+        yield* api(b.base, "POST", "/api/timer/start", { projectName: "killed", autoCreate: true })
+        yield* until(() => hookIds().length >= 9)
+        yield* Effect.promise(() => Promise.all([a.stop("SIGKILL"), b.stop("SIGKILL")]))
+        r.answer.mode = { status: 200 }
+        yield* server
+        yield* until(() => hookIds().length >= 10)
+        yield* Effect.sleep("4 seconds")
+        const all = hookIds()
+        expect(all).toHaveLength(10)
+        expect(new Set(all).size).toBe(9)
+        expect(all[8]).toBe(all[9])
+      }).pipe(Effect.scoped), { timeout: 600_000 })
+  }
+})

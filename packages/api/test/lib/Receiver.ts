@@ -1,0 +1,37 @@
+import { Effect } from "effect"
+import * as http from "node:http"
+
+export interface Received {
+  readonly path: string
+  readonly headers: http.IncomingHttpHeaders
+  readonly body: string
+}
+
+/** What the receiver answers next: a status, or never answering (a timeout). */
+export type Mode = { readonly status: number; readonly location?: string } | "hang"
+
+/** An HTTP server on loopback that records every request and answers as told. */
+export const receiver = Effect.acquireRelease(
+  Effect.async<{ server: http.Server; url: string; received: Array<Received>; answer: { mode: Mode } }>((resume) => {
+    const received: Array<Received> = []
+    const answer: { mode: Mode } = { mode: { status: 200 } }
+    const server = http.createServer((request, response) => {
+      const chunks: Array<Buffer> = []
+      request.on("data", (chunk: Buffer) => chunks.push(chunk))
+      request.on("end", () => {
+        received.push({ path: request.url ?? "", headers: request.headers, body: Buffer.concat(chunks).toString("utf8") })
+        const mode = answer.mode
+        if (mode === "hang") return
+        response.writeHead(mode.status, mode.location ? { location: mode.location } : {})
+        response.end("ok")
+      })
+    })
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address() as { port: number }
+      resume(Effect.succeed({ server, url: `http://127.0.0.1:${address.port}`, received, answer }))
+    })
+  }),
+  ({ server }) => Effect.sync(() => server.closeAllConnections()).pipe(Effect.andThen(Effect.async<void>((resume) => {
+    server.close(() => resume(Effect.void))
+  })))
+)

@@ -1,0 +1,170 @@
+import { HttpApiSchema } from "@effect/platform"
+import { Schema } from "effect"
+import type { EventType } from "./Events.js"
+import { eventTypes } from "./Events.js"
+import { WorkspaceId } from "./Ids.js"
+import { NullableTimestamp, Timestamp } from "./Timestamp.js"
+
+export const ConnectionId = Schema.UUID.pipe(Schema.brand("ConnectionId"))
+export type ConnectionId = typeof ConnectionId.Type
+
+export const DeliveryId = Schema.UUID.pipe(Schema.brand("DeliveryId"))
+export type DeliveryId = typeof DeliveryId.Type
+
+export const IntegrationId = Schema.String.pipe(
+  Schema.pattern(/^[a-z][a-z0-9-]{1,39}$/, { message: () => "must be an integration id such as \"webhooks\"" })
+).annotations({ identifier: "IntegrationId", description: "Which integration (plugin) this connection uses" })
+
+const strict = { parseOptions: { onExcessProperty: "error", errors: "all" } } as const
+
+/** `TimerStarted` ↔ `timer.started`, `ApiKeyCreated` ↔ `api_key.created`: the wire name of an event type. */
+export const wireEventType = (type: EventType): string => {
+  const words = type.split(/(?=[A-Z])/).map((word) => word.toLowerCase())
+  return `${words.slice(0, -1).join("_")}.${words[words.length - 1]}`
+}
+
+const byWireName = new Map(eventTypes.map((type) => [wireEventType(type), type] as const))
+
+export const wireEventTypes: ReadonlyArray<string> = [...byWireName.keys()]
+
+/** An event type as webhooks and Zapier name it, decoded into the domain's event type. */
+export const WireEventType = Schema.String.pipe(
+  Schema.filter((name) => byWireName.has(name), {
+    message: (issue) => `${JSON.stringify(issue.actual)} is not an event type; known: ${wireEventTypes.join(", ")}`
+  })
+).annotations({ identifier: "WireEventType", description: `One of ${wireEventTypes.join(", ")}` })
+
+export const eventTypeOfWire = (name: string): EventType | undefined => byWireName.get(name)
+
+export const Description = Schema.Trim.pipe(Schema.maxLength(500, { message: () => "must be at most 500 characters" }))
+
+export class Connection extends Schema.Class<Connection>("Connection")({
+  id: ConnectionId,
+  workspaceId: WorkspaceId,
+  integration: IntegrationId,
+  description: Schema.NullOr(Schema.String),
+  config: Schema.Record({ key: Schema.String, value: Schema.Unknown }).annotations({
+    description: "The integration's settings, without secrets"
+  }),
+  events: Schema.Array(Schema.String).annotations({ description: "Event types delivered to it (wire names)" }),
+  secretFingerprint: Schema.NullOr(Schema.String).annotations({
+    description: "Recognises the stored secrets without revealing them; secrets are never returned"
+  }),
+  enabled: Schema.Boolean,
+  disabledReason: Schema.NullOr(Schema.String).annotations({ description: "Why deliveries stopped, when they did" }),
+  failingSince: NullableTimestamp,
+  createdAt: Timestamp,
+  updatedAt: Timestamp
+}) {}
+
+export const SecretValues = Schema.Record({ key: Schema.String, value: Schema.String }).annotations({
+  description: "Secret settings (tokens, signing keys): stored encrypted, never returned"
+})
+
+export const CreateConnection = Schema.Struct({
+  integration: IntegrationId,
+  description: Schema.optional(Description),
+  config: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Unknown })),
+  secrets: Schema.optional(SecretValues),
+  events: Schema.optional(Schema.Array(WireEventType)).annotations({
+    description: "Which of the integration's events to deliver; default: all it consumes"
+  })
+}).annotations({ identifier: "CreateConnection", ...strict })
+export type CreateConnection = typeof CreateConnection.Type
+
+export const UpdateConnection = Schema.Struct({
+  description: Schema.optional(Schema.NullOr(Description)),
+  config: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Unknown })),
+  secrets: Schema.optional(SecretValues),
+  events: Schema.optional(Schema.Array(WireEventType)),
+  enabled: Schema.optional(Schema.Boolean).annotations({ description: "false pauses deliveries, true resumes them" })
+}).annotations({ identifier: "UpdateConnection", ...strict })
+export type UpdateConnection = typeof UpdateConnection.Type
+
+export class IntegrationInfo extends Schema.Class<IntegrationInfo>("IntegrationInfo")({
+  id: IntegrationId,
+  version: Schema.String,
+  title: Schema.String,
+  description: Schema.String,
+  events: Schema.Array(Schema.String).annotations({ description: "Event types it can consume" }),
+  inbound: Schema.Array(Schema.String).annotations({
+    description: "Inbound routes: POST /api/integrations/{id}/inbound/{connectionId}/{route}"
+  })
+}) {}
+
+export class IntegrationList extends Schema.Class<IntegrationList>("IntegrationList")({
+  available: Schema.Array(IntegrationInfo),
+  connections: Schema.Array(Connection)
+}) {}
+
+export const DeliveryState = Schema.Literal("pending", "delivered", "dead").annotations({
+  description: "pending: queued or retrying; delivered: acknowledged; dead: failed for 24 hours (retry by hand)"
+})
+export type DeliveryState = typeof DeliveryState.Type
+
+export class DeliveryAttempt extends Schema.Class<DeliveryAttempt>("DeliveryAttempt")({
+  attempt: Schema.Number,
+  startedAt: Timestamp,
+  durationMs: Schema.Number,
+  status: Schema.NullOr(Schema.Number).annotations({ description: "HTTP status of the answer, if any" }),
+  outcome: Schema.Literal("success", "failure", "rejected"),
+  error: Schema.NullOr(Schema.String),
+  response: Schema.NullOr(Schema.String).annotations({ description: "The start of the answer's body" })
+}) {}
+
+export class Delivery extends Schema.Class<Delivery>("Delivery")({
+  id: DeliveryId,
+  connectionId: ConnectionId,
+  eventId: Schema.UUID,
+  eventType: Schema.String,
+  state: DeliveryState,
+  attempts: Schema.Number,
+  nextAttemptAt: NullableTimestamp,
+  lastStatus: Schema.NullOr(Schema.Number),
+  lastError: Schema.NullOr(Schema.String),
+  deliveredAt: NullableTimestamp,
+  createdAt: Timestamp,
+  log: Schema.Array(DeliveryAttempt)
+}) {}
+
+export const DeliveryQuery = Schema.Struct({
+  state: Schema.optional(DeliveryState),
+  limit: Schema.optional(Schema.NumberFromString.pipe(Schema.int(), Schema.between(1, 200)))
+})
+export type DeliveryQuery = typeof DeliveryQuery.Type
+
+export class IntegrationNotFound extends Schema.TaggedError<IntegrationNotFound>()(
+  "IntegrationNotFound",
+  { code: Schema.tag("integration_not_found"), integration: Schema.String, message: Schema.String },
+  HttpApiSchema.annotations({ status: 404 })
+) {}
+
+export class ConnectionNotFound extends Schema.TaggedError<ConnectionNotFound>()(
+  "ConnectionNotFound",
+  { code: Schema.tag("connection_not_found"), connectionId: Schema.String, message: Schema.String },
+  HttpApiSchema.annotations({ status: 404 })
+) {}
+
+export class DeliveryNotFound extends Schema.TaggedError<DeliveryNotFound>()(
+  "DeliveryNotFound",
+  { code: Schema.tag("delivery_not_found"), deliveryId: Schema.String, message: Schema.String },
+  HttpApiSchema.annotations({ status: 404 })
+) {}
+
+export class SecretKeyMissing extends Schema.TaggedError<SecretKeyMissing>()(
+  "SecretKeyMissing",
+  { code: Schema.tag("secret_key_missing"), message: Schema.String },
+  HttpApiSchema.annotations({
+    status: 503,
+    description: "The server has no CLOCKME_SECRET_KEY, so it cannot store secrets encrypted"
+  })
+) {}
+
+export class TargetRefused extends Schema.TaggedError<TargetRefused>()(
+  "TargetRefused",
+  { code: Schema.tag("target_refused"), url: Schema.String, message: Schema.String },
+  HttpApiSchema.annotations({
+    status: 422,
+    description: "The URL is not https or resolves to a private, loopback, link-local or metadata address"
+  })
+) {}

@@ -1,0 +1,84 @@
+import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
+import { Schema } from "effect"
+import { InsufficientScope } from "../Actor.js"
+import { Forbidden, InvalidInput } from "../Errors.js"
+import {
+  ConnectionId,
+  ConnectionNotFound,
+  Delivery,
+  DeliveryId,
+  DeliveryNotFound,
+  DeliveryQuery,
+  IntegrationNotFound,
+  SecretKeyMissing,
+  TargetRefused
+} from "../Integration.js"
+import { CreateWebhook, RotateSecret, UpdateWebhook, WebhookEndpoint, WebhookWithSecret } from "../Webhook.js"
+import { WorkspaceNotFound } from "../Workspace.js"
+import { Authentication } from "./Authentication.js"
+
+const byId = Schema.Struct({ id: ConnectionId })
+
+export class WebhooksApi extends HttpApiGroup.make("webhooks")
+  .add(HttpApiEndpoint.get("list", "/webhooks").addSuccess(Schema.Array(WebhookEndpoint)))
+  .add(
+    HttpApiEndpoint.post("create", "/webhooks")
+      .setPayload(CreateWebhook)
+      .addSuccess(WebhookWithSecret, { status: 201 })
+      .addError(TargetRefused)
+      .addError(InvalidInput)
+      .addError(SecretKeyMissing)
+  )
+  .add(HttpApiEndpoint.get("get", "/webhooks/:id").setPath(byId).addSuccess(WebhookEndpoint))
+  .add(
+    HttpApiEndpoint.patch("update", "/webhooks/:id")
+      .setPath(byId)
+      .setPayload(UpdateWebhook)
+      .addSuccess(WebhookEndpoint)
+      .addError(TargetRefused)
+      .addError(InvalidInput)
+  )
+  .add(HttpApiEndpoint.del("delete", "/webhooks/:id").setPath(byId).addSuccess(WebhookEndpoint))
+  .add(
+    HttpApiEndpoint.post("rotateSecret", "/webhooks/:id/rotate-secret")
+      .setPath(byId)
+      .setPayload(RotateSecret)
+      .addSuccess(WebhookWithSecret)
+      .addError(SecretKeyMissing)
+  )
+  .add(
+    HttpApiEndpoint.post("test", "/webhooks/:id/test")
+      .setPath(byId)
+      .addSuccess(Delivery)
+      .addError(TargetRefused)
+  )
+  .add(
+    HttpApiEndpoint.get("deliveries", "/webhooks/:id/deliveries")
+      .setPath(byId)
+      .setUrlParams(DeliveryQuery)
+      .addSuccess(Schema.Array(Delivery))
+  )
+  .add(
+    HttpApiEndpoint.post("retry", "/webhooks/:id/deliveries/:deliveryId/retry")
+      .setPath(Schema.Struct({ id: ConnectionId, deliveryId: DeliveryId }))
+      .addSuccess(Delivery, { status: 202 })
+      .addError(DeliveryNotFound)
+      .addError(TargetRefused)
+  )
+  .addError(InsufficientScope)
+  .addError(Forbidden)
+  .addError(WorkspaceNotFound)
+  .addError(IntegrationNotFound)
+  .addError(InvalidInput)
+  .addError(SecretKeyMissing)
+  .addError(TargetRefused)
+  .addError(ConnectionNotFound)
+  .middleware(Authentication)
+  .prefix("/api")
+  .annotate(OpenApi.Title, "Webhooks")
+  .annotate(
+    OpenApi.Description,
+    "Signed deliveries (Standard Webhooks: webhook-id, webhook-timestamp, webhook-signature) of the active " +
+      "workspace's events to your URLs; owners, full scope"
+  )
+{}

@@ -1,0 +1,41 @@
+import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
+import { Schema } from "effect"
+import { InsufficientScope } from "../Actor.js"
+import { Forbidden, InvalidInput } from "../Errors.js"
+import { ConnectionId, ConnectionNotFound, IntegrationNotFound, SecretKeyMissing, TargetRefused } from "../Integration.js"
+import { SubscribeZap, ZapierEvent, ZapItem, ZapSubscription } from "../Zapier.js"
+import { WorkspaceNotFound } from "../Workspace.js"
+import { Authentication } from "./Authentication.js"
+
+export class ZapierApi extends HttpApiGroup.make("zapier")
+  .add(
+    HttpApiEndpoint.post("subscribe", "/zapier/hooks")
+      .setPayload(SubscribeZap)
+      .addSuccess(ZapSubscription, { status: 201 })
+      .addError(TargetRefused)
+      .addError(InvalidInput)
+  )
+  .add(
+    HttpApiEndpoint.del("unsubscribe", "/zapier/hooks/:id")
+      .setPath(Schema.Struct({ id: ConnectionId }))
+      .addSuccess(ZapSubscription)
+      .addError(ConnectionNotFound)
+  )
+  .add(
+    HttpApiEndpoint.get("samples", "/zapier/samples/:event")
+      .setPath(Schema.Struct({ event: ZapierEvent }))
+      .addSuccess(Schema.Array(ZapItem))
+  )
+  .addError(InsufficientScope)
+  .addError(Forbidden)
+  .addError(WorkspaceNotFound)
+  .addError(IntegrationNotFound)
+  .addError(InvalidInput)
+  .addError(SecretKeyMissing)
+  .addError(TargetRefused)
+  .addError(ConnectionNotFound)
+  .middleware(Authentication)
+  .prefix("/api")
+  .annotate(OpenApi.Title, "Zapier")
+  .annotate(OpenApi.Description, "REST Hooks for the ClockMe Zapier app: subscribe, unsubscribe, sample items")
+{}

@@ -1,0 +1,282 @@
+import { randomUUID } from "node:crypto"
+import { DateTime, Effect, Option, ParseResult, Schema } from "effect"
+import { CurrentActor, requireScope } from "../contract/Actor.js"
+import { Forbidden, InvalidInput } from "../contract/Errors.js"
+import type { EventType } from "../contract/Events.js"
+import type { UserId, WorkspaceId } from "../contract/Ids.js"
+import type { ConnectionId, CreateConnection, UpdateConnection } from "../contract/Integration.js"
+import {
+  Connection,
+  ConnectionNotFound,
+  eventTypeOfWire,
+  IntegrationInfo,
+  IntegrationList,
+  IntegrationNotFound,
+  wireEventType
+} from "../contract/Integration.js"
+import type { ConnectionOf, Plugin } from "../contract/ports/Integration.js"
+import { Plugins } from "../contract/ports/Integration.js"
+import { WorkspaceNotFound } from "../contract/Workspace.js"
+import type { ConnectionRow } from "../repos/IntegrationsRepo.js"
+import { IntegrationsRepo } from "../repos/IntegrationsRepo.js"
+import { WorkspacesRepo } from "../repos/WorkspacesRepo.js"
+import { Audit } from "./Audit.js"
+import { fingerprint, SecretBox } from "./SecretBox.js"
+
+export interface ConnectionInput {
+  readonly description?: string | null | undefined
+  readonly config?: unknown
+  readonly secrets?: Readonly<Record<string, string>> | undefined
+  /** Wire names; default: every event the plugin consumes. */
+  readonly events?: ReadonlyArray<string> | undefined
+  readonly enabled?: boolean | undefined
+}
+
+const issueMessage = (error: ParseResult.ParseError) => ParseResult.TreeFormatter.formatErrorSync(error)
+
+/** Wire names of an event list stored as domain types. */
+export const wireEvents = (types: ReadonlyArray<string>) => types.map((type) => wireEventType(type as EventType))
+
+/**
+ * Per-workspace connections to the integrations this server runs. Only owners with a `full` key manage
+ * them; secrets are sealed by SecretBox and leave this service only decrypted for the plugin itself.
+ */
+export class Connections extends Effect.Service<Connections>()("@clockme/domain/Connections", {
+  effect: Effect.gen(function*() {
+    const repo = yield* IntegrationsRepo
+    const audit = yield* Audit
+    const workspaces = yield* WorkspacesRepo
+    const box = yield* SecretBox
+    const plugins = yield* Plugins
+
+    /** The caller's workspace, when the caller owns it and uses a full-scope key. */
+    const requireOwner = Effect.fn("Connections.requireOwner")(function*(action: string) {
+      const actor = yield* requireScope("full")
+      const membership = yield* workspaces.findMembership(actor.userId, actor.workspaceId)
+      if (Option.isNone(membership)) {
+        return yield* new WorkspaceNotFound({ workspaceId: actor.workspaceId, message: "Your active workspace is gone" })
+      }
+      if (membership.value.role !== "owner") {
+        return yield* new Forbidden({
+          message: `Only owners of workspace "${membership.value.name}" can ${action}; your role there is ${membership.value.role}`
+        })
+      }
+      return actor
+    })
+
+    const plugin = Effect.fn("Connections.plugin")(function*(id: string) {
+      const found = yield* plugins.get(id)
+      if (found === undefined) {
+        const known = (yield* plugins.all).map((p) => p.id).join(", ")
+        return yield* new IntegrationNotFound({
+          integration: id,
+          message: `No integration "${id}" runs on this server (turned on: ${known || "none"}; see CLOCKME_INTEGRATIONS)`
+        })
+      }
+      return found
+    })
+
+    const notFound = (id: string) =>
+      new ConnectionNotFound({ connectionId: id, message: `Integration connection ${id} not found in your active workspace` })
+
+    const decodeConfig = (p: Plugin, config: unknown) =>
+      Schema.decodeUnknown(p.config, { onExcessProperty: "error", errors: "all" })(config ?? {}).pipe(
+        Effect.mapError((error) => new InvalidInput({ field: "config", message: issueMessage(error) }))
+      )
+
+    const decodeSecrets = (p: Plugin, secrets: unknown) =>
+      Schema.decodeUnknown(p.secrets, { onExcessProperty: "error", errors: "all" })(secrets ?? {}).pipe(
+        Effect.mapError((error) => new InvalidInput({ field: "secrets", message: issueMessage(error) }))
+      )
+
+    const eventsFor = (p: Plugin, wire: ReadonlyArray<string> | undefined) =>
+      Effect.gen(function*() {
+        const consumed = p.outbound?.events ?? []
+        if (wire === undefined) return consumed
+        const types: Array<EventType> = []
+        for (const name of wire) {
+          const type = eventTypeOfWire(name)
+          if (type === undefined || !consumed.includes(type)) {
+            return yield* new InvalidInput({
+              field: "events",
+              message: `${p.title} does not consume "${name}"; it consumes ${wireEvents(consumed).join(", ") || "no events"}`
+            })
+          }
+          if (!types.includes(type)) types.push(type)
+        }
+        return types
+      })
+
+    /** Secrets as stored: the plugin's encoded form, sealed, plus a fingerprint. */
+    const sealSecrets = (p: Plugin, id: ConnectionId, secrets: unknown) =>
+      Effect.gen(function*() {
+        const decoded = yield* decodeSecrets(p, secrets)
+        const encoded = yield* Schema.encode(p.secrets)(decoded).pipe(Effect.orDie)
+        const plaintext = JSON.stringify(encoded)
+        if (plaintext === "{}") return { sealed: null, fingerprint: null }
+        return { sealed: yield* box.seal(plaintext, id), fingerprint: fingerprint(plaintext) }
+      })
+
+    /** Creates a connection in the caller's workspace; a managed plugin's own API calls this too. */
+    const connect = Effect.fn("Connections.connect")(function*(integration: string, input: ConnectionInput) {
+      const actor = yield* requireOwner("connect integrations")
+      const p = yield* plugin(integration)
+      const id = randomUUID() as ConnectionId
+      const config = yield* decodeConfig(p, input.config)
+      const encodedConfig = yield* Schema.encode(p.config)(config).pipe(Effect.orDie)
+      const events = yield* eventsFor(p, input.events)
+      const secrets = yield* sealSecrets(p, id, input.secrets)
+      const now = DateTime.toDate(yield* DateTime.now)
+      const row = yield* repo.insertConnection({
+        id,
+        workspaceId: actor.workspaceId,
+        integration: p.id,
+        description: input.description ?? null,
+        config: encodedConfig,
+        events,
+        secrets: secrets.sealed,
+        secretFingerprint: secrets.fingerprint,
+        createdBy: actor.userId,
+        now
+      })
+      yield* recordConnected(row, actor.userId)
+      return present(row)
+    })
+
+    /** The one place a new connection is reported beyond its own table: the audit log. */
+    const recordConnected = (row: ConnectionRow, userId: UserId) =>
+      audit.integrationConnected({
+        workspaceId: row.workspaceId,
+        integrationId: row.id,
+        provider: row.integration,
+        userId
+      })
+
+    const present = (row: ConnectionRow): Connection => {
+      const { secrets: _secrets, ...fields } = row
+      return new Connection({ ...fields, events: wireEvents(row.events) })
+    }
+
+    const find = Effect.fn("Connections.find")(function*(integration: string | undefined, id: ConnectionId) {
+      const actor = yield* CurrentActor
+      const row = yield* repo.findConnection(actor.workspaceId, id)
+      if (Option.isNone(row) || (integration !== undefined && row.value.integration !== integration)) {
+        return yield* notFound(id)
+      }
+      return row.value
+    })
+
+    const update = Effect.fn("Connections.update")(function*(
+      integration: string | undefined,
+      id: ConnectionId,
+      input: ConnectionInput
+    ) {
+      const actor = yield* requireOwner("change integrations")
+      const existing = yield* find(integration, id)
+      const p = yield* plugin(existing.integration)
+      const config = input.config === undefined
+        ? undefined
+        : yield* Effect.flatMap(decodeConfig(p, input.config), (c) => Schema.encode(p.config)(c).pipe(Effect.orDie))
+      const events = input.events === undefined ? undefined : yield* eventsFor(p, input.events)
+      const secrets = input.secrets === undefined ? undefined : yield* sealSecrets(p, id, input.secrets)
+      const now = DateTime.toDate(yield* DateTime.now)
+      const row = yield* repo.updateConnection(actor.workspaceId, id, {
+        description: input.description,
+        config,
+        events,
+        secrets,
+        enabled: input.enabled,
+        disabledReason: input.enabled === false ? "Paused by an owner" : undefined,
+        now
+      })
+      return yield* Option.match(row, { onNone: () => Effect.fail(notFound(id)), onSome: (r) => Effect.succeed(present(r)) })
+    })
+
+    const disconnect = Effect.fn("Connections.disconnect")(function*(integration: string | undefined, id: ConnectionId) {
+      const actor = yield* requireOwner("remove integrations")
+      const existing = yield* find(integration, id)
+      yield* repo.deleteConnection(actor.workspaceId, id)
+      return present(existing)
+    })
+
+    const get = Effect.fn("Connections.get")(function*(integration: string | undefined, id: ConnectionId) {
+      yield* requireOwner("see integrations")
+      return yield* find(integration, id)
+    })
+
+    const list = Effect.gen(function*() {
+      const actor = yield* requireOwner("see integrations")
+      const available = (yield* plugins.all).map((p) =>
+        new IntegrationInfo({
+          id: p.id,
+          version: p.version,
+          title: p.title,
+          description: p.description,
+          events: wireEvents(p.outbound?.events ?? []),
+          inbound: (p.inbound ?? []).map((route) => route.route)
+        })
+      )
+      const rows = yield* repo.listConnections(actor.workspaceId)
+      return new IntegrationList({ available, connections: rows.map(present) })
+    }).pipe(Effect.withSpan("Connections.list"))
+
+    const listOf = Effect.fn("Connections.listOf")(function*(integration: string) {
+      const actor = yield* requireOwner("see integrations")
+      return yield* repo.listConnections(actor.workspaceId, integration)
+    })
+
+    /** Through POST /api/integrations: any plugin but those managed by their own API. */
+    const create = Effect.fn("Connections.create")(function*(input: CreateConnection) {
+      const p = yield* plugin(input.integration)
+      if (p.managed) {
+        return yield* new InvalidInput({
+          field: "integration",
+          message: `${p.title} connections are created through their own API, not POST /api/integrations`
+        })
+      }
+      return yield* connect(p.id, input)
+    })
+
+    const patch = (id: ConnectionId, input: UpdateConnection) => update(undefined, id, input)
+    const remove = (id: ConnectionId) => disconnect(undefined, id)
+
+    /** A stored connection as its plugin sees it: settings decoded, secrets opened. */
+    const resolve = Effect.fn("Connections.resolve")(function*(p: Plugin, row: ConnectionRow) {
+      const config = yield* Schema.decodeUnknown(p.config)(row.config).pipe(Effect.orDie)
+      const plaintext = row.secrets === null ? "{}" : yield* box.open(row.secrets, row.id)
+      const secrets = yield* Schema.decodeUnknown(p.secrets)(JSON.parse(plaintext)).pipe(Effect.orDie)
+      const connection: ConnectionOf<unknown, unknown> = { id: row.id, workspaceId: row.workspaceId, config, secrets }
+      return connection
+    })
+
+    /** Loads and resolves a connection by id alone (inbound routes, whose callers have no API key). */
+    const resolveById = Effect.fn("Connections.resolveById")(function*(integration: string, id: ConnectionId) {
+      const p = yield* plugin(integration)
+      const row = yield* repo.findConnectionById(id)
+      if (Option.isNone(row) || row.value.integration !== p.id || !row.value.enabled) return yield* notFound(id)
+      return { plugin: p, connection: yield* resolve(p, row.value) }
+    })
+
+    const workspaceOf = Effect.map(CurrentActor, (actor): WorkspaceId => actor.workspaceId)
+
+    return {
+      requireOwner,
+      plugin,
+      connect,
+      update,
+      disconnect,
+      get,
+      find,
+      list,
+      listOf,
+      create,
+      patch,
+      remove,
+      resolve,
+      resolveById,
+      present,
+      workspaceOf
+    } as const
+  }),
+  dependencies: [IntegrationsRepo.Default, WorkspacesRepo.Default, SecretBox.Default, Audit.Default]
+}) {}

@@ -1,0 +1,109 @@
+import type { DomainEvent } from "@clockme/domain/contract/Events"
+import { DomainEvent as DomainEventSchema } from "@clockme/domain/contract/Events"
+import type { ConnectionId } from "@clockme/domain/contract/Integration"
+import { eventTypeOfWire, wireEventType } from "@clockme/domain/contract/Integration"
+import type { ConnectionOf } from "@clockme/domain/contract/ports/Integration"
+import { DeliveryFailed, DeliveryRejected, pluginLayer } from "@clockme/domain/contract/ports/Integration"
+import type { SubscribeZap, ZapierEvent } from "@clockme/domain/contract/Zapier"
+import { ZapItem, ZapSubscription } from "@clockme/domain/contract/Zapier"
+import { IntegrationsRepo } from "@clockme/domain/repos/IntegrationsRepo"
+import { Connections } from "@clockme/domain/services/Connections"
+import { DateTime, Duration, Effect, Schema } from "effect"
+import { Outbound } from "../Outbound.js"
+
+export const ZAPIER = "zapier"
+
+const Config = Schema.Struct({ target_url: Schema.String })
+const NoSecrets = Schema.Struct({})
+
+const triggers = ["EntryCreated", "TimerStarted", "TimerStopped", "BudgetThresholdCrossed"] as const
+
+const encodeEvent = Schema.encode(DomainEventSchema)
+
+/** One event as a Zap sees it: the id is the event's, so Zapier's deduplication holds across retries. */
+export const zapItem = (event: DomainEvent) =>
+  Effect.map(encodeEvent(event).pipe(Effect.orDie), (data) =>
+    new ZapItem({
+      id: event.id,
+      type: wireEventType(event._tag),
+      timestamp: DateTime.formatIso(event.occurredAt),
+      data
+    }))
+
+/** Zapier REST Hooks: a Zap subscribes a target URL to one trigger; a 410 from Zapier removes it. */
+export const ZapierPlugin = pluginLayer(Effect.gen(function*() {
+  const outbound = yield* Outbound
+  return {
+    id: ZAPIER,
+    version: "1.0.0",
+    title: "Zapier",
+    description: "REST Hooks for Zaps: new time entry, timer started, timer stopped, budget threshold reached",
+    config: Config,
+    secrets: NoSecrets,
+    managed: true,
+    outbound: {
+      events: triggers,
+      handle: (event: DomainEvent, connection: ConnectionOf<typeof Config.Type, {}>) =>
+        Effect.gen(function*() {
+          const item = yield* zapItem(event)
+          const body = JSON.stringify(Schema.encodeSync(ZapItem)(item))
+          const result = yield* outbound.post(connection.config.target_url, body, {}, Duration.seconds(10)).pipe(
+            Effect.mapError((error) => new DeliveryFailed({ message: error.message }))
+          )
+          if (result.status >= 200 && result.status < 300) return { status: result.status, response: result.body }
+          if (result.status === 410) {
+            return yield* new DeliveryRejected({
+              action: "remove",
+              status: 410,
+              response: result.body,
+              message: "Zapier answered 410 Gone: the Zap is off, so its subscription was removed"
+            })
+          }
+          return yield* new DeliveryFailed({
+            status: result.status,
+            response: result.body,
+            retryAfter: result.retryAfter,
+            message: `Zapier answered ${result.status}`
+          })
+        }).pipe(Effect.withSpan("Zapier.deliver"))
+    }
+  }
+}))
+
+export class Zapier extends Effect.Service<Zapier>()("@clockme/integrations/Zapier", {
+  effect: Effect.gen(function*() {
+    const connections = yield* Connections
+    const repo = yield* IntegrationsRepo
+    const outbound = yield* Outbound
+
+    const subscribe = Effect.fn("Zapier.subscribe")(function*(input: SubscribeZap) {
+      yield* connections.requireOwner("subscribe Zaps")
+      yield* outbound.check(input.target_url)
+      const connection = yield* connections.connect(ZAPIER, {
+        config: { target_url: input.target_url },
+        events: [input.event],
+        description: `Zap: ${input.event}`
+      })
+      return new ZapSubscription({ id: connection.id, event: input.event, target_url: input.target_url })
+    })
+
+    const unsubscribe = Effect.fn("Zapier.unsubscribe")(function*(id: ConnectionId) {
+      const removed = yield* connections.disconnect(ZAPIER, id)
+      return new ZapSubscription({
+        id: removed.id,
+        event: removed.events[0] as ZapierEvent,
+        target_url: String(removed.config.target_url)
+      })
+    })
+
+    /** Zapier's performList: the newest real events of the trigger, in the shape a delivery has. */
+    const samples = Effect.fn("Zapier.samples")(function*(event: ZapierEvent) {
+      const actor = yield* connections.requireOwner("read Zap samples")
+      const events = yield* repo.recentEvents(actor.workspaceId, [eventTypeOfWire(event)!], 3)
+      return yield* Effect.forEach(events, zapItem)
+    })
+
+    return { subscribe, unsubscribe, samples } as const
+  }),
+  dependencies: [IntegrationsRepo.Default]
+}) {}
