@@ -1,7 +1,44 @@
-import { buildSnapshot } from "./packages/domain/test/lib/Snapshot.js"
+import { randomBytes } from "node:crypto"
+import { Effect, Redacted } from "effect"
+import pg from "pg"
 import type { TestProject } from "vitest/node"
+import { postgresLayer, runMigrations } from "./packages/domain/src/sql/Database.js"
+import { buildSnapshot } from "./packages/domain/test/lib/Snapshot.js"
 
-/** One migrated embedded database image for the whole run: a fresh PGlite costs seconds of initdb. */
+const onServer = async <A>(url: string, f: (client: pg.Client) => Promise<A>) => {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    return await f(client)
+  } finally {
+    await client.end()
+  }
+}
+
+/**
+ * One migrated database for the whole run, since migrating costs seconds: a PGlite image, or on
+ * PostgreSQL a template database that every test database is cloned from (all dropped at the end).
+ */
 export default async function setup(project: TestProject) {
-  project.provide("pgliteSnapshot", process.env.DATABASE_URL ? "" : await buildSnapshot())
+  const serverUrl = process.env.DATABASE_URL
+  if (!serverUrl) {
+    project.provide("pgliteSnapshot", await buildSnapshot())
+    project.provide("pgTemplate", "")
+    return
+  }
+  const template = `clockme_run_${randomBytes(4).toString("hex")}`
+  await onServer(serverUrl, (admin) => admin.query(`CREATE DATABASE "${template}"`))
+  const url = new URL(serverUrl)
+  url.pathname = `/${template}`
+  await Effect.runPromise(runMigrations.pipe(Effect.provide(postgresLayer(Redacted.make(url.toString())))))
+  project.provide("pgliteSnapshot", "")
+  project.provide("pgTemplate", template)
+  return () =>
+    onServer(serverUrl, async (admin) => {
+      const { rows } = await admin.query<{ name: string }>(
+        "SELECT datname AS name FROM pg_database WHERE datname LIKE $1",
+        [`${template}%`]
+      )
+      for (const { name } of rows) await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
+    })
 }
