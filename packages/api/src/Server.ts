@@ -1,8 +1,5 @@
 import { DomainLive } from "@clockme/domain/Domain"
 import { MigrationsLive } from "@clockme/domain/sql/Database"
-import type { SqlClient } from "@effect/sql"
-import type { SqlError } from "@effect/sql/SqlError"
-import type { ConfigError } from "effect"
 import { Layer } from "effect"
 import { BootstrapLive } from "./Bootstrap.js"
 import { HttpLive } from "./Http.js"
@@ -20,7 +17,7 @@ export interface ServerOptions extends ListenOptions {
 /** The whole server over a given database: migrations first, then the HTTP API. */
 export const ServerLive = <E, R>(
   options: ServerOptions,
-  database: Layer.Layer<SqlClient.SqlClient, E | SqlError | ConfigError.ConfigError, R>
+  database: Layer.Layer<Layer.Layer.Context<typeof MigrationsLive>, E, R>
 ) => {
   const startup = options.bootstrap ? BootstrapLive(options).pipe(Layer.provideMerge(MigrationsLive)) : MigrationsLive
   return Layer.merge(HttpLive(options), options.watchdog === false ? Layer.empty : WatchdogLive).pipe(

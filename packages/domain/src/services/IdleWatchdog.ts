@@ -1,4 +1,5 @@
-import { Cause, Duration, Effect, Schedule } from "effect"
+import { Cause, Effect, Schedule } from "effect"
+import type { Duration } from "effect"
 import { Idempotency } from "./Idempotency.js"
 import { Timers } from "./Timers.js"
 
