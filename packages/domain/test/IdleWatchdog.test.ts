@@ -6,9 +6,9 @@ import { Entries } from "../src/services/Entries.js"
 import { IdleWatchdog } from "../src/services/IdleWatchdog.js"
 import { Timers } from "../src/services/Timers.js"
 import { Workspaces } from "../src/services/Workspaces.js"
-import { MigrationsLive, postgresLayer } from "../src/sql/Database.js"
-import { ServiceTest, signUp } from "./lib/ServiceTest.js"
-import { adminQuery, MigratedTestDatabase } from "./lib/TestDatabase.js"
+import { postgresLayer } from "../src/sql/Database.js"
+import { ServiceTest, signUp, WorkerDatabase } from "./lib/ServiceTest.js"
+import { adminQuery, cloneUrl, createTestDatabase, templateDatabase } from "./lib/TestDatabase.js"
 
 const T0 = Date.parse("2026-06-01T09:00:00.000Z")
 const TIMERS = 60
@@ -17,20 +17,18 @@ const TIMERS = 60
 const twoNodes = Effect.gen(function*() {
   const serverUrl = process.env.DATABASE_URL
   if (!serverUrl) {
-    const context = yield* Layer.build(MigratedTestDatabase)
+    const context = yield* Layer.build(WorkerDatabase)
     const node = yield* Layer.build(IdleWatchdog.Default).pipe(Effect.provide(context))
     const other = yield* Layer.build(Layer.fresh(IdleWatchdog.Default)).pipe(Effect.provide(context))
     return { sql: Effect.provide(SqlClient.SqlClient, context), nodes: [node, other] }
   }
-  const name = `clockme_test_${randomBytes(6).toString("hex")}`
+  const name = `${templateDatabase()}_${randomBytes(6).toString("hex")}`
   yield* Effect.acquireRelease(
-    adminQuery(serverUrl, `CREATE DATABASE "${name}"`),
+    createTestDatabase(serverUrl, name),
     () => Effect.ignore(adminQuery(serverUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`))
   )
-  const url = new URL(serverUrl)
-  url.pathname = `/${name}`
-  const database = () => postgresLayer(Redacted.make(url.toString()))
-  const first = yield* Layer.build(MigrationsLive.pipe(Layer.provideMerge(database())))
+  const database = () => postgresLayer(Redacted.make(cloneUrl(serverUrl, name)))
+  const first = yield* Layer.build(database())
   const second = yield* Layer.build(Layer.fresh(database()))
   const nodes = [
     yield* Layer.build(IdleWatchdog.Default).pipe(Effect.provide(first)),

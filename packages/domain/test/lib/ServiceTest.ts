@@ -18,7 +18,7 @@ import { adminQuery, cloneUrl, createTestDatabase, templateDatabase } from "./Te
  * in-memory PGlite restored from the run's migrated image, or on PostgreSQL a database of its own cloned
  * from the run's migrated template (dropped by the global teardown).
  */
-const openWorkerDatabase = Layer.unwrapEffect(
+const openWorkerLayer = Layer.unwrapEffect(
   Effect.gen(function*() {
     const serverUrl = process.env.DATABASE_URL
     if (serverUrl) {
@@ -33,10 +33,17 @@ const openWorkerDatabase = Layer.unwrapEffect(
 
 let worker: ManagedRuntime.ManagedRuntime<SqlClient.SqlClient, unknown> | undefined
 
-const workerContext = Effect.suspend(() => {
-  worker ??= ManagedRuntime.make(openWorkerDatabase)
-  return worker.runtimeEffect
-}).pipe(Effect.map((runtime) => runtime.context), Effect.orDie)
+/**
+ * Opens the worker's database if it is not open yet. vitest.setup.ts calls it before each file's tests,
+ * so the seconds a PGlite boot takes count against a hook's timeout, never a test's.
+ */
+export const openWorkerDatabase = () => {
+  worker ??= ManagedRuntime.make(openWorkerLayer)
+  return worker.runtime()
+}
+
+// A promise, so that a test interrupted while the database opens cannot interrupt the opening.
+const workerContext = Effect.promise(openWorkerDatabase).pipe(Effect.map((runtime) => runtime.context))
 
 let tables: ReadonlyArray<string> | undefined
 
