@@ -14,7 +14,7 @@ import { pgliteLayer, postgresLayer } from "../../src/sql/Database.js"
 import { adminQuery, cloneUrl, createTestDatabase, templateDatabase } from "./TestDatabase.js"
 
 /**
- * The worker's database, opened once per vitest worker and kept for every file that worker runs: an
+ * The worker's database, opened once per test process and kept for every file that process runs: an
  * in-memory PGlite restored from the run's migrated image, or on PostgreSQL a database of its own cloned
  * from the run's migrated template (dropped by the global teardown).
  */
