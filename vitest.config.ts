@@ -8,6 +8,12 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",
+    // Each file in a fresh process opens one database (packages/domain/test/lib/ServiceTest.ts) before its
+    // tests and empties it per test or server. (isolate: false would share it across files, but some file
+    // then leaves later files without their TestClock; see README, Tests.)
+    // Spawned servers and CLIs leave the CPU idle while they start, so run more files than cores.
+    maxWorkers: 3,
+    minWorkers: 1,
     fakeTimers: { toFake: [] }
   }
 })

@@ -1,9 +1,6 @@
 import { DomainServicesLive } from "@clockme/domain/Domain"
 import { Operations } from "@clockme/domain/Operations"
 import { MigrationsLive } from "@clockme/domain/sql/Database"
-import type { SqlClient } from "@effect/sql"
-import type { SqlError } from "@effect/sql/SqlError"
-import type { ConfigError } from "effect"
 import { Layer } from "effect"
 import { BootstrapLive } from "./Bootstrap.js"
 import { HttpLive } from "./Http.js"
@@ -33,7 +30,7 @@ export interface ServerOptions extends ListenOptions {
 /** The whole server over a given database: migrations first, then the HTTP API. */
 export const ServerLive = <E, R>(
   options: ServerOptions,
-  database: Layer.Layer<SqlClient.SqlClient, E | SqlError | ConfigError.ConfigError, R>
+  database: Layer.Layer<Layer.Layer.Context<typeof MigrationsLive>, E, R>
 ) => {
   const startup = options.bootstrap ? BootstrapLive(options).pipe(Layer.provideMerge(MigrationsLive)) : MigrationsLive
   return Layer.mergeAll(

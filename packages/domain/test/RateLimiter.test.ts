@@ -1,13 +1,13 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer, TestClock } from "effect"
 import { RateLimiter } from "../src/services/RateLimiter.js"
-import { MigratedTestDatabase } from "./lib/TestDatabase.js"
+import { WorkerDatabase } from "./lib/ServiceTest.js"
 
 describe("RateLimiter.database", () => {
   it.scoped("two servers on one database share one count per key and window; a new minute starts over", () =>
     Effect.gen(function*() {
       yield* TestClock.setTime(Date.parse("2026-06-01T09:00:45.000Z"))
-      const database = yield* Layer.build(MigratedTestDatabase)
+      const database = yield* Layer.build(WorkerDatabase)
       const nodes = [
         yield* Layer.build(Layer.fresh(RateLimiter.database)).pipe(Effect.provide(database)),
         yield* Layer.build(Layer.fresh(RateLimiter.database)).pipe(Effect.provide(database))

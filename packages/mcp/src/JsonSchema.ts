@@ -1,4 +1,5 @@
-import { JSONSchema, Schema } from "effect"
+import { JSONSchema } from "effect"
+import type { Schema } from "effect"
 
 export type Json = null | boolean | number | string | ReadonlyArray<Json> | { readonly [key: string]: Json }
 export type JsonObject = { readonly [key: string]: Json }

@@ -1,6 +1,6 @@
 import { Api } from "@clockme/domain/contract/api/Api"
 import { HttpClient, HttpClientError, HttpClientRequest, type HttpClientResponse, HttpApiClient } from "@effect/platform"
-import { Config, Context, Duration, Effect, FiberRef, Layer, Option, Redacted, type Schema, SchemaAST } from "effect"
+import { Config, type ConfigError, Context, Duration, Effect, FiberRef, Layer, Option, Redacted, type Schema, SchemaAST } from "effect"
 
 /** How the SDK retries requests that are safe to repeat. */
 export interface RetryOptions {
@@ -54,7 +54,7 @@ export class ClockMeConfig extends Context.Tag("@clockme/sdk/ClockMeConfig")<Clo
   }
 
   /** A layer from `CLOCKME_URL` (default `http://127.0.0.1:8787`) and `CLOCKME_API_KEY`. */
-  static readonly fromEnv: Layer.Layer<ClockMeConfig, import("effect/ConfigError").ConfigError> = Layer.effect(
+  static readonly fromEnv: Layer.Layer<ClockMeConfig, ConfigError.ConfigError> = Layer.effect(
     ClockMeConfig,
     Effect.gen(function*() {
       const baseUrl = yield* Config.string("CLOCKME_URL").pipe(Config.withDefault(DEFAULT_URL))

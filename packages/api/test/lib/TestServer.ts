@@ -1,17 +1,18 @@
 import { Accounts } from "@clockme/domain/services/Accounts"
 import type { Plan } from "@clockme/domain/contract/User"
 import { HttpServer } from "@effect/platform"
-import { Effect, Layer } from "effect"
-import { TestDatabase } from "../../../domain/test/lib/TestDatabase.js"
+import { Effect } from "effect"
+import type { Layer } from "effect"
+import { WorkerDatabase } from "../../../domain/test/lib/ServiceTest.js"
 import { ServerLive } from "../../src/Server.js"
 
-/** The real server on an ephemeral loopback port over a fresh database. */
-export const TestServer = ServerLive({ port: 0, host: "127.0.0.1", bootstrap: false, delivery: false }, TestDatabase)
+/** The real server on an ephemeral loopback port over the worker's database, emptied first. */
+export const TestServer = ServerLive({ port: 0, host: "127.0.0.1", bootstrap: false, delivery: false }, WorkerDatabase)
 
 /** The same server without the background watchdog, for tests that sweep at chosen moments. */
 export const TestServerManualSweep = ServerLive(
   { port: 0, host: "127.0.0.1", bootstrap: false, watchdog: false, delivery: false },
-  TestDatabase
+  WorkerDatabase
 )
 
 export const baseUrl = Effect.map(HttpServer.HttpServer, (server) => {

@@ -1,6 +1,6 @@
 import { HttpApiSchema } from "@effect/platform"
 import { Context, Effect, Schema } from "effect"
-import { ApiKeyId, UserId, WorkspaceId } from "./Ids.js"
+import type { ApiKeyId, UserId, WorkspaceId } from "./Ids.js"
 
 export const KeyScope = Schema.Literal("read", "write", "full").annotations({
   description: "read: GET requests only; write: read plus timers, entries, tasks and project create/update; full: everything"

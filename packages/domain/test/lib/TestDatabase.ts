@@ -9,10 +9,12 @@ import { MigrationsLive, pgliteLayer, postgresLayer } from "../../src/sql/Databa
 declare module "vitest" {
   export interface ProvidedContext {
     readonly pgliteSnapshot: string
+    /** On PostgreSQL: the run's migrated database that test databases are cloned from. */
+    readonly pgTemplate: string
   }
 }
 
-/** Runs one statement on the server named by `url` (to create and drop per-file databases). */
+/** Runs one statement on the server named by `url` (to create and drop test databases). */
 export const adminQuery = (url: string, text: string) =>
   Effect.tryPromise({
     try: async () => {
@@ -27,6 +29,19 @@ export const adminQuery = (url: string, text: string) =>
     catch: (cause) => new SqlError({ cause, message: `Test database setup failed: ${text}` })
   })
 
+/** The same server as `url`, another database. */
+export const cloneUrl = (url: string, database: string) => {
+  const parsed = new URL(url)
+  parsed.pathname = `/${database}`
+  return parsed.toString()
+}
+
+export const templateDatabase = () => inject("pgTemplate")
+
+/** A new database on the server, cloned from the run's migrated template (no migrations to run). */
+export const createTestDatabase = (serverUrl: string, name: string) =>
+  adminQuery(serverUrl, `CREATE DATABASE "${name}" TEMPLATE "${templateDatabase()}"`)
+
 /**
  * A fresh, migrated database for one test file: a PostgreSQL database of its own when DATABASE_URL is
  * set (dropped afterwards), otherwise an in-memory PGlite loaded from the run's migrated image.
@@ -35,14 +50,12 @@ export const TestDatabase = Layer.unwrapScoped(
   Effect.gen(function*() {
     const serverUrl = process.env.DATABASE_URL
     if (serverUrl) {
-      const name = `clockme_test_${randomBytes(6).toString("hex")}`
+      const name = `${templateDatabase()}_${randomBytes(6).toString("hex")}`
       yield* Effect.acquireRelease(
-        adminQuery(serverUrl, `CREATE DATABASE "${name}"`),
+        createTestDatabase(serverUrl, name),
         () => Effect.ignore(adminQuery(serverUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`))
       )
-      const url = new URL(serverUrl)
-      url.pathname = `/${name}`
-      return postgresLayer(Redacted.make(url.toString()))
+      return postgresLayer(Redacted.make(cloneUrl(serverUrl, name)))
     }
     const image = new Blob([fs.readFileSync(inject("pgliteSnapshot"))])
     return pgliteLayer({ loadDataDir: image })

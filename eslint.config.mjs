@@ -1,0 +1,73 @@
+import effect from "@effect/eslint-plugin"
+import tseslint from "typescript-eslint"
+
+const sql = ["@effect/sql", "@effect/sql/*", "@effect/sql-pg", "@effect/sql-pg/*"]
+
+/** `no-restricted-imports` with the shared message per group. */
+const restrict = (...patterns) => ["error", { patterns }]
+
+const noSql = { group: sql, message: "Only domain talks to the database: call a domain service instead." }
+const noOwnPackages = { group: ["@clockme/*"], message: "domain is the innermost package: it imports none of ours." }
+const contractOnly = {
+  regex: "^(?!effect$|effect/|@effect/platform$|@effect/platform/|\\.)",
+  message: "The contract depends on effect and @effect/platform only (no sql, pg, PGlite or node modules)."
+}
+
+export default tseslint.config(
+  { ignores: ["**/node_modules/**", "**/dist/**", "**/build/**", "**/.tmp/**", "**/.clockme/**"] },
+  {
+    files: ["**/*.ts", "**/*.mts"],
+    languageOptions: { parser: tseslint.parser },
+    plugins: { "@typescript-eslint": tseslint.plugin, "@effect": effect },
+    linterOptions: { reportUnusedDisableDirectives: "error" },
+    rules: {
+      "@typescript-eslint/consistent-type-imports": ["error", { fixStyle: "separate-type-imports" }],
+      "no-duplicate-imports": ["error", { allowSeparateTypeImports: true }],
+      "@typescript-eslint/no-unused-vars": ["error", {
+        argsIgnorePattern: "^_",
+        varsIgnorePattern: "^_",
+        caughtErrorsIgnorePattern: "^_",
+        destructuredArrayIgnorePattern: "^_",
+        ignoreRestSiblings: true
+      }],
+      "@typescript-eslint/array-type": ["error", { default: "generic", readonly: "generic" }]
+    }
+  },
+  {
+    files: ["packages/domain/**/*.ts"],
+    rules: { "no-restricted-imports": restrict(noOwnPackages) }
+  },
+  {
+    files: ["packages/domain/src/contract/*.ts"],
+    rules: {
+      "no-restricted-imports": restrict(noOwnPackages, contractOnly, {
+        group: ["../*"],
+        message: "The contract imports only its own files: no services, repositories or sql."
+      })
+    }
+  },
+  {
+    files: ["packages/domain/src/contract/**/*.ts"],
+    ignores: ["packages/domain/src/contract/*.ts"],
+    rules: {
+      "no-restricted-imports": restrict(noOwnPackages, contractOnly, {
+        group: ["../../*"],
+        message: "The contract imports only its own files: no services, repositories or sql."
+      })
+    }
+  },
+  {
+    files: ["packages/api/src/**/*.ts", "packages/mcp/src/**/*.ts"],
+    rules: { "no-restricted-imports": restrict(noSql) }
+  },
+  {
+    files: ["packages/sdk/**/*.ts"],
+    rules: {
+      "no-restricted-imports": restrict(noSql, {
+        // ProjectMatch is pure (no sql, pg or node); it moves into the contract's reach when the CLI is rebuilt.
+        regex: "^@clockme/(?!domain/contract/|domain/ProjectMatch$)",
+        message: "The SDK is built from the contract alone: import @clockme/domain/contract/* only."
+      })
+    }
+  }
+)
