@@ -61,7 +61,7 @@ export default tseslint.config(
     rules: { "no-restricted-imports": restrict(noSql) }
   },
   {
-    files: ["packages/sdk/**/*.ts"],
+    files: ["packages/sdk/src/**/*.ts"],
     rules: {
       "no-restricted-imports": restrict(noSql, {
         // ProjectMatch is pure (no sql, pg or node); it moves into the contract's reach when the CLI is rebuilt.

@@ -1,5 +1,4 @@
-import type { UserId } from "@clockme/domain/contract/Ids"
-import type { TaskId, WorkspaceId } from "@clockme/domain/contract/Ids"
+import type { TaskId, UserId, WorkspaceId } from "@clockme/domain/contract/Ids"
 import { CurrentActor } from "@clockme/domain/contract/Actor"
 import { IdleWatchdog } from "@clockme/domain/services/IdleWatchdog"
 import { Tasks } from "@clockme/domain/services/Tasks"

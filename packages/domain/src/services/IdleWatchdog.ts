@@ -1,4 +1,5 @@
-import { Cause, DateTime, Duration, Effect, Schedule } from "effect"
+import { Cause, DateTime, Effect, Schedule } from "effect"
+import type { Duration } from "effect"
 import { Idempotency } from "./Idempotency.js"
 import { Timers } from "./Timers.js"
 
