@@ -62,7 +62,7 @@ describe("agent sessions through the HTTP app", () => {
   it.scoped("heartbeat: touched timers, or with autoStart the started one; named timers must exist", () =>
     Effect.gen(function*() {
       const s = yield* withServer
-      expect((yield* s.post("/api/timer/heartbeat", {})).body).toEqual({ touched: [], started: null })
+      expect((yield* s.post("/api/timer/heartbeat", {})).body).toEqual({ touched: [], started: null, extended: null, at: at(0) })
       const beat = yield* s.post("/api/timer/heartbeat", { projectName: "comeback", autoStart: true, autoCreate: true, sessionId: "s1" })
       expect(beat.status).toBe(200)
       expect(beat.body).toMatchObject({ touched: [], started: { projectName: "comeback", source: "hook", state: "running", startedAt: at(0) } })

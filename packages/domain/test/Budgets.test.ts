@@ -80,7 +80,7 @@ describe("Budgets: thresholds", () => {
         hoursUsed: 8,
         hoursLimit: 10,
         currency: "USD",
-        crossedAt: "2026-06-15T12:00:00.000Z"
+        occurredAt: "2026-06-15T12:00:00.000Z"
       })
       expect(outbox.every((row) => row.deliveredAt === null)).toBe(true)
       const alerts = yield* me.run(budgets.alerts({}))
