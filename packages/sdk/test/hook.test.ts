@@ -156,7 +156,7 @@ layer(TestServer, { timeout: 300_000, excludeTestServices: true })("clockme hook
         const up = { ...down, CLOCKME_URL: base }
         const sync = await runCli(cli, ["sync", "--json"], { env: up })
         expect(sync.code).toBe(0)
-        expect(JSON.parse(sync.stdout)).toMatchObject({ sent: 1, left: 0 })
+        expect(JSON.parse(sync.stdout)).toMatchObject({ sent: 3, left: 0 })
         expect(existsSync(join(box.config, "clockme", "queue.jsonl"))).toBe(false)
         const cm = new ClockMe({ apiKey: key, baseUrl: base })
         const entries = (await cm.entries.list()).entries
@@ -169,7 +169,7 @@ layer(TestServer, { timeout: 300_000, excludeTestServices: true })("clockme hook
       })
     }))
 
-  it.effect("the next hook call flushes the queue first: a session started offline is logged up to the live event", () =>
+  it.effect("the next hook call flushes the queue first: a session started offline runs from its queued start", () =>
     Effect.gen(function*() {
       const base = yield* baseUrl
       const { key } = yield* signUp()
@@ -182,12 +182,10 @@ layer(TestServer, { timeout: 300_000, excludeTestServices: true })("clockme hook
         await new Promise((resolve) => setTimeout(resolve, 1200))
         expectQuiet(await hookRun("prompt", "claude-code", { ...common, hook_event_name: "UserPromptSubmit", prompt: "go" }, { ...env, CLOCKME_URL: base }))
         const cm = new ClockMe({ apiKey: key, baseUrl: base })
-        const entries = (await cm.entries.list()).entries
-        expect(entries.length).toBe(1)
-        expect(entries[0]!.startTime).toBe(queued.at)
-        expect(Date.parse(entries[0]!.endTime)).toBeGreaterThan(Date.parse(queued.at))
+        expect((await cm.entries.list()).entries).toEqual([])
         const timers = (await cm.timer.current()).timers
-        expect(timers.map((t) => t.projectName), hookLog(box.config)).toEqual(["acme-app"])
+        expect(timers.map((t) => [t.projectName, t.startedAt]), hookLog(box.config)).toEqual([["acme-app", queued.at]])
+        expect(Date.parse(timers[0]!.lastActivityAt)).toBeGreaterThan(Date.parse(queued.at))
         expect(existsSync(join(box.config, "clockme", "queue.jsonl"))).toBe(false)
       })
     }))

@@ -1,17 +1,15 @@
 import { describe, expect, it } from "@effect/vitest"
 import { existsSync, readFileSync } from "node:fs"
 import { join } from "node:path"
-import { afterAll, beforeAll } from "vitest"
+import { afterAll } from "vitest"
 import type { RunningServer } from "../../api/test/lib/Process.js"
 import { request, startServer, tempDataDir } from "../../api/test/lib/Process.js"
 import { deserialize, eventCount } from "../src/cli/Stretches.js"
-import { buildCli, runCli, sandbox } from "./lib/Cli.js"
+import { cliBin, runCli, sandbox } from "./lib/Cli.js"
 
-let cli = ""
+/** The built CLI (vitest's global setup bundles it fresh for every run). */
+const cli = cliBin
 let server: RunningServer | undefined
-beforeAll(() => {
-  cli = buildCli()
-}, 120_000)
 afterAll(async () => {
   await server?.stop("SIGKILL")
 })

@@ -5,7 +5,8 @@ import { ClockMeError } from "../Errors.js"
 import { installedCommand } from "./InstalledCommand.js"
 import { configFile, readConfig, resolveCredentials, writeConfig } from "./Paths.js"
 import { projectNameFor } from "./Project.js"
-import { flushQueue, readQueue } from "./Queue.js"
+import { hookClient } from "./HookClient.js"
+import { flushQueue, queuedCount } from "./Queue.js"
 import { apply, diff, plan } from "./Setup.js"
 import type { Tool } from "./Tools.js"
 
@@ -180,7 +181,7 @@ export const timer = async (command: "start" | "stop" | "pause" | "resume", inpu
 export const status = async (input: Common): Promise<number> => {
   const cm = client(input)
   const current = await cm.timer.current()
-  const queued = readQueue().length
+  const queued = queuedCount()
   const lines = current.timers.length === 0
     ? ["no timer running"]
     : current.timers.map((t) => `${t.state === "paused" ? "⏸" : "▶"} ${t.projectName}  ${formatDuration(t.elapsedSeconds)}  (${t.source}${t.description ? `, ${t.description}` : ""})`)
@@ -255,8 +256,13 @@ export const login = async (input: Common): Promise<number> => {
 }
 
 export const sync = async (input: Common): Promise<number> => {
-  const cm = client(input)
-  const result = await flushQueue(cm)
+  const credentials = resolveCredentials(input)
+  if (!credentials.apiKey) {
+    throw new UsageError("no API key: run `clockme login`, pass --key, or set CLOCKME_API_KEY")
+  }
+  // The queue's requests, over the hook's plain client: a flush sends the same bytes from either.
+  const timer = hookClient({ baseUrl: credentials.url, apiKey: credentials.apiKey, remaining: () => 30_000, retries: 2 })
+  const result = await flushQueue(timer.call)
   if (result === undefined) throw new Error("another clockme process is sending the queue; try again in a moment")
   out(input.json, result, [...result.log, `${result.sent} sent, ${result.dropped} dropped, ${result.left} left`].join("\n"))
   return result.left > 0 ? 1 : 0

@@ -2,9 +2,9 @@ import { createHash, randomUUID } from "node:crypto"
 import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, statSync, unlinkSync, utimesSync } from "node:fs"
 import { join } from "node:path"
 import { HookFailure, hookClient, isUnreachableFailure } from "./HookClient.js"
-import { configDir, home, logFile, resolveCredentials } from "./Paths.js"
+import { configDir, home, logFile, queueFile, resolveCredentials } from "./Paths.js"
 import { projectNameFor } from "./Project.js"
-import { enqueue, type QueuedEvent, readQueue } from "./QueueFile.js"
+import { enqueue, type QueuedEvent, queuedCount } from "./QueueFile.js"
 import { type Tool, TOOL_RECORDS } from "./Tools.js"
 
 export type HookEvent = "session-start" | "prompt" | "stop" | "session-end"
@@ -127,8 +127,21 @@ const sweep = (dir: string) => {
 
 type Client = ReturnType<typeof hookClient>
 
+/**
+ * Sends the event with its own time (`at`); a server that refuses it (an older server, or clock skew
+ * beyond its bounds) gets it again without.
+ */
 const send = async (client: Client, e: QueuedEvent): Promise<string> => {
-  const session = e.sessionId ? { sessionId: e.sessionId } : {}
+  try {
+    return await sendAt(client, e, { at: e.at })
+  } catch (error) {
+    if (error instanceof HookFailure && error.code === "invalid_input") return sendAt(client, e, {})
+    throw error
+  }
+}
+
+const sendAt = async (client: Client, e: QueuedEvent, when: { readonly at?: string }): Promise<string> => {
+  const session = { ...(e.sessionId ? { sessionId: e.sessionId } : {}), ...when }
   const key = `clockme-hook:${e.id}`
   const project = e.fallbackProjectId ? { fallbackProjectId: e.fallbackProjectId } : { autoCreate: e.autoCreate ?? false }
   const description = e.description ? { description: e.description } : {}
@@ -163,21 +176,33 @@ const send = async (client: Client, e: QueuedEvent): Promise<string> => {
 }
 
 /**
- * Sends what the queue holds before the live event, when the server answers again. Only then is
- * the full client loaded: with the server down the hook stays as light as a plain script.
+ * Sends what the queue holds before the live event, when the server answers again: one request per
+ * stretch (see Stretches.ts) over the same plain client, so even a flush loads neither Effect nor the
+ * SDK, only the queue lock. Leaves time for the live event: a session end must still stop its timer.
  */
-const flushFirst = async (client: Client, credentials: { readonly url: string; readonly apiKey: string }, live: { readonly key: string; readonly at: string }, remaining: () => number) => {
+const flushFirst = async (client: Client, remaining: () => number) => {
   await client.call("health")
-  const [{ ClockMe }, { flushQueue }] = await Promise.all([import("../ClockMe.js"), import("./Queue.js")])
-  const cm = new ClockMe({ apiKey: credentials.apiKey, baseUrl: credentials.url, retry: { retries: 1, baseDelay: 100, maxDelay: 500 }, timeout: Math.max(200, remaining()) })
+  const { flushQueue } = await import("./Queue.js")
   let timer: ReturnType<typeof setTimeout> | undefined
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new HookFailure("timeout", "the queue did not flush in time")), Math.max(100, remaining() - 300))
+    timer = setTimeout(() => reject(new HookFailure("timeout", "the queue did not flush in time")), Math.max(100, remaining() - 400))
   })
   try {
-    return await Promise.race([flushQueue(cm, live), deadline])
+    return await Promise.race([flushQueue(client.call), deadline])
   } finally {
     clearTimeout(timer)
+  }
+}
+
+/** Past this size, the appended lines are rewritten as stretches (under the queue lock). */
+const COMPACT_BYTES = 4096
+
+const queueEvent = async (event: QueuedEvent) => {
+  enqueue(event)
+  try {
+    if (statSync(queueFile()).size > COMPACT_BYTES) await (await import("./Queue.js")).compactQueue()
+  } catch {
+    // compacting is an optimisation
   }
 }
 
@@ -228,13 +253,12 @@ export const runHook = async (options: HookOptions): Promise<void> => {
     remaining,
     retries: options.event === "session-end" ? 0 : 1
   })
-  const sessionKey = `${event.tool}|${event.sessionId ?? ""}|${event.projectName.toLowerCase()}`
   try {
-    if (readQueue().length > 0) {
-      const flushed = await flushFirst(client, { url: credentials.url, apiKey: credentials.apiKey }, { key: sessionKey, at: event.at }, remaining)
+    if (queuedCount() > 0) {
+      const flushed = await flushFirst(client, remaining)
       for (const line of flushed?.log ?? []) log(`flush: ${line}`)
       if (flushed === undefined || flushed.left > 0) {
-        enqueue(event)
+        await queueEvent(event)
         log(`${options.tool} ${options.event}: queued behind ${flushed?.left ?? "a running flush"}`)
         return
       }
@@ -243,7 +267,7 @@ export const runHook = async (options: HookOptions): Promise<void> => {
     log(`${options.tool} ${options.event} ${event.projectName}: ${result}`)
   } catch (error) {
     if (isUnreachableFailure(error)) {
-      enqueue(event)
+      await queueEvent(event)
       log(`${options.tool} ${options.event} ${event.projectName}: queued (${(error as Error).message})`)
     } else {
       log(`${options.tool} ${options.event} ${event.projectName}: ${(error as Error).message}`)

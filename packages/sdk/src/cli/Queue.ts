@@ -1,13 +1,12 @@
-import { matchProjectName } from "@clockme/domain/ProjectMatch"
 import { mkdirSync } from "node:fs"
 import { dirname } from "node:path"
 import * as lockfile from "proper-lockfile"
-import type { ClockMe } from "../ClockMe.js"
-import { ClockMeError } from "../Errors.js"
+import { isUnreachableFailure } from "./HookClient.js"
 import { queueFile } from "./Paths.js"
-import { type QueuedEvent, readQueue, writeQueue } from "./QueueFile.js"
+import { readQueue, readQueueText, writeQueue } from "./QueueFile.js"
+import { addAll, deserialize, type FlushRequest, type HookActivity, plan, remove } from "./Stretches.js"
 
-export { enqueue, type QueuedEvent, readQueue } from "./QueueFile.js"
+export { enqueue, type QueuedEvent, queuedCount, readQueue } from "./QueueFile.js"
 
 /** One flusher at a time; a lock left by a crashed flusher goes stale after 30 s. */
 const withLock = async <A>(run: () => Promise<A>): Promise<A | undefined> => {
@@ -25,29 +24,16 @@ const withLock = async <A>(run: () => Promise<A>): Promise<A | undefined> => {
   }
 }
 
+/**
+ * One call to the timer API, as the hook's plain HTTP client makes it. Errors are read by shape
+ * (`code`, `status`), so the hook's `HookFailure` and the SDK's `ClockMeError` count the same way.
+ */
+export type TimerCall = (route: "start" | "heartbeat" | "stop", body: unknown, idempotencyKey?: string) => Promise<any>
+
 /** The server did not answer (or failed): keep the event for later. Any other error drops it. */
-export const isUnreachable = (error: unknown): boolean =>
-  error instanceof ClockMeError &&
-  (error.code === "network_error" || error.code === "timeout" || (error.status !== undefined && error.status >= 500) ||
-    error.status === 429)
+export const isUnreachable = isUnreachableFailure
 
-const sessionKey = (e: QueuedEvent) => `${e.tool}|${e.sessionId ?? ""}|${e.projectName.toLowerCase()}`
-
-const resolveProject = async (cm: ClockMe, event: QueuedEvent): Promise<string | undefined> => {
-  const projects = await cm.projects.list()
-  const { match } = matchProjectName(event.projectName, projects)
-  if (match) return match.id
-  if (event.fallbackProjectId) return event.fallbackProjectId
-  if (!event.autoCreate) return undefined
-  try {
-    return (await cm.projects.create({ name: event.projectName })).id
-  } catch (error) {
-    if (error instanceof ClockMeError && error.code === "project_name_taken") {
-      return matchProjectName(event.projectName, await cm.projects.list()).match?.id
-    }
-    throw error
-  }
-}
+const codeOf = (error: unknown): unknown => (error as { readonly code?: unknown } | undefined)?.code
 
 export interface FlushResult {
   readonly sent: number
@@ -56,83 +42,98 @@ export interface FlushResult {
   readonly log: ReadonlyArray<string>
 }
 
+const sendOne = async (call: TimerCall, request: FlushRequest): Promise<string> => {
+  if (request.kind === "stop") {
+    try {
+      const stopped = await call("stop", request.body, request.idempotencyKey)
+      return "id" in stopped ? `stopped ${request.body.projectName} at ${request.body.at}` : `kept ${request.body.projectName} for other sessions`
+    } catch (error) {
+      if (codeOf(error) === "timer_not_running") return `${request.body.projectName} already stopped`
+      throw error
+    }
+  }
+  const { body } = request
+  try {
+    await call("heartbeat", body)
+  } catch (error) {
+    if (request.fallbackProjectId === undefined || codeOf(error) !== "project_not_found") throw error
+    const started = await call("start", {
+      projectName: body.projectName,
+      fallbackProjectId: request.fallbackProjectId,
+      source: "hook",
+      ...(body.sessionId === undefined ? {} : { sessionId: body.sessionId }),
+      ...(body.description === undefined ? {} : { description: body.description }),
+      at: body.since
+    }, `clockme-queue:${request.stretch}:start`)
+    if (body.count > 1) {
+      await call("heartbeat", {
+        projectId: started.projectId,
+        ...(body.sessionId === undefined ? {} : { sessionId: body.sessionId }),
+        at: body.at,
+        count: body.count - 1
+      })
+    }
+  }
+  return `sent ${body.projectName} ${body.since} – ${body.at} (${body.count} event(s))`
+}
+
+/** Events appended by other hooks while a flush ran (whole lines only). */
+const activitiesOf = (text: string): ReadonlyArray<HookActivity> =>
+  text.split("\n").flatMap((line) => {
+    try {
+      const value = JSON.parse(line) as HookActivity
+      return typeof value?.id === "string" && typeof value.at === "string" ? [value] : []
+    } catch {
+      return []
+    }
+  })
+
 /**
- * Sends queued events in order, with their original times. The timer API cannot start in the
- * past, so a queued session start becomes a logged entry from the start to its queued end (or to
- * its last queued activity, or to `liveAt` when the live event belongs to the same session); a
- * queued end of a timer that did start on the server stops it and moves the entry's end back to
- * when the session really ended. Heartbeats on their own are dropped: the live event that
- * triggers the flush is activity too. Entries carry an idempotency key derived from the queued
- * event, so a flush cut short and repeated never logs twice.
+ * Replays the queue with the events' own times: per stretch one heartbeat from its first to its last
+ * activity, then a stop when the session ended (see Stretches.plan). The server continues the entry its
+ * watchdog stopped meanwhile, so an outage leaves no hole. A stretch the server refuses is dropped (and
+ * logged); when the server is unreachable, the rest stays queued. Events appended while the flush ran
+ * are kept. `undefined` when another process holds the queue.
  */
-export const flushQueue = async (
-  cm: ClockMe,
-  live?: { readonly key: string; readonly at: string }
-): Promise<FlushResult | undefined> =>
+export const flushQueue = async (call: TimerCall): Promise<FlushResult | undefined> =>
   withLock(async () => {
-    const events = readQueue()
+    const before = readQueueText()
+    const queue = deserialize(before)
     const log: Array<string> = []
     let sent = 0
     let dropped = 0
     const done = new Set<string>()
     try {
-      for (let index = 0; index < events.length; index++) {
-        const event = events[index]!
-        if (done.has(event.id)) continue
-        const key = sessionKey(event)
-        try {
-        if (event.event === "session-start") {
-          const rest = events.slice(index + 1).filter((e) => sessionKey(e) === key)
-          const nextStart = rest.findIndex((e) => e.event === "session-start")
-          const scope = nextStart < 0 ? rest : rest.slice(0, nextStart)
-          const end = scope.find((e) => e.event === "session-end")
-          const activity = end ? scope.slice(0, scope.indexOf(end) + 1) : scope
-          const endAt = end?.at ?? (live?.key === key ? live.at : activity.at(-1)?.at ?? event.at)
-          const minutes = (Date.parse(endAt) - Date.parse(event.at)) / 60_000
-          if (minutes > 0) {
-            const projectId = await resolveProject(cm, event)
-            if (projectId === undefined) {
-              log.push(`dropped ${event.event} ${event.projectName}: no such project`)
-              dropped++
-            } else {
-              await cm.entries.create({
-                projectId,
-                startTime: event.at,
-                endTime: endAt,
-                source: "hook",
-                ...(event.description ? { description: event.description } : {}),
-                idempotencyKey: `clockme-queue:${event.id}`
-              })
-              log.push(`logged ${event.projectName} ${event.at} – ${endAt}`)
-              sent++
-            }
+      for (const stretch of queue.stretches) {
+        const requests = plan({ stretches: [stretch] }, Date.now())
+        if (requests.length === 0) log.push(`dropped ${stretch.projectName}: older than the server accepts`)
+        let ok = true
+        for (const request of requests) {
+          try {
+            log.push(await sendOne(call, request))
+          } catch (error) {
+            if (isUnreachable(error)) throw error
+            log.push(`dropped ${request.kind} ${stretch.projectName}: ${(error as Error).message}`)
+            ok = false
           }
-          for (const e of activity) done.add(e.id)
-        } else if (event.event === "session-end") {
-            const stopped = await cm.timer.stop(
-              { projectName: event.projectName, ...(event.sessionId ? { sessionId: event.sessionId } : {}) },
-              { idempotencyKey: `clockme-queue:${event.id}` }
-            )
-            if ("id" in stopped && Date.parse(stopped.endTime) > Date.parse(event.at) && Date.parse(stopped.startTime) < Date.parse(event.at)) {
-              await cm.entries.update({ id: stopped.id, endTime: event.at })
-            }
-            log.push(`stopped ${event.projectName} at ${event.at}`)
-            sent++
-        } else {
-          dropped++
         }
-        } catch (error) {
-          if (isUnreachable(error)) throw error
-          log.push(`dropped ${event.event} ${event.projectName}: ${(error as Error).message}`)
-          dropped++
-        }
-        done.add(event.id)
+        if (ok && requests.length > 0) sent++
+        else dropped++
+        done.add(stretch.id)
       }
     } catch (error) {
       if (!isUnreachable(error)) throw error
       log.push(`server unreachable: ${(error as Error).message}`)
     }
-    const left = readQueue().filter((e) => !done.has(e.id))
-    writeQueue(left)
-    return { sent, dropped, left: left.length, log }
+    const after = readQueueText()
+    if (done.size > 0 || after.length !== before.length) {
+      const appended = after.startsWith(before) ? after.slice(before.length) : ""
+      writeQueue(addAll(remove(queue, done), activitiesOf(appended)))
+    }
+    return { sent, dropped, left: readQueue().stretches.length, log }
   })
+
+/** Rewrites a queue grown by appended lines as stretches, unless a flush holds it. */
+export const compactQueue = async (): Promise<void> => {
+  await withLock(async () => writeQueue(readQueue()))
+}
