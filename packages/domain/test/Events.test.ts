@@ -106,8 +106,10 @@ const settledPage = <A>(read: Effect.Effect<ReadonlyArray<A>>, count: number) =>
     return yield* read
   })
 
-describe("Events on PostgreSQL", () => {
-  it.scoped.skipIf(!process.env.DATABASE_URL)(
+// Two sessions committing out of order need a server; PGlite serves one connection at a time.
+if (process.env.DATABASE_URL) {
+  describe("Events on PostgreSQL", () => {
+  it.scoped(
     "an event whose transaction commits late is never skipped by a reader paging with a cursor",
     () =>
       Effect.gen(function*() {
@@ -174,3 +176,4 @@ describe("Events on PostgreSQL", () => {
     60_000
   )
 })
+}

@@ -1,6 +1,7 @@
 import { Schema } from "effect"
 import { ApiKeyId, UserId, WorkspaceId } from "./Ids.js"
 import { Timestamp } from "./Timestamp.js"
+import { JsonValue } from "./Text.js"
 
 export const AuditEventType = Schema.Literal(
   "key.created",
@@ -25,7 +26,7 @@ export class AuditEvent extends Schema.Class<AuditEvent>("AuditEvent")({
   userId: Schema.NullOr(UserId).annotations({ description: "The account it concerns (the key's owner, the member)" }),
   workspaceId: Schema.NullOr(WorkspaceId),
   targetId: Schema.NullOr(Schema.String).annotations({ description: "The key, invite, member or integration" }),
-  details: Schema.Record({ key: Schema.String, value: Schema.Unknown }),
+  details: Schema.Record({ key: Schema.String, value: JsonValue }),
   createdAt: Timestamp
 }) {}
 

@@ -4,6 +4,7 @@ import type { EventType } from "./Events.js"
 import { eventTypes } from "./Events.js"
 import { WorkspaceId } from "./Ids.js"
 import { NullableTimestamp, Timestamp } from "./Timestamp.js"
+import { JsonValue } from "./Text.js"
 
 export const ConnectionId = Schema.UUID.pipe(Schema.brand("ConnectionId"))
 export type ConnectionId = typeof ConnectionId.Type
@@ -43,7 +44,7 @@ export class Connection extends Schema.Class<Connection>("Connection")({
   workspaceId: WorkspaceId,
   integration: IntegrationId,
   description: Schema.NullOr(Schema.String),
-  config: Schema.Record({ key: Schema.String, value: Schema.Unknown }).annotations({
+  config: Schema.Record({ key: Schema.String, value: JsonValue }).annotations({
     description: "The integration's settings, without secrets"
   }),
   events: Schema.Array(Schema.String).annotations({ description: "Event types delivered to it (wire names)" }),
@@ -64,7 +65,7 @@ export const SecretValues = Schema.Record({ key: Schema.String, value: Schema.St
 export const CreateConnection = Schema.Struct({
   integration: IntegrationId,
   description: Schema.optional(Description),
-  config: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Unknown })),
+  config: Schema.optional(Schema.Record({ key: Schema.String, value: JsonValue })),
   secrets: Schema.optional(SecretValues),
   events: Schema.optional(Schema.Array(WireEventType)).annotations({
     description: "Which of the integration's events to deliver; default: all it consumes"
@@ -74,7 +75,7 @@ export type CreateConnection = typeof CreateConnection.Type
 
 export const UpdateConnection = Schema.Struct({
   description: Schema.optional(Schema.NullOr(Description)),
-  config: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Unknown })),
+  config: Schema.optional(Schema.Record({ key: Schema.String, value: JsonValue })),
   secrets: Schema.optional(SecretValues),
   events: Schema.optional(Schema.Array(WireEventType)),
   enabled: Schema.optional(Schema.Boolean).annotations({ description: "false pauses deliveries, true resumes them" })

@@ -18,3 +18,9 @@ export const TrimmedText = Schema.Trim.pipe(Schema.filter(hasNoNul, noNulMessage
 export const Description = Text.pipe(
   Schema.maxLength(2000, { message: () => "must be at most 2000 characters" })
 )
+
+/** Any JSON value, described without the `$id` Schema.Unknown brings (the OpenAPI document may hold it only once). */
+export const JsonValue = Schema.declare((_value: unknown): _value is unknown => true, {
+  identifier: "JsonValue",
+  jsonSchema: { type: ["string", "number", "boolean", "null", "object", "array"], description: "Any JSON value" }
+})

@@ -1,5 +1,6 @@
 import { Schema } from "effect"
 import { ConnectionId } from "./Integration.js"
+import { JsonValue } from "./Text.js"
 
 /** The triggers a Zap can subscribe to, by their wire names. */
 export const ZapierEvent = Schema.Literal("entry.created", "timer.started", "timer.stopped", "budget_threshold.crossed")
@@ -23,5 +24,5 @@ export class ZapItem extends Schema.Class<ZapItem>("ZapItem")({
   id: Schema.UUID.annotations({ description: "The event's id: stable, so Zapier deduplicates on it" }),
   type: Schema.String,
   timestamp: Schema.String,
-  data: Schema.Unknown
+  data: JsonValue
 }) {}

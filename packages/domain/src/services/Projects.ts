@@ -133,11 +133,15 @@ export class Projects extends Effect.Service<Projects>()("@clockme/domain/Projec
       if (ref.autoCreate === true) {
         yield* requireScope("write")
         const now = yield* DateTime.now
-        const { created, project } = yield* repo.insertOrGet(actor.workspaceId, name, DateTime.toDate(now))
-        if (created) {
-          yield* events.publish(new ProjectCreated({ occurredAt: now, workspaceId: actor.workspaceId, userId: actor.userId, project }))
-        }
-        return project
+        return yield* transactional(Effect.gen(function*() {
+          const { created, project } = yield* repo.insertOrGet(actor.workspaceId, name, DateTime.toDate(now))
+          if (created) {
+            yield* events.publish(
+              new ProjectCreated({ occurredAt: now, workspaceId: actor.workspaceId, userId: actor.userId, project })
+            )
+          }
+          return project
+        }))
       }
       return yield* new ProjectNotFound({
         projectName: name,
