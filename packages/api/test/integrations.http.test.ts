@@ -397,7 +397,7 @@ describe("integrations over HTTP", () => {
 
   // With DATABASE_URL (CI) the same claims run in two real server processes; PGlite has one process by nature.
   const serverUrl = process.env.DATABASE_URL
-  if (serverUrl !== undefined) {
+  if (serverUrl) {
     it.live("PostgreSQL, two server processes deliver each event once per handler; SIGKILL mid-delivery, restart: nothing lost or acknowledged twice", () =>
       Effect.gen(function*() {
         const r = yield* receiver
