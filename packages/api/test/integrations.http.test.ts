@@ -57,6 +57,13 @@ const timerRound = (api: (m: string, p: string, b?: unknown) => Effect.Effect<{ 
     expect((yield* api("POST", "/api/timer/stop", { projectName: name })).status).toBe(200)
   })
 
+
+/** What a verified Standard Webhooks body holds: the event type, when, and the event. */
+interface Delivered {
+  readonly type: string
+  readonly timestamp: string
+  readonly data: { readonly [key: string]: any }
+}
 describe("integrations over HTTP", () => {
   it.scoped("a webhook receives TimerStarted and TimerStopped signed per Standard Webhooks, in order", () =>
     Effect.gen(function*() {
@@ -80,7 +87,7 @@ describe("integrations over HTTP", () => {
       const hooks = r.received.filter((x) => x.path === "/hook")
       const verifier = new Webhook(created.body.secret)
       const types = hooks.map((hook) => {
-        const payload = verifier.verify(hook.body, hook.headers as Record<string, string>) as any
+        const payload = verifier.verify(hook.body, hook.headers as Record<string, string>) as Delivered
         expect(hook.headers["webhook-id"]).toBe(payload.data.id)
         return `${payload.type}:${payload.data.timer.projectName}`
       })
@@ -262,8 +269,8 @@ describe("integrations over HTTP", () => {
       const during = r.received[0]!
       const headers = during.headers as Record<string, string>
       expect(headers["webhook-signature"]!.split(" ")).toHaveLength(2)
-      expect((new Webhook(created.body.secret).verify(during.body, headers) as any).data.timer.projectName).toBe("rot1")
-      expect((new Webhook(rotated.body.secret).verify(during.body, headers) as any).data.timer.projectName).toBe("rot1")
+      expect((new Webhook(created.body.secret).verify(during.body, headers) as Delivered).data.timer.projectName).toBe("rot1")
+      expect((new Webhook(rotated.body.secret).verify(during.body, headers) as Delivered).data.timer.projectName).toBe("rot1")
 
       yield* TestClock.adjust("2 hours")
       yield* started("rot2")

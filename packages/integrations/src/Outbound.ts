@@ -74,7 +74,7 @@ export interface PostResult {
 export class PostFailed extends Data.TaggedError("PostFailed")<{ readonly message: string }> {}
 
 const pinnedLookup = (address: ResolvedAddress): LookupFunction => (_hostname, options, callback) => {
-  if (options.all) (callback as any)(null, [{ address: address.address, family: address.family }])
+  if (options.all) callback(null, [{ address: address.address, family: address.family }])
   else callback(null, address.address, address.family)
 }
 
