@@ -1,11 +1,12 @@
 import { Api } from "@clockme/domain/contract/api/Api"
-import { HttpApiBuilder, HttpApiScalar, HttpServer } from "@effect/platform"
+import { HttpApiBuilder, HttpServer } from "@effect/platform"
 import { HttpApiDecodeError } from "@effect/platform/HttpApiError"
-import { NodeHttpServer } from "@effect/platform-node"
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { Cause, Config, Effect, Layer, Option } from "effect"
 import { createServer } from "node:http"
 import type { Socket } from "node:net"
 import { AuthenticationLive } from "./Authentication.js"
+import { DocsLive } from "./Docs.js"
 import { InboundLive } from "./http/InboundHttp.js"
 import { OperationsHttp } from "./http/OperationsHttp.js"
 import { McpLive } from "./Mcp.js"
@@ -73,7 +74,7 @@ const makeServer = () => {
 export const HttpLive = (listen: ListenOptions) =>
   Layer.unwrapEffect(Effect.map(EdgeConfig, (edge) =>
     HttpApiBuilder.serve(requestGuard(edge)).pipe(
-      Layer.provide(HttpApiScalar.layer({ path: "/api/docs" })),
+      Layer.provide(DocsLive),
       Layer.provide(McpLive),
       Layer.provide(InboundLive),
       Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/api/openapi" })),

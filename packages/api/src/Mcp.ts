@@ -1,6 +1,7 @@
-import { McpHttp } from "@clockme/mcp/Http"
+import type { McpHttp } from "@clockme/mcp/Http"
 import { HttpApiBuilder, HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import { Effect, Layer } from "effect"
+import type { Layer } from "effect"
+import { Effect } from "effect"
 
 /**
  * The request as the MCP transport takes it. The body comes from the platform's cached text, not the
@@ -15,17 +16,27 @@ const toWeb = (request: HttpServerRequest.HttpServerRequest) =>
     return new Request(url, { method: request.method, headers, ...(body === undefined ? {} : { body }) })
   })
 
-/** The MCP server at /api/mcp, on the same server, port and API keys as the REST API. */
+type McpNeeds = Layer.Layer.Context<typeof McpHttp.Default>
+
+/**
+ * The MCP server at /api/mcp, on the same server, port and API keys as the REST API. The protocol SDK
+ * and its validators are imported on the first MCP request, so a server that only answers REST (and
+ * every start) does not load them.
+ */
 export const McpLive = HttpApiBuilder.Router.use((router) =>
   Effect.gen(function*() {
-    const mcp = yield* McpHttp
+    const context = yield* Effect.context<McpNeeds>()
+    const mcp = yield* Effect.cached(
+      Effect.promise(() => import("@clockme/mcp/Http")).pipe(
+        Effect.flatMap(({ McpHttp }) => McpHttp.pipe(Effect.provide(McpHttp.Default), Effect.provide(context)))
+      )
+    )
     yield* router.all(
       "/api/mcp",
-      HttpServerRequest.HttpServerRequest.pipe(
-        Effect.flatMap(toWeb),
-        Effect.flatMap((request) => Effect.promise(() => mcp.handle(request))),
+      Effect.all([mcp, HttpServerRequest.HttpServerRequest.pipe(Effect.flatMap(toWeb))]).pipe(
+        Effect.flatMap(([mcp, request]) => Effect.promise(() => mcp.handle(request))),
         Effect.map(HttpServerResponse.fromWeb)
       )
     )
   })
-).pipe(Layer.provide(McpHttp.Default))
+)

@@ -1,95 +1,11 @@
 #!/usr/bin/env node
-import { CreatedApiKey } from "@clockme/domain/contract/ApiKey"
-import { KeyScope } from "@clockme/domain/contract/Actor"
-import { DomainServicesLive } from "@clockme/domain/Domain"
-import { MigrationsLive, runMigrations } from "@clockme/domain/sql/Database"
-import { Accounts } from "@clockme/domain/services/Accounts"
-import { RateLimiter } from "@clockme/domain/services/RateLimiter"
-import { Plan, User } from "@clockme/domain/contract/User"
-import { Command, Options, ValidationError } from "@effect/cli"
-import { NodeContext, NodeRuntime } from "@effect/platform-node"
-import { Config, Console, Effect, Layer, Logger, Option, Schema } from "effect"
-import { DatabaseLive } from "./Database.js"
-import { ServerLive } from "./Server.js"
-
-const printJson = (value: unknown) => Console.log(JSON.stringify(value, null, 2))
-
-const AccountOutput = Schema.Struct({ user: User, apiKey: CreatedApiKey })
-
-const CliLive = DomainServicesLive.pipe(
-  Layer.provide(RateLimiter.unlimited),
-  Layer.provideMerge(MigrationsLive),
-  Layer.provideMerge(DatabaseLive)
-)
-
-/** Commands other than serve print JSON on stdout for scripts to read: their logs go to stderr. */
-const logsToStderr = Logger.replace(Logger.prettyLoggerDefault, Logger.prettyLogger({ stderr: true }))
-
-/** A failure is one line on stderr and exit code 1. */
-const reported = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-  effect.pipe(
-    Effect.catchAll((error) =>
-      Console.error(`clockme-server: ${error instanceof Error ? error.message : String(error)}`).pipe(
-        Effect.zipRight(Effect.sync(() => void (process.exitCode = 1)))
-      )
-    )
-  )
-
-const serve = Effect.gen(function*() {
-  const port = yield* Config.port("PORT").pipe(Config.withDefault(8787))
-  const host = yield* Config.string("HOST").pipe(Config.withDefault("127.0.0.1"))
-  return yield* Layer.launch(ServerLive({ port, host, bootstrap: true }, DatabaseLive))
-})
-
-const email = Options.text("email").pipe(Options.withDescription("the account's email"))
-
-const accountsCreate = Command.make("create", {
-  email,
-  name: Options.text("name").pipe(Options.optional, Options.withDescription("the account's display name")),
-  plan: Options.choice("plan", Plan.literals).pipe(Options.optional, Options.withDescription("rate-limit plan (default free)"))
-}, ({ email, name, plan }) =>
-  Effect.gen(function*() {
-    const accounts = yield* Accounts
-    const created = yield* accounts.create({ email, name: Option.getOrUndefined(name), plan: Option.getOrUndefined(plan) })
-    yield* printJson(yield* Schema.encode(AccountOutput)(created))
-  }).pipe(Effect.provide(CliLive), Effect.provide(logsToStderr), reported)).pipe(
-    Command.withDescription("create an account with its personal workspace; prints JSON with its full-scope key")
-  )
-
-const keysCreate = Command.make("create", {
-  email,
-  scope: Options.choice("scope", KeyScope.literals).pipe(Options.withDefault("full" as const), Options.withDescription("what the key may do")),
-  label: Options.text("label").pipe(Options.optional, Options.withDescription("a label to recognize the key by"))
-}, ({ email, label, scope }) =>
-  Effect.gen(function*() {
-    const accounts = yield* Accounts
-    const created = yield* accounts.issueKeyFor(email, scope, Option.getOrNull(label))
-    yield* printJson(yield* Schema.encode(CreatedApiKey)(created))
-  }).pipe(Effect.provide(CliLive), Effect.provide(logsToStderr), reported)).pipe(
-    Command.withDescription("create an API key for an existing account; prints JSON with the plaintext key")
-  )
-
-const server = Command.make("clockme-server", {}, () => reported(serve)).pipe(
-  Command.withDescription(
-    "The ClockMe server. Environment: PORT (8787), HOST (127.0.0.1), DATABASE_URL (PostgreSQL; default: embedded), " +
-      "CLOCKME_DATA_DIR (.clockme, for the embedded database), CLOCKME_OWNER_EMAIL (first-start owner)."
-  ),
-  Command.withSubcommands([
-    Command.make("serve", {}, () => reported(serve)).pipe(Command.withDescription("start the server (the default)")),
-    Command.make("migrate", {}, () =>
-      runMigrations.pipe(
-        Effect.flatMap((applied) => printJson({ applied: applied.map(([id, name]) => ({ id, name })) })),
-        Effect.provide(DatabaseLive),
-        Effect.provide(logsToStderr),
-        reported
-      )).pipe(Command.withDescription("apply pending database migrations and exit")),
-    Command.make("accounts").pipe(Command.withDescription("accounts"), Command.withSubcommands([accountsCreate])),
-    Command.make("keys").pipe(Command.withDescription("API keys"), Command.withSubcommands([keysCreate]))
-  ])
-)
-
-Command.run(server, { name: "clockme-server", version: "0.1.0" })(process.argv).pipe(
-  Effect.catchIf(ValidationError.isValidationError, () => Effect.sync(() => void (process.exitCode = 2))),
-  Effect.provide(NodeContext.layer),
-  NodeRuntime.runMain({ disableErrorReporting: false })
-)
+// `clockme-server` and `clockme-server serve` start the server without loading the command-line parser;
+// every other command (help, migrate, accounts, keys, completions) goes through it.
+const args = process.argv.slice(2)
+if (args.length === 0 || (args.length === 1 && args[0] === "serve")) {
+  const { runServe } = await import("./Serve.js")
+  runServe()
+} else {
+  const { runCli } = await import("./Cli.js")
+  runCli(process.argv)
+}

@@ -176,7 +176,9 @@ cm.timer.start({ projectNmae: "typo" })
         const dataDir = mkdtempSync(join(tmpdir(), "clockme-packed-data-"))
         const env = { ...cleanEnv(), CLOCKME_DATA_DIR: dataDir }
         const server = (args: ReadonlyArray<string>) => run(bin("clockme-server"), args, { cwd: app, env })
-        expect(JSON.parse(await server(["migrate"])).applied.length).toBeGreaterThan(0)
+        // A new data directory starts from the migrated image the package ships (dist/pgdata-seed.tar.gz).
+        expect(JSON.parse(await server(["migrate"]))).toEqual({ applied: [] })
+        expect(readdirSync(join(dataDir, "pgdata"))).toContain("PG_VERSION")
         const account = JSON.parse(await server(["accounts", "create", "--email", "packed@example.com", "--plan", "pro"]))
         expect(account.user).toMatchObject({ email: "packed@example.com", plan: "pro" })
         const issued = JSON.parse(await server(["keys", "create", "--email", "packed@example.com", "--scope", "write"]))

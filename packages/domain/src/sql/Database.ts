@@ -31,6 +31,12 @@ export interface PgliteOptions {
   readonly loadDataDir?: Blob | undefined
 }
 
+/**
+ * The embedded server's postgresql.conf, written on every open. PostgreSQL's default 128 MB of shared
+ * buffers grows PGlite's WebAssembly heap by as much, for a database that is one user's time entries.
+ */
+const embeddedConf = ["shared_buffers = 16MB", "wal_buffers = 1MB"].join("\n")
+
 /** Embedded PostgreSQL (PGlite, in-process), reached through node-postgres so SQL behaves as on a server. */
 export const pgliteLayer = (options: PgliteOptions) =>
   PgClient.layerFromPool({
@@ -39,6 +45,7 @@ export const pgliteLayer = (options: PgliteOptions) =>
         Effect.tryPromise({
           try: () =>
             PGlite.create({
+              postgresqlconf: embeddedConf,
               ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
               ...(options.loadDataDir === undefined ? {} : { loadDataDir: options.loadDataDir })
             }),
