@@ -41,8 +41,10 @@ export default defineConfig((options) => {
   if (options.env?.typesOnly === "true") return [library]
   return [
     library,
-    // The CLI is an app: self-contained, and split so that `clockme hook` loads none of the full CLI.
-    { ...app, entry: { cli: "src/cli/bin.ts" }, splitting: true },
+    // The CLI is an app in two self-contained files: cli.js holds the hook path, which is all a hook
+    // loads, and imports main.js (the full CLI) for every other command.
+    { ...app, entry: { cli: "src/cli/bin.ts" }, splitting: false },
+    { ...app, entry: { main: "src/cli/Main.ts" }, splitting: false },
     // The stdio MCP relay, so a client config can name it from this package.
     { ...app, entry: { mcp: "../mcp/src/bin.ts" }, splitting: false }
   ]

@@ -174,7 +174,9 @@ cm.timer.start({ projectNmae: "typo" })
         }
 
         const dataDir = mkdtempSync(join(tmpdir(), "clockme-packed-data-"))
-        const env = { ...cleanEnv(), CLOCKME_DATA_DIR: dataDir }
+        // The packed server on its embedded database, whatever database this test run uses.
+        const env: Record<string, string> = { ...cleanEnv(), CLOCKME_DATA_DIR: dataDir }
+        delete env.DATABASE_URL
         const server = (args: ReadonlyArray<string>) => run(bin("clockme-server"), args, { cwd: app, env })
         // A new data directory starts from the migrated image the package ships (dist/pgdata-seed.tar.gz).
         expect(JSON.parse(await server(["migrate"]))).toEqual({ applied: [] })
