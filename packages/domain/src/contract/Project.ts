@@ -89,6 +89,9 @@ export class ProjectNotFound extends Schema.TaggedError<ProjectNotFound>()(
     }
     return "Call clockme_list_projects for the ids of the projects in the active workspace."
   }
+
+  static readonly byId = (projectId: string) =>
+    new ProjectNotFound({ projectId, message: `Project ${projectId} not found in the active workspace` })
 }
 
 export class ProjectNameTaken extends Schema.TaggedError<ProjectNameTaken>()(

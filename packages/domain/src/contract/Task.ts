@@ -40,4 +40,6 @@ export class TaskNotFound extends Schema.TaggedError<TaskNotFound>()(
 ) {
   static readonly nextStep = (): string =>
     "Call clockme_list_tasks with the project's id (status \"all\" includes completed tasks) for valid task ids."
+
+  static readonly byId = (taskId: string) => new TaskNotFound({ taskId, message: `Task ${taskId} not found in the active workspace` })
 }

@@ -21,6 +21,7 @@ import type { ConnectionRow } from "../repos/IntegrationsRepo.js"
 import { IntegrationsRepo } from "../repos/IntegrationsRepo.js"
 import { WorkspacesRepo } from "../repos/WorkspacesRepo.js"
 import { Audit } from "./Audit.js"
+import { someOrFail } from "./Found.js"
 import { fingerprint, SecretBox } from "./SecretBox.js"
 
 export interface ConnectionInput {
@@ -189,7 +190,7 @@ export class Connections extends Effect.Service<Connections>()("@clockme/domain/
         disabledReason: input.enabled === false ? "Paused by an owner" : undefined,
         now
       })
-      return yield* Option.match(row, { onNone: () => Effect.fail(notFound(id)), onSome: (r) => Effect.succeed(present(r)) })
+      return present(yield* someOrFail(row, () => notFound(id)))
     })
 
     const disconnect = Effect.fn("Connections.disconnect")(function*(integration: string | undefined, id: ConnectionId) {

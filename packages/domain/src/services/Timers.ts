@@ -3,7 +3,15 @@ import { DateTime, Effect, Either, Option, Schema } from "effect"
 import { CurrentActor, requireScope } from "../contract/Actor.js"
 import type { StopReason } from "../contract/Entry.js"
 import { Entry } from "../contract/Entry.js"
-import { EntryCreated, TimerMoved, TimerPaused, TimerResumed, TimerStarted, TimerStopped } from "../contract/Events.js"
+import {
+  EntryCreated,
+  TimerMoved,
+  TimerPaused,
+  TimerResumed,
+  TimerStarted,
+  TimerStopped,
+  TimerUpdated
+} from "../contract/Events.js"
 import { InvalidInput } from "../contract/Errors.js"
 import type { ApiKeyId, ProjectId, UserId, WorkspaceId } from "../contract/Ids.js"
 import { matchProjectName } from "../ProjectMatch.js"
@@ -29,6 +37,7 @@ import { LateEvidence } from "./LateEvidence.js"
 import { Idempotency } from "./Idempotency.js"
 import { ensureActive, Projects } from "./Projects.js"
 import { Tasks } from "./Tasks.js"
+import { transactional } from "../sql/Transactional.js"
 
 const toView = (row: TimerRow, now: DateTime.Utc) =>
   new TimerView({
@@ -64,8 +73,6 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
     const budgets = yield* Budgets
     const events = yield* Events
     const lateEvidence = yield* LateEvidence
-    const transactional = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-      sql.withTransaction(effect).pipe(Effect.catchTag("SqlError", Effect.die))
 
     const reload = (row: TimerRow) => repo.findById(row.timer.id).pipe(Effect.flatMap(Effect.orDie))
 
@@ -159,7 +166,7 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
         )
       }
       return new StartedTimer({ ...toView(row, now), alreadyRunning: !created, at })
-    }, transactional)
+    }, transactional(sql))
 
     const start = (input: StartTimer, options: IdempotencyOptions = {}) =>
       idempotency.once(options.idempotencyKey, "timer.start", StartedTimer, startNow(input))
@@ -310,7 +317,7 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
         return yield* new TimerNotRunning({ message: `The timer on "${target.projectName}" was already stopped` })
       }
       return yield* recordEntry(target, at, reason, now, actor.keyId)
-    }, transactional)
+    }, transactional(sql))
 
     const stop = (input: StopTimer, options: IdempotencyOptions = {}) =>
       idempotency.once(options.idempotencyKey, "timer.stop", StopOutcome, stopNow(input))
@@ -329,7 +336,7 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
         yield* events.publish(new TimerPaused({ occurredAt: now, workspaceId: actor.workspaceId, userId: actor.userId, timer: view }))
       }
       return view
-    }, transactional)
+    }, transactional(sql))
 
     const resumeNow = Effect.fn("Timers.resumeNow")(function*(ref: TimerRef) {
       const actor = yield* requireScope("write")
@@ -345,7 +352,7 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
         yield* events.publish(new TimerResumed({ occurredAt: now, workspaceId: actor.workspaceId, userId: actor.userId, timer: view }))
       }
       return view
-    }, transactional)
+    }, transactional(sql))
 
     const pause = (ref: TimerRef, options: IdempotencyOptions = {}) =>
       idempotency.once(options.idempotencyKey, "timer.pause", TimerView, pauseNow(ref))
@@ -400,9 +407,12 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
       }
       const row = yield* repo.findForProject(actor.userId, actor.workspaceId, started.projectId).pipe(Effect.flatMap(Effect.orDie))
       return new HeartbeatResult({ touched: [], started: toView(row, now), extended: null, at })
-    }, transactional)
+    }, transactional(sql))
 
-    /** Edits a running timer, or moves it to another project (with split, the time so far stays behind). */
+    /**
+     * Edits a running timer (TimerUpdated when its description or task changed), or moves it to another project
+     * (TimerMoved; with split, the time so far stays behind).
+     */
     const update = Effect.fn("Timers.update")(function*(input: UpdateTimer) {
       const actor = yield* requireScope("write")
       const now = yield* DateTime.now
@@ -460,8 +470,19 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
       )
       const view = toView(yield* reload(row), now)
       if (moved) yield* publishMove(view, null)
+      else if (description !== row.timer.description || taskId !== row.timer.taskId) {
+        yield* events.publish(
+          new TimerUpdated({
+            occurredAt: now,
+            workspaceId: actor.workspaceId,
+            userId: actor.userId,
+            timer: view,
+            previous: toView(row, now)
+          })
+        )
+      }
       return view
-    }, transactional)
+    }, transactional(sql))
 
     const current = Effect.gen(function*() {
       const actor = yield* CurrentActor
@@ -484,7 +505,7 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
       const written: Array<Entry> = []
       for (const row of idle) written.push(yield* recordEntry(row, row.timer.lastActivityAt, "idle", now))
       return written
-    }, transactional)
+    }, transactional(sql))
 
     /** Stops a member's timers in a workspace they leave, so no time is left running where they cannot see it. */
     const stopAllFor = Effect.fn("Timers.stopAllFor")(function*(userId: UserId, workspaceId: WorkspaceId) {
@@ -492,7 +513,7 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
       const removed = yield* repo.deleteForMember(userId, workspaceId)
       for (const row of removed) yield* recordEntry(row, now, "manual", now)
       return removed.length
-    }, transactional)
+    }, transactional(sql))
 
     return { start, stop, pause, resume, heartbeat, update, current, stopIdle, stopAllFor } as const
   }),
