@@ -6,6 +6,7 @@ import { InviteId, ProjectId, UserId, WorkspaceId } from "./Ids.js"
 import { Currency, Money } from "./Money.js"
 import { TrimmedText } from "./Text.js"
 import { Instant } from "./Timestamp.js"
+import { strict } from "./Strict.js"
 
 export const WorkspaceKind = Schema.Literal("personal", "shared")
 export const Role = Schema.Literal("owner", "member")
@@ -45,7 +46,7 @@ export class WorkspaceSettings extends Schema.Class<WorkspaceSettings>("Workspac
 
 export const JoinWorkspace = Schema.Struct({
   code: TrimmedText.pipe(Schema.minLength(1, { message: () => "must not be empty" }), Schema.maxLength(200))
-}).annotations({ identifier: "JoinWorkspace", parseOptions: { onExcessProperty: "error", errors: "all" } })
+}).annotations({ identifier: "JoinWorkspace", ...strict })
 
 export class JoinedWorkspace extends Schema.Class<JoinedWorkspace>("JoinedWorkspace")({
   workspace: WorkspaceSummaryItem,
@@ -133,8 +134,6 @@ export const summaryCsv = (summary: TeamSummary): CsvDocument => {
     )
   })
 }
-
-const strict = { parseOptions: { onExcessProperty: "error", errors: "all" } } as const
 
 const isoCurrencies = new Set(Intl.supportedValuesOf("currency"))
 

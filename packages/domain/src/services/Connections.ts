@@ -23,6 +23,7 @@ import { WorkspacesRepo } from "../repos/WorkspacesRepo.js"
 import { Audit } from "./Audit.js"
 import { someOrFail } from "./Found.js"
 import { fingerprint, SecretBox } from "./SecretBox.js"
+import { strictParse } from "../contract/Strict.js"
 
 export interface ConnectionInput {
   readonly description?: string | null | undefined
@@ -81,12 +82,12 @@ export class Connections extends Effect.Service<Connections>()("@clockme/domain/
       new ConnectionNotFound({ connectionId: id, message: `Integration connection ${id} not found in your active workspace` })
 
     const decodeConfig = (p: Plugin, config: unknown) =>
-      Schema.decodeUnknown(p.config, { onExcessProperty: "error", errors: "all" })(config ?? {}).pipe(
+      Schema.decodeUnknown(p.config, strictParse)(config ?? {}).pipe(
         Effect.mapError((error) => new InvalidInput({ field: "config", message: issueMessage(error) }))
       )
 
     const decodeSecrets = (p: Plugin, secrets: unknown) =>
-      Schema.decodeUnknown(p.secrets, { onExcessProperty: "error", errors: "all" })(secrets ?? {}).pipe(
+      Schema.decodeUnknown(p.secrets, strictParse)(secrets ?? {}).pipe(
         Effect.mapError((error) => new InvalidInput({ field: "secrets", message: issueMessage(error) }))
       )
 
