@@ -322,37 +322,29 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
     const stop = (input: StopTimer, options: IdempotencyOptions = {}) =>
       idempotency.once(options.idempotencyKey, "timer.stop", StopOutcome, stopNow(input))
 
-    const pauseNow = Effect.fn("Timers.pauseNow")(function*(ref: TimerRef) {
-      const actor = yield* requireScope("write")
-      const now = yield* DateTime.now
-      const timers = yield* repo.listForUser(actor.userId, actor.workspaceId)
-      const candidates = ref.projectId === undefined && ref.projectName === undefined
-        ? timers.filter((row) => row.timer.state === "running")
-        : timers
-      const target = yield* pick(candidates, ref, "running")
-      const paused = yield* repo.pause(target.timer.id, DateTime.toDate(now))
-      const view = toView(yield* reload(target), now)
-      if (paused) {
-        yield* events.publish(new TimerPaused({ occurredAt: now, workspaceId: actor.workspaceId, userId: actor.userId, timer: view }))
-      }
-      return view
-    }, transactional(sql))
-
-    const resumeNow = Effect.fn("Timers.resumeNow")(function*(ref: TimerRef) {
-      const actor = yield* requireScope("write")
-      const now = yield* DateTime.now
-      const timers = yield* repo.listForUser(actor.userId, actor.workspaceId)
-      const candidates = ref.projectId === undefined && ref.projectName === undefined
-        ? timers.filter((row) => row.timer.state === "paused")
-        : timers
-      const target = yield* pick(candidates, ref, "paused")
-      const resumed = yield* repo.resume(target.timer.id, DateTime.toDate(now))
-      const view = toView(yield* reload(target), now)
-      if (resumed) {
-        yield* events.publish(new TimerResumed({ occurredAt: now, workspaceId: actor.workspaceId, userId: actor.userId, timer: view }))
-      }
-      return view
-    }, transactional(sql))
+    /** Pauses a running timer or resumes a paused one; without a project, the only timer in that state. */
+    const pauseOrResume = (action: "pause" | "resume") => {
+      const from = action === "pause" ? "running" : "paused"
+      const change = action === "pause" ? repo.pause : repo.resume
+      const Event = action === "pause" ? TimerPaused : TimerResumed
+      return Effect.fn(`Timers.${action}Now`)(function*(ref: TimerRef) {
+        const actor = yield* requireScope("write")
+        const now = yield* DateTime.now
+        const timers = yield* repo.listForUser(actor.userId, actor.workspaceId)
+        const candidates = ref.projectId === undefined && ref.projectName === undefined
+          ? timers.filter((row) => row.timer.state === from)
+          : timers
+        const target = yield* pick(candidates, ref, from)
+        const changed = yield* change(target.timer.id, DateTime.toDate(now))
+        const view = toView(yield* reload(target), now)
+        if (changed) {
+          yield* events.publish(new Event({ occurredAt: now, workspaceId: actor.workspaceId, userId: actor.userId, timer: view }))
+        }
+        return view
+      }, transactional(sql))
+    }
+    const pauseNow = pauseOrResume("pause")
+    const resumeNow = pauseOrResume("resume")
 
     const pause = (ref: TimerRef, options: IdempotencyOptions = {}) =>
       idempotency.once(options.idempotencyKey, "timer.pause", TimerView, pauseNow(ref))

@@ -291,30 +291,41 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
       return member
     }, transactional(sql))
 
-    const removeMember = Effect.fn("Workspaces.removeMember")(function*(id: WorkspaceId, userId: UserId) {
-      const actor = yield* requireScope("full")
-      const workspace = yield* requireOwner(id, "remove members")
-      yield* requireShared(workspace, "lose its only member")
-      yield* checkOwnersAfter(id, userId, null, "This would remove the last owner")
+    /**
+     * Ends a membership unless it would leave no owner: the member's timers there are stopped and recorded,
+     * then the event and the audit entry of the removal or the departure are written.
+     */
+    const endMembership = Effect.fn("Workspaces.endMembership")(function*(
+      id: WorkspaceId,
+      userId: UserId,
+      why: string,
+      removedBy: UserId | null
+    ) {
+      yield* checkOwnersAfter(id, userId, null, why)
       const member = yield* memberOf(id, userId)
       yield* timers.stopAllFor(userId, id)
       yield* repo.removeMember(id, userId)
       const now = yield* DateTime.now
-      yield* events.publish(new MemberRemoved({ occurredAt: now, workspaceId: id, userId, member, removedBy: actor.userId }))
-      yield* audit.record({ type: "member.removed", userId, workspaceId: id, targetId: userId })
+      yield* events.publish(
+        removedBy === null
+          ? new MemberLeft({ occurredAt: now, workspaceId: id, userId, member })
+          : new MemberRemoved({ occurredAt: now, workspaceId: id, userId, member, removedBy })
+      )
+      yield* audit.record({ type: removedBy === null ? "member.left" : "member.removed", userId, workspaceId: id, targetId: userId })
+    })
+
+    const removeMember = Effect.fn("Workspaces.removeMember")(function*(id: WorkspaceId, userId: UserId) {
+      const actor = yield* requireScope("full")
+      const workspace = yield* requireOwner(id, "remove members")
+      yield* requireShared(workspace, "lose its only member")
+      yield* endMembership(id, userId, "This would remove the last owner", actor.userId)
     }, transactional(sql))
 
     const leave = Effect.fn("Workspaces.leave")(function*(id: WorkspaceId) {
       const actor = yield* requireScope("full")
       const workspace = yield* membership(id)
       yield* requireShared(workspace, "be left")
-      yield* checkOwnersAfter(id, actor.userId, null, "You are the only owner")
-      const member = yield* memberOf(id, actor.userId)
-      yield* timers.stopAllFor(actor.userId, id)
-      yield* repo.removeMember(id, actor.userId)
-      const now = yield* DateTime.now
-      yield* events.publish(new MemberLeft({ occurredAt: now, workspaceId: id, userId: actor.userId, member }))
-      yield* audit.record({ type: "member.left", workspaceId: id, targetId: actor.userId })
+      yield* endMembership(id, actor.userId, "You are the only owner", null)
     }, transactional(sql))
 
     /** Makes the workspace the one every later call of this user acts in. */
