@@ -37,7 +37,8 @@ export class Timer extends Schema.Class<Timer>("Timer")({
   }
 }
 
-export class TimerView extends Schema.Class<TimerView>("TimerView")({
+/** A running or paused timer as its user sees it: the fields of TimerView and of the dashboard's timers. */
+export const timerViewFields = {
   id: TimerId,
   projectId: ProjectId,
   projectName: Schema.String,
@@ -47,8 +48,24 @@ export class TimerView extends Schema.Class<TimerView>("TimerView")({
   state: TimerState,
   startedAt: Schema.DateTimeUtc,
   lastActivityAt: Schema.DateTimeUtc,
-  elapsedSeconds: Schema.Number
-}) {}
+  elapsedSeconds: Schema.Number.annotations({ description: "Running time so far; paused stretches do not count" })
+}
+
+/** The values of `timerViewFields` for a timer at `now`. */
+export const timerViewOf = (timer: Timer, projectName: string, now: DateTime.Utc) => ({
+  id: timer.id,
+  projectId: timer.projectId,
+  projectName,
+  taskId: timer.taskId,
+  description: timer.description,
+  source: timer.source,
+  state: timer.state,
+  startedAt: timer.startedAt,
+  lastActivityAt: timer.lastActivityAt,
+  elapsedSeconds: Math.floor(timer.elapsedMsAt(now) / 1000)
+})
+
+export class TimerView extends Schema.Class<TimerView>("TimerView")(timerViewFields) {}
 
 /** How far back an event's `at` may lie: events queued longer than this are refused. */
 export const EVENT_MAX_AGE_HOURS = 24

@@ -27,7 +27,8 @@ import {
   TimerExists,
   TimerKept,
   TimerNotRunning,
-  TimerView
+  TimerView,
+  timerViewOf
 } from "../contract/Timer.js"
 import type { Heartbeat, StartTimer, StopTimer, TimerRef, UpdateTimer } from "../contract/Timer.js"
 import { Budgets } from "./Budgets.js"
@@ -39,19 +40,7 @@ import { ensureActive, Projects } from "./Projects.js"
 import { Tasks } from "./Tasks.js"
 import { transactional } from "../sql/Transactional.js"
 
-const toView = (row: TimerRow, now: DateTime.Utc) =>
-  new TimerView({
-    id: row.timer.id,
-    projectId: row.timer.projectId,
-    projectName: row.projectName,
-    taskId: row.timer.taskId,
-    description: row.timer.description,
-    source: row.timer.source,
-    state: row.timer.state,
-    startedAt: row.timer.startedAt,
-    lastActivityAt: row.timer.lastActivityAt,
-    elapsedSeconds: Math.floor(row.timer.elapsedMsAt(now) / 1000)
-  })
+const toView = (row: TimerRow, now: DateTime.Utc) => new TimerView(timerViewOf(row.timer, row.projectName, now))
 
 export interface IdempotencyOptions {
   readonly idempotencyKey?: string | undefined
