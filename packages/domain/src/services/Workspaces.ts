@@ -343,24 +343,17 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
       const user = yield* accounts.findUserById(actor.userId).pipe(Effect.flatMap(Effect.orDie))
       const period = yield* resolvePeriod(query, user.timezone)
       const rows = yield* reports.teamHours(id, period)
-      const byMember = rows.filter((r) => r.byMember && !r.byProject).map((r) =>
-        new MemberHours({
-          userId: r.userId as UserId,
-          name: r.memberName ?? "",
-          email: r.email ?? "",
-          hours: hoursOf(r.seconds),
-          billableHours: hoursOf(r.billableSeconds),
-          entries: r.entries
-        })
+      const amounts = (r: (typeof rows)[number]) => ({
+        hours: hoursOf(r.seconds),
+        billableHours: hoursOf(r.billableSeconds),
+        entries: r.entries
+      })
+      const memberRows = rows.filter((r) => r.byMember && !r.byProject)
+      const byMember = memberRows.map((r) =>
+        new MemberHours({ userId: r.userId as UserId, name: r.memberName ?? "", email: r.email ?? "", ...amounts(r) })
       )
       const byProject = rows.filter((r) => r.byProject && !r.byMember).map((r) =>
-        new ProjectHours({
-          projectId: r.projectId as ProjectId,
-          name: r.projectName ?? "",
-          hours: hoursOf(r.seconds),
-          billableHours: hoursOf(r.billableSeconds),
-          entries: r.entries
-        })
+        new ProjectHours({ projectId: r.projectId as ProjectId, name: r.projectName ?? "", ...amounts(r) })
       )
       const byMemberProject = rows.filter((r) => r.byMember && r.byProject).map((r) =>
         new MemberProjectHours({
@@ -368,14 +361,13 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
           projectId: r.projectId as ProjectId,
           memberName: r.memberName ?? "",
           projectName: r.projectName ?? "",
-          hours: hoursOf(r.seconds),
-          billableHours: hoursOf(r.billableSeconds),
-          entries: r.entries
+          ...amounts(r)
         })
       )
-      const totalSeconds = rows.filter((r) => r.byMember && !r.byProject).reduce((sum, r) => sum + r.seconds, 0)
-      const totalBillable = rows.filter((r) => r.byMember && !r.byProject).reduce((sum, r) => sum + r.billableSeconds, 0)
-      const totalEntries = rows.filter((r) => r.byMember && !r.byProject).reduce((sum, r) => sum + r.entries, 0)
+      const total = (pick: (r: (typeof rows)[number]) => number) => memberRows.reduce((sum, r) => sum + pick(r), 0)
+      const totalSeconds = total((r) => r.seconds)
+      const totalBillable = total((r) => r.billableSeconds)
+      const totalEntries = total((r) => r.entries)
       return new TeamSummary({
         workspaceId: id,
         from: period.from,
