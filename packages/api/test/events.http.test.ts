@@ -76,6 +76,8 @@ layer(TestServerManualSweep, { timeout: 120_000 })("the domain event stream", (i
       yield* TestClock.adjust("5 minutes")
       expect((yield* post("/api/timer/resume", {})).status).toBe(200)
       yield* TestClock.adjust("5 minutes")
+      expect((yield* patch("/api/timer", { currentProjectId: alpha.id, description: "spec", taskId: task.id })).status).toBe(200)
+      expect((yield* patch("/api/timer", { currentProjectId: alpha.id, description: "spec" })).status).toBe(200)
       expect((yield* patch("/api/timer", { currentProjectId: alpha.id, projectId: beta.id })).status).toBe(200)
       yield* TestClock.adjust("10 minutes")
       const split = yield* patch("/api/timer", { currentProjectId: beta.id, projectId: alpha.id, split: true })
@@ -96,6 +98,7 @@ layer(TestServerManualSweep, { timeout: 120_000 })("the domain event stream", (i
 
       const page = yield* readAll(base, key)
       expect(typesOf(page)).toEqual([
+        "WorkspaceCreated",
         "ApiKeyCreated",
         "ProjectCreated",
         "ProjectCreated",
@@ -103,6 +106,7 @@ layer(TestServerManualSweep, { timeout: 120_000 })("the domain event stream", (i
         "TimerStarted",
         "TimerPaused",
         "TimerResumed",
+        "TimerUpdated",
         "TimerMoved",
         "EntryCreated",
         "TimerMoved",
@@ -122,6 +126,19 @@ layer(TestServerManualSweep, { timeout: 120_000 })("the domain event stream", (i
         expect(event).toMatchObject({ version: 1, workspaceId: ws, userId: user.id })
       }
       const byType = (type: string) => page.events.filter((event) => event._tag === type)
+      expect(byType("WorkspaceCreated")[0].workspace).toEqual({
+        id: ws,
+        name: user.name + "'s workspace",
+        kind: "personal",
+        currency: "USD",
+        defaultHourlyRate: null,
+        idleTimeoutMinutes: 30
+      })
+      expect(byType("TimerUpdated")[0]).toMatchObject({
+        occurredAt: "2026-06-01T09:20:00.000Z",
+        timer: { projectId: alpha.id, description: "spec", taskId: task.id, state: "running" },
+        previous: { projectId: alpha.id, description: null, taskId: null }
+      })
       expect(byType("ProjectCreated").map((e) => e.project.name)).toEqual(["Alpha", "Beta"])
       expect(byType("TaskCreated")[0].task).toMatchObject({ id: task.id, name: "Design", status: "active" })
       expect(byType("TimerStarted")[0]).toMatchObject({
@@ -228,7 +245,7 @@ layer(TestServerManualSweep, { timeout: 120_000 })("the domain event stream", (i
       expect(after.events[0].timer.id).toBe(beat.body.started.id)
     }))
 
-  it.effect("owners see the whole workspace; members see workspace events and only their own timers, entries and keys", () =>
+  it.effect("owners see the whole workspace; members see workspace events, their own timers, entries and keys, and no invites", () =>
     Effect.gen(function*() {
       yield* setNow("2026-06-01T09:00:00Z")
       const base = yield* baseUrl
@@ -243,6 +260,16 @@ layer(TestServerManualSweep, { timeout: 120_000 })("the domain event stream", (i
       const join = (who: { key: string }) => call(base, "POST", "/api/workspaces/join", { key: who.key, body: { code: invite.code } })
       yield* join(member)
       yield* join(leaver)
+      const settings = (body: unknown) => as(owner)("PATCH", `/api/workspaces/${ws}`, body)
+      expect((yield* settings({ name: "Team A", currency: "EUR", idleTimeoutMinutes: 45 })).status).toBe(200)
+      expect((yield* settings({})).status).toBe(200)
+      expect((yield* settings({ name: "Team A" })).status).toBe(200)
+      const role = (value: string) => as(owner)("PATCH", `/api/workspaces/${ws}/members/${member.user.id}`, { role: value })
+      for (const value of ["owner", "owner", "member", "member"]) expect((yield* role(value)).status).toBe(200)
+      const spare = (yield* as(owner)("POST", `/api/workspaces/${ws}/invites`, { maxUses: 2 })).body
+      for (let i = 0; i < 2; i++) {
+        expect((yield* as(owner)("DELETE", `/api/workspaces/${ws}/invites/${spare.id}`)).status).toBe(200)
+      }
       const project = (yield* as(owner)("POST", "/api/projects", { name: "Shared" })).body
       yield* as(owner)("POST", "/api/timer/start", { projectId: project.id })
       yield* as(member)("POST", "/api/timer/start", { projectId: project.id })
@@ -257,8 +284,15 @@ layer(TestServerManualSweep, { timeout: 120_000 })("the domain event stream", (i
 
       const all = yield* readAll(base, owner.key, { headers: inTeam })
       expect(all.events.map((e) => [e._tag, e.userId])).toEqual([
+        ["WorkspaceCreated", owner.user.id],
+        ["InviteCreated", owner.user.id],
         ["MemberJoined", member.user.id],
         ["MemberJoined", leaver.user.id],
+        ["WorkspaceUpdated", owner.user.id],
+        ["MemberRoleChanged", member.user.id],
+        ["MemberRoleChanged", member.user.id],
+        ["InviteCreated", owner.user.id],
+        ["InviteRevoked", owner.user.id],
         ["ProjectCreated", owner.user.id],
         ["TimerStarted", owner.user.id],
         ["TimerStarted", member.user.id],
@@ -275,16 +309,43 @@ layer(TestServerManualSweep, { timeout: 120_000 })("the domain event stream", (i
         ["MemberRemoved", member.user.id]
       ])
       expect(all.events.every((e) => e.workspaceId === ws)).toBe(true)
-      expect(all.events[15]).toMatchObject({ removedBy: owner.user.id, member: { userId: member.user.id, role: "member" } })
-      expect(all.events[0].member).toMatchObject({ userId: member.user.id, role: "member", email: member.user.email })
+      const byType = (type: string) => all.events.filter((e) => e._tag === type)
+      expect(byType("MemberRemoved")[0]).toMatchObject({ removedBy: owner.user.id, member: { userId: member.user.id, role: "member" } })
+      expect(byType("MemberJoined")[0].member).toMatchObject({ userId: member.user.id, role: "member", email: member.user.email })
+      expect(byType("WorkspaceCreated")[0].workspace).toEqual({
+        id: ws,
+        name: "Team",
+        kind: "shared",
+        currency: "USD",
+        defaultHourlyRate: null,
+        idleTimeoutMinutes: 30
+      })
+      expect(byType("WorkspaceUpdated")[0]).toMatchObject({
+        workspace: { id: ws, name: "Team A", currency: "EUR", idleTimeoutMinutes: 45 },
+        previous: { id: ws, name: "Team", currency: "USD", idleTimeoutMinutes: 30 }
+      })
+      expect(byType("MemberRoleChanged").map((e) => [e.member.role, e.previousRole, e.changedBy])).toEqual([
+        ["owner", "member", owner.user.id],
+        ["member", "owner", owner.user.id]
+      ])
+      expect(byType("InviteCreated").map((e) => e.invite.id)).toEqual([invite.id, spare.id])
+      expect(byType("InviteCreated")[1].invite).toMatchObject({ workspaceId: ws, maxUses: 2, uses: 0, revokedAt: null, status: "active" })
+      expect(byType("InviteRevoked")[0].invite).toMatchObject({ id: spare.id, status: "revoked", revokedAt: "2026-06-01T09:00:00.000Z" })
+      for (const event of [...byType("InviteCreated"), ...byType("InviteRevoked")]) expect(event.invite).not.toHaveProperty("code")
+      expect(JSON.stringify(all.events)).not.toContain(invite.code)
+      expect(JSON.stringify(all.events)).not.toContain(spare.code)
 
       const third = yield* signUp()
       yield* join(third)
       yield* as(third)("POST", "/api/timer/start", { projectId: project.id })
       const seen = yield* readAll(base, third.key, { headers: inTeam })
       expect(seen.events.map((e) => [e._tag, e.userId])).toEqual([
+        ["WorkspaceCreated", owner.user.id],
         ["MemberJoined", member.user.id],
         ["MemberJoined", leaver.user.id],
+        ["WorkspaceUpdated", owner.user.id],
+        ["MemberRoleChanged", member.user.id],
+        ["MemberRoleChanged", member.user.id],
         ["ProjectCreated", owner.user.id],
         ["MemberLeft", leaver.user.id],
         ["MemberRemoved", member.user.id],
@@ -296,7 +357,7 @@ layer(TestServerManualSweep, { timeout: 120_000 })("the domain event stream", (i
 
       // the personal workspace's stream is separate
       const personal = yield* readAll(base, owner.key)
-      expect(typesOf(personal)).toEqual(["ApiKeyCreated"])
+      expect(typesOf(personal)).toEqual(["WorkspaceCreated", "ApiKeyCreated"])
     }))
 
   it.effect("keyset paging, the types filter, and 400 for an unknown type or a bad cursor; a read key suffices", () =>
@@ -309,7 +370,7 @@ layer(TestServerManualSweep, { timeout: 120_000 })("the domain event stream", (i
         yield* call(base, "POST", "/api/timer/start", { key, body: { projectId: project.id } })
       }
       const whole = yield* readAll(base, key)
-      expect(whole.events).toHaveLength(11)
+      expect(whole.events).toHaveLength(12)
       const first = yield* call(base, "GET", "/api/events?limit=4", { key })
       expect(first.body.events).toHaveLength(4)
       expect(first.body.hasMore).toBe(true)
@@ -333,6 +394,6 @@ layer(TestServerManualSweep, { timeout: 120_000 })("the domain event stream", (i
 
       const readKey = yield* keyWithScope(user.id, "read")
       const read = yield* readAll(base, readKey)
-      expect(read.events.slice(0, 11)).toEqual(whole.events)
+      expect(read.events.slice(0, 12)).toEqual(whole.events)
     }))
 })

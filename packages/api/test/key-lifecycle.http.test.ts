@@ -2,19 +2,8 @@ import { IdleWatchdog } from "@clockme/domain/services/IdleWatchdog"
 import { SqlClient } from "@effect/sql"
 import { expect, layer } from "@effect/vitest"
 import { Effect } from "effect"
-import { createProject, expectBadInput, expectError, keyWithScope, setNow, uuid } from "./lib/Fixtures.js"
+import { agency, createProject, expectBadInput, expectError, keyWithScope, setNow, uuid } from "./lib/Fixtures.js"
 import { baseUrl, call, signUp, TestServerManualSweep as TestServer } from "./lib/TestServer.js"
-
-/** Alice owns the shared workspace "Agency" and acts in her personal one; Bob joined Agency. */
-const team = Effect.gen(function*() {
-  const base = yield* baseUrl
-  const alice = yield* signUp()
-  const bob = yield* signUp()
-  const ws = (yield* call(base, "POST", "/api/workspaces", { key: alice.key, body: { name: "Agency" } })).body.id as string
-  const invite = yield* call(base, "POST", `/api/workspaces/${ws}/invites`, { key: alice.key, body: {} })
-  expect((yield* call(base, "POST", "/api/workspaces/join", { key: bob.key, body: { code: invite.body.code } })).status).toBe(200)
-  return { base, alice, bob, ws, invite: invite.body }
-})
 
 const newKey = (base: string, key: string, body: Record<string, unknown>) =>
   Effect.tap(call(base, "POST", "/api/keys", { key, body }), (reply) => expect(reply.status).toBe(201)).pipe(
@@ -114,54 +103,54 @@ layer(TestServer, { timeout: 120_000 })("API key lifecycle and the audit log", (
   it.effect("a key restricted to one workspace acts only there; the key that wrote an entry is recorded on it", () =>
     Effect.gen(function*() {
       yield* setNow("2026-06-10T12:00:00Z")
-      const { alice, base, bob, ws } = yield* team
+      const { alice, base, bob, ws } = yield* agency
       const stranger = yield* signUp()
       expectError(yield* call(base, "POST", "/api/keys", { key: alice.key, body: { workspaceId: stranger.user.activeWorkspaceId } }), 404, "workspace_not_found")
-      const agency = yield* newKey(base, alice.key, { label: "agency", workspaceId: ws })
-      expect(agency.key.workspaceId).toBe(ws)
-      const me = yield* call(base, "GET", "/api/me", { key: agency.secret })
+      const agencyKey = yield* newKey(base, alice.key, { label: "agency", workspaceId: ws })
+      expect(agencyKey.key.workspaceId).toBe(ws)
+      const me = yield* call(base, "GET", "/api/me", { key: agencyKey.secret })
       expect(me.body.activeWorkspaceId).toBe(ws)
-      const project = yield* createProject(base, agency.secret, { name: "Client" })
+      const project = yield* createProject(base, agencyKey.secret, { name: "Client" })
       expect(project.workspaceId).toBe(ws)
       const personal = alice.user.activeWorkspaceId
       expectError(
-        yield* call(base, "GET", "/api/projects", { key: agency.secret, headers: { "x-clockme-workspace": personal } }),
+        yield* call(base, "GET", "/api/projects", { key: agencyKey.secret, headers: { "x-clockme-workspace": personal } }),
         404,
         "workspace_not_found"
       )
-      expect((yield* call(base, "GET", "/api/workspaces", { key: agency.secret })).body.map((w: any) => w.id)).toEqual([ws])
-      expectError(yield* call(base, "GET", `/api/workspaces/${personal}`, { key: agency.secret }), 404, "workspace_not_found")
-      expectError(yield* call(base, "POST", `/api/workspaces/${personal}/activate`, { key: agency.secret }), 404, "workspace_not_found")
-      expectError(yield* call(base, "POST", "/api/workspaces", { key: agency.secret, body: { name: "Escape" } }), 403, "forbidden")
+      expect((yield* call(base, "GET", "/api/workspaces", { key: agencyKey.secret })).body.map((w: any) => w.id)).toEqual([ws])
+      expectError(yield* call(base, "GET", `/api/workspaces/${personal}`, { key: agencyKey.secret }), 404, "workspace_not_found")
+      expectError(yield* call(base, "POST", `/api/workspaces/${personal}/activate`, { key: agencyKey.secret }), 404, "workspace_not_found")
+      expectError(yield* call(base, "POST", "/api/workspaces", { key: agencyKey.secret, body: { name: "Escape" } }), 403, "forbidden")
       // a restricted key cannot mint an unrestricted one, nor see or manage the account's other keys
-      expectError(yield* call(base, "POST", "/api/keys", { key: agency.secret, body: {} }), 403, "forbidden")
-      const sibling = yield* newKey(base, agency.secret, { label: "sibling", workspaceId: ws })
+      expectError(yield* call(base, "POST", "/api/keys", { key: agencyKey.secret, body: {} }), 403, "forbidden")
+      const sibling = yield* newKey(base, agencyKey.secret, { label: "sibling", workspaceId: ws })
       expect(sibling.key.workspaceId).toBe(ws)
-      expect((yield* call(base, "GET", "/api/keys", { key: agency.secret })).body.map((k: any) => k.id).sort()).toEqual(
-        [agency.id, sibling.id].sort()
+      expect((yield* call(base, "GET", "/api/keys", { key: agencyKey.secret })).body.map((k: any) => k.id).sort()).toEqual(
+        [agencyKey.id, sibling.id].sort()
       )
       const aliceKeys = (yield* call(base, "GET", "/api/keys", { key: alice.key })).body
       const unrestricted = aliceKeys.find((k: any) => k.workspaceId === null).id
-      expectError(yield* call(base, "DELETE", `/api/keys/${unrestricted}`, { key: agency.secret }), 404, "api_key_not_found")
-      expectError(yield* call(base, "POST", `/api/keys/${unrestricted}/rotate`, { key: agency.secret }), 404, "api_key_not_found")
+      expectError(yield* call(base, "DELETE", `/api/keys/${unrestricted}`, { key: agencyKey.secret }), 404, "api_key_not_found")
+      expectError(yield* call(base, "POST", `/api/keys/${unrestricted}/rotate`, { key: agencyKey.secret }), 404, "api_key_not_found")
 
       // entries record the key that wrote them: a log, a timer stop, a timer the server stopped
       const logged = yield* call(base, "POST", "/api/entries", {
-        key: agency.secret,
+        key: agencyKey.secret,
         body: { projectId: project.id, startTime: "2026-06-10T09:00:00Z", durationMinutes: 30 }
       })
-      expect(logged.body.createdByKeyId).toBe(agency.id)
-      expect((yield* call(base, "POST", "/api/timer/start", { key: agency.secret, body: { projectId: project.id } })).status).toBe(200)
+      expect(logged.body.createdByKeyId).toBe(agencyKey.id)
+      expect((yield* call(base, "POST", "/api/timer/start", { key: agencyKey.secret, body: { projectId: project.id } })).status).toBe(200)
       const stopped = yield* call(base, "POST", "/api/timer/stop", { key: sibling.secret, body: { projectId: project.id } })
       expect(stopped.body.createdByKeyId).toBe(sibling.id)
-      const listed = yield* call(base, "GET", "/api/entries", { key: agency.secret })
-      expect(listed.body.entries.map((e: any) => e.createdByKeyId).sort()).toEqual([agency.id, sibling.id].sort())
+      const listed = yield* call(base, "GET", "/api/entries", { key: agencyKey.secret })
+      expect(listed.body.entries.map((e: any) => e.createdByKeyId).sort()).toEqual([agencyKey.id, sibling.id].sort())
 
       const bobKey = yield* newKey(base, bob.key, { label: "bob agency", workspaceId: ws })
       expect((yield* call(base, "POST", "/api/timer/start", { key: bobKey.secret, body: { projectId: project.id } })).status).toBe(200)
       yield* setNow("2026-06-10T12:30:00Z")
       expect((yield* call(base, "DELETE", `/api/workspaces/${ws}/members/${bob.user.id}`, { key: alice.key })).status).toBe(204)
-      const byRemoval = (yield* call(base, "GET", `/api/entries?userId=${bob.user.id}`, { key: agency.secret })).body.entries
+      const byRemoval = (yield* call(base, "GET", `/api/entries?userId=${bob.user.id}`, { key: agencyKey.secret })).body.entries
       expect(byRemoval.map((e: any) => [e.durationSeconds, e.createdByKeyId])).toEqual([[1800, bobKey.id]])
       const orphan = yield* call(base, "GET", "/api/me", { key: bobKey.secret })
       expectError(orphan, 401, "unauthorized")
@@ -190,7 +179,7 @@ layer(TestServer, { timeout: 120_000 })("API key lifecycle and the audit log", (
   it.effect("the audit log: members, roles and invites for the workspace's owners; each account its own events", () =>
     Effect.gen(function*() {
       yield* setNow("2026-06-10T12:00:00Z")
-      const { alice, base, bob, invite, ws } = yield* team
+      const { alice, base, bob, invite, ws } = yield* agency
       const carol = yield* signUp()
       yield* call(base, "POST", "/api/workspaces/join", { key: carol.key, body: { code: invite.code } })
       yield* call(base, "PATCH", `/api/workspaces/${ws}/members/${carol.user.id}`, { key: alice.key, body: { role: "owner" } })

@@ -1,22 +1,13 @@
 import { SqlClient } from "@effect/sql"
 import { expect, layer } from "@effect/vitest"
 import { Effect } from "effect"
-import { createProject, expectBadInput, expectError, keyWithScope, logEntry, setNow } from "./lib/Fixtures.js"
+import { agency, createProject, expectBadInput, expectError, keyWithScope, logEntry, setNow } from "./lib/Fixtures.js"
 import { callTool, connectMcp } from "./lib/McpClient.js"
 import { baseUrl, call, signUp, TestServerManualSweep as TestServer } from "./lib/TestServer.js"
 
-/** Alice owns the shared workspace "Agency"; Bob joined it as a member and acts in his personal one. */
-const team = Effect.gen(function*() {
-  const base = yield* baseUrl
-  const alice = yield* signUp()
-  const bob = yield* signUp()
-  const ws = (yield* call(base, "POST", "/api/workspaces", { key: alice.key, body: { name: "Agency" } })).body.id as string
-  const invite = yield* call(base, "POST", `/api/workspaces/${ws}/invites`, { key: alice.key, body: {} })
-  expect((yield* call(base, "POST", "/api/workspaces/join", { key: bob.key, body: { code: invite.body.code } })).status).toBe(200)
-  expect((yield* call(base, "POST", `/api/workspaces/${ws}/activate`, { key: alice.key })).status).toBe(200)
-  const inWs = { "x-clockme-workspace": ws }
-  return { base, alice, bob, ws, inWs }
-})
+/** Alice owns the shared workspace "Agency" and acts in it; Bob joined it as a member and acts in his personal one. */
+const team = Effect.tap(agency, ({ alice, base, ws }) =>
+  Effect.map(call(base, "POST", `/api/workspaces/${ws}/activate`, { key: alice.key }), (reply) => expect(reply.status).toBe(200)))
 
 layer(TestServer, { timeout: 120_000 })("domain rules found by the probe", (it) => {
   it.effect("a timer cannot be moved across workspaces; a removed member can write nothing in the workspace", () =>

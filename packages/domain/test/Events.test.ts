@@ -1,13 +1,18 @@
 import { SqlClient } from "@effect/sql"
 import { describe, expect, it } from "@effect/vitest"
 import { randomBytes } from "node:crypto"
-import { DateTime, Deferred, Effect, Exit, Fiber, Layer, Redacted } from "effect"
+import { Cause, DateTime, Deferred, Effect, Exit, Fiber, Layer, Option, Redacted } from "effect"
 import { ProjectCreated } from "../src/contract/Events.js"
-import type { UserId, WorkspaceId } from "../src/contract/Ids.js"
+import type { EventType } from "../src/contract/Events.js"
+import type { InviteId, TaskId, UserId, WorkspaceId } from "../src/contract/Ids.js"
 import { Project } from "../src/contract/Project.js"
 import { EventsRepo } from "../src/repos/EventsRepo.js"
 import { Events } from "../src/services/Events.js"
+import { Tasks } from "../src/services/Tasks.js"
+import { Timers } from "../src/services/Timers.js"
+import { Workspaces } from "../src/services/Workspaces.js"
 import { MigrationsLive, postgresLayer } from "../src/sql/Database.js"
+import { ServiceTest, sharedWorkspace, signUp } from "./lib/ServiceTest.js"
 import { adminQuery, MigratedTestDatabase } from "./lib/TestDatabase.js"
 
 const TestLayer = Layer.mergeAll(Events.Default, EventsRepo.Default).pipe(Layer.provideMerge(MigratedTestDatabase))
@@ -76,6 +81,168 @@ describe("Events", () => {
         expect(Exit.isFailure(exit) && exit.cause._tag === "Die").toBe(true)
       }))
   })
+})
+
+/** A workspace's events as written, in stream order (read directly: no wait for other transactions). */
+const written = (workspaceId: WorkspaceId) =>
+  Effect.flatMap(SqlClient.SqlClient, (sql) =>
+    sql<{ type: EventType; userId: UserId; payload: any }>`
+      SELECT type, user_id, payload FROM outbox WHERE workspace_id = ${workspaceId} ORDER BY xid, seq`).pipe(Effect.orDie)
+
+/**
+ * Runs a change and returns the events it wrote to the workspace's stream. `rolledBack`: the change runs
+ * inside a transaction that then fails, so the change and anything it published must vanish together.
+ */
+const publishedBy = <A, E, R>(workspaceId: WorkspaceId, change: Effect.Effect<A, E, R>, options: { readonly rolledBack?: boolean } = {}) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const before = (yield* written(workspaceId)).length
+    const exit = options.rolledBack === true
+      ? yield* change.pipe(Effect.zipRight(Effect.fail("abort" as const)), sql.withTransaction, Effect.exit)
+      : yield* Effect.exit(change)
+    return { exit, events: (yield* written(workspaceId)).slice(before) }
+  })
+
+const failureTag = (exit: Exit.Exit<unknown, unknown>) =>
+  Exit.isFailure(exit) ? (Option.getOrUndefined(Cause.failureOption(exit.cause)) as { _tag?: string } | undefined)?._tag : undefined
+
+const typesOf = (events: ReadonlyArray<{ readonly type: EventType }>) => events.map((event) => event.type)
+
+describe("Events of workspace, invite, role and timer changes", () => {
+  it.effect("WorkspaceCreated: a new account's personal workspace and a shared one, each once, in its transaction", () =>
+    Effect.gen(function*() {
+      const workspaces = yield* Workspaces
+      const owner = yield* signUp()
+      const personal = yield* written(owner.actor.workspaceId)
+      expect(typesOf(personal)).toEqual(["WorkspaceCreated", "ApiKeyCreated"])
+      expect(personal[0]).toMatchObject({
+        userId: owner.actor.userId,
+        payload: { _tag: "WorkspaceCreated", version: 1, workspace: { id: owner.actor.workspaceId, kind: "personal", currency: "USD" } }
+      })
+
+      const lost = yield* publishedBy(owner.actor.workspaceId, owner.run(workspaces.create({ name: "Lost" })), { rolledBack: true })
+      expect(Exit.isFailure(lost.exit)).toBe(true)
+      expect((yield* owner.run(workspaces.list)).map((w) => w.name)).not.toContain("Lost")
+      const sql = yield* SqlClient.SqlClient
+      const [orphans] = yield* sql<{ count: number }>`
+        SELECT count(*)::int AS count FROM outbox WHERE type = 'WorkspaceCreated' AND payload->'workspace'->>'name' = 'Lost'`.pipe(
+          Effect.orDie
+        )
+      expect(orphans!.count).toBe(0)
+
+      const team = yield* owner.run(workspaces.create({ name: "Team", currency: "EUR", idleTimeoutMinutes: 45 }))
+      const events = yield* written(team.id)
+      expect(typesOf(events)).toEqual(["WorkspaceCreated"])
+      expect(events[0]).toMatchObject({
+        userId: owner.actor.userId,
+        payload: {
+          workspaceId: team.id,
+          workspace: { id: team.id, name: "Team", kind: "shared", currency: "EUR", defaultHourlyRate: null, idleTimeoutMinutes: 45 }
+        }
+      })
+    }).pipe(Effect.provide(ServiceTest)))
+
+  it.effect("WorkspaceUpdated, InviteCreated, InviteRevoked, MemberRoleChanged: once per real change, none for a no-op, a refusal or a rollback", () =>
+    Effect.gen(function*() {
+      const workspaces = yield* Workspaces
+      const owner = yield* signUp()
+      const member = yield* signUp()
+      const ws = yield* sharedWorkspace(owner, [member], { name: "Team" })
+      expect(typesOf(yield* written(ws))).toEqual(["WorkspaceCreated", "InviteCreated", "MemberJoined"])
+      const inTeam = owner.with({ workspaceId: ws })
+
+      const rename = inTeam.run(workspaces.update(ws, { name: "Renamed", defaultHourlyRate: 80 }))
+      expect((yield* publishedBy(ws, rename, { rolledBack: true })).events).toEqual([])
+      expect((yield* inTeam.run(workspaces.get(ws))).name).toBe("Team")
+      const renamed = yield* publishedBy(ws, rename)
+      expect(typesOf(renamed.events)).toEqual(["WorkspaceUpdated"])
+      expect(renamed.events[0]).toMatchObject({
+        userId: owner.actor.userId,
+        payload: {
+          workspace: { id: ws, name: "Renamed", defaultHourlyRate: 80, currency: "USD" },
+          previous: { id: ws, name: "Team", defaultHourlyRate: null, currency: "USD" }
+        }
+      })
+      expect((yield* publishedBy(ws, inTeam.run(workspaces.update(ws, { name: "Renamed" })))).events).toEqual([])
+      expect((yield* publishedBy(ws, inTeam.run(workspaces.update(ws, {})))).events).toEqual([])
+      const refused = yield* publishedBy(ws, member.with({ workspaceId: ws }).run(workspaces.update(ws, { name: "Mine" })))
+      expect(failureTag(refused.exit)).toBe("Forbidden")
+      expect(refused.events).toEqual([])
+
+      const invite = inTeam.run(workspaces.createInvite(ws, { maxUses: 3 }))
+      expect((yield* publishedBy(ws, invite, { rolledBack: true })).events).toEqual([])
+      const created = yield* publishedBy(ws, invite)
+      expect(typesOf(created.events)).toEqual(["InviteCreated"])
+      const code = Exit.isSuccess(created.exit) ? created.exit.value.code : ""
+      const inviteId = created.events[0]!.payload.invite.id as InviteId
+      expect(created.events[0]!.payload.invite).toMatchObject({ workspaceId: ws, maxUses: 3, uses: 0, status: "active" })
+      expect(created.events[0]!.payload.invite).not.toHaveProperty("code")
+      expect(JSON.stringify(created.events)).not.toContain(code)
+
+      const revoke = inTeam.run(workspaces.revokeInvite(ws, inviteId))
+      expect((yield* publishedBy(ws, revoke, { rolledBack: true })).events).toEqual([])
+      const revoked = yield* publishedBy(ws, revoke)
+      expect(typesOf(revoked.events)).toEqual(["InviteRevoked"])
+      expect(revoked.events[0]).toMatchObject({ userId: owner.actor.userId, payload: { invite: { id: inviteId, status: "revoked" } } })
+      expect(JSON.stringify(revoked.events)).not.toContain(code)
+      expect((yield* publishedBy(ws, revoke)).events).toEqual([])
+
+      const promote = inTeam.run(workspaces.setRole(ws, member.actor.userId, { role: "owner" }))
+      expect((yield* publishedBy(ws, promote, { rolledBack: true })).events).toEqual([])
+      const promoted = yield* publishedBy(ws, promote)
+      expect(typesOf(promoted.events)).toEqual(["MemberRoleChanged"])
+      expect(promoted.events[0]).toMatchObject({
+        userId: member.actor.userId,
+        payload: { member: { userId: member.actor.userId, role: "owner" }, previousRole: "member", changedBy: owner.actor.userId }
+      })
+      expect((yield* publishedBy(ws, promote)).events).toEqual([])
+      const demoteSelf = inTeam.run(workspaces.setRole(ws, owner.actor.userId, { role: "member" }))
+      expect(typesOf((yield* publishedBy(ws, demoteSelf)).events)).toEqual(["MemberRoleChanged"])
+      const lastOwner = yield* publishedBy(ws, member.with({ workspaceId: ws }).run(workspaces.setRole(ws, member.actor.userId, { role: "member" })))
+      expect(failureTag(lastOwner.exit)).toBe("LastOwner")
+      expect(lastOwner.events).toEqual([])
+    }).pipe(Effect.provide(ServiceTest)))
+
+  it.effect("TimerUpdated: an edit of a running timer's description or task, once; a no-op, a refusal, a rollback or a move publish none", () =>
+    Effect.gen(function*() {
+      const timers = yield* Timers
+      const tasks = yield* Tasks
+      const me = yield* signUp()
+      const ws = me.actor.workspaceId
+      const started = yield* me.run(timers.start({ projectName: "alpha", autoCreate: true, description: "draft" }))
+      const other = yield* me.run(timers.start({ projectName: "beta", autoCreate: true }))
+      const task = yield* me.run(tasks.create({ projectId: started.projectId, name: "Design" }))
+      const foreignTask = yield* me.run(tasks.create({ projectId: other.projectId, name: "Elsewhere" }))
+      const edit = me.run(timers.update({ currentProjectId: started.projectId, description: "spec", taskId: task.id }))
+
+      expect((yield* publishedBy(ws, edit, { rolledBack: true })).events).toEqual([])
+      expect((yield* me.run(timers.current)).timers.find((t) => t.id === started.id)).toMatchObject({ description: "draft", taskId: null })
+      const edited = yield* publishedBy(ws, edit)
+      expect(typesOf(edited.events)).toEqual(["TimerUpdated"])
+      expect(edited.events[0]).toMatchObject({
+        userId: me.actor.userId,
+        payload: {
+          timer: { id: started.id, projectId: started.projectId, description: "spec", taskId: task.id },
+          previous: { id: started.id, projectId: started.projectId, description: "draft", taskId: null }
+        }
+      })
+      expect((yield* publishedBy(ws, edit)).events).toEqual([])
+      expect((yield* publishedBy(ws, me.run(timers.update({ currentProjectId: started.projectId })))).events).toEqual([])
+      const refused = yield* publishedBy(
+        ws,
+        me.run(timers.update({ currentProjectId: started.projectId, taskId: foreignTask.id as TaskId }))
+      )
+      expect(failureTag(refused.exit)).toBe("TaskNotFound")
+      expect(refused.events).toEqual([])
+      expect(typesOf((yield* publishedBy(ws, me.run(timers.update({ currentProjectId: started.projectId, description: null })))).events))
+        .toEqual(["TimerUpdated"])
+      yield* me.run(timers.stop({ projectId: other.projectId }))
+      const moved = yield* publishedBy(
+        ws,
+        me.run(timers.update({ currentProjectId: started.projectId, projectId: other.projectId, description: "moved" }))
+      )
+      expect(typesOf(moved.events)).toEqual(["TimerMoved"])
+    }).pipe(Effect.provide(ServiceTest)))
 })
 
 /** Two "server processes" on one PostgreSQL database: two pools, each with its own Events service. */

@@ -73,14 +73,22 @@ describe("IdleWatchdog across nodes", () => {
 const at = (minutes: number) => DateTime.unsafeMake(T0 + minutes * 60_000)
 const hook = (projectName: string) => ({ projectName, autoCreate: true, source: "hook" as const })
 
+/** The clock at T0, the services these tests drive, and a new account. */
+const fresh = Effect.gen(function*() {
+  yield* TestClock.setTime(T0)
+  return {
+    timers: yield* Timers,
+    entries: yield* Entries,
+    workspaces: yield* Workspaces,
+    watchdog: yield* IdleWatchdog,
+    me: yield* signUp()
+  }
+})
+
 describe("IdleWatchdog: idle hook and MCP timers", () => {
   it.effect("heartbeats every 5 minutes for an hour, then silence: one entry of 60 minutes ending at the last heartbeat", () =>
     Effect.gen(function*() {
-      yield* TestClock.setTime(T0)
-      const timers = yield* Timers
-      const entries = yield* Entries
-      const watchdog = yield* IdleWatchdog
-      const me = yield* signUp()
+      const { timers, entries, watchdog, me } = yield* fresh
       yield* me.run(timers.start(hook("repo-one")))
       for (let minute = 5; minute <= 60; minute += 5) {
         yield* TestClock.adjust("5 minutes")
@@ -107,11 +115,7 @@ describe("IdleWatchdog: idle hook and MCP timers", () => {
 
   it.effect("a crash with no SessionEnd ends the entry at the last heartbeat, once, however often the watchdog runs", () =>
     Effect.gen(function*() {
-      yield* TestClock.setTime(T0)
-      const timers = yield* Timers
-      const entries = yield* Entries
-      const watchdog = yield* IdleWatchdog
-      const me = yield* signUp()
+      const { timers, entries, watchdog, me } = yield* fresh
       yield* me.run(timers.start({ ...hook("crashy"), source: "mcp" }))
       yield* TestClock.adjust("7 minutes")
       yield* me.run(timers.heartbeat({ projectName: "crashy" }))
@@ -127,10 +131,7 @@ describe("IdleWatchdog: idle hook and MCP timers", () => {
 
   it.effect("timers started by a person through the API or the web are never auto-stopped", () =>
     Effect.gen(function*() {
-      yield* TestClock.setTime(T0)
-      const timers = yield* Timers
-      const watchdog = yield* IdleWatchdog
-      const me = yield* signUp()
+      const { timers, watchdog, me } = yield* fresh
       yield* me.run(timers.start({ projectName: "by-hand", autoCreate: true }))
       yield* me.run(timers.start({ projectName: "in-browser", autoCreate: true, source: "web" }))
       yield* TestClock.adjust("5 hours")
@@ -141,12 +142,7 @@ describe("IdleWatchdog: idle hook and MCP timers", () => {
 
   it.effect("the workspace's idle timeout applies (5 minutes)", () =>
     Effect.gen(function*() {
-      yield* TestClock.setTime(T0)
-      const timers = yield* Timers
-      const entries = yield* Entries
-      const workspaces = yield* Workspaces
-      const watchdog = yield* IdleWatchdog
-      const me = yield* signUp()
+      const { timers, entries, workspaces, watchdog, me } = yield* fresh
       yield* me.run(workspaces.update(me.actor.workspaceId, { idleTimeoutMinutes: 5 }))
       yield* me.run(timers.start({ ...hook("quick"), source: "mcp" }))
       yield* TestClock.adjust("4 minutes")
@@ -158,10 +154,7 @@ describe("IdleWatchdog: idle hook and MCP timers", () => {
 
   it.effect("a heartbeat with autoStart after the watchdog stopped the timer starts a new one", () =>
     Effect.gen(function*() {
-      yield* TestClock.setTime(T0)
-      const timers = yield* Timers
-      const watchdog = yield* IdleWatchdog
-      const me = yield* signUp()
+      const { timers, watchdog, me } = yield* fresh
       yield* me.run(timers.start(hook("comeback")))
       yield* TestClock.adjust("45 minutes")
       expect(yield* watchdog.sweep).toBe(1)
@@ -172,11 +165,7 @@ describe("IdleWatchdog: idle hook and MCP timers", () => {
 
   it.effect("run sweeps at once, then on its schedule", () =>
     Effect.gen(function*() {
-      yield* TestClock.setTime(T0)
-      const timers = yield* Timers
-      const entries = yield* Entries
-      const watchdog = yield* IdleWatchdog
-      const me = yield* signUp()
+      const { timers, entries, watchdog, me } = yield* fresh
       yield* me.run(timers.start(hook("scheduled")))
       yield* TestClock.adjust("10 minutes")
       yield* me.run(timers.heartbeat({}))

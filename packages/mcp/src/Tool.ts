@@ -3,6 +3,7 @@ import { Data, Effect, ParseResult, Schema } from "effect"
 import type { ParseOptions } from "effect/SchemaAST"
 import type { Json, JsonObject } from "./JsonSchema.js"
 import { objectSchemaOf } from "./JsonSchema.js"
+import { strictParse } from "@clockme/domain/contract/Strict"
 
 /** All four hints, always explicit: the MCP defaults (destructive, open-world) are wrong for most of ours. */
 export interface Hints {
@@ -60,8 +61,6 @@ export interface ToolSpec<A, I, O, OI, E extends DomainError> {
   readonly run: (input: A) => Effect.Effect<O, E, CurrentActor>
 }
 
-const strict = { onExcessProperty: "error", errors: "all" } as const
-
 /** One line per bad argument (an optional field's union would otherwise report each branch). */
 const describeIssues = (error: ParseResult.ParseError) => {
   const byPath = new Map<string, string>()
@@ -114,7 +113,7 @@ export const make = <A, I, O, OI, E extends DomainError>(spec: ToolSpec<A, I, O,
       annotations: { title: spec.title, ...spec.hints }
     },
     call: (args) =>
-      decode(args ?? {}, strict).pipe(
+      decode(args ?? {}, strictParse).pipe(
         Effect.mapError((error) =>
           new MalformedArguments({ tool: spec.name, message: `Invalid arguments for ${spec.name}: ${describeIssues(error)}` })
         ),

@@ -6,7 +6,7 @@ import { expect } from "@effect/vitest"
 import { randomBytes, randomUUID } from "node:crypto"
 import { Effect, TestClock } from "effect"
 import type { Reply } from "./TestServer.js"
-import { call } from "./TestServer.js"
+import { baseUrl, call, signUp } from "./TestServer.js"
 
 /** Sets the server's clock (the TestClock shared by the test and the server it runs) to an instant. */
 export const setNow = (iso: string) => TestClock.setTime(Date.parse(iso))
@@ -20,6 +20,20 @@ export const keyWithScope = (userId: UserId, scope: KeyScope) =>
   })
 
 export const uuid = () => randomUUID()
+
+/**
+ * Alice owns the shared workspace "Agency" and Bob joined it with an invite; both still act in their
+ * personal workspaces (`inWs` is the header that names Agency for one request).
+ */
+export const agency = Effect.gen(function*() {
+  const base = yield* baseUrl
+  const alice = yield* signUp()
+  const bob = yield* signUp()
+  const ws = (yield* call(base, "POST", "/api/workspaces", { key: alice.key, body: { name: "Agency" } })).body.id as string
+  const invite = yield* call(base, "POST", `/api/workspaces/${ws}/invites`, { key: alice.key, body: {} })
+  expect((yield* call(base, "POST", "/api/workspaces/join", { key: bob.key, body: { code: invite.body.code } })).status).toBe(200)
+  return { base, alice, bob, ws, invite: invite.body, inWs: { "x-clockme-workspace": ws } }
+})
 
 /** A key of the right shape that no account has. */
 export const unknownKey = () => `ck_live_${randomBytes(24).toString("base64url")}`

@@ -4,6 +4,7 @@ import { KeyScope } from "./Actor.js"
 import { ApiKeyId, UserId, WorkspaceId } from "./Ids.js"
 import { TrimmedText } from "./Text.js"
 import { Instant, NullableTimestamp, Timestamp } from "./Timestamp.js"
+import { strict } from "./Strict.js"
 
 export class ApiKey extends Schema.Class<ApiKey>("ApiKey")({
   id: ApiKeyId,
@@ -36,7 +37,7 @@ export const CreateApiKey = Schema.Struct({
   workspaceId: Schema.optional(WorkspaceId.annotations({
     description: "Restrict the key to this workspace of yours: it acts only there"
   }))
-}).annotations({ identifier: "CreateApiKey", parseOptions: { onExcessProperty: "error", errors: "all" } })
+}).annotations({ identifier: "CreateApiKey", ...strict })
 export type CreateApiKey = typeof CreateApiKey.Type
 
 /** The longest a rotated-out secret keeps working. */
@@ -50,7 +51,7 @@ export const RotateApiKey = Schema.Struct({
       Schema.between(0, MAX_GRACE_SECONDS, { message: () => `must be between 0 and ${MAX_GRACE_SECONDS} (7 days)` })
     ).annotations({ description: "How long the old secret keeps working; default 86400 (24 hours), at most 7 days" })
   )
-}).annotations({ identifier: "RotateApiKey", parseOptions: { onExcessProperty: "error", errors: "all" } })
+}).annotations({ identifier: "RotateApiKey", ...strict })
 export type RotateApiKey = typeof RotateApiKey.Type
 /** No body at all arrives as null. */
 export const RotateApiKeyBody = Schema.NullOr(RotateApiKey)

@@ -1,23 +1,11 @@
 import { Schema } from "effect"
-import { Source } from "./Actor.js"
 import { ProjectBudget } from "./Budget.js"
 import { CalendarDate } from "./CalendarDate.js"
-import { ProjectId, TaskId, TimerId, WorkspaceId } from "./Ids.js"
-import { TimerState } from "./Timer.js"
+import { ProjectId, TimerId, WorkspaceId } from "./Ids.js"
+import { timerViewFields } from "./Timer.js"
 import { WeekStart } from "./User.js"
 
-export class DashboardTimer extends Schema.Class<DashboardTimer>("DashboardTimer")({
-  id: TimerId,
-  projectId: ProjectId,
-  projectName: Schema.String,
-  taskId: Schema.NullOr(TaskId),
-  description: Schema.NullOr(Schema.String),
-  source: Source,
-  state: TimerState,
-  startedAt: Schema.DateTimeUtc,
-  lastActivityAt: Schema.DateTimeUtc,
-  elapsedSeconds: Schema.Number.annotations({ description: "Running time so far; paused stretches do not count" })
-}) {}
+export class DashboardTimer extends Schema.Class<DashboardTimer>("DashboardTimer")(timerViewFields) {}
 
 export class PeriodTotals extends Schema.Class<PeriodTotals>("PeriodTotals")({
   from: CalendarDate,

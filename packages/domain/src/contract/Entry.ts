@@ -5,6 +5,7 @@ import { CalendarDate } from "./CalendarDate.js"
 import { ApiKeyId, EntryId, ProjectId, TaskId, TimerId, UserId, WorkspaceId } from "./Ids.js"
 import { Instant, NullableTimestamp, Timestamp } from "./Timestamp.js"
 import { Description, Text } from "./Text.js"
+import { strict } from "./Strict.js"
 
 export const StopReason = Schema.Literal("manual", "session_end", "idle", "replaced")
 export type StopReason = typeof StopReason.Type
@@ -60,7 +61,7 @@ export const CreateEntry = Schema.Struct({
   billable: Schema.optional(Schema.Boolean),
   source: Schema.optional(Source),
   idempotencyKey: Schema.optional(IdempotencyKey)
-}).annotations({ identifier: "CreateEntry", parseOptions: { onExcessProperty: "error", errors: "all" } })
+}).annotations({ identifier: "CreateEntry", ...strict })
 export type CreateEntry = typeof CreateEntry.Type
 
 export const UpdateEntry = Schema.Struct({
@@ -71,7 +72,7 @@ export const UpdateEntry = Schema.Struct({
   endTime: Schema.optional(Instant),
   durationMinutes: Schema.optional(DurationMinutes),
   billable: Schema.optional(Schema.Boolean)
-}).annotations({ identifier: "UpdateEntry", parseOptions: { onExcessProperty: "error", errors: "all" } })
+}).annotations({ identifier: "UpdateEntry", ...strict })
 export type UpdateEntry = typeof UpdateEntry.Type
 
 export const ListEntriesQuery = Schema.Struct({

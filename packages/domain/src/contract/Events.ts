@@ -6,7 +6,7 @@ import { EntryId, EventId, ProjectId, TimerId, UserId, WorkspaceId } from "./Ids
 import { Project } from "./Project.js"
 import { Task } from "./Task.js"
 import { TimerView } from "./Timer.js"
-import { Member } from "./Workspace.js"
+import { InviteDetails, Member, Role, WorkspaceSettings } from "./Workspace.js"
 
 const version1 = Schema.Literal(1).pipe(
   Schema.propertySignature,
@@ -57,6 +57,14 @@ export class TimerMoved extends Schema.TaggedClass<TimerMoved>()("TimerMoved", {
   fromTimerId: TimerId,
   split: Schema.Boolean,
   splitEntryId: Schema.NullOr(EntryId)
+}) {}
+
+/** A running timer's description or task changed on the same project; a change of project is TimerMoved. */
+export class TimerUpdated extends Schema.TaggedClass<TimerUpdated>()("TimerUpdated", {
+  ...envelope,
+  ...owner,
+  timer: TimerView,
+  previous: TimerView
 }) {}
 
 /** The timer is gone and `entry` holds its time (also published as EntryCreated). */
@@ -162,6 +170,43 @@ export class MemberRemoved extends Schema.TaggedClass<MemberRemoved>()("MemberRe
   removedBy: UserId
 }) {}
 
+/** `userId` is the member whose role changed; `changedBy` the owner who changed it. */
+export class MemberRoleChanged extends Schema.TaggedClass<MemberRoleChanged>()("MemberRoleChanged", {
+  ...envelope,
+  ...owner,
+  member: Member,
+  previousRole: Role,
+  changedBy: UserId
+}) {}
+
+/** A shared workspace created by `userId`, its owner, or the personal workspace of a new account. */
+export class WorkspaceCreated extends Schema.TaggedClass<WorkspaceCreated>()("WorkspaceCreated", {
+  ...envelope,
+  ...owner,
+  workspace: WorkspaceSettings
+}) {}
+
+/** An owner (`userId`) changed the workspace's name, currency, default rate or idle timeout. */
+export class WorkspaceUpdated extends Schema.TaggedClass<WorkspaceUpdated>()("WorkspaceUpdated", {
+  ...envelope,
+  ...owner,
+  workspace: WorkspaceSettings,
+  previous: WorkspaceSettings
+}) {}
+
+/** Invite metadata only: the code is never part of an event. `userId` is the owner who acted. */
+export class InviteCreated extends Schema.TaggedClass<InviteCreated>()("InviteCreated", {
+  ...envelope,
+  ...owner,
+  invite: InviteDetails
+}) {}
+
+export class InviteRevoked extends Schema.TaggedClass<InviteRevoked>()("InviteRevoked", {
+  ...envelope,
+  ...owner,
+  invite: InviteDetails
+}) {}
+
 /** Key metadata only: the secret is never part of an event. */
 export class ApiKeyCreated extends Schema.TaggedClass<ApiKeyCreated>()("ApiKeyCreated", {
   ...envelope,
@@ -180,6 +225,7 @@ export const DomainEvent = Schema.Union(
   TimerPaused,
   TimerResumed,
   TimerMoved,
+  TimerUpdated,
   TimerStopped,
   EntryCreated,
   EntryUpdated,
@@ -193,6 +239,11 @@ export const DomainEvent = Schema.Union(
   MemberJoined,
   MemberLeft,
   MemberRemoved,
+  MemberRoleChanged,
+  WorkspaceCreated,
+  WorkspaceUpdated,
+  InviteCreated,
+  InviteRevoked,
   ApiKeyCreated,
   ApiKeyRevoked
 ).annotations({ identifier: "DomainEvent" })
@@ -201,14 +252,15 @@ export type DomainEvent = typeof DomainEvent.Type
 export type EventType = DomainEvent["_tag"]
 
 /**
- * Who may read an event in a workspace's stream besides its owners: "user" events only their `userId`,
- * "workspace" events every member.
+ * Who may read an event in a workspace's stream: owners read every event; besides them "user" events only
+ * their `userId`, "workspace" events every member, "owners" events no one else.
  */
-export const eventAudience: { readonly [T in EventType]: "user" | "workspace" } = {
+export const eventAudience: { readonly [T in EventType]: "user" | "workspace" | "owners" } = {
   TimerStarted: "user",
   TimerPaused: "user",
   TimerResumed: "user",
   TimerMoved: "user",
+  TimerUpdated: "user",
   TimerStopped: "user",
   EntryCreated: "user",
   EntryUpdated: "user",
@@ -222,6 +274,11 @@ export const eventAudience: { readonly [T in EventType]: "user" | "workspace" } 
   MemberJoined: "workspace",
   MemberLeft: "workspace",
   MemberRemoved: "workspace",
+  MemberRoleChanged: "workspace",
+  WorkspaceCreated: "workspace",
+  WorkspaceUpdated: "workspace",
+  InviteCreated: "owners",
+  InviteRevoked: "owners",
   ApiKeyCreated: "user",
   ApiKeyRevoked: "user"
 }

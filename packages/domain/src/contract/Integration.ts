@@ -5,6 +5,7 @@ import { eventTypes } from "./Events.js"
 import { WorkspaceId } from "./Ids.js"
 import { NullableTimestamp, Timestamp } from "./Timestamp.js"
 import { JsonValue } from "./Text.js"
+import { strict } from "./Strict.js"
 
 export const ConnectionId = Schema.UUID.pipe(Schema.brand("ConnectionId"))
 export type ConnectionId = typeof ConnectionId.Type
@@ -15,8 +16,6 @@ export type DeliveryId = typeof DeliveryId.Type
 export const IntegrationId = Schema.String.pipe(
   Schema.pattern(/^[a-z][a-z0-9-]{1,39}$/, { message: () => "must be an integration id such as \"webhooks\"" })
 ).annotations({ identifier: "IntegrationId", description: "Which integration (plugin) this connection uses" })
-
-const strict = { parseOptions: { onExcessProperty: "error", errors: "all" } } as const
 
 /** `TimerStarted` ↔ `timer.started`, `ApiKeyCreated` ↔ `api_key.created`: the wire name of an event type. */
 export const wireEventType = (type: EventType): string => {

@@ -5,6 +5,7 @@ import { ProjectId, WorkspaceId } from "./Ids.js"
 import { Hours, Money } from "./Money.js"
 import { Timestamp } from "./Timestamp.js"
 import { TrimmedText } from "./Text.js"
+import { strict } from "./Strict.js"
 
 export const ProjectName = TrimmedText.pipe(
   Schema.minLength(1, { message: () => "must not be empty" }),
@@ -39,8 +40,6 @@ export class Project extends Schema.Class<Project>("Project")({
   createdAt: Timestamp,
   updatedAt: Timestamp
 }) {}
-
-const strict = { parseOptions: { onExcessProperty: "error", errors: "all" } } as const
 
 export const CreateProject = Schema.Struct({
   name: ProjectName,
@@ -89,6 +88,9 @@ export class ProjectNotFound extends Schema.TaggedError<ProjectNotFound>()(
     }
     return "Call clockme_list_projects for the ids of the projects in the active workspace."
   }
+
+  static readonly byId = (projectId: string) =>
+    new ProjectNotFound({ projectId, message: `Project ${projectId} not found in the active workspace` })
 }
 
 export class ProjectNameTaken extends Schema.TaggedError<ProjectNameTaken>()(

@@ -4,6 +4,7 @@ import { ProjectId, TaskId, WorkspaceId } from "./Ids.js"
 import { Hours, Money } from "./Money.js"
 import { TrimmedText } from "./Text.js"
 import { NullableTimestamp, Timestamp } from "./Timestamp.js"
+import { strict } from "./Strict.js"
 
 export const TaskStatus = Schema.Literal("active", "complete")
 export type TaskStatus = typeof TaskStatus.Type
@@ -28,7 +29,7 @@ export const CreateTask = Schema.Struct({
   ),
   estimatedHours: Schema.optional(Schema.NullOr(Hours)),
   hourlyRate: Schema.optional(Schema.NullOr(Money))
-}).annotations({ identifier: "CreateTask", parseOptions: { onExcessProperty: "error", errors: "all" } })
+}).annotations({ identifier: "CreateTask", ...strict })
 export type CreateTask = typeof CreateTask.Type
 
 export const TaskStatusFilter = Schema.Literal("active", "complete", "all")
@@ -40,4 +41,6 @@ export class TaskNotFound extends Schema.TaggedError<TaskNotFound>()(
 ) {
   static readonly nextStep = (): string =>
     "Call clockme_list_tasks with the project's id (status \"all\" includes completed tasks) for valid task ids."
+
+  static readonly byId = (taskId: string) => new TaskNotFound({ taskId, message: `Task ${taskId} not found in the active workspace` })
 }

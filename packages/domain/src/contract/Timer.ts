@@ -6,6 +6,7 @@ import { ProjectId, TaskId, TimerId, UserId, WorkspaceId } from "./Ids.js"
 import { ProjectName } from "./Project.js"
 import { Instant, NullableTimestamp, Timestamp } from "./Timestamp.js"
 import { Description, Text } from "./Text.js"
+import { strict } from "./Strict.js"
 
 export const TimerState = Schema.Literal("running", "paused")
 export type TimerState = typeof TimerState.Type
@@ -36,7 +37,8 @@ export class Timer extends Schema.Class<Timer>("Timer")({
   }
 }
 
-export class TimerView extends Schema.Class<TimerView>("TimerView")({
+/** A running or paused timer as its user sees it: the fields of TimerView and of the dashboard's timers. */
+export const timerViewFields = {
   id: TimerId,
   projectId: ProjectId,
   projectName: Schema.String,
@@ -46,8 +48,24 @@ export class TimerView extends Schema.Class<TimerView>("TimerView")({
   state: TimerState,
   startedAt: Schema.DateTimeUtc,
   lastActivityAt: Schema.DateTimeUtc,
-  elapsedSeconds: Schema.Number
-}) {}
+  elapsedSeconds: Schema.Number.annotations({ description: "Running time so far; paused stretches do not count" })
+}
+
+/** The values of `timerViewFields` for a timer at `now`. */
+export const timerViewOf = (timer: Timer, projectName: string, now: DateTime.Utc) => ({
+  id: timer.id,
+  projectId: timer.projectId,
+  projectName,
+  taskId: timer.taskId,
+  description: timer.description,
+  source: timer.source,
+  state: timer.state,
+  startedAt: timer.startedAt,
+  lastActivityAt: timer.lastActivityAt,
+  elapsedSeconds: Math.floor(timer.elapsedMsAt(now) / 1000)
+})
+
+export class TimerView extends Schema.Class<TimerView>("TimerView")(timerViewFields) {}
 
 /** How far back an event's `at` may lie: events queued longer than this are refused. */
 export const EVENT_MAX_AGE_HOURS = 24
@@ -87,7 +105,7 @@ export const StartTimer = Schema.Struct({
   source: Schema.optional(Source),
   sessionId: Schema.optional(SessionId),
   at: Schema.optional(At)
-}).annotations({ identifier: "StartTimer", parseOptions: { onExcessProperty: "error", errors: "all" } })
+}).annotations({ identifier: "StartTimer", ...strict })
 export type StartTimer = typeof StartTimer.Type
 
 const ProjectRef = {
@@ -102,13 +120,13 @@ export const StopTimer = Schema.Struct({
     description: "Why the timer stops; default session_end when sessionId is given, else manual"
   })),
   at: Schema.optional(At)
-}).annotations({ identifier: "StopTimer", parseOptions: { onExcessProperty: "error", errors: "all" } })
+}).annotations({ identifier: "StopTimer", ...strict })
 export type StopTimer = typeof StopTimer.Type
 
 /** Which timer: by project, or the only one when neither is given. */
 export const TimerRef = Schema.Struct(ProjectRef).annotations({
   identifier: "TimerRef",
-  parseOptions: { onExcessProperty: "error", errors: "all" }
+  ...strict
 })
 export type TimerRef = typeof TimerRef.Type
 export const TimerRefBody = Schema.NullOr(TimerRef)
@@ -130,7 +148,7 @@ export const Heartbeat = Schema.Struct({
   count: Schema.optional(Schema.Int.pipe(Schema.between(1, 1_000_000)).annotations({
     description: "How many hook events this heartbeat stands for (a flushed stretch); default 1"
   }))
-}).annotations({ identifier: "Heartbeat", parseOptions: { onExcessProperty: "error", errors: "all" } })
+}).annotations({ identifier: "Heartbeat", ...strict })
 export type Heartbeat = typeof Heartbeat.Type
 export const HeartbeatBody = Schema.NullOr(Heartbeat)
 
@@ -151,7 +169,7 @@ export const UpdateTimer = Schema.Struct({
   split: Schema.optional(Schema.Boolean.annotations({
     description: "When moving: log the time so far on the current project (stop reason replaced) and continue on the new one"
   }))
-}).annotations({ identifier: "UpdateTimer", parseOptions: { onExcessProperty: "error", errors: "all" } })
+}).annotations({ identifier: "UpdateTimer", ...strict })
 export type UpdateTimer = typeof UpdateTimer.Type
 
 /** A session ended but others still work on the project, so the timer keeps running. */

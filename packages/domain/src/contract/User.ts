@@ -3,6 +3,7 @@ import { KeyScope } from "./Actor.js"
 import { UserId, WorkspaceId } from "./Ids.js"
 import { TrimmedText } from "./Text.js"
 import { Timestamp } from "./Timestamp.js"
+import { strict } from "./Strict.js"
 
 export const Plan = Schema.Literal("free", "pro", "team")
 export type Plan = typeof Plan.Type
@@ -48,5 +49,5 @@ export const UpdateMe = Schema.Struct({
   name: Schema.optional(TrimmedText.pipe(Schema.minLength(1), Schema.maxLength(200))),
   timezone: Schema.optional(TimeZone),
   weekStart: Schema.optional(WeekStart)
-}).annotations({ identifier: "UpdateMe", parseOptions: { onExcessProperty: "error", errors: "all" } })
+}).annotations({ identifier: "UpdateMe", ...strict })
 export type UpdateMe = typeof UpdateMe.Type

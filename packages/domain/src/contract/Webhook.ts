@@ -1,8 +1,7 @@
 import { Schema } from "effect"
 import { ConnectionId, Description, WireEventType } from "./Integration.js"
 import { NullableTimestamp, Timestamp } from "./Timestamp.js"
-
-const strict = { parseOptions: { onExcessProperty: "error", errors: "all" } } as const
+import { strict } from "./Strict.js"
 
 export const WebhookUrl = Schema.Trim.pipe(
   Schema.maxLength(2000, { message: () => "must be at most 2000 characters" }),

@@ -1,11 +1,12 @@
 import { HttpApiSchema } from "@effect/platform"
-import { Schema } from "effect"
+import { Schema, Struct } from "effect"
 import { CalendarDate } from "./CalendarDate.js"
 import { CsvDocument, ReportFormat, toCsv } from "./Csv.js"
 import { InviteId, ProjectId, UserId, WorkspaceId } from "./Ids.js"
 import { Currency, Money } from "./Money.js"
 import { TrimmedText } from "./Text.js"
 import { Instant } from "./Timestamp.js"
+import { strict } from "./Strict.js"
 
 export const WorkspaceKind = Schema.Literal("personal", "shared")
 export const Role = Schema.Literal("owner", "member")
@@ -23,9 +24,29 @@ export class WorkspaceSummaryItem extends Schema.Class<WorkspaceSummaryItem>("Wo
   active: Schema.Boolean
 }) {}
 
+/** A workspace's own settings, the same for every member: what workspace events carry. */
+export class WorkspaceSettings extends Schema.Class<WorkspaceSettings>("WorkspaceSettings")({
+  id: WorkspaceId,
+  name: Schema.String,
+  kind: WorkspaceKind,
+  currency: Schema.String,
+  defaultHourlyRate: Schema.NullOr(Schema.Number),
+  idleTimeoutMinutes: Schema.Number
+}) {
+  static readonly of = (workspace: WorkspaceSummaryItem) =>
+    new WorkspaceSettings({
+      id: workspace.id,
+      name: workspace.name,
+      kind: workspace.kind,
+      currency: workspace.currency,
+      defaultHourlyRate: workspace.defaultHourlyRate,
+      idleTimeoutMinutes: workspace.idleTimeoutMinutes
+    })
+}
+
 export const JoinWorkspace = Schema.Struct({
   code: TrimmedText.pipe(Schema.minLength(1, { message: () => "must not be empty" }), Schema.maxLength(200))
-}).annotations({ identifier: "JoinWorkspace", parseOptions: { onExcessProperty: "error", errors: "all" } })
+}).annotations({ identifier: "JoinWorkspace", ...strict })
 
 export class JoinedWorkspace extends Schema.Class<JoinedWorkspace>("JoinedWorkspace")({
   workspace: WorkspaceSummaryItem,
@@ -77,6 +98,9 @@ export class WorkspaceNotFound extends Schema.TaggedError<WorkspaceNotFound>()(
   HttpApiSchema.annotations({ status: 404 })
 ) {
   static readonly nextStep = (): string => "Call clockme_get_dashboard to see the active workspace."
+
+  /** A workspace that does not exist or that the caller may not see: the two are never told apart. */
+  static readonly byId = (workspaceId: string) => new WorkspaceNotFound({ workspaceId, message: `Workspace ${workspaceId} not found` })
 }
 
 export const SummaryQuery = Schema.Struct({
@@ -110,8 +134,6 @@ export const summaryCsv = (summary: TeamSummary): CsvDocument => {
     )
   })
 }
-
-const strict = { parseOptions: { onExcessProperty: "error", errors: "all" } } as const
 
 const isoCurrencies = new Set(Intl.supportedValuesOf("currency"))
 
@@ -160,6 +182,11 @@ export class Invite extends Schema.Class<Invite>("Invite")({
   createdAt: Schema.DateTimeUtc,
   status: InviteStatus
 }) {}
+
+/** An invite without its code: the code lets anyone join, so it never leaves the invites endpoints. */
+export class InviteDetails extends Schema.Class<InviteDetails>("InviteDetails")(Struct.omit(Invite.fields, "code")) {
+  static readonly of = ({ code: _code, ...details }: Invite) => new InviteDetails(details)
+}
 
 export const CreateInvite = Schema.Struct({
   expiresAt: Schema.optional(Schema.NullOr(Instant)).annotations({

@@ -25,8 +25,15 @@ export interface StreamQuery {
   readonly workspaceId: WorkspaceId
   readonly after: StreamPosition
   readonly types: ReadonlyArray<EventType> | undefined
-  /** Only these types of other users are hidden; undefined: the reader sees every event. */
-  readonly onlyOwn: { readonly userId: UserId; readonly types: ReadonlyArray<EventType> } | undefined
+  /**
+   * A reader who is not an owner: `types` are shown only when they are the reader's own, `hidden` never.
+   * Undefined: the reader sees every event.
+   */
+  readonly onlyOwn: {
+    readonly userId: UserId
+    readonly types: ReadonlyArray<EventType>
+    readonly hidden?: ReadonlyArray<EventType> | undefined
+  } | undefined
   readonly limit: number
 }
 
@@ -62,7 +69,10 @@ export class EventsRepo extends Effect.Service<EventsRepo>()("@clockme/domain/Ev
           ...(query.types === undefined ? [] : [sql`type IN ${sql.in(query.types)}`]),
           ...(query.onlyOwn === undefined || query.onlyOwn.types.length === 0
             ? []
-            : [sql`(user_id = ${query.onlyOwn.userId} OR type NOT IN ${sql.in(query.onlyOwn.types)})`])
+            : [sql`(user_id = ${query.onlyOwn.userId} OR type NOT IN ${sql.in(query.onlyOwn.types)})`]),
+          ...(query.onlyOwn?.hidden === undefined || query.onlyOwn.hidden.length === 0
+            ? []
+            : [sql`type NOT IN ${sql.in(query.onlyOwn.hidden)}`])
         ])
       }
         ORDER BY xid, seq

@@ -155,14 +155,16 @@ export class WorkspacesRepo extends Effect.Service<WorkspacesRepo>()("@clockme/d
     const listInvites = (workspaceId: WorkspaceId, now: Date) =>
       selectInvites(sql.and([sql`workspace_id = ${workspaceId}`]), now)
 
+    /** Revokes an invite once: `changed` is false when it was already revoked (by this call's race too). */
     const revokeInvite = (workspaceId: WorkspaceId, id: InviteId, now: Date) =>
       Effect.gen(function*() {
-        const updated = yield* sql`
-          UPDATE invites SET revoked_at = coalesce(revoked_at, ${now})
-          WHERE id = ${id} AND workspace_id = ${workspaceId} RETURNING id`.pipe(Effect.orDie)
-        if (updated.length === 0) return Option.none<Invite>()
+        const updated = yield* sql<{ changed: boolean }>`
+          WITH target AS (SELECT id, revoked_at FROM invites WHERE id = ${id} AND workspace_id = ${workspaceId} FOR UPDATE)
+          UPDATE invites i SET revoked_at = coalesce(i.revoked_at, ${now}) FROM target WHERE i.id = target.id
+          RETURNING target.revoked_at IS NULL AS changed`.pipe(Effect.orDie)
+        if (updated.length === 0) return Option.none<{ readonly changed: boolean; readonly invite: Invite }>()
         const [invite] = yield* selectInvites(sql.and([sql`id = ${id}`]), now)
-        return Option.fromNullable(invite)
+        return Option.map(Option.fromNullable(invite), (invite) => ({ changed: updated[0]!.changed, invite }))
       })
 
     return {

@@ -1,15 +1,20 @@
 import { HttpApiSchema } from "@effect/platform"
 import { SqlClient } from "@effect/sql"
-import { Effect, Option, Schema } from "effect"
+import { DateTime, Effect, Option, Schema } from "effect"
 import type { KeyScope } from "../contract/Actor.js"
 import { CurrentActor, requireScope } from "../contract/Actor.js"
 import type { CreatedApiKey } from "../contract/ApiKey.js"
 import { InvalidInput } from "../contract/Errors.js"
+import { WorkspaceCreated } from "../contract/Events.js"
+import { WorkspaceSettings } from "../contract/Workspace.js"
 import { AccountsRepo } from "../repos/AccountsRepo.js"
+import { WorkspacesRepo } from "../repos/WorkspacesRepo.js"
 import { isUniqueViolation } from "../repos/SqlErrors.js"
 import { Email, Me } from "../contract/User.js"
 import type { Plan, UpdateMe, User } from "../contract/User.js"
 import { ApiKeys } from "./ApiKeys.js"
+import { Events } from "./Events.js"
+import { transactional } from "../sql/Transactional.js"
 
 export class EmailTaken extends Schema.TaggedError<EmailTaken>()(
   "EmailTaken",
@@ -35,8 +40,10 @@ export class Accounts extends Effect.Service<Accounts>()("@clockme/domain/Accoun
     const sql = yield* SqlClient.SqlClient
     const repo = yield* AccountsRepo
     const keys = yield* ApiKeys
+    const workspaces = yield* WorkspacesRepo
+    const events = yield* Events
 
-    /** A user with a personal workspace (owner) and a full-scope key, in one transaction. */
+    /** A user with a personal workspace (owner) and a full-scope key, in one transaction; the stream starts with WorkspaceCreated. */
     const create = Effect.fn("Accounts.create")(
       function*(input: { readonly email: string; readonly name?: string | undefined; readonly plan?: Plan | undefined }) {
         const email = yield* decodeEmail(input.email).pipe(
@@ -49,11 +56,20 @@ export class Accounts extends Effect.Service<Accounts>()("@clockme/domain/Accoun
               ? Effect.fail(new EmailTaken({ email, message: `An account with the email ${email} already exists` }))
               : Effect.die(error))
         )
+        const personal = yield* workspaces.findMembership(user.id, user.activeWorkspaceId).pipe(Effect.flatMap(Effect.orDie))
+        yield* events.publish(
+          new WorkspaceCreated({
+            occurredAt: yield* DateTime.now,
+            workspaceId: personal.id,
+            userId: user.id,
+            workspace: WorkspaceSettings.of(personal)
+          })
+        )
         const apiKey = yield* keys.issue(user.id, "full", "default")
         const account: CreatedAccount = { user, apiKey }
         return account
       },
-      (effect) => sql.withTransaction(effect).pipe(Effect.catchTag("SqlError", Effect.die))
+      transactional(sql)
     )
 
     const issueKeyFor = Effect.fn("Accounts.issueKeyFor")(
@@ -95,5 +111,5 @@ export class Accounts extends Effect.Service<Accounts>()("@clockme/domain/Accoun
 
     return { create, issueKeyFor, count, me, update } as const
   }),
-  dependencies: [AccountsRepo.Default, ApiKeys.Default]
+  dependencies: [AccountsRepo.Default, WorkspacesRepo.Default, ApiKeys.Default, Events.Default]
 }) {}

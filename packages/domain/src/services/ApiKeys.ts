@@ -13,6 +13,7 @@ import { AccountsRepo } from "../repos/AccountsRepo.js"
 import { WorkspacesRepo } from "../repos/WorkspacesRepo.js"
 import { Audit } from "./Audit.js"
 import { Events } from "./Events.js"
+import { transactional } from "../sql/Transactional.js"
 
 const KEY_PREFIX = "ck_live_"
 const KEY_FORMAT = /^ck_live_[A-Za-z0-9_-]{20,128}$/
@@ -37,8 +38,6 @@ export class ApiKeys extends Effect.Service<ApiKeys>()("@clockme/domain/ApiKeys"
     const workspaces = yield* WorkspacesRepo
     const audit = yield* Audit
     const events = yield* Events
-    const transactional = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-      sql.withTransaction(effect).pipe(Effect.catchTag("SqlError", Effect.die))
 
     /**
      * Issues a key for a user; the plaintext leaves only in the returned value and is stored hashed.
@@ -76,7 +75,7 @@ export class ApiKeys extends Effect.Service<ApiKeys>()("@clockme/domain/ApiKeys"
         yield* events.publish(new ApiKeyCreated({ occurredAt: now, workspaceId: target, userId, key }))
         return new CreatedApiKey({ key, secret: secret.plaintext })
       },
-      transactional
+      transactional(sql)
     )
 
     const authenticate = Effect.fn("ApiKeys.authenticate")(function*(token: Redacted.Redacted<string>) {
@@ -158,7 +157,7 @@ export class ApiKeys extends Effect.Service<ApiKeys>()("@clockme/domain/ApiKeys"
         })
       }
       if (input.workspaceId !== undefined && Option.isNone(yield* workspaces.findMembership(actor.userId, input.workspaceId))) {
-        return yield* new WorkspaceNotFound({ workspaceId: input.workspaceId, message: `Workspace ${input.workspaceId} not found` })
+        return yield* WorkspaceNotFound.byId(input.workspaceId)
       }
       const now = yield* DateTime.now
       if (input.expiresAt !== undefined && !DateTime.greaterThan(input.expiresAt, now)) {
@@ -220,7 +219,7 @@ export class ApiKeys extends Effect.Service<ApiKeys>()("@clockme/domain/ApiKeys"
         )
       }
       return key
-    }, transactional)
+    }, transactional(sql))
 
     return { issue, authenticate, list, create, rotate, revoke } as const
   }),

@@ -62,7 +62,7 @@ export class Audit extends Effect.Service<Audit>()("@clockme/domain/Audit", {
       if (workspaceId !== undefined) {
         const member = yield* workspaces.findMembership(actor.userId, workspaceId)
         if (Option.isNone(member) || (restricted !== undefined && workspaceId !== restricted)) {
-          return yield* new WorkspaceNotFound({ workspaceId, message: `Workspace ${workspaceId} not found` })
+          return yield* WorkspaceNotFound.byId(workspaceId)
         }
       }
       const events = yield* repo.list({ viewer: actor.userId, workspaceId, type: query.type, limit: query.limit ?? 100 })

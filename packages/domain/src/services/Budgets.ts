@@ -131,7 +131,7 @@ export class Budgets extends Effect.Service<Budgets>()("@clockme/domain/Budgets"
       const { currency, month, rows } = yield* usageNow(actor.workspaceId, projectId)
       const row = rows[0]
       if (row === undefined) {
-        return yield* new ProjectNotFound({ projectId, message: `Project ${projectId} not found in the active workspace` })
+        return yield* ProjectNotFound.byId(projectId)
       }
       const alerts = yield* repo.listAlerts({
         workspaceId: actor.workspaceId,
@@ -235,10 +235,7 @@ export class Budgets extends Effect.Service<Budgets>()("@clockme/domain/Budgets"
     const alerts = Effect.fn("Budgets.alerts")(function*(query: { readonly projectId?: ProjectId | undefined }) {
       const actor = yield* CurrentActor
       if (query.projectId !== undefined && Option.isNone(yield* projects.findById(actor.workspaceId, query.projectId))) {
-        return yield* new ProjectNotFound({
-          projectId: query.projectId,
-          message: `Project ${query.projectId} not found in the active workspace`
-        })
+        return yield* ProjectNotFound.byId(query.projectId)
       }
       const list = yield* repo.listAlerts({ workspaceId: actor.workspaceId, projectId: query.projectId, limit: 200 })
       return new AlertList({ alerts: list })

@@ -21,7 +21,9 @@ import type { ConnectionRow } from "../repos/IntegrationsRepo.js"
 import { IntegrationsRepo } from "../repos/IntegrationsRepo.js"
 import { WorkspacesRepo } from "../repos/WorkspacesRepo.js"
 import { Audit } from "./Audit.js"
+import { someOrFail } from "./Found.js"
 import { fingerprint, SecretBox } from "./SecretBox.js"
+import { strictParse } from "../contract/Strict.js"
 
 export interface ConnectionInput {
   readonly description?: string | null | undefined
@@ -80,12 +82,12 @@ export class Connections extends Effect.Service<Connections>()("@clockme/domain/
       new ConnectionNotFound({ connectionId: id, message: `Integration connection ${id} not found in your active workspace` })
 
     const decodeConfig = (p: Plugin, config: unknown) =>
-      Schema.decodeUnknown(p.config, { onExcessProperty: "error", errors: "all" })(config ?? {}).pipe(
+      Schema.decodeUnknown(p.config, strictParse)(config ?? {}).pipe(
         Effect.mapError((error) => new InvalidInput({ field: "config", message: issueMessage(error) }))
       )
 
     const decodeSecrets = (p: Plugin, secrets: unknown) =>
-      Schema.decodeUnknown(p.secrets, { onExcessProperty: "error", errors: "all" })(secrets ?? {}).pipe(
+      Schema.decodeUnknown(p.secrets, strictParse)(secrets ?? {}).pipe(
         Effect.mapError((error) => new InvalidInput({ field: "secrets", message: issueMessage(error) }))
       )
 
@@ -189,7 +191,7 @@ export class Connections extends Effect.Service<Connections>()("@clockme/domain/
         disabledReason: input.enabled === false ? "Paused by an owner" : undefined,
         now
       })
-      return yield* Option.match(row, { onNone: () => Effect.fail(notFound(id)), onSome: (r) => Effect.succeed(present(r)) })
+      return present(yield* someOrFail(row, () => notFound(id)))
     })
 
     const disconnect = Effect.fn("Connections.disconnect")(function*(integration: string | undefined, id: ConnectionId) {

@@ -1,6 +1,7 @@
 import { DateTime, Effect } from "effect"
 import { CurrentActor } from "../contract/Actor.js"
 import { Dashboard as DashboardView, DashboardAlert, DashboardTimer, PeriodTotals, ProjectWeek } from "../contract/Dashboard.js"
+import { timerViewOf } from "../contract/Timer.js"
 import { AccountsRepo } from "../repos/AccountsRepo.js"
 import { DashboardRepo } from "../repos/DashboardRepo.js"
 import { Budgets } from "./Budgets.js"
@@ -26,20 +27,7 @@ export class Dashboard extends Effect.Service<Dashboard>()("@clockme/domain/Dash
       const rows = yield* repo.week(actor.userId, actor.workspaceId, { ...week, timezone: user.timezone }, today)
       const atRisk = yield* budgets.atRisk(actor.workspaceId)
 
-      const timers = timerRows.map(({ projectName, timer }) =>
-        new DashboardTimer({
-          id: timer.id,
-          projectId: timer.projectId,
-          projectName,
-          taskId: timer.taskId,
-          description: timer.description,
-          source: timer.source,
-          state: timer.state,
-          startedAt: timer.startedAt,
-          lastActivityAt: timer.lastActivityAt,
-          elapsedSeconds: Math.floor(timer.elapsedMsAt(now) / 1000)
-        })
-      )
+      const timers = timerRows.map(({ projectName, timer }) => new DashboardTimer(timerViewOf(timer, projectName, now)))
       const sum = (pick: (row: (typeof rows)[number]) => number) => rows.reduce((total, row) => total + pick(row), 0)
       const alerts = [
         ...atRisk.map((budget) =>

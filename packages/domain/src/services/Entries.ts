@@ -14,6 +14,7 @@ import { Events } from "./Events.js"
 import { Idempotency } from "./Idempotency.js"
 import { ensureActive, Projects } from "./Projects.js"
 import { Tasks } from "./Tasks.js"
+import { transactional } from "../sql/Transactional.js"
 
 const MAX_ENTRY_MS = 24 * 60 * 60 * 1000
 /** Time tracked before this is a typo (a year 0026 or 1026), not work to bill. */
@@ -61,8 +62,6 @@ export class Entries extends Effect.Service<Entries>()("@clockme/domain/Entries"
     const sql = yield* SqlClient.SqlClient
     const repo = yield* EntriesRepo
     const budgets = yield* Budgets
-    const transactional = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-      sql.withTransaction(effect).pipe(Effect.catchTag("SqlError", Effect.die))
     const accounts = yield* AccountsRepo
     const projects = yield* Projects
     const tasks = yield* Tasks
@@ -101,7 +100,7 @@ export class Entries extends Effect.Service<Entries>()("@clockme/domain/Entries"
       yield* events.publish(new EntryCreated({ occurredAt: now, workspaceId: entry.workspaceId, userId: entry.userId, entry }))
       yield* budgets.recordUsage(entry)
       return entry
-    }, transactional)
+    }, transactional(sql))
 
     /** A repeat with the same key returns the first entry and logs nothing. */
     const create = (input: CreateEntry) =>
@@ -155,14 +154,14 @@ export class Entries extends Effect.Service<Entries>()("@clockme/domain/Entries"
       )
       yield* budgets.recordUsage(updated)
       return updated
-    }, transactional)
+    }, transactional(sql))
 
     const remove = Effect.fn("Entries.remove")(function*(id: EntryId) {
       const entry = yield* findOwn(id, "delete")
       if (!(yield* repo.remove(entry.id))) return
       const now = yield* DateTime.now
       yield* events.publish(new EntryDeleted({ occurredAt: now, workspaceId: entry.workspaceId, userId: entry.userId, entry }))
-    }, transactional)
+    }, transactional(sql))
 
     const list = Effect.fn("Entries.list")(function*(query: ListEntriesQuery) {
       const actor = yield* CurrentActor

@@ -49,6 +49,7 @@ const parseTypes = (list: string): Either.Either<ReadonlyArray<EventType>, Inval
 }
 
 const ownOnlyTypes = eventTypes.filter((type) => eventAudience[type] === "user")
+const ownersOnlyTypes = eventTypes.filter((type) => eventAudience[type] === "owners")
 
 /**
  * The one way to record a domain event. `publish` writes to the stream in the transaction of the change
@@ -84,14 +85,16 @@ export class Events extends Effect.Service<Events>()("@clockme/domain/Events", {
       const types = query.types === undefined ? undefined : yield* parseTypes(query.types)
       const membership = yield* workspaces.findMembership(actor.userId, actor.workspaceId)
       if (Option.isNone(membership)) {
-        return yield* new WorkspaceNotFound({ workspaceId: actor.workspaceId, message: `Workspace ${actor.workspaceId} not found` })
+        return yield* WorkspaceNotFound.byId(actor.workspaceId)
       }
       const limit = query.limit ?? 100
       const rows = yield* repo.page({
         workspaceId: actor.workspaceId,
         after,
         types,
-        onlyOwn: membership.value.role === "owner" ? undefined : { userId: actor.userId, types: ownOnlyTypes },
+        onlyOwn: membership.value.role === "owner"
+          ? undefined
+          : { userId: actor.userId, types: ownOnlyTypes, hidden: ownersOnlyTypes },
         limit: limit + 1
       })
       const page = rows.slice(0, limit)

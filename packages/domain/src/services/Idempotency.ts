@@ -3,6 +3,7 @@ import { DateTime, Effect, Schema } from "effect"
 import { CurrentActor } from "../contract/Actor.js"
 import { Conflict } from "../contract/Errors.js"
 import { IdempotencyRepo } from "../repos/IdempotencyRepo.js"
+import { transactional } from "../sql/Transactional.js"
 
 /**
  * Runs an operation at most once per key (the Idempotency-Key header or a body's `idempotencyKey`) of a
@@ -37,7 +38,7 @@ export class Idempotency extends Effect.Service<Idempotency>()("@clockme/domain/
         const result = yield* effect
         yield* repo.complete(actor, key, yield* Schema.encode(schema)(result).pipe(Effect.orDie))
         return result
-      }).pipe(sql.withTransaction, Effect.catchTag("SqlError", Effect.die)) as Effect.Effect<A, E | Conflict, R | CurrentActor>
+      }).pipe(transactional(sql)) as Effect.Effect<A, E | Conflict, R | CurrentActor>
     }
 
     /** Keys are remembered for a day: long enough for any client's retries. */

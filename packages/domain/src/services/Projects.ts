@@ -11,6 +11,8 @@ import { ProjectsRepo } from "../repos/ProjectsRepo.js"
 import { isUniqueViolation } from "../repos/SqlErrors.js"
 import { WorkspacesRepo } from "../repos/WorkspacesRepo.js"
 import { Events } from "./Events.js"
+import { someOrFail } from "./Found.js"
+import { transactional } from "../sql/Transactional.js"
 
 export interface ProjectReference {
   readonly projectId?: ProjectId | undefined
@@ -21,9 +23,6 @@ export interface ProjectReference {
 
 const nameTaken = (name: string) =>
   new ProjectNameTaken({ name, message: `A project named "${name}" already exists in this workspace` })
-
-const notFoundById = (id: string) =>
-  new ProjectNotFound({ projectId: id, message: `Project ${id} not found in the active workspace` })
 
 /** Time can only be tracked on a project that is not archived. */
 export const ensureActive = (project: Project) =>
@@ -52,8 +51,6 @@ export class Projects extends Effect.Service<Projects>()("@clockme/domain/Projec
     const sql = yield* SqlClient.SqlClient
     const repo = yield* ProjectsRepo
     const events = yield* Events
-    const transactional = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-      sql.withTransaction(effect).pipe(Effect.catchTag("SqlError", Effect.die))
     const workspaces = yield* WorkspacesRepo
 
     /** Refuses a member's change of an owner-only field; members may still create, rename and recolour. */
@@ -80,7 +77,7 @@ export class Projects extends Effect.Service<Projects>()("@clockme/domain/Projec
     const get = Effect.fn("Projects.get")(function*(id: ProjectId) {
       const actor = yield* CurrentActor
       const found = yield* repo.findById(actor.workspaceId, id)
-      return yield* Option.match(found, { onNone: () => Effect.fail(notFoundById(id)), onSome: Effect.succeed })
+      return yield* someOrFail(found, () => ProjectNotFound.byId(id))
     })
 
     const create = Effect.fn("Projects.create")(function*(input: CreateProject) {
@@ -92,7 +89,7 @@ export class Projects extends Effect.Service<Projects>()("@clockme/domain/Projec
       )
       yield* events.publish(new ProjectCreated({ occurredAt: now, workspaceId: actor.workspaceId, userId: actor.userId, project }))
       return project
-    }, transactional)
+    }, transactional(sql))
 
     const update = Effect.fn("Projects.update")(function*(id: ProjectId, patch: UpdateProject) {
       const actor = yield* requireScope("write")
@@ -107,11 +104,11 @@ export class Projects extends Effect.Service<Projects>()("@clockme/domain/Projec
             ? Effect.fail(nameTaken(patch.name ?? before.name))
             : Effect.die(e))
       )
-      const project = yield* Option.match(updated, { onNone: () => Effect.fail(notFoundById(id)), onSome: Effect.succeed })
+      const project = yield* someOrFail(updated, () => ProjectNotFound.byId(id))
       const Event = project.archived && !before.archived ? ProjectArchivedEvent : ProjectUpdated
       yield* events.publish(new Event({ occurredAt: now, workspaceId: actor.workspaceId, userId: actor.userId, project }))
       return project
-    }, transactional)
+    }, transactional(sql))
 
     /**
      * Which project a timer call means: `projectId`, else `projectName` matched loosely, else
@@ -133,7 +130,7 @@ export class Projects extends Effect.Service<Projects>()("@clockme/domain/Projec
       if (ref.autoCreate === true) {
         yield* requireScope("write")
         const now = yield* DateTime.now
-        return yield* transactional(Effect.gen(function*() {
+        return yield* transactional(sql)(Effect.gen(function*() {
           const { created, project } = yield* repo.insertOrGet(actor.workspaceId, name, DateTime.toDate(now))
           if (created) {
             yield* events.publish(

@@ -39,13 +39,10 @@ export class Reports extends Effect.Service<Reports>()("@clockme/domain/Reports"
     const billing = Effect.fn("Reports.billing")(function*(query: ReportQuery) {
       const actor = yield* CurrentActor
       if (query.projectId !== undefined && Option.isNone(yield* projects.findById(actor.workspaceId, query.projectId))) {
-        return yield* new ProjectNotFound({
-          projectId: query.projectId,
-          message: `Project ${query.projectId} not found in the active workspace`
-        })
+        return yield* ProjectNotFound.byId(query.projectId)
       }
       if (query.taskId !== undefined && Option.isNone(yield* tasks.findById(actor.workspaceId, query.taskId))) {
-        return yield* new TaskNotFound({ taskId: query.taskId, message: `Task ${query.taskId} not found in the active workspace` })
+        return yield* TaskNotFound.byId(query.taskId)
       }
       const user = yield* accounts.findUserById(actor.userId).pipe(Effect.flatMap(Effect.orDie))
       const period = yield* resolvePeriod(query, user.timezone)

@@ -1,5 +1,5 @@
 import { SqlClient } from "@effect/sql"
-import { DateTime, Effect, Option } from "effect"
+import { DateTime, Effect } from "effect"
 import { CurrentActor, requireScope } from "../contract/Actor.js"
 import { TaskCompleted, TaskCreated } from "../contract/Events.js"
 import type { ProjectId, TaskId } from "../contract/Ids.js"
@@ -7,9 +7,9 @@ import { TasksRepo } from "../repos/TasksRepo.js"
 import { TaskNotFound } from "../contract/Task.js"
 import type { CreateTask, TaskStatus } from "../contract/Task.js"
 import { Events } from "./Events.js"
+import { someOrFail } from "./Found.js"
 import { Projects } from "./Projects.js"
-
-const notFound = (id: string) => new TaskNotFound({ taskId: id, message: `Task ${id} not found in the active workspace` })
+import { transactional } from "../sql/Transactional.js"
 
 export class Tasks extends Effect.Service<Tasks>()("@clockme/domain/Tasks", {
   effect: Effect.gen(function*() {
@@ -17,8 +17,6 @@ export class Tasks extends Effect.Service<Tasks>()("@clockme/domain/Tasks", {
     const repo = yield* TasksRepo
     const projects = yield* Projects
     const events = yield* Events
-    const transactional = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-      sql.withTransaction(effect).pipe(Effect.catchTag("SqlError", Effect.die))
 
     const create = Effect.fn("Tasks.create")(function*(input: CreateTask) {
       const actor = yield* requireScope("write")
@@ -28,7 +26,7 @@ export class Tasks extends Effect.Service<Tasks>()("@clockme/domain/Tasks", {
       const task = yield* repo.insert(actor.workspaceId, input, DateTime.toDate(now))
       yield* events.publish(new TaskCreated({ occurredAt: now, workspaceId: actor.workspaceId, userId: actor.userId, task }))
       return task
-    }, transactional)
+    }, transactional(sql))
 
     const list = Effect.fn("Tasks.list")(function*(projectId: ProjectId, status: TaskStatus | "all" = "active") {
       const actor = yield* CurrentActor
@@ -39,7 +37,7 @@ export class Tasks extends Effect.Service<Tasks>()("@clockme/domain/Tasks", {
     const get = Effect.fn("Tasks.get")(function*(id: TaskId) {
       const actor = yield* CurrentActor
       const found = yield* repo.findById(actor.workspaceId, id)
-      return yield* Option.match(found, { onNone: () => Effect.fail(notFound(id)), onSome: Effect.succeed })
+      return yield* someOrFail(found, () => TaskNotFound.byId(id))
     })
 
     /** The task, checked to belong to the project it is used with. */
@@ -55,13 +53,12 @@ export class Tasks extends Effect.Service<Tasks>()("@clockme/domain/Tasks", {
       const actor = yield* requireScope("write")
       const now = yield* DateTime.now
       const done = yield* repo.complete(actor.workspaceId, id, DateTime.toDate(now))
-      if (Option.isNone(done)) return yield* notFound(id)
-      const { changed, task } = done.value
+      const { changed, task } = yield* someOrFail(done, () => TaskNotFound.byId(id))
       if (changed) {
         yield* events.publish(new TaskCompleted({ occurredAt: now, workspaceId: actor.workspaceId, userId: actor.userId, task }))
       }
       return task
-    }, transactional)
+    }, transactional(sql))
 
     return { create, list, get, getInProject, complete } as const
   }),

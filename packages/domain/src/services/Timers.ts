@@ -3,7 +3,15 @@ import { DateTime, Effect, Either, Option, Schema } from "effect"
 import { CurrentActor, requireScope } from "../contract/Actor.js"
 import type { StopReason } from "../contract/Entry.js"
 import { Entry } from "../contract/Entry.js"
-import { EntryCreated, TimerMoved, TimerPaused, TimerResumed, TimerStarted, TimerStopped } from "../contract/Events.js"
+import {
+  EntryCreated,
+  TimerMoved,
+  TimerPaused,
+  TimerResumed,
+  TimerStarted,
+  TimerStopped,
+  TimerUpdated
+} from "../contract/Events.js"
 import { InvalidInput } from "../contract/Errors.js"
 import type { ApiKeyId, ProjectId, UserId, WorkspaceId } from "../contract/Ids.js"
 import { matchProjectName } from "../ProjectMatch.js"
@@ -19,7 +27,8 @@ import {
   TimerExists,
   TimerKept,
   TimerNotRunning,
-  TimerView
+  TimerView,
+  timerViewOf
 } from "../contract/Timer.js"
 import type { Heartbeat, StartTimer, StopTimer, TimerRef, UpdateTimer } from "../contract/Timer.js"
 import { Budgets } from "./Budgets.js"
@@ -29,20 +38,9 @@ import { LateEvidence } from "./LateEvidence.js"
 import { Idempotency } from "./Idempotency.js"
 import { ensureActive, Projects } from "./Projects.js"
 import { Tasks } from "./Tasks.js"
+import { transactional } from "../sql/Transactional.js"
 
-const toView = (row: TimerRow, now: DateTime.Utc) =>
-  new TimerView({
-    id: row.timer.id,
-    projectId: row.timer.projectId,
-    projectName: row.projectName,
-    taskId: row.timer.taskId,
-    description: row.timer.description,
-    source: row.timer.source,
-    state: row.timer.state,
-    startedAt: row.timer.startedAt,
-    lastActivityAt: row.timer.lastActivityAt,
-    elapsedSeconds: Math.floor(row.timer.elapsedMsAt(now) / 1000)
-  })
+const toView = (row: TimerRow, now: DateTime.Utc) => new TimerView(timerViewOf(row.timer, row.projectName, now))
 
 export interface IdempotencyOptions {
   readonly idempotencyKey?: string | undefined
@@ -64,8 +62,6 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
     const budgets = yield* Budgets
     const events = yield* Events
     const lateEvidence = yield* LateEvidence
-    const transactional = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-      sql.withTransaction(effect).pipe(Effect.catchTag("SqlError", Effect.die))
 
     const reload = (row: TimerRow) => repo.findById(row.timer.id).pipe(Effect.flatMap(Effect.orDie))
 
@@ -159,7 +155,7 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
         )
       }
       return new StartedTimer({ ...toView(row, now), alreadyRunning: !created, at })
-    }, transactional)
+    }, transactional(sql))
 
     const start = (input: StartTimer, options: IdempotencyOptions = {}) =>
       idempotency.once(options.idempotencyKey, "timer.start", StartedTimer, startNow(input))
@@ -310,42 +306,34 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
         return yield* new TimerNotRunning({ message: `The timer on "${target.projectName}" was already stopped` })
       }
       return yield* recordEntry(target, at, reason, now, actor.keyId)
-    }, transactional)
+    }, transactional(sql))
 
     const stop = (input: StopTimer, options: IdempotencyOptions = {}) =>
       idempotency.once(options.idempotencyKey, "timer.stop", StopOutcome, stopNow(input))
 
-    const pauseNow = Effect.fn("Timers.pauseNow")(function*(ref: TimerRef) {
-      const actor = yield* requireScope("write")
-      const now = yield* DateTime.now
-      const timers = yield* repo.listForUser(actor.userId, actor.workspaceId)
-      const candidates = ref.projectId === undefined && ref.projectName === undefined
-        ? timers.filter((row) => row.timer.state === "running")
-        : timers
-      const target = yield* pick(candidates, ref, "running")
-      const paused = yield* repo.pause(target.timer.id, DateTime.toDate(now))
-      const view = toView(yield* reload(target), now)
-      if (paused) {
-        yield* events.publish(new TimerPaused({ occurredAt: now, workspaceId: actor.workspaceId, userId: actor.userId, timer: view }))
-      }
-      return view
-    }, transactional)
-
-    const resumeNow = Effect.fn("Timers.resumeNow")(function*(ref: TimerRef) {
-      const actor = yield* requireScope("write")
-      const now = yield* DateTime.now
-      const timers = yield* repo.listForUser(actor.userId, actor.workspaceId)
-      const candidates = ref.projectId === undefined && ref.projectName === undefined
-        ? timers.filter((row) => row.timer.state === "paused")
-        : timers
-      const target = yield* pick(candidates, ref, "paused")
-      const resumed = yield* repo.resume(target.timer.id, DateTime.toDate(now))
-      const view = toView(yield* reload(target), now)
-      if (resumed) {
-        yield* events.publish(new TimerResumed({ occurredAt: now, workspaceId: actor.workspaceId, userId: actor.userId, timer: view }))
-      }
-      return view
-    }, transactional)
+    /** Pauses a running timer or resumes a paused one; without a project, the only timer in that state. */
+    const pauseOrResume = (action: "pause" | "resume") => {
+      const from = action === "pause" ? "running" : "paused"
+      const change = action === "pause" ? repo.pause : repo.resume
+      const Event = action === "pause" ? TimerPaused : TimerResumed
+      return Effect.fn(`Timers.${action}Now`)(function*(ref: TimerRef) {
+        const actor = yield* requireScope("write")
+        const now = yield* DateTime.now
+        const timers = yield* repo.listForUser(actor.userId, actor.workspaceId)
+        const candidates = ref.projectId === undefined && ref.projectName === undefined
+          ? timers.filter((row) => row.timer.state === from)
+          : timers
+        const target = yield* pick(candidates, ref, from)
+        const changed = yield* change(target.timer.id, DateTime.toDate(now))
+        const view = toView(yield* reload(target), now)
+        if (changed) {
+          yield* events.publish(new Event({ occurredAt: now, workspaceId: actor.workspaceId, userId: actor.userId, timer: view }))
+        }
+        return view
+      }, transactional(sql))
+    }
+    const pauseNow = pauseOrResume("pause")
+    const resumeNow = pauseOrResume("resume")
 
     const pause = (ref: TimerRef, options: IdempotencyOptions = {}) =>
       idempotency.once(options.idempotencyKey, "timer.pause", TimerView, pauseNow(ref))
@@ -400,9 +388,12 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
       }
       const row = yield* repo.findForProject(actor.userId, actor.workspaceId, started.projectId).pipe(Effect.flatMap(Effect.orDie))
       return new HeartbeatResult({ touched: [], started: toView(row, now), extended: null, at })
-    }, transactional)
+    }, transactional(sql))
 
-    /** Edits a running timer, or moves it to another project (with split, the time so far stays behind). */
+    /**
+     * Edits a running timer (TimerUpdated when its description or task changed), or moves it to another project
+     * (TimerMoved; with split, the time so far stays behind).
+     */
     const update = Effect.fn("Timers.update")(function*(input: UpdateTimer) {
       const actor = yield* requireScope("write")
       const now = yield* DateTime.now
@@ -460,8 +451,19 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
       )
       const view = toView(yield* reload(row), now)
       if (moved) yield* publishMove(view, null)
+      else if (description !== row.timer.description || taskId !== row.timer.taskId) {
+        yield* events.publish(
+          new TimerUpdated({
+            occurredAt: now,
+            workspaceId: actor.workspaceId,
+            userId: actor.userId,
+            timer: view,
+            previous: toView(row, now)
+          })
+        )
+      }
       return view
-    }, transactional)
+    }, transactional(sql))
 
     const current = Effect.gen(function*() {
       const actor = yield* CurrentActor
@@ -484,7 +486,7 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
       const written: Array<Entry> = []
       for (const row of idle) written.push(yield* recordEntry(row, row.timer.lastActivityAt, "idle", now))
       return written
-    }, transactional)
+    }, transactional(sql))
 
     /** Stops a member's timers in a workspace they leave, so no time is left running where they cannot see it. */
     const stopAllFor = Effect.fn("Timers.stopAllFor")(function*(userId: UserId, workspaceId: WorkspaceId) {
@@ -492,7 +494,7 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
       const removed = yield* repo.deleteForMember(userId, workspaceId)
       for (const row of removed) yield* recordEntry(row, now, "manual", now)
       return removed.length
-    }, transactional)
+    }, transactional(sql))
 
     return { start, stop, pause, resume, heartbeat, update, current, stopIdle, stopAllFor } as const
   }),

@@ -1,14 +1,24 @@
 import { SqlClient } from "@effect/sql"
 import { randomBytes } from "node:crypto"
-import { DateTime, Effect, Option } from "effect"
+import { DateTime, Effect, Equal, Option } from "effect"
 import { CurrentActor, requireScope } from "../contract/Actor.js"
 import { Forbidden, InvalidInput } from "../contract/Errors.js"
-import { MemberJoined, MemberLeft, MemberRemoved } from "../contract/Events.js"
+import {
+  InviteCreated,
+  InviteRevoked,
+  MemberJoined,
+  MemberLeft,
+  MemberRemoved,
+  MemberRoleChanged,
+  WorkspaceCreated,
+  WorkspaceUpdated
+} from "../contract/Events.js"
 import type { InviteId, ProjectId, UserId, WorkspaceId } from "../contract/Ids.js"
 import { AccountsRepo } from "../repos/AccountsRepo.js"
 import { ReportsRepo } from "../repos/ReportsRepo.js"
 import { WorkspacesRepo } from "../repos/WorkspacesRepo.js"
 import {
+  InviteDetails,
   InviteInvalid,
   InviteNotFound,
   InviteUnusable,
@@ -20,7 +30,8 @@ import {
   PersonalWorkspace,
   ProjectHours,
   TeamSummary,
-  WorkspaceNotFound
+  WorkspaceNotFound,
+  WorkspaceSettings
 } from "../contract/Workspace.js"
 import type {
   CreateInvite,
@@ -32,9 +43,11 @@ import type {
   WorkspaceSummaryItem
 } from "../contract/Workspace.js"
 import { Events } from "./Events.js"
+import { someOrFail } from "./Found.js"
 import { Audit } from "./Audit.js"
 import { hoursOf, resolvePeriod } from "./Periods.js"
 import { Timers } from "./Timers.js"
+import { transactional } from "../sql/Transactional.js"
 
 const newInviteCode = () => randomBytes(18).toString("base64url")
 
@@ -47,8 +60,6 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
     const accounts = yield* AccountsRepo
     const events = yield* Events
     const audit = yield* Audit
-    const transactional = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-      sql.withTransaction(effect).pipe(Effect.catchTag("SqlError", Effect.die))
 
     const list = Effect.gen(function*() {
       const actor = yield* CurrentActor
@@ -63,10 +74,7 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
       const actor = yield* CurrentActor
       const outside = actor.keyWorkspaceId != null && actor.keyWorkspaceId !== id
       const found = outside ? Option.none() : yield* repo.findMembership(actor.userId, id)
-      return yield* Option.match(found, {
-        onNone: () => Effect.fail(new WorkspaceNotFound({ workspaceId: id, message: `Workspace ${id} not found` })),
-        onSome: Effect.succeed
-      })
+      return yield* someOrFail(found, () => WorkspaceNotFound.byId(id))
     })
 
     const unrestricted = (action: string) =>
@@ -110,15 +118,27 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
       yield* unrestricted("create workspaces")
       const now = yield* DateTime.now
       const id = yield* repo.create(actor.userId, input, DateTime.toDate(now))
-      return yield* reload(id)
-    }, transactional)
+      const workspace = yield* reload(id)
+      yield* events.publish(
+        new WorkspaceCreated({ occurredAt: now, workspaceId: id, userId: actor.userId, workspace: WorkspaceSettings.of(workspace) })
+      )
+      return workspace
+    }, transactional(sql))
 
     const update = Effect.fn("Workspaces.update")(function*(id: WorkspaceId, patch: UpdateWorkspace) {
-      yield* requireScope("full")
-      yield* requireOwner(id, "change its settings")
+      const actor = yield* requireScope("full")
+      const before = WorkspaceSettings.of(yield* requireOwner(id, "change its settings"))
       yield* repo.update(id, patch)
-      return yield* reload(id)
-    })
+      const workspace = yield* reload(id)
+      const after = WorkspaceSettings.of(workspace)
+      if (!Equal.equals(before, after)) {
+        const now = yield* DateTime.now
+        yield* events.publish(
+          new WorkspaceUpdated({ occurredAt: now, workspaceId: id, userId: actor.userId, workspace: after, previous: before })
+        )
+      }
+      return workspace
+    }, transactional(sql))
 
     const join = Effect.fn("Workspaces.join")(
       function*(code: string) {
@@ -154,7 +174,7 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
         )
         return new JoinedWorkspace({ workspace: joined, alreadyMember: false })
       },
-      transactional
+      transactional(sql)
     )
 
     const createInvite = Effect.fn("Workspaces.createInvite")(function*(id: WorkspaceId, input: CreateInvite | null) {
@@ -180,8 +200,11 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
         targetId: invite.id,
         details: { expiresAt: invite.expiresAt === null ? null : DateTime.formatIso(invite.expiresAt), maxUses: invite.maxUses }
       })
+      yield* events.publish(
+        new InviteCreated({ occurredAt: now, workspaceId: id, userId: actor.userId, invite: InviteDetails.of(invite) })
+      )
       return invite
-    }, transactional)
+    }, transactional(sql))
 
     const listInvites = Effect.fn("Workspaces.listInvites")(function*(id: WorkspaceId) {
       // the codes let anyone join: as sensitive as creating them
@@ -192,20 +215,22 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
     })
 
     const revokeInvite = Effect.fn("Workspaces.revokeInvite")(function*(id: WorkspaceId, inviteId: InviteId) {
-      yield* requireScope("full")
+      const actor = yield* requireScope("full")
       yield* requireOwner(id, "revoke invites")
       const now = yield* DateTime.now
       const revoked = yield* repo.revokeInvite(id, inviteId, DateTime.toDate(now))
-      const invite = yield* Option.match(revoked, {
-        onNone: () =>
-          Effect.fail(new InviteNotFound({ inviteId, message: `Invite ${inviteId} not found in workspace ${id}` })),
-        onSome: Effect.succeed
-      })
-      if (invite.revokedAt !== null && DateTime.Equivalence(invite.revokedAt, now)) {
+      const { changed, invite } = yield* someOrFail(
+        revoked,
+        () => new InviteNotFound({ inviteId, message: `Invite ${inviteId} not found in workspace ${id}` })
+      )
+      if (changed) {
         yield* audit.record({ type: "invite.revoked", userId: null, workspaceId: id, targetId: inviteId })
+        yield* events.publish(
+          new InviteRevoked({ occurredAt: now, workspaceId: id, userId: actor.userId, invite: InviteDetails.of(invite) })
+        )
       }
       return invite
-    }, transactional)
+    }, transactional(sql))
 
     const members = Effect.fn("Workspaces.members")(function*(id: WorkspaceId) {
       yield* membership(id)
@@ -236,7 +261,7 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
     )
 
     const setRole = Effect.fn("Workspaces.setRole")(function*(id: WorkspaceId, userId: UserId, input: UpdateMember) {
-      yield* requireScope("full")
+      const actor = yield* requireScope("full")
       yield* requireOwner(id, "change roles")
       const target = yield* checkOwnersAfter(id, userId, input.role, "This would leave the workspace without an owner")
       yield* repo.setRole(id, userId, input.role)
@@ -249,35 +274,59 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
           details: { from: target.role, to: input.role }
         })
       }
-      const all = yield* repo.listMembers(id)
-      return all.find((member) => member.userId === userId)!
-    }, transactional)
+      const member = yield* memberOf(id, userId)
+      if (target.role !== input.role) {
+        const now = yield* DateTime.now
+        yield* events.publish(
+          new MemberRoleChanged({
+            occurredAt: now,
+            workspaceId: id,
+            userId,
+            member,
+            previousRole: target.role,
+            changedBy: actor.userId
+          })
+        )
+      }
+      return member
+    }, transactional(sql))
+
+    /**
+     * Ends a membership unless it would leave no owner: the member's timers there are stopped and recorded,
+     * then the event and the audit entry of the removal or the departure are written.
+     */
+    const endMembership = Effect.fn("Workspaces.endMembership")(function*(
+      id: WorkspaceId,
+      userId: UserId,
+      why: string,
+      removedBy: UserId | null
+    ) {
+      yield* checkOwnersAfter(id, userId, null, why)
+      const member = yield* memberOf(id, userId)
+      yield* timers.stopAllFor(userId, id)
+      yield* repo.removeMember(id, userId)
+      const now = yield* DateTime.now
+      yield* events.publish(
+        removedBy === null
+          ? new MemberLeft({ occurredAt: now, workspaceId: id, userId, member })
+          : new MemberRemoved({ occurredAt: now, workspaceId: id, userId, member, removedBy })
+      )
+      yield* audit.record({ type: removedBy === null ? "member.left" : "member.removed", userId, workspaceId: id, targetId: userId })
+    })
 
     const removeMember = Effect.fn("Workspaces.removeMember")(function*(id: WorkspaceId, userId: UserId) {
       const actor = yield* requireScope("full")
       const workspace = yield* requireOwner(id, "remove members")
       yield* requireShared(workspace, "lose its only member")
-      yield* checkOwnersAfter(id, userId, null, "This would remove the last owner")
-      const member = yield* memberOf(id, userId)
-      yield* timers.stopAllFor(userId, id)
-      yield* repo.removeMember(id, userId)
-      const now = yield* DateTime.now
-      yield* events.publish(new MemberRemoved({ occurredAt: now, workspaceId: id, userId, member, removedBy: actor.userId }))
-      yield* audit.record({ type: "member.removed", userId, workspaceId: id, targetId: userId })
-    }, transactional)
+      yield* endMembership(id, userId, "This would remove the last owner", actor.userId)
+    }, transactional(sql))
 
     const leave = Effect.fn("Workspaces.leave")(function*(id: WorkspaceId) {
       const actor = yield* requireScope("full")
       const workspace = yield* membership(id)
       yield* requireShared(workspace, "be left")
-      yield* checkOwnersAfter(id, actor.userId, null, "You are the only owner")
-      const member = yield* memberOf(id, actor.userId)
-      yield* timers.stopAllFor(actor.userId, id)
-      yield* repo.removeMember(id, actor.userId)
-      const now = yield* DateTime.now
-      yield* events.publish(new MemberLeft({ occurredAt: now, workspaceId: id, userId: actor.userId, member }))
-      yield* audit.record({ type: "member.left", workspaceId: id, targetId: actor.userId })
-    }, transactional)
+      yield* endMembership(id, actor.userId, "You are the only owner", null)
+    }, transactional(sql))
 
     /** Makes the workspace the one every later call of this user acts in. */
     const activate = Effect.fn("Workspaces.activate")(function*(id: WorkspaceId) {
@@ -294,24 +343,17 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
       const user = yield* accounts.findUserById(actor.userId).pipe(Effect.flatMap(Effect.orDie))
       const period = yield* resolvePeriod(query, user.timezone)
       const rows = yield* reports.teamHours(id, period)
-      const byMember = rows.filter((r) => r.byMember && !r.byProject).map((r) =>
-        new MemberHours({
-          userId: r.userId as UserId,
-          name: r.memberName ?? "",
-          email: r.email ?? "",
-          hours: hoursOf(r.seconds),
-          billableHours: hoursOf(r.billableSeconds),
-          entries: r.entries
-        })
+      const amounts = (r: (typeof rows)[number]) => ({
+        hours: hoursOf(r.seconds),
+        billableHours: hoursOf(r.billableSeconds),
+        entries: r.entries
+      })
+      const memberRows = rows.filter((r) => r.byMember && !r.byProject)
+      const byMember = memberRows.map((r) =>
+        new MemberHours({ userId: r.userId as UserId, name: r.memberName ?? "", email: r.email ?? "", ...amounts(r) })
       )
       const byProject = rows.filter((r) => r.byProject && !r.byMember).map((r) =>
-        new ProjectHours({
-          projectId: r.projectId as ProjectId,
-          name: r.projectName ?? "",
-          hours: hoursOf(r.seconds),
-          billableHours: hoursOf(r.billableSeconds),
-          entries: r.entries
-        })
+        new ProjectHours({ projectId: r.projectId as ProjectId, name: r.projectName ?? "", ...amounts(r) })
       )
       const byMemberProject = rows.filter((r) => r.byMember && r.byProject).map((r) =>
         new MemberProjectHours({
@@ -319,14 +361,13 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
           projectId: r.projectId as ProjectId,
           memberName: r.memberName ?? "",
           projectName: r.projectName ?? "",
-          hours: hoursOf(r.seconds),
-          billableHours: hoursOf(r.billableSeconds),
-          entries: r.entries
+          ...amounts(r)
         })
       )
-      const totalSeconds = rows.filter((r) => r.byMember && !r.byProject).reduce((sum, r) => sum + r.seconds, 0)
-      const totalBillable = rows.filter((r) => r.byMember && !r.byProject).reduce((sum, r) => sum + r.billableSeconds, 0)
-      const totalEntries = rows.filter((r) => r.byMember && !r.byProject).reduce((sum, r) => sum + r.entries, 0)
+      const total = (pick: (r: (typeof rows)[number]) => number) => memberRows.reduce((sum, r) => sum + pick(r), 0)
+      const totalSeconds = total((r) => r.seconds)
+      const totalBillable = total((r) => r.billableSeconds)
+      const totalEntries = total((r) => r.entries)
       return new TeamSummary({
         workspaceId: id,
         from: period.from,

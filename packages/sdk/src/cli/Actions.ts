@@ -8,6 +8,7 @@ import { projectNameFor } from "./Project.js"
 import { hookClient } from "./HookClient.js"
 import { flushQueue, queuedCount } from "./Queue.js"
 import { apply, diff, plan } from "./Setup.js"
+import { readStdin } from "./Stdin.js"
 import type { Tool } from "./Tools.js"
 
 /** A mistake in how a command was called: exit code 2, like the parser's own errors. */
@@ -18,26 +19,6 @@ export interface Common {
   readonly json: boolean
   readonly url: string | undefined
   readonly key: string | undefined
-}
-
-const readStdin = async (limitMs: number): Promise<string> => {
-  if (process.stdin.isTTY) return ""
-  return new Promise((resolve) => {
-    const chunks: Array<Buffer> = []
-    const done = () => {
-      clearTimeout(timer)
-      process.stdin.removeAllListeners()
-      process.stdin.pause()
-      resolve(Buffer.concat(chunks).toString("utf8"))
-    }
-    const timer = setTimeout(done, limitMs)
-    process.stdin.on("data", (chunk: Buffer) => {
-      chunks.push(chunk)
-      if (chunks.reduce((n, c) => n + c.length, 0) > 1_000_000) done()
-    })
-    process.stdin.on("end", done)
-    process.stdin.on("error", done)
-  })
 }
 
 const out = (json: boolean, value: unknown, human: string) => {

@@ -1,27 +1,6 @@
 import { parseArgs } from "node:util"
 import { budgetMs, HOOK_EVENTS, type HookEvent, runHook } from "./Hook.js"
-
-const readStdin = (limitMs: number): Promise<string> => {
-  if (process.stdin.isTTY) return Promise.resolve("")
-  return new Promise((resolve) => {
-    const chunks: Array<Buffer> = []
-    let size = 0
-    const done = () => {
-      clearTimeout(timer)
-      process.stdin.removeAllListeners()
-      process.stdin.pause()
-      resolve(Buffer.concat(chunks).toString("utf8"))
-    }
-    const timer = setTimeout(done, limitMs)
-    process.stdin.on("data", (chunk: Buffer) => {
-      chunks.push(chunk)
-      size += chunk.length
-      if (size > 1_000_000) done()
-    })
-    process.stdin.on("end", done)
-    process.stdin.on("error", done)
-  })
-}
+import { readStdin } from "./Stdin.js"
 
 /**
  * `clockme hook <event> --tool <tool>`: what the tools run. Always exits 0 and writes nothing to
