@@ -9,6 +9,11 @@ export interface TcpProxy {
    * ones are refused until `allow`.
    */
   readonly cut: () => void
+  /**
+   * A database host that stopped answering: every open connection is cut, and new ones are accepted but
+   * never answered until `allow`.
+   */
+  readonly blackhole: () => void
   readonly allow: () => void
   readonly close: () => Promise<void>
 }
@@ -20,10 +25,20 @@ export interface TcpProxy {
 export const tcpProxy = (target: { readonly host: string; readonly port: number }) =>
   new Promise<TcpProxy>((resolve, reject) => {
     const open = new Set<net.Socket>()
-    let up = true
+    const held = new Set<net.Socket>()
+    let mode: "up" | "refuse" | "blackhole" = "up"
     let count = 0
+    const cutAll = () => {
+      for (const socket of open) socket.resetAndDestroy()
+      open.clear()
+    }
     const server = net.createServer((client) => {
-      if (!up) return void client.resetAndDestroy()
+      if (mode === "refuse") return void client.resetAndDestroy()
+      if (mode === "blackhole") {
+        held.add(client)
+        client.on("error", () => held.delete(client)).on("close", () => held.delete(client))
+        return
+      }
       count++
       const upstream = net.connect(target.port, target.host)
       open.add(client)
@@ -46,14 +61,21 @@ export const tcpProxy = (target: { readonly host: string; readonly port: number 
         port: address.port,
         connections: () => count,
         cut: () => {
-          up = false
-          for (const socket of open) socket.resetAndDestroy()
-          open.clear()
+          mode = "refuse"
+          cutAll()
         },
-        allow: () => void (up = true),
+        blackhole: () => {
+          mode = "blackhole"
+          cutAll()
+        },
+        allow: () => {
+          mode = "up"
+          for (const socket of held) socket.resetAndDestroy()
+          held.clear()
+        },
         close: () =>
           new Promise<void>((done) => {
-            for (const socket of open) socket.destroy()
+            for (const socket of [...open, ...held]) socket.destroy()
             server.close(() => done())
           })
       })

@@ -37,9 +37,10 @@ export interface ClientOptions {
   readonly retryNoAnswer: boolean
   /** Where logged entries start: each round logs one in its own minute after it. */
   readonly logFrom: number
+  /** How long one attempt may wait for its answer before the client counts it as a hang (20 s). */
+  readonly answerWithinMs?: number
 }
 
-const ATTEMPT_TIMEOUT_MS = 20_000
 const GIVE_UP_MS = 90_000
 
 /** One write, retried with its Idempotency-Key until acknowledged, recording every miss on the way. */
@@ -51,6 +52,7 @@ const acknowledged = async (
   idempotencyKey: string,
   body: unknown
 ): Promise<JsonReply | undefined> => {
+  const answerWithin = options.answerWithinMs ?? 20_000
   const deadline = Date.now() + GIVE_UP_MS
   for (;;) {
     if (Date.now() > deadline) {
@@ -63,12 +65,12 @@ const acknowledged = async (
         key: options.key,
         body,
         headers: { "idempotency-key": idempotencyKey },
-        timeoutMs: ATTEMPT_TIMEOUT_MS
+        timeoutMs: answerWithin
       })
     } catch (error) {
       const timedOut = error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")
       if (timedOut || !options.retryNoAnswer) {
-        ledger.unexpected.push(`${op} ${idempotencyKey}: ${timedOut ? `no answer in ${ATTEMPT_TIMEOUT_MS} ms` : String(error)}`)
+        ledger.unexpected.push(`${op} ${idempotencyKey}: ${timedOut ? `no answer in ${answerWithin} ms` : String(error)}`)
         return undefined
       }
       ledger.misses.push({ op, status: "no answer", retryAfter: null, code: null })

@@ -87,7 +87,7 @@ describe("faults under a mixed write load", () => {
 
   // PGlite lives inside the server process: only a PostgreSQL server can go away under a running server.
   if (serverUrl) {
-    it("PostgreSQL restarted while requests flow: 503 with Retry-After and a code, then success, nothing half-written", async () => {
+    it("PostgreSQL restarted, then unresponsive, while requests flow: 503 with Retry-After and a code, never a hang, then success, nothing half-written", async () => {
       const database: PostgresDatabase = await postgresDatabase(serverUrl, inject("pgTemplate"), "outage")
       cleanups.push(database.drop)
       const target = new URL(database.url)
@@ -114,15 +114,20 @@ describe("faults under a mixed write load", () => {
           done: () => finished,
           retried: new Set([503]),
           retryNoAnswer: false,
-          logFrom: Date.now() - 20 * day + i * day
+          logFrom: Date.now() - 20 * day + i * day,
+          answerWithinMs: 10_000
         })
       ))
       // reads flow too: they get the same clean 503 while the database is away
-      const reads: Array<{ status: number; retryAfter: string | null; code: unknown }> = []
+      const reads: Array<{ status: number | "no answer"; retryAfter: string | null; code: unknown }> = []
       const reader = (async () => {
         while (!finished) {
-          const reply = await request(server.base, "GET", "/api/dashboard", { key, timeoutMs: 20_000 })
-          reads.push({ status: reply.status, retryAfter: reply.headers.get("retry-after"), code: reply.body?.code })
+          const reply = await request(server.base, "GET", "/api/dashboard", { key, timeoutMs: 10_000 }).catch(() => undefined)
+          reads.push(
+            reply === undefined
+              ? { status: "no answer", retryAfter: null, code: null }
+              : { status: reply.status, retryAfter: reply.headers.get("retry-after"), code: reply.body?.code }
+          )
           await pause(50)
         }
       })()
@@ -130,7 +135,13 @@ describe("faults under a mixed write load", () => {
       proxy.cut()
       await pause(3_000)
       proxy.allow()
-      await pause(2_000)
+      await pause(1_500)
+      // then a database host that stops answering, for longer than a client waits for an answer: a new
+      // connection gives up after 5 s, so the requests waiting for one answer 503 too instead of hanging
+      proxy.blackhole()
+      await pause(11_000)
+      proxy.allow()
+      await pause(1_500)
       finished = true
       const ledgers = await load
       await reader
