@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from "@effect/vitest"
 import * as fs from "node:fs"
+import pg from "pg"
 import { inject } from "vitest"
 import { postgresDatabase, request, startServer, ownerKey, pause, tempDataDir } from "../lib/Process.js"
 import type { PostgresDatabase, RunningServer } from "../lib/Process.js"
@@ -19,6 +20,17 @@ const projectsFor = async (base: string, key: string, prefix: string) => {
     ids.push(created.body.id)
   }
   return ids
+}
+
+/** What a PostgreSQL shutdown does to open sessions first: FATAL 57P01 (terminating connection due to administrator command). */
+const terminateBackends = async (serverUrl: string, database: string) => {
+  const admin = new pg.Client({ connectionString: serverUrl })
+  await admin.connect()
+  try {
+    await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", [database])
+  } finally {
+    await admin.end()
+  }
 }
 
 /**
@@ -132,6 +144,8 @@ describe("faults under a mixed write load", () => {
         }
       })()
       await pause(1_500)
+      // as a restart begins: PostgreSQL ends the server's sessions (57P01), then refuses connections
+      await terminateBackends(serverUrl, new URL(database.url).pathname.slice(1))
       proxy.cut()
       await pause(3_000)
       proxy.allow()
