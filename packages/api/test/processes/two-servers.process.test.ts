@@ -38,14 +38,13 @@ describe("two server processes", () => {
   let a: RunningServer
   let b: RunningServer
   let key: string
-  let databaseUrl: string
+  let freeKey: string
   /** Alternates between the two servers, so concurrent calls are split across both processes. */
   const either = (i: number) => (i % 2 === 0 ? a : b).base
 
   beforeAll(async () => {
     const database = await postgresDatabase(serverUrl, inject("pgTemplate"), "two")
     cleanups.push(database.drop)
-    databaseUrl = database.url
     const env = {
       DATABASE_URL: database.url,
       CLOCKME_RATE_LIMITS: "database",
@@ -55,8 +54,17 @@ describe("two server processes", () => {
     // one after the other: the first creates the owner on the empty database
     a = await startServer(tempDataDir("two-a"), 120_000, env)
     cleanups.push(() => a.stop("SIGKILL"))
-    b = await startServer(tempDataDir("two-b"), 120_000, env)
+    // the rate-limit test's account, made by the CLI (after the owner, or the owner would never be made)
+    const [second, created] = await Promise.all([
+      startServer(tempDataDir("two-b"), 120_000, env),
+      runCli(["accounts", "create", "--email", "free@example.com", "--plan", "free"], tempDataDir("two-cli"), 120_000, {
+        DATABASE_URL: database.url
+      })
+    ])
+    b = second
     cleanups.push(() => b.stop("SIGKILL"))
+    expect(created.code).toBe(0)
+    freeKey = JSON.parse(created.stdout).apiKey.secret
     key = ownerKey(a)
     expect(b.output()).not.toContain("ck_live_")
   }, 240_000)
@@ -135,17 +143,18 @@ describe("two server processes", () => {
   }, 120_000)
 
   it("CLOCKME_RATE_LIMITS=database: one rate budget for the account across both processes", async () => {
-    const created = await runCli(["accounts", "create", "--email", "free@example.com", "--plan", "free"], tempDataDir("two-cli"), 120_000, {
-      DATABASE_URL: databaseUrl
-    })
-    expect(created.code).toBe(0)
-    const freeKey: string = JSON.parse(created.stdout).apiKey.secret
-    // the budget is counted per clock minute: keep the burst inside one
-    const intoMinute = Date.now() % 60_000
-    if (intoMinute > 50_000) await pause(60_000 - intoMinute + 200)
-    const answers = await Promise.all(Array.from({ length: 80 }, (_, i) =>
-      request(either(i), "GET", "/api/timer/current", { key: freeKey })
-    ))
+    // the budget is counted per clock minute (both servers share this machine's clock): a burst counts only
+    // if it began and ended inside one minute that it had to itself, else it is sent again in the next
+    let answers: Array<JsonReply> = []
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const intoMinute = Date.now() % 60_000
+      if (attempt > 0 || intoMinute > 40_000) await pause(60_000 - intoMinute + 200)
+      const began = Math.floor(Date.now() / 60_000)
+      answers = await Promise.all(Array.from({ length: 80 }, (_, i) =>
+        request(either(i), "GET", "/api/timer/current", { key: freeKey })
+      ))
+      if (Math.floor(Date.now() / 60_000) === began) break
+    }
     const statuses = answers.map((r) => r.status)
     expect(statuses.filter((s) => s === 200)).toHaveLength(60)
     expect(statuses.filter((s) => s === 429)).toHaveLength(20)
