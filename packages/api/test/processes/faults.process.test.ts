@@ -130,8 +130,9 @@ describe("faults under a mixed write load", () => {
           answerWithinMs: 10_000
         })
       ))
-      // reads flow too: they get the same clean 503 while the database is away
+      // reads flow too, REST and MCP: they get the same clean 503 while the database is away
       const reads: Array<{ status: number | "no answer"; retryAfter: string | null; code: unknown }> = []
+      const mcpReads: Array<{ status: number | "no answer"; retryAfter: string | null; rpcCode: unknown }> = []
       const reader = (async () => {
         while (!finished) {
           const reply = await request(server.base, "GET", "/api/dashboard", { key, timeoutMs: 10_000 }).catch(() => undefined)
@@ -139,6 +140,16 @@ describe("faults under a mixed write load", () => {
             reply === undefined
               ? { status: "no answer", retryAfter: null, code: null }
               : { status: reply.status, retryAfter: reply.headers.get("retry-after"), code: reply.body?.code }
+          )
+          const mcp = await request(server.base, "POST", "/api/mcp", {
+            key,
+            body: { jsonrpc: "2.0", id: 1, method: "tools/list" },
+            timeoutMs: 10_000
+          }).catch(() => undefined)
+          mcpReads.push(
+            mcp === undefined
+              ? { status: "no answer", retryAfter: null, rpcCode: null }
+              : { status: mcp.status, retryAfter: mcp.headers.get("retry-after"), rpcCode: mcp.body?.error?.code }
           )
           await pause(50)
         }
@@ -164,6 +175,10 @@ describe("faults under a mixed write load", () => {
       expect(misses.length).toBeGreaterThan(0)
       for (const miss of misses) expect(miss).toMatchObject({ status: 503, retryAfter: "5", code: "database_unavailable" })
       expect(reads.at(-1)?.status).toBe(200)
+      const mcpMisses = mcpReads.filter((r) => r.status !== 200)
+      expect(mcpMisses.length).toBeGreaterThan(0)
+      for (const miss of mcpMisses) expect(miss).toEqual({ status: 503, retryAfter: "5", rpcCode: -32000 })
+      expect(mcpReads.at(-1)?.status).toBe(200)
       await expectExactlyAcknowledged(server.base, key, ledgers)
     }, 300_000)
   }
