@@ -7,6 +7,8 @@ import { createServer } from "node:http"
 import type { Socket } from "node:net"
 import { AuthenticationLive } from "./Authentication.js"
 import { DocsLive } from "./Docs.js"
+import { isDatabaseOutage } from "@clockme/domain/repos/SqlErrors"
+import { databaseUnavailable } from "./DatabaseOutage.js"
 import { InboundLive } from "./http/InboundHttp.js"
 import { OperationsHttp } from "./http/OperationsHttp.js"
 import { McpLive } from "./Mcp.js"
@@ -28,6 +30,18 @@ const DecodeErrorsLive = HttpApiBuilder.middleware((app) =>
       ? Effect.succeed(decodeErrorResponse(failure.value))
       : Effect.failCause(cause)
   })
+)
+
+/**
+ * A database that cannot be reached (restarting, refusing connections, cut off) fails a request with a
+ * SqlError defect from deep inside; every REST request meets it here and gets a 503 with Retry-After and
+ * a JSON code instead of a 500. (Middleware given to `serve` would only see it after the 500 was sent.)
+ */
+const DatabaseOutageLive = HttpApiBuilder.middleware((app) =>
+  Effect.catchAllCause(app, (cause) =>
+    isDatabaseOutage(cause as Cause.Cause<unknown>)
+      ? Effect.as(Effect.logWarning("Database unreachable; answered 503", Cause.squash(cause)), databaseUnavailable())
+      : Effect.failCause(cause))
 )
 
 export interface ListenOptions {
@@ -79,6 +93,7 @@ export const HttpLive = (listen: ListenOptions) =>
       Layer.provide(InboundLive),
       Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/api/openapi" })),
       Layer.provide(DecodeErrorsLive),
+      Layer.provide(DatabaseOutageLive),
       Layer.provide(ApiLive),
       Layer.provideMerge(NodeHttpServer.layer(makeServer, { port: listen.port, host: listen.host })),
       HttpServer.withLogAddress

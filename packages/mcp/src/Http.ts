@@ -3,6 +3,7 @@ import type { Actor } from "@clockme/domain/contract/Actor"
 import { Authentication } from "@clockme/domain/contract/api/Authentication"
 import type { Refused } from "@clockme/domain/services/Admission"
 import { Admission, admittedHeaders, refusalHeaders } from "@clockme/domain/services/Admission"
+import { isDatabaseOutage, OUTAGE_RETRY_AFTER_SECONDS } from "@clockme/domain/repos/SqlErrors"
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js"
 import { Cause, Effect, Exit, Option, Runtime, Schema } from "effect"
 import type { Execute } from "./Server.js"
@@ -56,6 +57,11 @@ export class McpHttp extends Effect.Service<McpHttp>()("@clockme/mcp/McpHttp", {
       if (Exit.isFailure(authenticated)) {
         const failure = Cause.failureOption(authenticated.cause)
         if (Option.isSome(failure)) return refused(failure.value, authorization !== null)
+        if (isDatabaseOutage(authenticated.cause)) {
+          return rpcError(503, -32000, `The database is not reachable right now; retry in ${OUTAGE_RETRY_AFTER_SECONDS} s`, {
+            "retry-after": String(OUTAGE_RETRY_AFTER_SECONDS)
+          })
+        }
         await runExit(Effect.logError("MCP authentication failed", authenticated.cause))
         return rpcError(500, -32603, "Internal error")
       }

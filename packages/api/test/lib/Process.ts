@@ -4,6 +4,7 @@ import * as net from "node:net"
 import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
+import pg from "pg"
 
 /** The repository root: the spawned server runs from there, as `npm start` does. */
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../..")
@@ -44,12 +45,12 @@ export interface Finished {
   readonly stderr: string
 }
 
-/** Runs `npx clockme-server <args>` from the checkout to completion, as its README says. */
-export const runCli = (args: ReadonlyArray<string>, dataDir: string, timeoutMs = 180_000) =>
+/** Runs `npx clockme-server <args>` from the checkout to completion, as its README says; `env` may name a DATABASE_URL. */
+export const runCli = (args: ReadonlyArray<string>, dataDir: string, timeoutMs = 180_000, env: Record<string, string> = {}) =>
   new Promise<Finished>((resolve, reject) => {
     const child = spawn("npx", ["--no-install", "clockme-server", ...args], {
       cwd: root,
-      env: childEnv(dataDir),
+      env: childEnv(dataDir, env),
       stdio: ["ignore", "pipe", "pipe"]
     })
     let stdout = ""
@@ -132,13 +133,20 @@ export const startServer = async (
 export interface JsonReply {
   readonly status: number
   readonly body: any
+  readonly headers: Headers
 }
 
 export const request = async (
   base: string,
   method: string,
   pathname: string,
-  options: { readonly key?: string; readonly body?: unknown; readonly headers?: Record<string, string> } = {}
+  options: {
+    readonly key?: string
+    readonly body?: unknown
+    readonly headers?: Record<string, string>
+    /** Abort (and fail) if the whole answer takes longer. */
+    readonly timeoutMs?: number
+  } = {}
 ): Promise<JsonReply> => {
   const headers: Record<string, string> = { ...options.headers }
   if (options.key !== undefined) headers.authorization = `Bearer ${options.key}`
@@ -146,8 +154,79 @@ export const request = async (
   const response = await fetch(base + pathname, {
     method,
     headers,
-    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) })
+    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+    ...(options.timeoutMs === undefined ? {} : { signal: AbortSignal.timeout(options.timeoutMs) })
   })
   const text = await response.text()
-  return { status: response.status, body: text === "" ? null : JSON.parse(text) }
+  return { status: response.status, body: text === "" ? null : JSON.parse(text), headers: response.headers }
+}
+
+const onServer = async (url: string, text: string) => {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    await client.query(text)
+  } finally {
+    await client.end()
+  }
+}
+
+export interface PostgresDatabase {
+  readonly url: string
+  readonly drop: () => Promise<void>
+}
+
+/** A database of its own on the PostgreSQL server at `serverUrl` for spawned servers, cloned from the run's migrated template. */
+export const postgresDatabase = async (serverUrl: string, template: string, name: string): Promise<PostgresDatabase> => {
+  const database = `${template}_${name}_${process.pid}`
+  await onServer(serverUrl, `DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`)
+  await onServer(serverUrl, `CREATE DATABASE "${database}" TEMPLATE "${template}"`)
+  const url = new URL(serverUrl)
+  url.pathname = `/${database}`
+  return {
+    url: url.toString(),
+    drop: () => onServer(serverUrl, `DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`)
+  }
+}
+
+/** The owner's key a server prints on its first start with an empty database. */
+export const ownerKey = (server: RunningServer) => {
+  const key = /ck_live_[A-Za-z0-9_-]{20,}/.exec(server.output())?.[0]
+  if (key === undefined) throw new Error(`the server printed no owner key:\n${server.output()}`)
+  return key
+}
+
+export const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** Every entry the key's user has in its active workspace, page after page. */
+export const allEntries = async (base: string, key: string): Promise<Array<any>> => {
+  const entries: Array<any> = []
+  let cursor: string | null = null
+  do {
+    const page: JsonReply = await request(
+      base,
+      "GET",
+      `/api/entries?limit=500${cursor === null ? "" : `&cursor=${encodeURIComponent(cursor)}`}`,
+      { key }
+    )
+    if (page.status !== 200) throw new Error(`GET /api/entries answered ${page.status}: ${JSON.stringify(page.body)}`)
+    entries.push(...page.body.entries)
+    cursor = page.body.nextCursor
+  } while (cursor !== null)
+  return entries
+}
+
+/** Every domain event of the key's active workspace, of the given types, page after page. */
+export const allEvents = async (base: string, key: string, types: string): Promise<Array<any>> => {
+  const events: Array<any> = []
+  let after = ""
+  for (;;) {
+    const page = await request(base, "GET", `/api/events?limit=500&types=${types}${after === "" ? "" : `&after=${encodeURIComponent(after)}`}`, {
+      key
+    })
+    if (page.status !== 200) throw new Error(`GET /api/events answered ${page.status}: ${JSON.stringify(page.body)}`)
+    events.push(...page.body.events)
+    if (!page.body.hasMore) return events
+    after = page.body.nextCursor
+  }
 }

@@ -52,7 +52,7 @@ export interface NewTimer {
 }
 
 /** A restarted server's grace before it stops timers as idle (or the idle timeout, if shorter). */
-export const STARTUP_GRACE_MINUTES = 2
+export const STARTUP_GRACE_SECONDS = 120
 
 export class TimersRepo extends Effect.Service<TimersRepo>()("@clockme/domain/TimersRepo", {
   effect: Effect.gen(function*() {
@@ -150,17 +150,17 @@ export class TimersRepo extends Effect.Service<TimersRepo>()("@clockme/domain/Ti
     /**
      * Removes hook and MCP timers idle for longer than their workspace's timeout, at most `limit` at a time.
      * SKIP LOCKED and the DELETE make it safe when several servers sweep the same database at once.
-     * With `serverStartedAt`, a workspace's timers are left alone until min(2 minutes, its idle timeout)
-     * after that start, so clients that queued events while the server was down can send them first.
+     * With `serverStartedAt`, a workspace's timers are left alone until min(grace, its idle timeout) after
+     * that start, so clients that queued events while the server was down can send them first.
      */
-    const deleteIdle = (now: Date, limit: number, serverStartedAt: Date | null = null) =>
+    const deleteIdle = (now: Date, limit: number, serverStartedAt: Date | null = null, graceSeconds = STARTUP_GRACE_SECONDS) =>
       sql`
         WITH idle AS (
           SELECT t.id FROM timers t JOIN workspaces w ON w.id = t.workspace_id
           WHERE t.source IN ('hook', 'mcp')
             AND t.last_activity_at < ${now}::timestamptz - make_interval(mins => w.idle_timeout_minutes)
             AND ${serverStartedAt === null ? sql`true` : sql`${now}::timestamptz >= ${serverStartedAt}::timestamptz +
-              least(make_interval(mins => ${STARTUP_GRACE_MINUTES}), make_interval(mins => w.idle_timeout_minutes))`}
+              least(make_interval(secs => ${graceSeconds}), make_interval(mins => w.idle_timeout_minutes))`}
           ORDER BY t.last_activity_at
           LIMIT ${limit}
           FOR UPDATE OF t SKIP LOCKED

@@ -1,5 +1,5 @@
-import { Cause, DateTime, Effect, Schedule } from "effect"
-import type { Duration } from "effect"
+import { Cause, DateTime, Duration, Effect, Schedule } from "effect"
+import { STARTUP_GRACE_SECONDS } from "../repos/TimersRepo.js"
 import { Idempotency } from "./Idempotency.js"
 import { Timers } from "./Timers.js"
 
@@ -15,10 +15,10 @@ export class IdleWatchdog extends Effect.Service<IdleWatchdog>()("@clockme/domai
     const timers = yield* Timers
     const idempotency = yield* Idempotency
 
-    const sweepAfter = (serverStartedAt: DateTime.Utc | undefined) => Effect.gen(function*() {
+    const sweepAfter = (serverStartedAt: DateTime.Utc | undefined, grace?: Duration.Duration) => Effect.gen(function*() {
       let stopped = 0
       for (;;) {
-        const written = yield* timers.stopIdle(BATCH, serverStartedAt)
+        const written = yield* timers.stopIdle(BATCH, serverStartedAt, grace)
         stopped += written.length
         if (written.length < BATCH) break
       }
@@ -31,11 +31,12 @@ export class IdleWatchdog extends Effect.Service<IdleWatchdog>()("@clockme/domai
 
     /**
      * Sweeps at once (a server that was down stops stale timers at the right times), then every interval;
-     * for its first min(2 minutes, idle timeout) it stops nothing, so clients can send what they queued.
+     * for its first min(startupGrace (2 minutes), idle timeout) it stops nothing, so clients can send what
+     * they queued.
      */
-    const run = (interval: Duration.DurationInput) =>
+    const run = (interval: Duration.DurationInput, startupGrace: Duration.DurationInput = Duration.seconds(STARTUP_GRACE_SECONDS)) =>
       Effect.flatMap(DateTime.now, (startedAt) =>
-        sweepAfter(startedAt).pipe(
+        sweepAfter(startedAt, Duration.decode(startupGrace)).pipe(
           Effect.tap((stopped) => stopped > 0 ? Effect.logInfo(`Idle watchdog stopped ${stopped} timer(s)`) : Effect.void),
           Effect.catchAllCause((cause) =>
             Cause.isInterruptedOnly(cause) ? Effect.failCause(cause) : Effect.logError("Idle watchdog sweep failed", cause)

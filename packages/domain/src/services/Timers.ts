@@ -1,5 +1,5 @@
 import { SqlClient } from "@effect/sql"
-import { DateTime, Effect, Either, Option, Schema } from "effect"
+import { DateTime, Duration, Effect, Either, Option, Schema } from "effect"
 import { CurrentActor, requireScope } from "../contract/Actor.js"
 import type { StopReason } from "../contract/Entry.js"
 import { Entry } from "../contract/Entry.js"
@@ -476,12 +476,17 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
      * The watchdog's sweep: stops idle hook and MCP timers with an entry that ends at their last activity,
      * so idle time is never billed. Returns the entries it wrote.
      */
-    const stopIdle = Effect.fn("Timers.stopIdle")(function*(batch: number, serverStartedAt?: DateTime.Utc) {
+    const stopIdle = Effect.fn("Timers.stopIdle")(function*(
+      batch: number,
+      serverStartedAt?: DateTime.Utc,
+      startupGrace?: Duration.Duration
+    ) {
       const now = yield* DateTime.now
       const idle = yield* repo.deleteIdle(
         DateTime.toDate(now),
         batch,
-        serverStartedAt === undefined ? null : DateTime.toDate(serverStartedAt)
+        serverStartedAt === undefined ? null : DateTime.toDate(serverStartedAt),
+        startupGrace === undefined ? undefined : Duration.toSeconds(startupGrace)
       )
       const written: Array<Entry> = []
       for (const row of idle) written.push(yield* recordEntry(row, row.timer.lastActivityAt, "idle", now))

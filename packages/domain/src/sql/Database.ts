@@ -3,7 +3,7 @@ import { createPgConfig } from "@electric-sql/pglite/node-postgres"
 import { Migrator } from "@effect/sql"
 import { SqlError } from "@effect/sql/SqlError"
 import { PgClient } from "@effect/sql-pg"
-import { Effect, Layer, type Redacted, String } from "effect"
+import { Duration, Effect, Layer, type Redacted, String } from "effect"
 import pg from "pg"
 import { migrations } from "./Migrations.js"
 
@@ -21,8 +21,12 @@ const naming = {
   types
 } as const
 
-/** PostgreSQL server named by a connection URL. */
-export const postgresLayer = (url: Redacted.Redacted<string>) => PgClient.layer({ url, ...naming })
+/**
+ * PostgreSQL server named by a connection URL. A connection that does not come within 5 s fails (the pool's
+ * default is to wait forever), so a database that is down answers requests quickly instead of holding them.
+ */
+export const postgresLayer = (url: Redacted.Redacted<string>) =>
+  PgClient.layer({ url, connectTimeout: Duration.seconds(5), ...naming })
 
 export interface PgliteOptions {
   /** A directory on disk, or undefined for an in-memory database. */

@@ -1,0 +1,169 @@
+import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import * as fs from "node:fs"
+import { inject } from "vitest"
+import { allEntries, allEvents, ownerKey, pause, postgresDatabase, request, runCli, startServer, tempDataDir } from "../lib/Process.js"
+import type { JsonReply, RunningServer } from "../lib/Process.js"
+
+const RACERS = 16
+
+/**
+ * Two `clockme-server` processes behave as one. On PostgreSQL, two servers share one database; the
+ * embedded database belongs to one process, so there a second server refuses its data directory.
+ */
+describe("two server processes", () => {
+  const serverUrl = process.env.DATABASE_URL
+  const cleanups: Array<() => Promise<unknown>> = []
+  afterAll(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined)
+  })
+
+  if (!serverUrl) {
+    it("embedded database: a second server on the same data directory refuses to start and names the first; the first serves on", async () => {
+      const dataDir = tempDataDir("two")
+      cleanups.push(async () => fs.rmSync(dataDir, { recursive: true, force: true }))
+      const first = await startServer(dataDir)
+      cleanups.push(() => first.stop("SIGKILL"))
+      const refused = await startServer(dataDir, 60_000).then(
+        (second) => second.stop("SIGKILL").then(() => "started"),
+        (error: Error) => error.message
+      )
+      expect(refused).toContain("exited before it was ready")
+      expect(refused).toContain(`pid ${first.pid}`)
+      const me = await request(first.base, "GET", "/api/me", { key: ownerKey(first) })
+      expect(me.status).toBe(200)
+    }, 180_000)
+    return
+  }
+
+  let a: RunningServer
+  let b: RunningServer
+  let key: string
+  let freeKey: string
+  /** Alternates between the two servers, so concurrent calls are split across both processes. */
+  const either = (i: number) => (i % 2 === 0 ? a : b).base
+
+  beforeAll(async () => {
+    const database = await postgresDatabase(serverUrl, inject("pgTemplate"), "two")
+    cleanups.push(database.drop)
+    const env = {
+      DATABASE_URL: database.url,
+      CLOCKME_RATE_LIMITS: "database",
+      CLOCKME_WATCHDOG_INTERVAL_SECONDS: "1",
+      CLOCKME_WATCHDOG_STARTUP_GRACE_SECONDS: "0"
+    }
+    // one after the other: the first creates the owner on the empty database
+    a = await startServer(tempDataDir("two-a"), 120_000, env)
+    cleanups.push(() => a.stop("SIGKILL"))
+    // the rate-limit test's account, made by the CLI (after the owner, or the owner would never be made)
+    const [second, created] = await Promise.all([
+      startServer(tempDataDir("two-b"), 120_000, env),
+      runCli(["accounts", "create", "--email", "free@example.com", "--plan", "free"], tempDataDir("two-cli"), 120_000, {
+        DATABASE_URL: database.url
+      })
+    ])
+    b = second
+    cleanups.push(() => b.stop("SIGKILL"))
+    expect(created.code).toBe(0)
+    freeKey = JSON.parse(created.stdout).apiKey.secret
+    key = ownerKey(a)
+    expect(b.output()).not.toContain("ck_live_")
+  }, 240_000)
+
+  const race = (call: (base: string) => Promise<JsonReply>) => Promise.all(Array.from({ length: RACERS }, (_, i) => call(either(i))))
+
+  it("racing starts, stops and idempotent writes split across both give exactly one timer or entry", async () => {
+    const post = (path: string, body: unknown, idempotencyKey?: string) => (base: string) =>
+      request(base, "POST", path, { key, body, ...(idempotencyKey === undefined ? {} : { headers: { "idempotency-key": idempotencyKey } }) })
+    const project = await request(a.base, "POST", "/api/projects", { key, body: { name: "race" } })
+    expect(project.status).toBe(201)
+
+    const starts = await race(post("/api/timer/start", { projectName: "race" }))
+    expect(starts.map((s) => s.status)).toEqual(Array(RACERS).fill(200))
+    expect(new Set(starts.map((s) => s.body.id)).size).toBe(1)
+    expect(starts.filter((s) => s.body.alreadyRunning !== true)).toHaveLength(1)
+    for (const server of [a, b]) {
+      expect((await request(server.base, "GET", "/api/timer/current", { key })).body.timers).toHaveLength(1)
+    }
+
+    const stops = await race(post("/api/timer/stop", { projectName: "race" }))
+    // a stop that lost the race answers the winner's entry; one that came after it, 404
+    const stopped = stops.filter((s) => s.status === 200)
+    expect(stopped.length).toBeGreaterThan(0)
+    expect(new Set(stopped.map((s) => s.body.id)).size).toBe(1)
+    for (const s of stops.filter((s) => s.status !== 200)) expect(s).toMatchObject({ status: 404, body: { code: "timer_not_running" } })
+
+    // the same Idempotency-Key on every racer: one timer, one stop, one entry, the same answer to all
+    const keyedStarts = await race(post("/api/timer/start", { projectName: "race" }, "race-start"))
+    expect(keyedStarts.map((s) => s.status)).toEqual(Array(RACERS).fill(200))
+    expect(new Set(keyedStarts.map((s) => JSON.stringify(s.body))).size).toBe(1)
+    const keyedStops = await race(post("/api/timer/stop", { projectName: "race" }, "race-stop"))
+    expect(keyedStops.map((s) => s.status)).toEqual(Array(RACERS).fill(200))
+    expect(new Set(keyedStops.map((s) => JSON.stringify(s.body))).size).toBe(1)
+
+    const logBody = { projectId: project.body.id, startTime: "2026-01-05T09:00:00Z", durationMinutes: 45 }
+    const logs = await race(post("/api/entries", logBody, "race-log"))
+    expect(logs.map((l) => l.status)).toEqual(Array(RACERS).fill(201))
+    expect(new Set(logs.map((l) => l.body.id)).size).toBe(1)
+    const bodyKeyed = await race(post("/api/entries", { ...logBody, idempotencyKey: "race-log-body" }))
+    expect(new Set(bodyKeyed.map((l) => l.body.id)).size).toBe(1)
+
+    const entries = await allEntries(b.base, key)
+    expect(entries.map((e) => e.id).sort()).toEqual(
+      [stopped[0]!.body.id, keyedStops[0]!.body.id, logs[0]!.body.id, bodyKeyed[0]!.body.id].sort()
+    )
+    const created = await allEvents(a.base, key, "EntryCreated")
+    expect(created.map((e) => e.entry.id).sort()).toEqual(entries.map((e) => e.id).sort())
+    expect(await allEvents(a.base, key, "TimerStarted")).toHaveLength(2)
+  }, 120_000)
+
+  it("the idle watchdog runs in both processes and stops each stale timer exactly once", async () => {
+    const hourAgo = new Date(Date.now() - 3_600_000).toISOString()
+    const stale = await Promise.all(Array.from({ length: 8 }, (_, i) =>
+      request(either(i), "POST", "/api/timer/start", {
+        key,
+        body: { projectName: `stale-${i}`, autoCreate: true, source: "hook", at: hourAgo }
+      })
+    ))
+    for (const started of stale) expect(started.status).toBe(200)
+    const ids = new Set(stale.map((s) => s.body.id))
+    const deadline = Date.now() + 30_000
+    while ((await request(a.base, "GET", "/api/timer/current", { key })).body.timers.length > 0) {
+      expect(Date.now()).toBeLessThan(deadline)
+      await pause(200)
+    }
+    // both watchdogs sweep every second: give each a few more sweeps to stop anything a second time
+    await pause(3_000)
+    const stopped = (await allEvents(b.base, key, "TimerStopped")).filter((e) => ids.has(e.timer.id))
+    expect(stopped).toHaveLength(ids.size)
+    expect(new Set(stopped.map((e) => e.timer.id)).size).toBe(ids.size)
+    for (const event of stopped) expect(event).toMatchObject({ reason: "idle", entry: { stopReason: "idle", durationSeconds: 0 } })
+    const idle = (await allEntries(a.base, key)).filter((e) => e.stopReason === "idle")
+    expect(idle.map((e) => e.id).sort()).toEqual(stopped.map((e) => e.entry.id).sort())
+    expect(idle.map((e) => e.projectId).sort()).toEqual(stale.map((s) => s.body.projectId).sort())
+  }, 120_000)
+
+  it("CLOCKME_RATE_LIMITS=database: one rate budget for the account across both processes", async () => {
+    // the budget is counted per clock minute (both servers share this machine's clock): a burst counts only
+    // if it began and ended inside one minute that it had to itself, else it is sent again in the next
+    let answers: Array<JsonReply> = []
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const intoMinute = Date.now() % 60_000
+      if (attempt > 0 || intoMinute > 40_000) await pause(60_000 - intoMinute + 200)
+      const began = Math.floor(Date.now() / 60_000)
+      answers = await Promise.all(Array.from({ length: 80 }, (_, i) =>
+        request(either(i), "GET", "/api/timer/current", { key: freeKey })
+      ))
+      if (Math.floor(Date.now() / 60_000) === began) break
+    }
+    const statuses = answers.map((r) => r.status)
+    expect(statuses.filter((s) => s === 200)).toHaveLength(60)
+    expect(statuses.filter((s) => s === 429)).toHaveLength(20)
+    for (const limited of answers.filter((r) => r.status === 429)) {
+      expect(limited.body.code).toBe("rate_limited")
+      expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0)
+      expect(limited.headers.get("ratelimit-remaining")).toBe("0")
+    }
+    const remaining = answers.filter((r) => r.status === 200).map((r) => Number(r.headers.get("ratelimit-remaining")))
+    expect(remaining.sort((x, y) => x - y)).toEqual(Array.from({ length: 60 }, (_, i) => i))
+  }, 180_000)
+})
