@@ -1,10 +1,26 @@
 import { configDefaults, defineConfig } from "vitest/config"
 
+const onPostgres = Boolean(process.env.DATABASE_URL)
+
+// PostgreSQL-only files: collected only when DATABASE_URL names a server (a file without tests fails).
+const postgresOnly = ["packages/api/test/processes/load.process.test.ts"]
+
+// Files whose subject is not the run's database: the servers they spawn always use an embedded data
+// directory (api/test/lib/Process.ts), or they need no server (setup), or the server only receives the
+// hooks of a packed CLI (pack). They run once, in the embedded run, instead of repeating the same
+// processes when DATABASE_URL points at PostgreSQL.
+const embeddedOnly = [
+  "packages/api/test/cli.test.ts",
+  "packages/api/test/durability.test.ts",
+  "packages/sdk/test/setup.test.ts",
+  "packages/sdk/test/pack.test.ts",
+  "packages/sdk/test/outage.process.test.ts"
+]
+
 export default defineConfig({
   test: {
     include: ["packages/*/test/**/*.test.ts"],
-    // PostgreSQL-only files: collected only when DATABASE_URL names a server (a file without tests fails)
-    exclude: [...configDefaults.exclude, ...(process.env.DATABASE_URL ? [] : ["packages/api/test/processes/load.process.test.ts"])],
+    exclude: [...configDefaults.exclude, ...(onPostgres ? embeddedOnly : postgresOnly)],
     globalSetup: ["./vitest.global-setup.ts"],
     setupFiles: ["./vitest.setup.ts"],
     testTimeout: 60_000,

@@ -91,7 +91,6 @@ export const HttpLive = (listen: ListenOptions) =>
       Layer.provide(DocsLive),
       Layer.provide(McpLive),
       Layer.provide(InboundLive),
-      Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/api/openapi" })),
       Layer.provide(DecodeErrorsLive),
       Layer.provide(DatabaseOutageLive),
       Layer.provide(ApiLive),
