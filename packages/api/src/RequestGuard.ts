@@ -175,6 +175,10 @@ const isJson = (contentType: string | undefined) => {
 const withText = (request: HttpServerRequest.HttpServerRequest, text: string): HttpServerRequest.HttpServerRequest =>
   Object.create(request, { text: { value: Effect.succeed(text) } })
 
+const isRpcRequest = (value: unknown): value is { readonly id: string | number } =>
+  typeof value === "object" && value !== null && !Array.isArray(value) &&
+  (typeof (value as { id?: unknown }).id === "string" || typeof (value as { id?: unknown }).id === "number")
+
 /** The same request without its Content-Type header. */
 const withoutContentType = (request: HttpServerRequest.HttpServerRequest): HttpServerRequest.HttpServerRequest =>
   Object.create(request, { headers: { value: Headers.remove(request.headers, "content-type") } })
@@ -235,11 +239,16 @@ export const requestGuard = (options: GuardOptions) => {
         const path = nulPath(parsed)
         if (path !== undefined) {
           const field = path.join(".")
+          const message = `${field === "" ? "The body" : field} must not contain the NUL character (\\u0000)`
+          // an MCP request gets a JSON-RPC error it can match to its id, as for any other bad argument
+          if (mcp && isRpcRequest(parsed)) {
+            return HttpServerResponse.unsafeJson({ jsonrpc: "2.0", id: parsed.id, error: { code: -32602, message } })
+          }
           return HttpServerResponse.unsafeJson({
             _tag: "InvalidInput",
             code: "invalid_input",
             field,
-            message: `${field === "" ? "The body" : field} must not contain the NUL character (\\u0000)`
+            message
           }, { status: 400 })
         }
       }

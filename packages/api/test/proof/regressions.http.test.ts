@@ -1,5 +1,7 @@
 import { expect, layer } from "@effect/vitest"
+import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js"
 import { Effect } from "effect"
+import { connectMcp, ok } from "../lib/McpClient.js"
 import { baseUrl, signUp } from "../lib/TestServer.js"
 import { callWithin, ProofServer } from "./World.js"
 
@@ -42,5 +44,24 @@ layer(ProofServer, { timeout: 120_000 })("what the generated requests found", (i
       }
       const projects = yield* callWithin(2000, base, "GET", "/api/projects", { key })
       expect(projects.body).toEqual([])
+    }))
+
+  it.scoped("a NUL in MCP arguments is a JSON-RPC -32602 for that call, not an HTTP 400 that breaks the client", () =>
+    Effect.gen(function*() {
+      const base = yield* baseUrl
+      const { key } = yield* signUp()
+      const client = yield* connectMcp(base, key)
+      const error = yield* Effect.promise(() =>
+        client.callTool({ name: "clockme_create_project", arguments: { name: "a\u0000b" } }).then(
+          () => expect.fail("expected -32602"),
+          (error: unknown) => error
+        )
+      )
+      expect(error).toBeInstanceOf(McpError)
+      expect((error as McpError).code).toBe(ErrorCode.InvalidParams)
+      expect((error as McpError).message).toContain("params.arguments.name must not contain the NUL character")
+      // the client goes on working, and nothing was created
+      const listed = yield* ok(client, "clockme_list_projects")
+      expect(listed.projects).toEqual([])
     }))
 })
