@@ -1,4 +1,4 @@
-import { HttpApp, HttpMiddleware, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { Headers, HttpApp, HttpMiddleware, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import type { HttpApiDecodeError } from "@effect/platform/HttpApiError"
 import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
 import { Cause, Data, Effect } from "effect"
@@ -175,6 +175,14 @@ const isJson = (contentType: string | undefined) => {
 const withText = (request: HttpServerRequest.HttpServerRequest, text: string): HttpServerRequest.HttpServerRequest =>
   Object.create(request, { text: { value: Effect.succeed(text) } })
 
+const isRpcRequest = (value: unknown): value is { readonly id: string | number } =>
+  typeof value === "object" && value !== null && !Array.isArray(value) &&
+  (typeof (value as { id?: unknown }).id === "string" || typeof (value as { id?: unknown }).id === "number")
+
+/** The same request without its Content-Type header. */
+const withoutContentType = (request: HttpServerRequest.HttpServerRequest): HttpServerRequest.HttpServerRequest =>
+  Object.create(request, { headers: { value: Headers.remove(request.headers, "content-type") } })
+
 /**
  * Everything a request meets before routing and authentication: URL and body bounds, the content type,
  * JSON that is malformed, too deep or too wide, or holds NUL (PostgreSQL text cannot); all answered
@@ -200,7 +208,14 @@ export const requestGuard = (options: GuardOptions) => {
       if (Buffer.byteLength(request.url) > MAX_URL_BYTES) {
         return refuse(414, "UriTooLong", "uri_too_long", `The URL is longer than ${MAX_URL_BYTES} bytes`)
       }
-      if (!hasBody(request) || request.method === "GET" || request.method === "HEAD") return yield* app
+      if (request.method === "GET" || request.method === "HEAD") return yield* app
+      if (!hasBody(request)) {
+        // No body, so nothing for a Content-Type to describe: the endpoint gets a request without a body,
+        // whatever the header says (the platform would wait forever for an empty multipart stream, and
+        // read an empty form as `{}` or empty text as a body).
+        const untyped = request.headers["content-type"] === undefined || mcp || inbound.test(pathOf(request))
+        return yield* untyped ? app : Effect.provideService(app, HttpServerRequest.HttpServerRequest, withoutContentType(request))
+      }
       if (Number(request.headers["content-length"] ?? "0") > options.maxBodyBytes) return tooLarge
       // plugins' inbound routes check signatures over the raw bytes, so their body is left unread here
       if (inbound.test(pathOf(request))) return yield* app
@@ -224,11 +239,16 @@ export const requestGuard = (options: GuardOptions) => {
         const path = nulPath(parsed)
         if (path !== undefined) {
           const field = path.join(".")
+          const message = `${field === "" ? "The body" : field} must not contain the NUL character (\\u0000)`
+          // an MCP request gets a JSON-RPC error it can match to its id, as for any other bad argument
+          if (mcp && isRpcRequest(parsed)) {
+            return HttpServerResponse.unsafeJson({ jsonrpc: "2.0", id: parsed.id, error: { code: -32602, message } })
+          }
           return HttpServerResponse.unsafeJson({
             _tag: "InvalidInput",
             code: "invalid_input",
             field,
-            message: `${field === "" ? "The body" : field} must not contain the NUL character (\\u0000)`
+            message
           }, { status: 400 })
         }
       }

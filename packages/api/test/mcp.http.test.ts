@@ -266,14 +266,15 @@ layer(TestServer, { timeout: 120_000 })("MCP over Streamable HTTP at /api/mcp", 
       expect(wrongType.body.error.code).toBe(-32602)
       const textType = yield* rpc(base, "{}", { ...headers, "content-type": "text/plain" })
       expect(textType.status).toBe(415)
-      // PostgreSQL text cannot hold NUL: refused up front, never a failed query
+      // PostgreSQL text cannot hold NUL: refused up front, never a failed query, as a JSON-RPC error of the call
       const nul = yield* rpc(base, {
         jsonrpc: "2.0",
         id: 11,
         method: "tools/call",
         params: { name: "clockme_create_project", arguments: { name: "a\u0000b" } }
       }, headers)
-      expect(nul.status).toBe(400)
+      expect(nul.status).toBe(200)
+      expect(nul.body).toMatchObject({ jsonrpc: "2.0", id: 11, error: { code: -32602 } })
 
       const status = yield* rpc(base, {
         jsonrpc: "2.0",

@@ -61,14 +61,25 @@ export interface ToolSpec<A, I, O, OI, E extends DomainError> {
   readonly run: (input: A) => Effect.Effect<O, E, CurrentActor>
 }
 
-/** One line per bad argument (an optional field's union would otherwise report each branch). */
+/** At most this many bad arguments are described, each message at most this long (as the REST edge does). */
+export const MAX_ISSUES = 10
+export const MAX_ISSUE_MESSAGE = 200
+
+const clip = (text: string) => text.length > MAX_ISSUE_MESSAGE ? `${text.slice(0, MAX_ISSUE_MESSAGE)}…` : text
+
+/**
+ * One line per bad argument (an optional field's union would otherwise report each branch), the first
+ * MAX_ISSUES of them, each clipped, and how many more there are.
+ */
 const describeIssues = (error: ParseResult.ParseError) => {
   const byPath = new Map<string, string>()
   for (const issue of ParseResult.ArrayFormatter.formatErrorSync(error)) {
     const path = issue.path.length > 0 ? issue.path.join(".") : "arguments"
     if (!byPath.has(path)) byPath.set(path, issue.message)
   }
-  return [...byPath].map(([path, message]) => `${path}: ${message}`).join("; ")
+  const lines = [...byPath].slice(0, MAX_ISSUES).map(([path, message]) => `${clip(path)}: ${clip(message)}`)
+  const more = byPath.size - lines.length
+  return lines.join("; ") + (more > 0 ? ` (and ${more} more)` : "")
 }
 
 const describeParams = (schema: JsonObject, params: Record<string, string>, name: string): JsonObject => {

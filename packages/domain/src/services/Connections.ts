@@ -229,6 +229,8 @@ export class Connections extends Effect.Service<Connections>()("@clockme/domain/
 
     /** Through POST /api/integrations: any plugin but those managed by their own API. */
     const create = Effect.fn("Connections.create")(function*(input: CreateConnection) {
+      // the key's scope before anything about the input: a read key learns nothing about plugins
+      yield* requireScope("full")
       const p = yield* plugin(input.integration)
       if (p.managed) {
         return yield* new InvalidInput({

@@ -1,0 +1,67 @@
+import { expect, layer } from "@effect/vitest"
+import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js"
+import { Effect } from "effect"
+import { connectMcp, ok } from "../lib/McpClient.js"
+import { baseUrl, signUp } from "../lib/TestServer.js"
+import { callWithin, ProofServer } from "./World.js"
+
+/** Defects the generated requests found, each pinned by the request that found it. */
+layer(ProofServer, { timeout: 120_000 })("what the generated requests found", (it) => {
+  it.effect("a request without a body is answered as one, whatever its Content-Type: never a hang, a 500 or a form read as {}", () =>
+    Effect.gen(function*() {
+      const base = yield* baseUrl
+      const { key } = yield* signUp()
+      const types = [
+        "multipart/form-data; boundary=x",
+        "multipart/form-data",
+        "application/x-www-form-urlencoded",
+        "text/plain",
+        "application/octet-stream"
+      ]
+      for (const contentType of types) {
+        // an optional body: the same answer as with no Content-Type at all
+        const stop = yield* callWithin(2000, base, "POST", "/api/timer/stop", {
+          key,
+          rawBody: "",
+          headers: { "content-type": contentType }
+        })
+        expect({ contentType, status: stop.status, code: stop.body?.code }).toEqual({
+          contentType,
+          status: 404,
+          code: "timer_not_running"
+        })
+        // a required body: a 400 naming the body, not an empty form read as {}
+        const create = yield* callWithin(2000, base, "POST", "/api/projects", {
+          key,
+          rawBody: "",
+          headers: { "content-type": contentType }
+        })
+        expect({ contentType, status: create.status, code: create.body?.code }).toEqual({
+          contentType,
+          status: 400,
+          code: "invalid_input"
+        })
+      }
+      const projects = yield* callWithin(2000, base, "GET", "/api/projects", { key })
+      expect(projects.body).toEqual([])
+    }))
+
+  it.scoped("a NUL in MCP arguments is a JSON-RPC -32602 for that call, not an HTTP 400 that breaks the client", () =>
+    Effect.gen(function*() {
+      const base = yield* baseUrl
+      const { key } = yield* signUp()
+      const client = yield* connectMcp(base, key)
+      const error = yield* Effect.promise(() =>
+        client.callTool({ name: "clockme_create_project", arguments: { name: "a\u0000b" } }).then(
+          () => expect.fail("expected -32602"),
+          (error: unknown) => error
+        )
+      )
+      expect(error).toBeInstanceOf(McpError)
+      expect((error as McpError).code).toBe(ErrorCode.InvalidParams)
+      expect((error as McpError).message).toContain("params.arguments.name must not contain the NUL character")
+      // the client goes on working, and nothing was created
+      const listed = yield* ok(client, "clockme_list_projects")
+      expect(listed.projects).toEqual([])
+    }))
+})
