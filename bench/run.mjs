@@ -131,7 +131,7 @@ lines.push(row("bare node:http: start to first answer (baseline)", bare.start, "
 lines.push(row("bare node:http: RSS idle (baseline)", bare.rss, "MiB", undefined, ""))
 
 const embedded = await clockmeServer("embedded", { CLOCKME_DATA_DIR: join(scratch, "data"), DATABASE_URL: "" })
-lines.push(row("embedded: first start (initdb) to first answer", embedded.first, "ms", bare.start, "< 6000 ms"))
+lines.push(row("embedded: first start (new data directory) to first answer", embedded.first, "ms", bare.start, "< 6000 ms"))
 lines.push(row("embedded: restart to first answer", embedded.restart, "ms", bare.start, "< 2000 ms"))
 lines.push(row("embedded: RSS idle after 50 requests", embedded.rss, "MiB", bare.rss, "< 250 MiB"))
 const up = await hookRuns(embedded.base, embedded.key)

@@ -1,5 +1,3 @@
-import { PGlite } from "@electric-sql/pglite"
-import { createPgConfig } from "@electric-sql/pglite/node-postgres"
 import { Migrator } from "@effect/sql"
 import { SqlError } from "@effect/sql/SqlError"
 import { PgClient } from "@effect/sql-pg"
@@ -41,10 +39,16 @@ export interface PgliteOptions {
  */
 const embeddedConf = ["shared_buffers = 16MB", "wal_buffers = 1MB"].join("\n")
 
-/** Embedded PostgreSQL (PGlite, in-process), reached through node-postgres so SQL behaves as on a server. */
+/**
+ * Embedded PostgreSQL (PGlite, in-process), reached through node-postgres so SQL behaves as on a server.
+ * PGlite is imported here, when the layer is built, so a server on PostgreSQL never loads it.
+ */
 export const pgliteLayer = (options: PgliteOptions) =>
   PgClient.layerFromPool({
     acquire: Effect.gen(function*() {
+      const [{ PGlite }, { createPgConfig }] = yield* Effect.promise(() =>
+        Promise.all([import("@electric-sql/pglite"), import("@electric-sql/pglite/node-postgres")])
+      )
       const db = yield* Effect.acquireRelease(
         Effect.tryPromise({
           try: () =>
