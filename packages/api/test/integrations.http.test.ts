@@ -1,5 +1,6 @@
 import { pluginLayer } from "@clockme/domain/contract/ports/Integration"
 import { Delivery } from "@clockme/integrations/Delivery"
+import { SqlClient } from "@effect/sql"
 import { describe, expect, it } from "@effect/vitest"
 import { createHmac, randomBytes } from "node:crypto"
 import { ConfigProvider, Context, Effect, Fiber, Layer, Schema, TestClock, TestServices } from "effect"
@@ -33,6 +34,22 @@ const env = (extra: Record<string, string>) =>
     ...extra
   }))))
 
+/**
+ * Delivery fans out only events older than every running transaction on the whole server (so a late
+ * commit is never skipped). On a PostgreSQL shared with other test files, another file's open transaction
+ * can hold that horizon back for a moment: wait, on the real clock and for at most 10 s, until every event
+ * committed so far is visible, so one delivery round sees what the test just did.
+ */
+const eventsVisible = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  for (let i = 0; i < 500; i++) {
+    const [row] = yield* sql<{ hidden: number }>`
+      SELECT count(*)::int AS hidden FROM outbox WHERE xid >= pg_snapshot_xmin(pg_current_snapshot())`
+    if (row?.hidden === 0) return
+    yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 20)))
+  }
+}).pipe(Effect.orDie)
+
 /** The real server built inside the test (TestClock), delivering only when the test says so. */
 const start = (allowPrivate: boolean, delivery = false) =>
   Effect.gen(function*() {
@@ -44,7 +61,7 @@ const start = (allowPrivate: boolean, delivery = false) =>
     const context = yield* Layer.build(server)
     const base = yield* Effect.provide(baseUrl, context)
     const { key, user } = yield* Effect.provide(signUp(), context)
-    const deliver = Effect.provide(Effect.flatMap(Delivery, (d) => d.runOnce), context)
+    const deliver = Effect.provide(Effect.zipRight(eventsVisible, Effect.flatMap(Delivery, (d) => d.runOnce)), context)
     const api = (method: string, path: string, body?: unknown) => call(base, method, path, { key, body })
     const worker = Effect.provide(Effect.map(Layer.build(Layer.fresh(Delivery.Default)), Context.get(Delivery)), context)
     return { base, key, user, deliver, api, worker }

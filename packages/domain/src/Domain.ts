@@ -8,6 +8,7 @@ import { Budgets } from "./services/Budgets.js"
 import { Dashboard } from "./services/Dashboard.js"
 import { Entries } from "./services/Entries.js"
 import { Events } from "./services/Events.js"
+import { Idempotency } from "./services/Idempotency.js"
 import { IdleWatchdog } from "./services/IdleWatchdog.js"
 import { ProjectDetails } from "./services/ProjectDetails.js"
 import { Projects } from "./services/Projects.js"
@@ -28,6 +29,7 @@ export const DomainServicesLive = Layer.mergeAll(
   IdleWatchdog.Default,
   Entries.Default,
   Events.Default,
+  Idempotency.Default,
   Reports.Default,
   Workspaces.Default,
   Budgets.Default,

@@ -1,6 +1,8 @@
 import { Plugins } from "@clockme/domain/contract/ports/Integration"
 import { PluginOperations } from "@clockme/domain/Operations"
+import { ZapSubscription } from "@clockme/domain/contract/Zapier"
 import { Connections } from "@clockme/domain/services/Connections"
+import { Idempotency } from "@clockme/domain/services/Idempotency"
 import { Config, Effect, Layer } from "effect"
 import { Delivery } from "./Delivery.js"
 import { ExamplePlugin } from "./example/Example.js"
@@ -41,6 +43,7 @@ export const PluginOperationsLive = Layer.effect(
   Effect.gen(function*() {
     const webhooks = yield* Webhooks
     const zapier = yield* Zapier
+    const idempotency = yield* Idempotency
     return {
       webhooks: {
         list: () => webhooks.list,
@@ -54,7 +57,9 @@ export const PluginOperationsLive = Layer.effect(
         retry: ({ path }) => webhooks.retry(path.id, path.deliveryId)
       },
       zapier: {
-        subscribe: ({ payload }) => zapier.subscribe(payload),
+        // Zapier retries a subscribe it did not see answered: with an Idempotency-Key, one subscription.
+        subscribe: ({ headers, payload }) =>
+          idempotency.once(headers["idempotency-key"], "zapier.subscribe", ZapSubscription, zapier.subscribe(payload)),
         unsubscribe: ({ path }) => zapier.unsubscribe(path.id),
         samples: ({ path }) => zapier.samples(path.event)
       }

@@ -289,7 +289,7 @@ describe("clockme setup", () => {
     const env = setupEnv(box.home)
     const unknown = await runCli(cli, ["setup", "emacs"], { env })
     expect(unknown.code).toBe(2)
-    expect(unknown.stderr).toContain("Expected one of the following cases: claude-code, cursor")
+    expect(unknown.stderr).toContain('<tool>: "emacs" is not one of claude-code, cursor')
     const noKey = await runCli(cli, ["setup", "cursor"], { env })
     expect(noKey.code).toBe(2)
     expect(noKey.stderr).toContain("API key")

@@ -7,6 +7,27 @@ import { callWithin, ProofServer } from "./World.js"
 
 /** Defects the generated requests found, each pinned by the request that found it. */
 layer(ProofServer, { timeout: 120_000 })("what the generated requests found", (it) => {
+  it.effect("racing Zapier subscribes with one Idempotency-Key make one subscription; the key on another operation is a 409", () =>
+    Effect.gen(function*() {
+      const base = yield* baseUrl
+      const { key } = yield* signUp()
+      const subscribe = { target_url: "http://127.0.0.1:9/zap", event: "entry.created" }
+      const headers = { "idempotency-key": "zap-retry-1" }
+      const answers = yield* Effect.all(
+        Array.from({ length: 8 }, () => callWithin(5000, base, "POST", "/api/zapier/hooks", { key, body: subscribe, headers })),
+        { concurrency: "unbounded" }
+      )
+      expect(answers.map((a) => a.status)).toEqual(Array(8).fill(201))
+      expect(new Set(answers.map((a) => a.body.id)).size).toBe(1)
+      const listed = yield* callWithin(2000, base, "GET", "/api/integrations", { key })
+      expect(listed.body.connections.filter((c: { integration: string }) => c.integration === "zapier")).toHaveLength(1)
+      const reused = yield* callWithin(2000, base, "POST", "/api/timer/start", { key, body: { projectName: "p", autoCreate: true }, headers })
+      expect([reused.status, reused.body.code]).toEqual([409, "conflict"])
+      const another = yield* callWithin(2000, base, "POST", "/api/zapier/hooks", { key, body: subscribe, headers: { "idempotency-key": "zap-retry-2" } })
+      expect(another.status).toBe(201)
+      expect(another.body.id).not.toBe(answers[0]!.body.id)
+    }))
+
   it.effect("a request without a body is answered as one, whatever its Content-Type: never a hang, a 500 or a form read as {}", () =>
     Effect.gen(function*() {
       const base = yield* baseUrl

@@ -22,11 +22,19 @@ export class IdempotencyRepo extends Effect.Service<IdempotencyRepo>()("@clockme
         Effect.orDie
       )
 
+    // The stored answer is read as text and parsed here: as a jsonb value its keys would pass through the
+    // client's snake_case-to-camelCase renaming, and a wire format with snake_case fields (Zapier's) would
+    // come back changed.
     const find = (scope: KeyScope, key: string) =>
-      sql<{ operation: string; response: unknown }>`
-        SELECT operation, response FROM idempotency_keys
+      sql<{ operation: string; response: string | null }>`
+        SELECT operation, response::text AS response FROM idempotency_keys
         WHERE user_id = ${scope.userId} AND workspace_id = ${scope.workspaceId} AND key = ${key}`.pipe(
-        Effect.map((rows) => Option.fromNullable(rows[0])),
+        Effect.map((rows) =>
+          Option.map(Option.fromNullable(rows[0]), (row) => ({
+            operation: row.operation,
+            response: row.response === null ? null : JSON.parse(row.response) as unknown
+          }))
+        ),
         Effect.orDie
       )
 

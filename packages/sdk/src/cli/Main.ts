@@ -1,4 +1,4 @@
-import { Args, Command, Options, ValidationError } from "@effect/cli"
+import { Args, Command, HelpDoc, Options, ValidationError } from "@effect/cli"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Console, Effect, Option } from "effect"
 import { ClockMeError } from "../Errors.js"
@@ -14,9 +14,17 @@ const common = {
   key: optional(Options.text("key").pipe(Options.withDescription("an API key, ck_live_… (else CLOCKME_API_KEY, then the config file)")))
 }
 
-const tool = Args.choice(TOOLS.map((t) => [t, t] as const), { name: "tool" }).pipe(
-  Args.withDescription(`the AI coding tool: ${TOOLS.join(", ")}`)
-)
+/** A positional argument with a fixed set of values, whose refusal names the argument and the value. */
+const oneOf = <A extends string>(name: string, values: ReadonlyArray<A>) =>
+  Args.text({ name }).pipe(
+    Args.mapEffect((value) =>
+      (values as ReadonlyArray<string>).includes(value)
+        ? Effect.succeed(value as A)
+        : Effect.fail(HelpDoc.p(`<${name}>: "${value}" is not one of ${values.join(", ")}`))
+    )
+  )
+
+const tool = oneOf("tool", TOOLS).pipe(Args.withDescription(`the AI coding tool: ${TOOLS.join(", ")}`))
 const project = Args.text({ name: "project" }).pipe(
   Args.withDescription("a project name (default: this folder's git repository or folder name)"),
   Args.optional,
@@ -52,7 +60,7 @@ const setup = Command.make("setup", {
 )
 
 const hook = Command.make("hook", {
-  event: Args.choice(HOOK_EVENTS.map((e) => [e, e] as const), { name: "event" }),
+  event: oneOf("event", HOOK_EVENTS).pipe(Args.withDescription(`the event: ${HOOK_EVENTS.join(", ")}`)),
   tool: Options.text("tool").pipe(Options.withDefault("claude-code"), Options.withDescription("the tool that runs the hook")),
   autoCreate: Options.boolean("auto-create"),
   fallbackProject: optional(Options.text("fallback-project"))

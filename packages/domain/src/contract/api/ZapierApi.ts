@@ -1,17 +1,20 @@
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
 import { InsufficientScope } from "../Actor.js"
-import { Forbidden, InvalidInput } from "../Errors.js"
+import { Conflict, Forbidden, InvalidInput } from "../Errors.js"
 import { ConnectionId, ConnectionNotFound, IntegrationNotFound, SecretKeyMissing, TargetRefused } from "../Integration.js"
 import { SubscribeZap, ZapierEvent, ZapItem, ZapSubscription } from "../Zapier.js"
 import { WorkspaceNotFound } from "../Workspace.js"
 import { Authentication } from "./Authentication.js"
+import { IdempotencyKeyHeader } from "./IdempotencyKeyHeader.js"
 
 export class ZapierApi extends HttpApiGroup.make("zapier")
   .add(
     HttpApiEndpoint.post("subscribe", "/zapier/hooks")
       .setPayload(SubscribeZap)
+      .setHeaders(IdempotencyKeyHeader)
       .addSuccess(ZapSubscription, { status: 201 })
+      .addError(Conflict)
       .addError(TargetRefused)
       .addError(InvalidInput)
   )
