@@ -1,3 +1,5 @@
+import type { TestSpecification } from "vitest/node"
+import { BaseSequencer } from "vitest/node"
 import { configDefaults, defineConfig } from "vitest/config"
 
 const onPostgres = Boolean(process.env.DATABASE_URL)
@@ -17,6 +19,34 @@ const embeddedOnly = [
   "packages/sdk/test/outage.process.test.ts"
 ]
 
+// The files that take longest (spawned processes, generated requests), started first: on a fresh clone
+// vitest has no timings to order by, and one of them started last keeps the run going alone.
+const longest = [
+  "packages/sdk/test/setup.test.ts",
+  "packages/sdk/test/pack.test.ts",
+  "packages/api/test/proof/fuzz.http.test.ts",
+  "packages/api/test/integrations.http.test.ts",
+  "packages/api/test/processes/load.process.test.ts",
+  "packages/api/test/cli.test.ts",
+  "packages/sdk/test/outage.process.test.ts",
+  "packages/sdk/test/hook.test.ts",
+  "packages/api/test/processes/faults.process.test.ts",
+  "packages/api/test/proof/mcp-fuzz.http.test.ts",
+  "packages/sdk/test/cli.test.ts",
+  "packages/api/test/proof/matrix.http.test.ts",
+  "packages/api/test/processes/two-servers.process.test.ts"
+]
+
+class LongestFirst extends BaseSequencer {
+  override async sort(files: Array<TestSpecification>) {
+    const rank = (file: TestSpecification) => {
+      const at = longest.findIndex((name) => file.moduleId.endsWith(name))
+      return at === -1 ? longest.length : at
+    }
+    return [...(await super.sort(files))].sort((a, b) => rank(a) - rank(b))
+  }
+}
+
 export default defineConfig({
   test: {
     include: ["packages/*/test/**/*.test.ts"],
@@ -26,9 +56,11 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",
-    // Each file in a fresh process opens one database (packages/domain/test/lib/ServiceTest.ts) before its
-    // tests and empties it per test or server. (isolate: false would share it across files, but some file
-    // then leaves later files without their TestClock; see README, Tests.)
+    sequence: { sequencer: LongestFirst },
+    // Each file runs in a fresh process, which opens one database (packages/domain/test/lib/ServiceTest.ts)
+    // when its first test needs it (files that need none open none) and empties it per test or server.
+    // (isolate: false would share it across files, but some file then leaves later files without their
+    // TestClock; see README, Tests.)
     // Spawned servers and CLIs leave the CPU idle while they start, so run more files than cores.
     maxWorkers: 3,
     minWorkers: 1,
