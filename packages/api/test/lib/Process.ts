@@ -4,7 +4,7 @@ import * as net from "node:net"
 import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
-import pg from "pg"
+import { runStatement } from "../../../domain/test/lib/TestDatabase.js"
 
 /** The repository root: the spawned server runs from there, as `npm start` does. */
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../..")
@@ -161,15 +161,6 @@ export const request = async (
   return { status: response.status, body: text === "" ? null : JSON.parse(text), headers: response.headers }
 }
 
-const onServer = async (url: string, text: string) => {
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
-  try {
-    await client.query(text)
-  } finally {
-    await client.end()
-  }
-}
 
 export interface PostgresDatabase {
   readonly url: string
@@ -179,13 +170,13 @@ export interface PostgresDatabase {
 /** A database of its own on the PostgreSQL server at `serverUrl` for spawned servers, cloned from the run's migrated template. */
 export const postgresDatabase = async (serverUrl: string, template: string, name: string): Promise<PostgresDatabase> => {
   const database = `${template}_${name}_${process.pid}`
-  await onServer(serverUrl, `DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`)
-  await onServer(serverUrl, `CREATE DATABASE "${database}" TEMPLATE "${template}"`)
+  await runStatement(serverUrl, `DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`)
+  await runStatement(serverUrl, `CREATE DATABASE "${database}" TEMPLATE "${template}"`)
   const url = new URL(serverUrl)
   url.pathname = `/${database}`
   return {
     url: url.toString(),
-    drop: () => onServer(serverUrl, `DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`)
+    drop: () => runStatement(serverUrl, `DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`)
   }
 }
 

@@ -45,27 +45,35 @@ export interface CallOptions {
   readonly headers?: Record<string, string>
 }
 
+/** One request as curl or a hook would send it, its JSON body parsed when it is JSON; `signal` may bound it. */
+export const fetchReply = async (base: string, method: string, path: string, options: CallOptions, signal?: AbortSignal): Promise<Reply> => {
+  const headers: Record<string, string> = { ...options.headers }
+  if (options.key !== undefined) headers.authorization = `Bearer ${options.key}`
+  let body: string | Uint8Array<ArrayBuffer> | undefined
+  if (options.rawBody !== undefined) {
+    body = typeof options.rawBody === "string" ? options.rawBody : new Uint8Array(options.rawBody)
+  } else if (options.body !== undefined) {
+    body = JSON.stringify(options.body)
+    headers["content-type"] ??= "application/json"
+  }
+  const response = await fetch(base + path, {
+    method,
+    headers,
+    ...(signal === undefined ? {} : { signal }),
+    ...(body === undefined ? {} : { body })
+  })
+  const text = await response.text()
+  let parsed: unknown = text
+  try {
+    parsed = text === "" ? null : JSON.parse(text)
+  } catch {
+    parsed = text
+  }
+  return { status: response.status, body: parsed, headers: response.headers }
+}
+
 /** A plain fetch against the running server, as curl or a hook would send it. */
 export const call = (base: string, method: string, path: string, options: CallOptions = {}) =>
-  Effect.promise(async (): Promise<Reply> => {
-    const headers: Record<string, string> = { ...options.headers }
-    if (options.key !== undefined) headers.authorization = `Bearer ${options.key}`
-    let body: string | Uint8Array<ArrayBuffer> | undefined
-    if (options.rawBody !== undefined) {
-      body = typeof options.rawBody === "string" ? options.rawBody : new Uint8Array(options.rawBody)
-    } else if (options.body !== undefined) {
-      body = JSON.stringify(options.body)
-      headers["content-type"] ??= "application/json"
-    }
-    const response = await fetch(base + path, { method, headers, ...(body === undefined ? {} : { body }) })
-    const text = await response.text()
-    let parsed: unknown = text
-    try {
-      parsed = text === "" ? null : JSON.parse(text)
-    } catch {
-      parsed = text
-    }
-    return { status: response.status, body: parsed, headers: response.headers }
-  })
+  Effect.promise(() => fetchReply(base, method, path, options))
 
 export type TestServerLayer = Layer.Layer.Success<typeof TestServer>

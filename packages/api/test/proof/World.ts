@@ -8,8 +8,8 @@ import { expect } from "@effect/vitest"
 import { randomBytes } from "node:crypto"
 import { ConfigProvider, Context, Effect, Layer, Option } from "effect"
 import { createProject, keyWithScope, logEntry, setNow } from "../lib/Fixtures.js"
-import type { CallOptions, Reply } from "../lib/TestServer.js"
-import { call, TestServerManualSweep } from "../lib/TestServer.js"
+import type { CallOptions } from "../lib/TestServer.js"
+import { call, fetchReply, TestServerManualSweep } from "../lib/TestServer.js"
 
 /** One endpoint of the contract, as reflected from `Api`: never a hand-written list. */
 export interface Endpoint {
@@ -209,30 +209,6 @@ export const snapshot = Effect.gen(function*() {
  */
 export const callWithin = (ms: number, base: string, method: string, path: string, options: CallOptions = {}) =>
   Effect.tryPromise({
-    try: async (): Promise<Reply> => {
-      const headers: Record<string, string> = { ...options.headers }
-      if (options.key !== undefined) headers.authorization = `Bearer ${options.key}`
-      let body: string | Uint8Array<ArrayBuffer> | undefined
-      if (options.rawBody !== undefined) {
-        body = typeof options.rawBody === "string" ? options.rawBody : new Uint8Array(options.rawBody)
-      } else if (options.body !== undefined) {
-        body = JSON.stringify(options.body)
-        headers["content-type"] ??= "application/json"
-      }
-      const response = await fetch(base + path, {
-        method,
-        headers,
-        signal: AbortSignal.timeout(ms),
-        ...(body === undefined ? {} : { body })
-      })
-      const text = await response.text()
-      let parsed: unknown = text
-      try {
-        parsed = text === "" ? null : JSON.parse(text)
-      } catch {
-        parsed = text
-      }
-      return { status: response.status, body: parsed, headers: response.headers }
-    },
+    try: () => fetchReply(base, method, path, options, AbortSignal.timeout(ms)),
     catch: (cause) => new Error(`${method} ${path}: no answer within ${ms} ms (${String(cause)})`)
   }).pipe(Effect.orDie)

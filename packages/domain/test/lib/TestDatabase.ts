@@ -14,18 +14,21 @@ declare module "vitest" {
   }
 }
 
-/** Runs one statement on the server named by `url` (to create and drop test databases). */
+/** Runs one statement on the server named by `url`, on a connection of its own (to create and drop databases). */
+export const runStatement = async (url: string, text: string) => {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    await client.query(text)
+  } finally {
+    await client.end()
+  }
+}
+
+/** `runStatement` as an effect. */
 export const adminQuery = (url: string, text: string) =>
   Effect.tryPromise({
-    try: async () => {
-      const client = new pg.Client({ connectionString: url })
-      await client.connect()
-      try {
-        await client.query(text)
-      } finally {
-        await client.end()
-      }
-    },
+    try: () => runStatement(url, text),
     catch: (cause) => new SqlError({ cause, message: `Test database setup failed: ${text}` })
   })
 
