@@ -123,6 +123,21 @@ describe("clockme-server, spawned", () => {
     expect(ownerEntries.status).toBe(200)
     expect(ownerEntries.body.entries).toHaveLength(1)
 
+    // What the built server imports on first use (its own chunks): the docs page, the OpenAPI document, MCP.
+    const docs = await fetch(`${server.base}/api/docs`)
+    expect(docs.status).toBe(200)
+    const page = await docs.text()
+    expect(page).toContain("ClockMe API")
+    expect(page.length).toBeGreaterThan(1_000_000)
+    const openapi = await request(server.base, "GET", "/api/openapi")
+    expect(openapi.body.openapi).toMatch(/^3\.1\./)
+    const tools = await request(server.base, "POST", "/api/mcp", {
+      key: ownerKey,
+      body: { jsonrpc: "2.0", id: 1, method: "tools/list" }
+    })
+    expect(tools.status).toBe(200)
+    expect(tools.body.result.tools).toHaveLength(20)
+
     const finished = await server.stop("SIGINT")
     expect(finished.code).toBe(0)
     expect(fs.existsSync(lockFile)).toBe(false)
