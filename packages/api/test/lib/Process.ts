@@ -221,3 +221,22 @@ export const allEvents = async (base: string, key: string, types: string): Promi
     after = page.body.nextCursor
   }
 }
+
+/**
+ * `allEvents` once `ready` holds for them, or after 15 s. The stream shows only events older than
+ * every transaction running on the whole PostgreSQL server, and other test files' transactions on the same
+ * server can hold that horizon back for a moment.
+ */
+export const visibleEvents = async (
+  base: string,
+  key: string,
+  types: string,
+  ready: (events: Array<any>) => boolean
+): Promise<Array<any>> => {
+  const deadline = Date.now() + 15_000
+  for (;;) {
+    const events = await allEvents(base, key, types)
+    if (ready(events) || Date.now() > deadline) return events
+    await pause(100)
+  }
+}

@@ -1,5 +1,5 @@
 import { expect } from "@effect/vitest"
-import { allEntries, allEvents, pause, request } from "./Process.js"
+import { allEntries, pause, request, visibleEvents } from "./Process.js"
 import type { JsonReply } from "./Process.js"
 
 /** What a client saw that was not a success: a status with its Retry-After and code, or no answer at all. */
@@ -141,7 +141,7 @@ export const expectExactlyAcknowledged = async (base: string, key: string, ledge
   }
   const current = await request(base, "GET", "/api/timer/current", { key })
   expect(current.body.timers).toEqual([])
-  const created = await allEvents(base, key, "EntryCreated")
+  const created = await visibleEvents(base, key, "EntryCreated", (events) => events.length >= acknowledgedIds.length)
   expect(created.map((e) => e.entry.id).sort()).toEqual([...acknowledgedIds].sort())
   return entries
 }
