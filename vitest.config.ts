@@ -57,13 +57,16 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: "forks",
     sequence: { sequencer: LongestFirst },
-    // Each file runs in a fresh process, which opens one database (packages/domain/test/lib/ServiceTest.ts)
-    // when its first test needs it (files that need none open none) and empties it per test or server.
-    // (isolate: false would share it across files, but some file then leaves later files without their
-    // TestClock; see README, Tests.)
+    // One process per worker runs many files (isolate: false): the modules it imported, and the database
+    // it opened (packages/domain/test/lib/ServiceTest.ts, emptied per test or server), stay for the next
+    // file, instead of a new process importing the server and restoring a database for every file.
+    // vitest.setup.ts undoes what one file's @effect/vitest `layer` leaves on the shared `it`.
+    isolate: false,
     // Spawned servers and CLIs leave the CPU idle while they start, so run more files than cores.
+    // minWorkers equal to maxWorkers: with fewer, a worker shut down when idle at the end of a run
+    // rejected its pending teardown ("Terminating worker thread") and failed the run.
     maxWorkers: 3,
-    minWorkers: 1,
+    minWorkers: 3,
     fakeTimers: { toFake: [] }
   }
 })

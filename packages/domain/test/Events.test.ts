@@ -49,6 +49,17 @@ const workspace = Effect.gen(function*() {
 
 const start = { xid: "0", seq: 0 }
 
+/** Other databases' transactions on the same server hold visibility back for as long as they run. */
+const settledPage = <A>(read: Effect.Effect<ReadonlyArray<A>>, count: number) =>
+  Effect.gen(function*() {
+    for (let attempt = 0; attempt < 500; attempt++) {
+      const rows = yield* read
+      if (rows.length >= count) return rows
+      yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 10)))
+    }
+    return yield* read
+  })
+
 describe("Events", () => {
   it.layer(TestLayer)((it) => {
     it.effect("publish writes the encoded event in the caller's transaction; a rollback leaves nothing", () =>
@@ -66,7 +77,7 @@ describe("Events", () => {
           Effect.exit
         )
         expect(Exit.isFailure(failed)).toBe(true)
-        const page = yield* repo.page({ workspaceId, after: start, types: undefined, onlyOwn: undefined, limit: 10 })
+        const page = yield* settledPage(repo.page({ workspaceId, after: start, types: undefined, onlyOwn: undefined, limit: 10 }), 1)
         expect(page.map((row) => row.event)).toEqual([kept])
         const [row] = yield* sql<{ type: string; version: number; userId: string }>`
           SELECT type, version, user_id FROM outbox WHERE id = ${kept.id}`
@@ -261,17 +272,6 @@ const twoNodes = Effect.gen(function*() {
   const b = yield* Layer.build(Layer.fresh(services).pipe(Layer.provideMerge(Layer.fresh(database()))))
   return [a, b] as const
 })
-
-/** Other databases' transactions on the same server hold visibility back for as long as they run. */
-const settledPage = <A>(read: Effect.Effect<ReadonlyArray<A>>, count: number) =>
-  Effect.gen(function*() {
-    for (let attempt = 0; attempt < 500; attempt++) {
-      const rows = yield* read
-      if (rows.length >= count) return rows
-      yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 10)))
-    }
-    return yield* read
-  })
 
 // Two sessions committing out of order need a server; PGlite serves one connection at a time.
 if (process.env.DATABASE_URL) {
