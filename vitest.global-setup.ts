@@ -17,7 +17,10 @@ const onServer = async <A>(url: string, f: (client: pg.Client) => Promise<A>) =>
   }
 }
 
-/** Tests that spawn the bins run the built JavaScript, so every run bundles it anew: a stale dist never passes. */
+/**
+ * Tests that spawn the bins run the built JavaScript, so every run bundles it unless it was built from exactly
+ * the current sources (scripts/bundle.mjs): a stale dist never passes.
+ */
 const bundle = () =>
   promisify(execFile)("npm", ["run", "bundle"], { cwd: import.meta.dirname, maxBuffer: 16 * 1024 * 1024 }).catch((error) => {
     throw new Error(`npm run bundle failed:\n${error.stdout ?? ""}\n${error.stderr ?? ""}`)

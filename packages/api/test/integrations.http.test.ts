@@ -5,7 +5,8 @@ import { describe, expect, it } from "@effect/vitest"
 import { createHmac, randomBytes } from "node:crypto"
 import { ConfigProvider, Context, Effect, Fiber, Layer, Schema, TestClock, TestServices } from "effect"
 import { Webhook } from "standardwebhooks"
-import { adminQuery, TestDatabase } from "../../domain/test/lib/TestDatabase.js"
+import { WorkerDatabase } from "../../domain/test/lib/ServiceTest.js"
+import { adminQuery } from "../../domain/test/lib/TestDatabase.js"
 import { ServerLive } from "../src/Server.js"
 import { startServer, tempDataDir } from "./lib/Process.js"
 import { receiver } from "./lib/Receiver.js"
@@ -56,7 +57,7 @@ const start = (allowPrivate: boolean, delivery = false) =>
     yield* TestClock.setTime(Date.now())
     const server = ServerLive(
       { port: 0, host: "127.0.0.1", bootstrap: false, watchdog: false, delivery, plugins: [Thrower] },
-      TestDatabase
+      WorkerDatabase
     ).pipe(Layer.provide(env({ CLOCKME_WEBHOOKS_ALLOW_PRIVATE: String(allowPrivate) })))
     const context = yield* Layer.build(server)
     const base = yield* Effect.provide(baseUrl, context)

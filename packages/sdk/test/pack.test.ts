@@ -190,16 +190,22 @@ cm.timer.start({ projectNmae: "typo" })
     }), SLOW)
 
   for (const [tool, spec] of Object.entries(TOOLS)) {
-    it.effect(`${tool}: setup twice over the user's own settings, then every hook as the tool runs it, from the checkout and from the tarball`, () =>
+    it.effect(`${tool}: setup twice over the user's own settings, then every hook as the tool runs it, from the tarball${tool === "claude-code" ? ", the checkout and a global install" : ""}`, () =>
       Effect.gen(function*() {
         const base = yield* baseUrl
         const { key } = yield* signUp()
         yield* Effect.promise(async () => {
           const cm = new ClockMe({ apiKey: key, baseUrl: base })
+          // Every tool from the tarball; the checkout and the global install write the same command for
+          // every tool (InstalledCommand.ts), so one tool proves each of them.
           const installs: Array<{ readonly name: string; readonly clockme: ReadonlyArray<string>; readonly path: string }> = [
-            { name: "checkout", clockme: [process.execPath, cliBin], path: plainPath() },
             { name: "tarball", clockme: [join(app, "node_modules", ".bin", "clockme")], path: plainPath() },
-            ...(tool === "claude-code" ? [{ name: "global", clockme: [join(globalBin, "clockme")], path: plainPath([globalBin]) }] : [])
+            ...(tool === "claude-code"
+              ? [
+                { name: "checkout", clockme: [process.execPath, cliBin], path: plainPath() },
+                { name: "global", clockme: [join(globalBin, "clockme")], path: plainPath([globalBin]) }
+              ]
+              : [])
           ]
           for (const install of installs) {
             const root = mkdtempSync(join(tmpdir(), "clockme-tool-"))

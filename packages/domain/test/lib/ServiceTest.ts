@@ -47,13 +47,15 @@ const workerContext = Effect.promise(openWorkerDatabase).pipe(Effect.map((runtim
 
 let tables: ReadonlyArray<string> | undefined
 
-/** Empties every table (the migrations' bookkeeping excepted), so each test starts from a migrated, empty database. */
+/** Empties every table (the migrations' bookkeeping excepted), so each test starts from a newly migrated database. */
 export const resetDatabase = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
   tables ??= (yield* sql<{ name: string }>`
     SELECT tablename AS name FROM pg_tables
     WHERE schemaname = current_schema() AND tablename <> 'effect_sql_migrations'`).map((row) => row.name)
   if (tables.length > 0) yield* sql.unsafe(`TRUNCATE ${tables.map((t) => `"${t}"`).join(", ")} RESTART IDENTITY CASCADE`)
+  // the one row a migration seeds: how far integrations have fanned out the event stream (from now on)
+  yield* sql`INSERT INTO integration_cursor (id, xid, seq) VALUES (1, pg_current_xact_id(), 0)`
 }).pipe(Effect.orDie)
 
 /** The worker's database, emptied when the layer is built. */
