@@ -4,6 +4,7 @@ import { readFileSync, statSync } from "node:fs"
 import { join } from "node:path"
 import { baseUrl, signUp, TestServer } from "../../api/test/lib/TestServer.js"
 import { cliBin, runCli, sandbox } from "./lib/Cli.js"
+import { runInProcess } from "./lib/InProcess.js"
 
 const cli = cliBin
 
@@ -15,7 +16,8 @@ layer(TestServer, { timeout: 300_000, excludeTestServices: true })("clockme for 
       yield* Effect.promise(async () => {
         const box = sandbox()
         const env = { HOME: box.home, XDG_CONFIG_HOME: box.config }
-        const run = (...args: Array<string>) => runCli(cli, args, { env, cwd: box.project })
+        // login (a key on stdin) and an unknown command run the built CLI; the rest runs in this process
+        const run = (...args: Array<string>) => runInProcess(args, { env, cwd: box.project })
 
         const login = await runCli(cli, ["login", "--url", base], { env, stdin: `${key}\n` })
         expect(login.code).toBe(0)
@@ -53,7 +55,7 @@ layer(TestServer, { timeout: 300_000, excludeTestServices: true })("clockme for 
         const human = await run("report")
         expect(human.stdout).toContain("acme-app")
 
-        const unknown = await run("frobnicate")
+        const unknown = await runCli(cli, ["frobnicate"], { env, cwd: box.project })
         expect(unknown.code).toBe(2)
         expect(unknown.stderr).toContain("Invalid subcommand for clockme")
       })

@@ -3,12 +3,15 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSyn
 import { dirname, join } from "node:path"
 import { parse as parseToml } from "smol-toml"
 import { cliBin, runCli, sandbox } from "./lib/Cli.js"
+import { runInProcess } from "./lib/InProcess.js"
 
 const KEY = "ck_live_setupTestKey000000000001"
 const URL = "http://127.0.0.1:8787"
 const MCP = `${URL}/api/mcp`
 const cmd = (tool: string, event: string) => `clockme hook ${event} --tool ${tool} --auto-create`
 
+// The files setup writes are the subject here, so most cases run the CLI in this process; the last two run
+// the built CLI as a tool would (the packed install's setup and hooks are proven in pack.test.ts).
 const cli = cliBin
 
 type Files = Record<string, unknown>
@@ -139,7 +142,7 @@ describe("clockme setup", () => {
     it(`${tool}: fresh files, idempotent second run, backups and uninstall`, { timeout: 120_000 }, async () => {
       const box = sandbox()
       const env = setupEnv(box.home)
-      const first = await runCli(cli, ["setup", tool, "--key", KEY, "--url", URL, "--command", "clockme"], { env, cwd: box.project })
+      const first = await runInProcess(["setup", tool, "--key", KEY, "--url", URL, "--command", "clockme"], { env, cwd: box.project })
       expect(first.code).toBe(0)
       expect(first.stdout).toContain("+++")
       expect(first.stdout).not.toContain(KEY)
@@ -154,16 +157,16 @@ describe("clockme setup", () => {
       }
 
       const snapshot = Object.fromEntries(Object.keys(fresh[tool]!).map((rel) => [rel, readFileSync(join(box.home, rel), "utf8")]))
-      const second = await runCli(cli, ["setup", tool, "--key", KEY, "--url", URL, "--command", "clockme"], { env, cwd: box.project })
+      const second = await runInProcess(["setup", tool, "--key", KEY, "--url", URL, "--command", "clockme"], { env, cwd: box.project })
       expect(second.code).toBe(0)
       expect(second.stdout).toContain("nothing to change")
       for (const [rel, text] of Object.entries(snapshot)) expect(readFileSync(join(box.home, rel), "utf8")).toBe(text)
 
-      const dry = await runCli(cli, ["setup", "--uninstall", tool, "--dry-run", "--command", "clockme"], { env, cwd: box.project })
+      const dry = await runInProcess(["setup", "--uninstall", tool, "--dry-run", "--command", "clockme"], { env, cwd: box.project })
       expect(dry.stdout).toContain("dry run")
       for (const [rel, text] of Object.entries(snapshot)) expect(readFileSync(join(box.home, rel), "utf8")).toBe(text)
 
-      const removed = await runCli(cli, ["setup", "--uninstall", tool, "--command", "clockme"], { env, cwd: box.project })
+      const removed = await runInProcess(["setup", "--uninstall", tool, "--command", "clockme"], { env, cwd: box.project })
       expect(removed.code).toBe(0)
       for (const rel of Object.keys(fresh[tool]!)) {
         expect(existsSync(join(box.home, rel)), rel).toBe(false)
@@ -182,7 +185,7 @@ describe("clockme setup", () => {
       }
       const before = Object.fromEntries(Object.keys(existing[tool]!).map((rel) => [rel, parseFile(join(box.home, rel))]))
       for (let run = 0; run < 2; run++) {
-        const result = await runCli(cli, ["setup", tool, "--key", KEY, "--url", URL, "--command", "clockme"], { env, cwd: box.project })
+        const result = await runInProcess(["setup", tool, "--key", KEY, "--url", URL, "--command", "clockme"], { env, cwd: box.project })
         expect(result.code).toBe(0)
         for (const [rel, ours] of Object.entries(fresh[tool]!)) {
           const user = before[rel]
@@ -190,7 +193,7 @@ describe("clockme setup", () => {
         }
       }
       if (tool === "codex") expect(readFileSync(join(box.home, ".codex/config.toml"), "utf8")).toContain("# my codex settings")
-      const removed = await runCli(cli, ["setup", "--uninstall", tool, "--command", "clockme"], { env, cwd: box.project })
+      const removed = await runInProcess(["setup", "--uninstall", tool, "--command", "clockme"], { env, cwd: box.project })
       expect(removed.code).toBe(0)
       for (const rel of Object.keys(fresh[tool]!)) {
         if (before[rel] === undefined) expect(existsSync(join(box.home, rel))).toBe(false)
@@ -203,7 +206,7 @@ describe("clockme setup", () => {
   it("project scope writes the project's files with the key taken from the environment", { timeout: 60_000 }, async () => {
     const box = sandbox()
     const env = setupEnv(box.home)
-    const claude = await runCli(cli, ["setup", "claude-code", "--project-scope", "--key", KEY, "--command", "clockme", "--fallback-project", "0b7f7a0e-8f5e-4a57-9a7e-3f1f3b0b4c11"], { env, cwd: box.project })
+    const claude = await runInProcess(["setup", "claude-code", "--project-scope", "--key", KEY, "--command", "clockme", "--fallback-project", "0b7f7a0e-8f5e-4a57-9a7e-3f1f3b0b4c11"], { env, cwd: box.project })
     expect(claude.code).toBe(0)
     expect(JSON.parse(readFileSync(join(box.project, ".mcp.json"), "utf8"))).toEqual({
       mcpServers: { clockme: { type: "http", url: MCP, headers: { Authorization: "Bearer ${CLOCKME_API_KEY}" } } }
@@ -213,7 +216,7 @@ describe("clockme setup", () => {
     expect(Object.keys(settings.hooks)).toEqual(["SessionStart", "UserPromptSubmit", "Stop", "SessionEnd"])
     expect(JSON.stringify(settings)).not.toContain("Stop\":[{\"hooks\":[{\"type\":\"command\",\"command\":\"clockme hook session-end")
 
-    const copilot = await runCli(cli, ["setup", "copilot", "--project-scope", "--key", KEY, "--command", "clockme"], { env, cwd: box.project })
+    const copilot = await runInProcess(["setup", "copilot", "--project-scope", "--key", KEY, "--command", "clockme"], { env, cwd: box.project })
     expect(copilot.code).toBe(0)
     expect(JSON.parse(readFileSync(join(box.project, ".vscode", "mcp.json"), "utf8"))).toEqual({
       inputs: [{ type: "promptString", id: "clockme-api-key", description: "ClockMe API key", password: true }],
@@ -237,14 +240,14 @@ describe("clockme setup", () => {
 `
     mkdirSync(join(box.home, ".cursor"), { recursive: true })
     writeFileSync(join(box.home, ".cursor", "mcp.json"), user)
-    const first = await runCli(cli, ["setup", "cursor", "--key", KEY, "--url", URL, "--command", "clockme"], { env })
+    const first = await runInProcess(["setup", "cursor", "--key", KEY, "--url", URL, "--command", "clockme"], { env })
     expect(first.code).toBe(0)
     const written = readFileSync(join(box.home, ".cursor", "mcp.json"), "utf8")
     expect(written).toContain("// my servers")
     expect(written).toContain("// keep me")
     expect(written).toContain("/* hooks */")
     expect(written).toContain(MCP)
-    const removed = await runCli(cli, ["setup", "--uninstall", "cursor"], { env })
+    const removed = await runInProcess(["setup", "--uninstall", "cursor"], { env })
     expect(removed.code).toBe(0)
     const after = readFileSync(join(box.home, ".cursor", "mcp.json"), "utf8")
     expect(after).toContain("// keep me")
@@ -260,17 +263,17 @@ describe("clockme setup", () => {
       return Object.values(hooks).flatMap((groups) => groups.flatMap((g) => g.hooks.map((h) => h.command)))
     }
     const checkout = '"/usr/bin/node" "/srv/checkouts/tracker/packages/sdk/dist/cli.js"'
-    expect((await runCli(cli, ["setup", "claude-code", "--key", KEY, "--command", checkout], { env })).code).toBe(0)
+    expect((await runInProcess(["setup", "claude-code", "--key", KEY, "--command", checkout], { env })).code).toBe(0)
     expect(commands()).toHaveLength(4)
     expect(commands().every((c) => c.startsWith(checkout))).toBe(true)
-    expect((await runCli(cli, ["setup", "claude-code", "--key", KEY, "--command", "clockme"], { env })).code).toBe(0)
+    expect((await runInProcess(["setup", "claude-code", "--key", KEY, "--command", "clockme"], { env })).code).toBe(0)
     expect(commands()).toEqual([
       "clockme hook session-start --tool claude-code --auto-create",
       "clockme hook prompt --tool claude-code --auto-create",
       "clockme hook stop --tool claude-code --auto-create",
       "clockme hook session-end --tool claude-code --auto-create"
     ])
-    expect((await runCli(cli, ["setup", "--uninstall", "claude-code"], { env })).code).toBe(0)
+    expect((await runInProcess(["setup", "--uninstall", "claude-code"], { env })).code).toBe(0)
     expect(existsSync(settings)).toBe(false)
   })
 

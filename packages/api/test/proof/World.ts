@@ -6,8 +6,9 @@ import type { HttpApiEndpoint, HttpApiGroup } from "@effect/platform"
 import { SqlClient } from "@effect/sql"
 import { expect } from "@effect/vitest"
 import { randomBytes } from "node:crypto"
-import { ConfigProvider, Context, Effect, Layer, Option } from "effect"
+import { ConfigProvider, Context, Effect, Layer, Option, Runtime } from "effect"
 import { createProject, keyWithScope, logEntry, setNow } from "../lib/Fixtures.js"
+import { SEED } from "./Generators.js"
 import type { CallOptions } from "../lib/TestServer.js"
 import { call, fetchReply, TestServerManualSweep } from "../lib/TestServer.js"
 
@@ -202,6 +203,34 @@ export const snapshot = Effect.gen(function*() {
   const rows = yield* sql.unsafe<{ name: string; n: number; h: string }>(tables.map(row).join(" UNION ALL "))
   return Object.fromEntries(rows.map((r) => [r.name, `${r.n}:${r.h}`])) as Record<string, string>
 }).pipe(Effect.orDie)
+
+/** The next transaction id to be assigned, read without taking one. */
+const nextXid = Effect.flatMap(SqlClient.SqlClient, (sql) => sql<{ next: string }>`
+  SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS next`).pipe(Effect.map((rows) => rows[0]!.next), Effect.orDie)
+
+/**
+ * Proves that a window of refused requests wrote nothing. Every transaction that writes (even one rolled
+ * back) takes a transaction id, so when the next id has not moved since the last check nothing was written
+ * and the tables need no hashing; when it has moved, every table is hashed and compared with the last hash.
+ */
+export const writeWitness = Effect.gen(function*() {
+  const run = Runtime.runPromise(yield* Effect.runtime<SqlClient.SqlClient>())
+  let mark = yield* nextXid
+  let before = yield* snapshot
+  return {
+    check: (window: ReadonlyArray<{ readonly at: string; readonly refused: boolean }>, what: string) =>
+      Effect.promise(async () => {
+        const now = await run(nextXid)
+        if (now === mark) return
+        const after = await run(snapshot)
+        if (window.every((request) => request.refused)) {
+          expect(after, `a refused ${what} wrote (seed ${SEED}):\n${window.map((r) => r.at).join("\n")}`).toEqual(before)
+        }
+        mark = now
+        before = after
+      })
+  }
+})
 
 /**
  * `call` with a bound on the real clock (the tests' Clock is a TestClock, so `Effect.timeout` would never

@@ -123,10 +123,13 @@ const clockme = Command.make("clockme").pipe(
 
 const cli = Command.run(clockme, { name: "clockme", version: "0.1.0" })
 
-/** The whole CLI; `clockme hook` normally never gets here (bin.ts takes the light path). */
-export const run = (args: ReadonlyArray<string>): void =>
+/** One command line as an effect, its exit code left in `process.exitCode` (tests run it in-process). */
+export const main = (args: ReadonlyArray<string>) =>
   cli([process.argv[0]!, process.argv[1]!, ...args]).pipe(
     Effect.catchIf(ValidationError.isValidationError, () => Effect.sync(() => void (process.exitCode = 2))),
-    Effect.provide(NodeContext.layer),
-    NodeRuntime.runMain({ disableErrorReporting: false, disablePrettyLogger: true })
+    Effect.provide(NodeContext.layer)
   )
+
+/** The whole CLI; `clockme hook` normally never gets here (bin.ts takes the light path). */
+export const run = (args: ReadonlyArray<string>): void =>
+  main(args).pipe(NodeRuntime.runMain({ disableErrorReporting: false, disablePrettyLogger: true }))
