@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from "@effect/vitest"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { request, runCli, startServer, tempDataDir } from "./lib/Process.js"
+import { request, runCli, runCliViaNpx, startServer, tempDataDir } from "./lib/Process.js"
 import type { RunningServer } from "./lib/Process.js"
 
 /**
@@ -81,7 +81,7 @@ describe("clockme-server, spawned", () => {
   }, SLOW)
 
   it("migrate, accounts create and keys create print JSON (and only JSON) with a usable key", async () => {
-    const migrated = await runCli(["migrate"], dataDir)
+    const migrated = await runCliViaNpx(["migrate"], dataDir)
     expect(migrated.code).toBe(0)
     expect(JSON.parse(migrated.stdout)).toEqual({ applied: [] })
     const badPlan = await runCli(["accounts", "create", "--email", "x@example.com", "--plan", "gold"], dataDir)

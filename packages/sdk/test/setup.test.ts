@@ -10,8 +10,8 @@ const URL = "http://127.0.0.1:8787"
 const MCP = `${URL}/api/mcp`
 const cmd = (tool: string, event: string) => `clockme hook ${event} --tool ${tool} --auto-create`
 
-// The files setup writes are the subject here, so most cases run the CLI in this process; the last two run
-// the built CLI as a tool would (the packed install's setup and hooks are proven in pack.test.ts).
+// The files setup writes are the subject here, so most cases run the CLI in this process; the hooks' command
+// and a usage error run the built CLI as a tool would (the packed install's setup and hooks: pack.test.ts).
 const cli = cliBin
 
 type Files = Record<string, unknown>
@@ -293,12 +293,12 @@ describe("clockme setup", () => {
     const unknown = await runCli(cli, ["setup", "emacs"], { env })
     expect(unknown.code).toBe(2)
     expect(unknown.stderr).toContain('<tool>: "emacs" is not one of claude-code, cursor')
-    const noKey = await runCli(cli, ["setup", "cursor"], { env })
+    const noKey = await runInProcess(["setup", "cursor"], { env })
     expect(noKey.code).toBe(2)
     expect(noKey.stderr).toContain("API key")
     mkdirSync(join(box.home, ".cursor"), { recursive: true })
     writeFileSync(join(box.home, ".cursor", "mcp.json"), "{ \"mcpServers\": { \"a\": ")
-    const broken = await runCli(cli, ["setup", "cursor", "--key", KEY], { env })
+    const broken = await runInProcess(["setup", "cursor", "--key", KEY], { env })
     expect(broken.code).toBe(1)
     expect(broken.stderr).toContain("is not valid JSON")
     expect(readFileSync(join(box.home, ".cursor", "mcp.json"), "utf8")).toBe("{ \"mcpServers\": { \"a\": ")
