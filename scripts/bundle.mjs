@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm run bundle`: builds the server and CLI bundles the bins and the spawned-process tests run,
-// unless they were built from exactly the current sources (a stamp of their content), so that
+// unless they were built from exactly the current sources and build settings (a stamp of their content), so that
 // `npm install` followed by `npm test` bundles once. `--force` always builds.
 import { execSync } from "node:child_process"
 import { createHash } from "node:crypto"
@@ -13,7 +13,10 @@ const packages = readdirSync(join(root, "packages"))
 
 const inputs = [
   "package-lock.json",
-  ...packages.flatMap((name) => ["package.json", "tsup.config.ts", "src", "scripts"].map((part) => `packages/${name}/${part}`))
+  "tsconfig.base.json",
+  ...packages.flatMap((name) =>
+    ["package.json", "tsconfig.json", "tsup.config.ts", "src", "scripts"].map((part) => `packages/${name}/${part}`)
+  )
 ]
 const outputs = [
   "packages/api/dist/bin.js",
