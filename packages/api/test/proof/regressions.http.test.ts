@@ -39,29 +39,15 @@ layer(ProofServer, { timeout: 120_000 })("what the generated requests found", (i
         "text/plain",
         "application/octet-stream"
       ]
+      const bodyless = (path: string, contentType: string) =>
+        callWithin(2000, base, "POST", path, { key, rawBody: "", headers: { "content-type": contentType } }).pipe(
+          Effect.map((reply) => ({ contentType, status: reply.status, code: reply.body?.code }))
+        )
       for (const contentType of types) {
         // an optional body: the same answer as with no Content-Type at all
-        const stop = yield* callWithin(2000, base, "POST", "/api/timer/stop", {
-          key,
-          rawBody: "",
-          headers: { "content-type": contentType }
-        })
-        expect({ contentType, status: stop.status, code: stop.body?.code }).toEqual({
-          contentType,
-          status: 404,
-          code: "timer_not_running"
-        })
+        expect(yield* bodyless("/api/timer/stop", contentType)).toEqual({ contentType, status: 404, code: "timer_not_running" })
         // a required body: a 400 naming the body, not an empty form read as {}
-        const create = yield* callWithin(2000, base, "POST", "/api/projects", {
-          key,
-          rawBody: "",
-          headers: { "content-type": contentType }
-        })
-        expect({ contentType, status: create.status, code: create.body?.code }).toEqual({
-          contentType,
-          status: 400,
-          code: "invalid_input"
-        })
+        expect(yield* bodyless("/api/projects", contentType)).toEqual({ contentType, status: 400, code: "invalid_input" })
       }
       const projects = yield* callWithin(2000, base, "GET", "/api/projects", { key })
       expect(projects.body).toEqual([])
