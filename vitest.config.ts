@@ -1,8 +1,16 @@
+import { availableParallelism } from "node:os"
 import type { TestSpecification } from "vitest/node"
 import { BaseSequencer } from "vitest/node"
 import { configDefaults, defineConfig } from "vitest/config"
 
 const onPostgres = Boolean(process.env.DATABASE_URL)
+
+// One worker per core (2 to 4). More workers than cores, meant to fill the moments spawned processes leave
+// the CPU idle, cost more than they filled: on this 2-core machine the PGlite run took 362 s of CPU with
+// three workers and 262–302 s with two (each worker also opens its own database), and finished sooner.
+// minWorkers equals maxWorkers: with fewer, a worker shut down when idle at the end of a run rejected its
+// pending teardown ("Terminating worker thread") and failed the run.
+const workers = Math.min(4, Math.max(2, availableParallelism()))
 
 // PostgreSQL-only files: collected only when DATABASE_URL names a server (a file without tests fails).
 const postgresOnly = ["packages/api/test/processes/load.process.test.ts"]
@@ -62,11 +70,8 @@ export default defineConfig({
     // file, instead of a new process importing the server and restoring a database for every file.
     // vitest.setup.ts undoes what one file's @effect/vitest `layer` leaves on the shared `it`.
     isolate: false,
-    // Spawned servers and CLIs leave the CPU idle while they start, so run more files than cores.
-    // minWorkers equal to maxWorkers: with fewer, a worker shut down when idle at the end of a run
-    // rejected its pending teardown ("Terminating worker thread") and failed the run.
-    maxWorkers: 3,
-    minWorkers: 3,
+    maxWorkers: workers,
+    minWorkers: workers,
     fakeTimers: { toFake: [] }
   }
 })

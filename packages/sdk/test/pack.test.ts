@@ -153,7 +153,7 @@ cm.timer.start({ projectNmae: "typo" })
       })
     }), SLOW)
 
-  it.effect("the three bins from the tarballs: clockme, clockme-mcp over stdio, clockme-server migrate / accounts / keys", () =>
+  it.effect("the three bins from the tarballs: clockme, clockme-mcp over stdio, clockme-server migrate and accounts create", () =>
     Effect.gen(function*() {
       const base = yield* baseUrl
       const { key } = yield* signUp()
@@ -183,14 +183,13 @@ cm.timer.start({ projectNmae: "typo" })
         expect(readdirSync(join(dataDir, "pgdata"))).toContain("PG_VERSION")
         const account = JSON.parse(await server(["accounts", "create", "--email", "packed@example.com", "--plan", "pro"]))
         expect(account.user).toMatchObject({ email: "packed@example.com", plan: "pro" })
-        const issued = JSON.parse(await server(["keys", "create", "--email", "packed@example.com", "--scope", "write"]))
-        expect(issued.key).toMatchObject({ scope: "write", userId: account.user.id })
-        expect(issued.secret).toMatch(/^ck_live_/)
+        expect(account.apiKey.secret).toMatch(/^ck_live_/)
+        // every further command is the same bundle: api/test/cli.test.ts runs them from the built package
       })
     }), SLOW)
 
   for (const [tool, spec] of Object.entries(TOOLS)) {
-    it.effect(`${tool}: setup twice over the user's own settings, then every hook as the tool runs it, from the tarball${tool === "claude-code" ? ", the checkout and a global install" : ""}`, () =>
+    it.effect(`${tool}: setup over the user's own settings${tool === "claude-code" ? " (twice)" : ""}, then every hook as the tool runs it, from the tarball${tool === "claude-code" ? ", the checkout and a global install" : ""}`, () =>
       Effect.gen(function*() {
         const base = yield* baseUrl
         const { key } = yield* signUp()
@@ -216,7 +215,10 @@ cm.timer.start({ projectNmae: "typo" })
             mkdirSync(dirname(hooksFile), { recursive: true })
             writeFileSync(hooksFile, JSON.stringify(spec.user, null, 2))
             const env = { ...cleanEnv(), HOME: home, XDG_CONFIG_HOME: join(home, ".config"), PATH: install.path }
-            for (let i = 0; i < 2; i++) {
+            // Twice from one install: a second setup over its own hooks changes nothing (setup.test.ts proves
+            // that for every tool's file in-process; the installed bin runs the same code).
+            const setups = tool === "claude-code" && install.name === "tarball" ? 2 : 1
+            for (let i = 0; i < setups; i++) {
               const [file, ...args] = install.clockme
               await run(file!, [...args, "setup", tool, "--key", key, "--url", base], { cwd: project, env })
             }
