@@ -64,6 +64,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",
+    // The embedded database's WebAssembly on V8's baseline compiler only, as the clockme-server bin runs it
+    // (packages/api/src/bin.ts): each worker's in-memory PGlite then costs less CPU, not more.
+    poolOptions: { forks: { execArgv: ["--liftoff-only"] } },
     sequence: { sequencer: LongestFirst },
     // One process per worker runs many files (isolate: false): the modules it imported, and the database
     // it opened (packages/domain/test/lib/ServiceTest.ts, emptied per test or server), stay for the next
