@@ -6,7 +6,7 @@ import { BootstrapLive } from "./Bootstrap.js"
 import { HttpLive } from "./Http.js"
 import type { ListenOptions } from "./Http.js"
 import { WatchdogLive } from "./Watchdog.js"
-import { DeliveryLive, IntegrationsLive } from "@clockme/integrations/Integrations"
+import { DeliveryLive, DeliveryServiceLive, IntegrationsLive } from "@clockme/integrations/Integrations"
 import type { Outbound } from "@clockme/integrations/Outbound"
 import type { Plugins } from "@clockme/domain/contract/ports/Integration"
 import { RateLimiterLive } from "./RateLimits.js"
@@ -39,6 +39,7 @@ export const ServerLive = <E, R>(
     options.delivery === false ? Layer.empty : DeliveryLive
   ).pipe(
     Layer.provide(startup),
+    Layer.provideMerge(DeliveryServiceLive),
     Layer.provideMerge(Operations.Default),
     Layer.provideMerge(IntegrationsLive(options.plugins)),
     Layer.provideMerge(DomainServicesLive),

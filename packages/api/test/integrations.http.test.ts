@@ -252,7 +252,7 @@ describe("integrations over HTTP", () => {
       const signature = createHmac("sha256", "t0ps3cret").update(body).digest("hex")
       const inbound = `/api/integrations/example/inbound/${example.body.id}/command`
       const good = yield* call(s.base, "POST", inbound, { rawBody: body, headers: { "x-example-signature": signature } })
-      expect(good.status).toBe(200)
+      expect(good.status).toBe(202)
       const bad = yield* call(s.base, "POST", inbound, { rawBody: body, headers: { "x-example-signature": "0".repeat(64) } })
       expect(bad.status).toBe(401)
       // Bytes that are not UTF-8, sent as JSON: the signature holds only over the bytes as received.
@@ -261,7 +261,7 @@ describe("integrations over HTTP", () => {
         rawBody: bytes,
         headers: { "content-type": "application/json", "x-example-signature": createHmac("sha256", "t0ps3cret").update(bytes).digest("hex") }
       })
-      expect(raw.status).toBe(200)
+      expect(raw.status).toBe(202)
     }))
 
   it.scoped("rotation: both secrets sign during the grace period, then only the new one; pause skips events, resume delivers", () =>

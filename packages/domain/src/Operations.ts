@@ -1,7 +1,5 @@
-import type { HttpApi, HttpApiEndpoint, HttpApiGroup } from "@effect/platform"
 import { Context, Effect } from "effect"
-import type { CurrentActor } from "./contract/Actor.js"
-import type { Api } from "./contract/api/Api.js"
+import type { OperationTable } from "./contract/api/OperationTable.js"
 import { Health } from "./contract/api/SystemApi.js"
 import { reportCsv } from "./contract/Report.js"
 import { summaryCsv } from "./contract/Workspace.js"
@@ -20,29 +18,7 @@ import { Tasks } from "./services/Tasks.js"
 import { Timers } from "./services/Timers.js"
 import { Workspaces } from "./services/Workspaces.js"
 
-type Groups = typeof Api extends HttpApi.HttpApi<string, infer G, infer _E, infer _R> ? G : never
-
-/** What an operation gets: its endpoint's decoded path, query, body and headers (the raw request stays at the edge). */
-export type OperationRequest<E extends HttpApiEndpoint.HttpApiEndpoint.Any> = Omit<
-  HttpApiEndpoint.HttpApiEndpoint.Request<E>,
-  "request"
->
-
-/** One endpoint of the contract as one domain service call, with the endpoint's success and errors. */
-export type Operation<G extends HttpApiGroup.HttpApiGroup.Any, E extends HttpApiEndpoint.HttpApiEndpoint.Any> = (
-  request: OperationRequest<E>
-) => Effect.Effect<
-  HttpApiEndpoint.HttpApiEndpoint.Success<E>,
-  HttpApiEndpoint.HttpApiEndpoint.Error<E> | HttpApiGroup.HttpApiGroup.Error<G>,
-  CurrentActor
->
-
-/** Every endpoint of the contract, by group and endpoint name. */
-export type OperationTable = {
-  readonly [G in Groups as HttpApiGroup.HttpApiGroup.Name<G>]: {
-    readonly [E in HttpApiGroup.HttpApiGroup.Endpoints<G> as HttpApiEndpoint.HttpApiEndpoint.Name<E>]: Operation<G, E>
-  }
-}
+export type { Operation, OperationRequest, OperationTable } from "./contract/api/OperationTable.js"
 
 /** Groups of the contract whose services live in integration plugins, outside domain. */
 export type PluginGroup = "webhooks" | "zapier"

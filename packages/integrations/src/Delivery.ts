@@ -1,8 +1,17 @@
-import type { DomainEvent } from "@clockme/domain/contract/Events"
 import type { ConnectionId, DeliveryId } from "@clockme/domain/contract/Integration"
-import type { Plugin } from "@clockme/domain/contract/ports/Integration"
-import { Plugins } from "@clockme/domain/contract/ports/Integration"
-import { IntegrationsRepo } from "@clockme/domain/repos/IntegrationsRepo"
+import {
+  type ConnectionOf,
+  DeliveryFailed,
+  type DeliveryRejected,
+  type InboundReply,
+  type Plugin,
+  Plugins,
+  type Receipt
+} from "@clockme/domain/contract/ports/Integration"
+import { InboundContexts } from "@clockme/domain/InboundContexts"
+import type { ClaimedWork, StoredRequest } from "@clockme/domain/repos/DeliveriesRepo"
+import { ConnectionsRepo } from "@clockme/domain/repos/ConnectionsRepo"
+import { DeliveriesRepo } from "@clockme/domain/repos/DeliveriesRepo"
 import { Connections } from "@clockme/domain/services/Connections"
 import { Cause, Chunk, Clock, Config, DateTime, Duration, Effect, Option, Schedule } from "effect"
 
@@ -26,7 +35,11 @@ export const DisableAfter = Duration.days(5)
 const settings = Config.all({
   leaseSeconds: Config.integer("CLOCKME_DELIVERY_LEASE_SECONDS").pipe(Config.withDefault(60)),
   intervalMillis: Config.integer("CLOCKME_DELIVERY_INTERVAL_MS").pipe(Config.withDefault(1000)),
-  handlerTimeoutSeconds: Config.integer("CLOCKME_DELIVERY_TIMEOUT_SECONDS").pipe(Config.withDefault(30))
+  handlerTimeoutSeconds: Config.integer("CLOCKME_DELIVERY_TIMEOUT_SECONDS").pipe(Config.withDefault(30)),
+  retentionDays: Config.integer("CLOCKME_INBOUND_RETENTION_DAYS").pipe(
+    Config.withDefault(7),
+    Config.validate({ message: "must be at least 7 (days inbound delivery ids are remembered)", validation: (n) => n >= 7 })
+  )
 })
 
 const BATCH = 20
@@ -38,8 +51,29 @@ interface Claimed {
   readonly attempts: number
   readonly firstAttemptAt: DateTime.Utc
   readonly leaseToken: string
-  readonly event: DomainEvent
+  readonly work: ClaimedWork
 }
+
+/** What a handler's answer leaves in the attempt log: its status and the start of its body. */
+const receiptOf = (reply: InboundReply): Receipt => ({
+  status: reply.status,
+  response: reply.body === undefined ? undefined : JSON.stringify(reply.body).slice(0, 2000)
+})
+
+const requestOf = (stored: StoredRequest) => ({
+  method: stored.method,
+  headers: stored.headers,
+  rawBody: new Uint8Array(Buffer.from(stored.body, "base64"))
+})
+
+interface Timeout {
+  readonly _tag: "Timeout"
+  readonly message: string
+}
+
+/** Failures the queue retries or gives up on; any other is a refusal that ends the delivery as skipped. */
+const isQueueFailure = (error: { readonly _tag: string }): error is DeliveryFailed | DeliveryRejected | Timeout =>
+  error._tag === "DeliveryFailed" || error._tag === "DeliveryRejected" || error._tag === "Timeout"
 
 const describe = (cause: Cause.Cause<unknown>) =>
   Cause.isInterruptedOnly(cause) ? "interrupted" : Cause.pretty(cause).split("\n")[0]!.slice(0, 500)
@@ -52,20 +86,38 @@ const describe = (cause: Cause.Cause<unknown>) =>
  */
 export class Delivery extends Effect.Service<Delivery>()("@clockme/integrations/Delivery", {
   effect: Effect.gen(function*() {
-    const repo = yield* IntegrationsRepo
+    const repo = yield* DeliveriesRepo
+    const rows = yield* ConnectionsRepo
     const connections = yield* Connections
     const plugins = yield* Plugins
+    const contexts = yield* InboundContexts
     const config = yield* settings
 
-    const active = Effect.map(plugins.all, (all) => all.filter((p) => p.outbound !== undefined))
+    const active = Effect.map(plugins.all, (all) => all.filter((p) => p.outbound !== undefined || (p.inbound ?? []).length > 0))
+
+    /** An outbound event to its handler, or a stored inbound request to its route's handler with a context. */
+    const handle = (plugin: Plugin, claimed: Claimed, connection: ConnectionOf<unknown, unknown>) => {
+      const work = claimed.work
+      if (work._tag === "Event") {
+        return plugin.outbound === undefined
+          ? Effect.succeed<Receipt>({ response: "The plugin no longer consumes events" })
+          : plugin.outbound.handle(work.event, connection)
+      }
+      const route = (plugin.inbound ?? []).find((r) => r.route === work.route)
+      if (route === undefined) {
+        return Effect.fail(new DeliveryFailed({ message: `${plugin.title} has no inbound route "${work.route}" any more` }))
+      }
+      const context = contexts.make(connection, claimed.id)
+      return Effect.map(route.handle(requestOf(work.request), connection, context), receiptOf)
+    }
 
     const attempt = Effect.fn("Delivery.attempt")(function*(plugin: Plugin, claimed: Claimed) {
-      const row = yield* repo.findConnectionById(claimed.connectionId)
+      const row = yield* rows.findConnectionById(claimed.connectionId)
       const startedAt = yield* Clock.currentTimeMillis
       const exit = Option.isNone(row)
         ? undefined
         : yield* connections.resolve(plugin, row.value).pipe(
-          Effect.flatMap((connection) => plugin.outbound!.handle(claimed.event, connection)),
+          Effect.flatMap((connection) => handle(plugin, claimed, connection)),
           Effect.timeoutFail({
             duration: Duration.seconds(config.handlerTimeoutSeconds),
             onTimeout: () => ({ _tag: "Timeout" as const, message: `No answer within ${config.handlerTimeoutSeconds} s` })
@@ -81,8 +133,13 @@ export class Delivery extends Effect.Service<Delivery>()("@clockme/integrations/
         startedAt: new Date(startedAt),
         durationMs: endedAt - startedAt
       }
-      const settle = (state: "pending" | "delivered" | "dead", nextAttemptAt: Date | null, status: number | null, error: string | null) =>
-        (outcome: "success" | "failure" | "rejected", response: string | null) =>
+      const settle = (
+        state: "pending" | "delivered" | "dead" | "skipped",
+        nextAttemptAt: Date | null,
+        status: number | null,
+        error: string | null
+      ) =>
+        (outcome: "success" | "failure" | "rejected" | "skipped", response: string | null) =>
           repo.settle(
             { id: claimed.id, leaseToken: claimed.leaseToken, state, nextAttemptAt, status, error, now },
             { ...base, status, outcome, error, response }
@@ -91,10 +148,16 @@ export class Delivery extends Effect.Service<Delivery>()("@clockme/integrations/
       if (exit._tag === "Success") {
         const receipt = exit.value
         const recorded = yield* settle("delivered", null, receipt.status ?? null, null)("success", receipt.response ?? null)
-        if (recorded) yield* repo.markHealthy(claimed.connectionId)
+        if (recorded) yield* rows.markHealthy(claimed.connectionId)
         return
       }
-      const failure = Cause.failureOption(exit.cause)
+      const anyFailure = Cause.failureOption(exit.cause)
+      if (Option.isSome(anyFailure) && !isQueueFailure(anyFailure.value)) {
+        // an inbound delivery the domain refused (an unmapped user, a hard cap): final, and nothing changed
+        yield* settle("skipped", null, null, anyFailure.value.message)("skipped", null)
+        return
+      }
+      const failure = Option.filter(anyFailure, isQueueFailure)
       if (Option.isSome(failure) && failure.value._tag === "DeliveryRejected") {
         const rejected = failure.value
         const recorded = yield* settle("dead", null, rejected.status ?? null, rejected.message)(
@@ -102,8 +165,8 @@ export class Delivery extends Effect.Service<Delivery>()("@clockme/integrations/
           rejected.response ?? null
         )
         if (!recorded) return
-        if (rejected.action === "remove") yield* repo.removeConnection(claimed.connectionId)
-        else yield* repo.disableConnection(claimed.connectionId, rejected.message, now)
+        if (rejected.action === "remove") yield* rows.removeConnection(claimed.connectionId)
+        else yield* rows.disableConnection(claimed.connectionId, rejected.message, now)
         yield* Effect.logWarning(`${plugin.id} connection ${claimed.connectionId} ${rejected.action}d: ${rejected.message}`)
         return
       }
@@ -123,7 +186,7 @@ export class Delivery extends Effect.Service<Delivery>()("@clockme/integrations/
         message
       )("failure", response)
       if (recorded) {
-        yield* repo.markFailing(
+        yield* rows.markFailing(
           claimed.connectionId,
           now,
           new Date(endedAt - Duration.toMillis(DisableAfter)),
@@ -136,9 +199,10 @@ export class Delivery extends Effect.Service<Delivery>()("@clockme/integrations/
     const runOnce = Effect.gen(function*() {
       const outbound = yield* active
       const ids = outbound.map((p) => p.id)
+      const consumers = outbound.filter((p) => p.outbound !== undefined).map((p) => p.id)
       for (;;) {
         const now = DateTime.toDate(yield* DateTime.now)
-        const fanned = yield* repo.fanOut(ids, FAN_OUT, now)
+        const fanned = yield* repo.fanOut(consumers, FAN_OUT, now)
         if (fanned < FAN_OUT) break
       }
       let attempted = 0
@@ -155,7 +219,7 @@ export class Delivery extends Effect.Service<Delivery>()("@clockme/integrations/
         attempted += claimed.length
         yield* Effect.forEach(claimed, (c) =>
           Effect.gen(function*() {
-            const row = yield* repo.findConnectionById(c.connectionId)
+            const row = yield* rows.findConnectionById(c.connectionId)
             const plugin = Option.isNone(row) ? undefined : outbound.find((p) => p.id === row.value.integration)
             if (plugin !== undefined) yield* attempt(plugin, c)
           }), { concurrency: 10, discard: true })
@@ -172,7 +236,13 @@ export class Delivery extends Effect.Service<Delivery>()("@clockme/integrations/
       Effect.forever
     )
 
-    return { runOnce, run } as const
+    /** Forgets finished inbound deliveries and done side effects older than the retention (7 days by default). */
+    const prune = Effect.gen(function*() {
+      const now = yield* DateTime.now
+      yield* repo.pruneInbound(DateTime.toDate(DateTime.subtract(now, { days: config.retentionDays })))
+    }).pipe(Effect.withSpan("Delivery.prune"))
+
+    return { runOnce, run, prune } as const
   }),
-  dependencies: [IntegrationsRepo.Default]
+  dependencies: [DeliveriesRepo.Default, ConnectionsRepo.Default, InboundContexts.Default]
 }) {}

@@ -3,9 +3,10 @@ import { PluginOperations } from "@clockme/domain/Operations"
 import { ZapSubscription } from "@clockme/domain/contract/Zapier"
 import { Connections } from "@clockme/domain/services/Connections"
 import { Idempotency } from "@clockme/domain/services/Idempotency"
-import { Config, Effect, Layer } from "effect"
+import { Config, Effect, Layer, Schedule } from "effect"
 import { Delivery } from "./Delivery.js"
 import { ExamplePlugin } from "./example/Example.js"
+import { Inbound } from "./Inbound.js"
 import { Outbound, Resolver } from "./Outbound.js"
 import { Webhooks, WebhooksPlugin } from "./webhooks/Webhooks.js"
 import { Zapier, ZapierPlugin } from "./zapier/Zapier.js"
@@ -73,7 +74,7 @@ export const PluginOperationsLive = Layer.effect(
  */
 export const IntegrationsLive = (extra: ReadonlyArray<PluginLayer> = []) =>
   PluginOperationsLive.pipe(
-    Layer.provideMerge(Layer.mergeAll(Webhooks.Default, Zapier.Default, Delivery.Default)),
+    Layer.provideMerge(Layer.mergeAll(Webhooks.Default, Zapier.Default, Inbound.Default)),
     Layer.provideMerge(Connections.Default),
     Layer.provideMerge(PluginsLive(extra)),
     Layer.provideMerge(Plugins.layer),
@@ -81,5 +82,18 @@ export const IntegrationsLive = (extra: ReadonlyArray<PluginLayer> = []) =>
     Layer.provideMerge(Resolver.live)
   )
 
-/** The delivery fiber, for as long as the server runs. */
-export const DeliveryLive = Layer.scopedDiscard(Effect.flatMap(Delivery, (delivery) => Effect.forkScoped(delivery.run)))
+/**
+ * The delivery service, over the table of operations (inbound handlers act through it), so it is built above
+ * Operations at the composition root, unlike IntegrationsLive which Operations needs.
+ */
+export const DeliveryServiceLive = Delivery.Default
+
+/** The delivery fiber and the hourly pruning of inbound delivery ids, for as long as the server runs. */
+export const DeliveryLive = Layer.scopedDiscard(Effect.flatMap(Delivery, (delivery) =>
+  Effect.all([
+    Effect.forkScoped(delivery.run),
+    Effect.forkScoped(delivery.prune.pipe(
+      Effect.catchAllCause((cause) => Effect.logError("Pruning inbound deliveries failed", cause)),
+      Effect.repeat(Schedule.spaced("1 hour"))
+    ))
+  ])))

@@ -1,7 +1,7 @@
 import { ConnectionId } from "@clockme/domain/contract/Integration"
-import { Connections } from "@clockme/domain/services/Connections"
+import { Inbound } from "@clockme/integrations/Inbound"
 import { HttpApiBuilder, HttpRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import { Effect, Schema } from "effect"
+import { Effect, Option, Schema } from "effect"
 
 const Params = Schema.Struct({ integration: Schema.String, connection: ConnectionId, route: Schema.String })
 
@@ -10,25 +10,21 @@ const problem = (status: number, _tag: string, code: string, message: string) =>
 
 /**
  * Inbound routes of plugins: POST /api/integrations/{integration}/inbound/{connectionId}/{route}. No API
- * key: the plugin's own signature check over the raw body decides, before its handler runs.
+ * key: the plugin's own signature check over the raw body decides; a verified request is stored and
+ * answered at once, and processed from the store by the delivery fiber.
  */
 export const InboundLive = HttpApiBuilder.Router.use((router) =>
   Effect.gen(function*() {
-    const connections = yield* Connections
+    const inbound = yield* Inbound
     yield* router.post(
       "/api/integrations/:integration/inbound/:connection/:route",
       Effect.gen(function*() {
         const params = yield* HttpRouter.schemaPathParams(Params)
         const request = yield* HttpServerRequest.HttpServerRequest
-        const found = yield* connections.resolveById(params.integration, params.connection)
-        const route = (found.plugin.inbound ?? []).find((r) => r.route === params.route)
-        if (route === undefined) {
-          return problem(404, "NotFound", "not_found", `${found.plugin.title} has no inbound route "${params.route}"`)
-        }
         const rawBody = new Uint8Array(yield* request.arrayBuffer)
-        const inbound = { method: request.method, headers: request.headers, rawBody }
-        yield* route.verify(inbound, found.connection)
-        const reply = yield* route.handle(inbound, found.connection)
+        const target = { integration: params.integration, connectionId: params.connection, route: params.route }
+        const address = Option.getOrElse(request.remoteAddress, () => "unknown")
+        const reply = yield* inbound.receive(target, address, { method: request.method, headers: request.headers, rawBody })
         return reply.body === undefined
           ? HttpServerResponse.empty({ status: reply.status })
           : HttpServerResponse.unsafeJson(reply.body, { status: reply.status })
@@ -38,6 +34,13 @@ export const InboundLive = HttpApiBuilder.Router.use((router) =>
           IntegrationNotFound: (e) => Effect.succeed(problem(404, e._tag, e.code, e.message)),
           ConnectionNotFound: (e) => Effect.succeed(problem(404, e._tag, e.code, e.message)),
           InboundRejected: (e) => Effect.succeed(problem(401, "InboundRejected", "bad_signature", e.message)),
+          InboundRouteNotFound: (e) => Effect.succeed(problem(404, "NotFound", "not_found", e.message)),
+          InboundThrottled: (e) =>
+            Effect.succeed(
+              problem(429, "RateLimited", "rate_limited", e.message).pipe(
+                HttpServerResponse.setHeader("retry-after", String(e.retryAfterSeconds))
+              )
+            ),
           RequestError: () => Effect.succeed(problem(400, "MalformedBody", "malformed_body", "Could not read the body"))
         })
       )

@@ -97,8 +97,9 @@ export class IntegrationList extends Schema.Class<IntegrationList>("IntegrationL
   connections: Schema.Array(Connection)
 }) {}
 
-export const DeliveryState = Schema.Literal("pending", "delivered", "dead").annotations({
-  description: "pending: queued or retrying; delivered: acknowledged; dead: failed for 24 hours (retry by hand)"
+export const DeliveryState = Schema.Literal("pending", "delivered", "dead", "skipped").annotations({
+  description: "pending: queued or retrying; delivered: acknowledged; dead: failed for 24 hours (retry by hand); " +
+    "skipped: an inbound delivery that changed nothing, for the reason in lastError (e.g. an unmapped user)"
 })
 export type DeliveryState = typeof DeliveryState.Type
 
@@ -107,7 +108,7 @@ export class DeliveryAttempt extends Schema.Class<DeliveryAttempt>("DeliveryAtte
   startedAt: Timestamp,
   durationMs: Schema.Number,
   status: Schema.NullOr(Schema.Number).annotations({ description: "HTTP status of the answer, if any" }),
-  outcome: Schema.Literal("success", "failure", "rejected"),
+  outcome: Schema.Literal("success", "failure", "rejected", "skipped"),
   error: Schema.NullOr(Schema.String),
   response: Schema.NullOr(Schema.String).annotations({ description: "The start of the answer's body" })
 }) {}

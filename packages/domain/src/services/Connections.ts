@@ -17,8 +17,8 @@ import {
 import type { ConnectionOf, Plugin } from "../contract/ports/Integration.js"
 import { Plugins } from "../contract/ports/Integration.js"
 import { WorkspaceNotFound } from "../contract/Workspace.js"
-import type { ConnectionRow } from "../repos/IntegrationsRepo.js"
-import { IntegrationsRepo } from "../repos/IntegrationsRepo.js"
+import type { ConnectionRow } from "../repos/ConnectionsRepo.js"
+import { ConnectionsRepo } from "../repos/ConnectionsRepo.js"
 import { WorkspacesRepo } from "../repos/WorkspacesRepo.js"
 import { Audit } from "./Audit.js"
 import { someOrFail } from "./Found.js"
@@ -45,7 +45,7 @@ export const wireEvents = (types: ReadonlyArray<string>) => types.map((type) => 
  */
 export class Connections extends Effect.Service<Connections>()("@clockme/domain/Connections", {
   effect: Effect.gen(function*() {
-    const repo = yield* IntegrationsRepo
+    const repo = yield* ConnectionsRepo
     const audit = yield* Audit
     const workspaces = yield* WorkspacesRepo
     const box = yield* SecretBox
@@ -282,5 +282,5 @@ export class Connections extends Effect.Service<Connections>()("@clockme/domain/
       workspaceOf
     } as const
   }),
-  dependencies: [IntegrationsRepo.Default, WorkspacesRepo.Default, SecretBox.Default, Audit.Default]
+  dependencies: [ConnectionsRepo.Default, WorkspacesRepo.Default, SecretBox.Default, Audit.Default]
 }) {}

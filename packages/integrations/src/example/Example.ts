@@ -1,6 +1,7 @@
 import type { DomainEvent } from "@clockme/domain/contract/Events"
-import type { ConnectionOf } from "@clockme/domain/contract/ports/Integration"
-import { DeliveryFailed, InboundRejected, pluginLayer } from "@clockme/domain/contract/ports/Integration"
+import { CreateEntry } from "@clockme/domain/contract/Entry"
+import type { ConnectionOf, InboundContext, InboundRequest } from "@clockme/domain/contract/ports/Integration"
+import { DeliveryFailed, InboundRejected, InboundSkipped, pluginLayer } from "@clockme/domain/contract/ports/Integration"
 import { createHmac, timingSafeEqual } from "node:crypto"
 import { Duration, Effect, Redacted, Schema } from "effect"
 import { Outbound } from "../Outbound.js"
@@ -10,6 +11,25 @@ const Config = Schema.Struct({ url: Schema.String, channel: Schema.optional(Sche
 /** Secret settings: stored encrypted, handed to the plugin as Redacted. */
 const Secrets = Schema.Struct({ token: Schema.Redacted(Schema.String) })
 type Connection = ConnectionOf<typeof Config.Type, typeof Secrets.Type>
+
+/** A command: who sent it (their id here, and their email if known), and optionally an entry to log as them. */
+const Command = Schema.parseJson(Schema.Struct({
+  user: Schema.optional(Schema.String),
+  email: Schema.optional(Schema.String),
+  log: Schema.optional(CreateEntry)
+}))
+
+const command = (request: InboundRequest, context: InboundContext) =>
+  Effect.gen(function*() {
+    const body = new TextDecoder().decode(request.rawBody)
+    const decoded = yield* Schema.decodeUnknown(Command)(body).pipe(
+      Effect.mapError(() => new InboundSkipped({ message: "The body is not an example command" }))
+    )
+    if (decoded.log === undefined || decoded.user === undefined) return { status: 200, body: { received: body.length } }
+    const member = yield* context.actAs(decoded.user, { email: decoded.email, label: "example user" })
+    const entry = yield* member.run("entries", "create", { payload: decoded.log, headers: {} })
+    return { status: 200, body: { entryId: entry.id, actedAs: member.userId, mappedBy: member.mappedBy } }
+  })
 
 const message = (event: DomainEvent) => {
   switch (event._tag) {
@@ -27,7 +47,8 @@ const signature = (token: Redacted.Redacted<string>, body: Uint8Array) =>
 
 /**
  * The example plugin: posts a chat-style message for timer starts and stops, and accepts signed
- * commands at /api/integrations/example/inbound/{connectionId}/command. Copy it to write your own.
+ * commands at /api/integrations/example/inbound/{connectionId}/command (deduplicated by X-Example-Delivery),
+ * which log an entry as the sending user's member. Copy it to write your own.
  */
 export const ExamplePlugin = pluginLayer(Effect.gen(function*() {
   const outbound = yield* Outbound
@@ -62,8 +83,8 @@ export const ExamplePlugin = pluginLayer(Effect.gen(function*() {
           ? Effect.void
           : Effect.fail(new InboundRejected({ message: "x-example-signature does not match the body" }))
       },
-      handle: (request) =>
-        Effect.succeed({ status: 200, body: { received: new TextDecoder().decode(request.rawBody).length } })
+      deliveryId: (request) => request.headers["x-example-delivery"],
+      handle: (request, _connection, context) => command(request, context)
     }]
   }
 }))

@@ -6,8 +6,8 @@ import type { ConnectionOf } from "@clockme/domain/contract/ports/Integration"
 import { DeliveryFailed, DeliveryRejected, pluginLayer } from "@clockme/domain/contract/ports/Integration"
 import type { CreateWebhook, RotateSecret, UpdateWebhook } from "@clockme/domain/contract/Webhook"
 import { WebhookEndpoint, WebhookWithSecret } from "@clockme/domain/contract/Webhook"
-import type { ConnectionRow } from "@clockme/domain/repos/IntegrationsRepo"
-import { IntegrationsRepo } from "@clockme/domain/repos/IntegrationsRepo"
+import type { ConnectionRow } from "@clockme/domain/repos/ConnectionsRepo"
+import { DeliveriesRepo } from "@clockme/domain/repos/DeliveriesRepo"
 import { Connections, wireEvents } from "@clockme/domain/services/Connections"
 import { randomBytes, randomUUID } from "node:crypto"
 import { Cause, Clock, DateTime, Duration, Effect, Option, Redacted, Schema } from "effect"
@@ -114,7 +114,7 @@ const endpointOf = (row: ConnectionRow, previousUntil: number | undefined) =>
 export class Webhooks extends Effect.Service<Webhooks>()("@clockme/integrations/Webhooks", {
   effect: Effect.gen(function*() {
     const connections = yield* Connections
-    const repo = yield* IntegrationsRepo
+    const repo = yield* DeliveriesRepo
     const outbound = yield* Outbound
 
     const resolved = (row: ConnectionRow) =>
@@ -240,5 +240,5 @@ export class Webhooks extends Effect.Service<Webhooks>()("@clockme/integrations/
 
     return { create, list, get, update, rotate, remove, test, deliveries, retry } as const
   }),
-  dependencies: [IntegrationsRepo.Default]
+  dependencies: [DeliveriesRepo.Default]
 }) {}

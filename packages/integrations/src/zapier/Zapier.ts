@@ -6,7 +6,7 @@ import type { ConnectionOf } from "@clockme/domain/contract/ports/Integration"
 import { DeliveryFailed, DeliveryRejected, pluginLayer } from "@clockme/domain/contract/ports/Integration"
 import type { SubscribeZap, ZapierEvent } from "@clockme/domain/contract/Zapier"
 import { ZapItem, ZapSubscription } from "@clockme/domain/contract/Zapier"
-import { IntegrationsRepo } from "@clockme/domain/repos/IntegrationsRepo"
+import { DeliveriesRepo } from "@clockme/domain/repos/DeliveriesRepo"
 import { Connections } from "@clockme/domain/services/Connections"
 import { DateTime, Duration, Effect, Schema } from "effect"
 import { Outbound } from "../Outbound.js"
@@ -73,7 +73,7 @@ export const ZapierPlugin = pluginLayer(Effect.gen(function*() {
 export class Zapier extends Effect.Service<Zapier>()("@clockme/integrations/Zapier", {
   effect: Effect.gen(function*() {
     const connections = yield* Connections
-    const repo = yield* IntegrationsRepo
+    const repo = yield* DeliveriesRepo
     const outbound = yield* Outbound
 
     const subscribe = Effect.fn("Zapier.subscribe")(function*(input: SubscribeZap) {
@@ -105,5 +105,5 @@ export class Zapier extends Effect.Service<Zapier>()("@clockme/integrations/Zapi
 
     return { subscribe, unsubscribe, samples } as const
   }),
-  dependencies: [IntegrationsRepo.Default]
+  dependencies: [DeliveriesRepo.Default]
 }) {}

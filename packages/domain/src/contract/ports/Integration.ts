@@ -1,8 +1,9 @@
 import { Context, Data, Effect, Layer } from "effect"
 import type { Duration, Schema } from "effect"
 import type { DomainEvent, EventType } from "../Events.js"
-import type { WorkspaceId } from "../Ids.js"
-import type { ConnectionId } from "../Integration.js"
+import type { OperationTable } from "../api/OperationTable.js"
+import type { UserId, WorkspaceId } from "../Ids.js"
+import type { ConnectionId, DeliveryId } from "../Integration.js"
 
 /** One workspace's connection to an integration, with its settings decoded by the plugin's schemas. */
 export interface ConnectionOf<Config, Secrets> {
@@ -59,14 +60,84 @@ export interface InboundReply {
 /** The request's signature (or other proof of origin) does not check out: answered 401, never handled. */
 export class InboundRejected extends Data.TaggedError("InboundRejected")<{ readonly message: string }> {}
 
-/** Served at POST /api/integrations/{integration}/inbound/{connectionId}/{route}. */
+/**
+ * Handling ends here for good, changing nothing: an unmapped user, an event the connection does not cover.
+ * The delivery is kept in the connection's log as `skipped` with this reason, and is never retried.
+ */
+export class InboundSkipped extends Data.TaggedError("InboundSkipped")<{ readonly message: string }> {}
+
+/** What every refusal of an operation carries (the contract's errors all do): final, logged as skipped. */
+export interface OperationRefusal {
+  readonly _tag: string
+  readonly message: string
+}
+
+/** Runs one operation of the table (the one REST and MCP run) as the acting member. */
+export type OperationRunner = <
+  G extends keyof OperationTable,
+  E extends keyof OperationTable[G] & string
+>(
+  group: G,
+  endpoint: E,
+  request: OperationTable[G][E] extends (request: infer I) => any ? I : never
+) => Effect.Effect<
+  OperationTable[G][E] extends (request: any) => Effect.Effect<infer A, any, any> ? A : never,
+  OperationTable[G][E] extends (request: any) => Effect.Effect<any, infer X, any> ? X : never
+>
+
+/** A member of the connection's workspace that an inbound delivery acts as. */
+export interface ActingMember {
+  readonly userId: UserId
+  readonly email: string
+  /** How the provider's user was matched: a mapping stored for the connection, or the email the provider gave. */
+  readonly mappedBy: "identity" | "email"
+  /**
+   * The operations, with `write` scope and `source: "integration"`. Each call gets an idempotency key made
+   * of the delivery and the call's place in the handling, so processing a delivery twice changes nothing.
+   */
+  readonly run: OperationRunner
+}
+
+/** What a handler of a stored inbound delivery gets besides the request and its connection. */
+export interface InboundContext {
+  /** The delivery being processed (stored before the provider was answered). */
+  readonly deliveryId: DeliveryId
+  /**
+   * The member mapped to the provider's user `externalId` for this connection, else the member whose email
+   * is `email` (when the provider gives one); neither is InboundSkipped, naming the external id.
+   */
+  readonly actAs: (
+    externalId: string,
+    options?: { readonly email?: string | undefined; readonly label?: string | undefined }
+  ) => Effect.Effect<ActingMember, InboundSkipped>
+  /**
+   * Runs `effect` unless `key` was done before for this connection (kept at least 7 days), then remembers the
+   * key. For side effects outside ClockMe (a comment): at least once across a crash in between, never twice
+   * otherwise, since one connection's deliveries are processed one at a time. Succeeds with whether it ran.
+   */
+  readonly once: <E>(key: string, effect: Effect.Effect<void, E>) => Effect.Effect<boolean, E>
+}
+
+/**
+ * Served at POST /api/integrations/{integration}/inbound/{connectionId}/{route}. The server checks `verify`,
+ * stores the delivery (once per `deliveryId`, when the route names one), answers `accepted` (default 202),
+ * and processes it from the store with `handle`: at least once, in order per connection, also after a crash.
+ */
 export interface InboundRoute<Config, Secrets> {
   readonly route: string
   readonly verify: (
     request: InboundRequest,
     connection: ConnectionOf<Config, Secrets>
   ) => Effect.Effect<void, InboundRejected>
-  readonly handle: (request: InboundRequest, connection: ConnectionOf<Config, Secrets>) => Effect.Effect<InboundReply>
+  /** The provider's id of this delivery (e.g. X-GitHub-Delivery): a redelivery with it is answered and dropped. */
+  readonly deliveryId?: ((request: InboundRequest) => string | undefined) | undefined
+  /** The answer once the delivery is stored (default 202 `{deliveryId}`). */
+  readonly accepted?: ((request: InboundRequest) => InboundReply) | undefined
+  readonly handle: (
+    request: InboundRequest,
+    connection: ConnectionOf<Config, Secrets>,
+    context: InboundContext
+  ) => Effect.Effect<InboundReply, DeliveryFailed | InboundSkipped | OperationRefusal>
 }
 
 /**

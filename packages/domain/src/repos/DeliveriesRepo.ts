@@ -1,23 +1,8 @@
 import { SqlClient } from "@effect/sql"
 import { Effect, Option, Schema } from "effect"
 import { DomainEvent } from "../contract/Events.js"
-import type { UserId, WorkspaceId } from "../contract/Ids.js"
-import { Connection, ConnectionId, Delivery, DeliveryAttempt, DeliveryId, DeliveryState } from "../contract/Integration.js"
-
-const ConnectionRow = Schema.Struct({
-  ...Connection.fields,
-  secrets: Schema.NullOr(Schema.String),
-  failingSince: Schema.NullOr(Schema.DateTimeUtcFromDate),
-  createdAt: Schema.DateTimeUtcFromDate,
-  updatedAt: Schema.DateTimeUtcFromDate
-})
-export type ConnectionRow = typeof ConnectionRow.Type
-const decodeConnections = Schema.decodeUnknown(Schema.Array(ConnectionRow))
-
-export const toConnection = (row: ConnectionRow) => {
-  const { secrets: _secrets, ...fields } = row
-  return new Connection(fields)
-}
+import type { WorkspaceId } from "../contract/Ids.js"
+import { ConnectionId, Delivery, DeliveryAttempt, DeliveryId, DeliveryState } from "../contract/Integration.js"
 
 const AttemptRow = Schema.Struct({
   ...DeliveryAttempt.fields,
@@ -25,6 +10,14 @@ const AttemptRow = Schema.Struct({
   startedAt: Schema.DateTimeUtcFromDate
 })
 const decodeAttempts = Schema.decodeUnknown(Schema.Array(AttemptRow))
+
+/** An inbound request as stored: its headers and its body's bytes in base64. */
+export const StoredRequest = Schema.Struct({
+  method: Schema.String,
+  headers: Schema.Record({ key: Schema.String, value: Schema.String }),
+  body: Schema.String
+})
+export type StoredRequest = typeof StoredRequest.Type
 
 const DeliveryRow = Schema.Struct({
   id: DeliveryId,
@@ -48,33 +41,17 @@ const ClaimedRow = Schema.Struct({
   attempts: Schema.Number,
   firstAttemptAt: Schema.DateTimeUtcFromDate,
   leaseToken: Schema.UUID,
-  payload: Schema.Unknown
+  payload: Schema.Unknown,
+  route: Schema.NullOr(Schema.String),
+  request: Schema.NullOr(StoredRequest)
 })
 const decodeClaimed = Schema.decodeUnknown(Schema.Array(ClaimedRow))
+
+/** A claimed delivery: a stream event for an outbound handler, or a stored request for an inbound route. */
+export type ClaimedWork =
+  | { readonly _tag: "Event"; readonly event: DomainEvent }
+  | { readonly _tag: "Inbound"; readonly route: string; readonly request: StoredRequest }
 const decodeEvent = Schema.decodeUnknown(DomainEvent)
-
-export interface NewConnection {
-  readonly id: ConnectionId
-  readonly workspaceId: WorkspaceId
-  readonly integration: string
-  readonly description: string | null
-  readonly config: unknown
-  readonly events: ReadonlyArray<string>
-  readonly secrets: string | null
-  readonly secretFingerprint: string | null
-  readonly createdBy: UserId
-  readonly now: Date
-}
-
-export interface ConnectionChanges {
-  readonly description?: string | null | undefined
-  readonly config?: unknown
-  readonly events?: ReadonlyArray<string> | undefined
-  readonly secrets?: { readonly sealed: string | null; readonly fingerprint: string | null } | undefined
-  readonly enabled?: boolean | undefined
-  readonly disabledReason?: string | null | undefined
-  readonly now: Date
-}
 
 export interface AttemptRecord {
   readonly deliveryId: DeliveryId
@@ -82,7 +59,7 @@ export interface AttemptRecord {
   readonly startedAt: Date
   readonly durationMs: number
   readonly status: number | null
-  readonly outcome: "success" | "failure" | "rejected"
+  readonly outcome: "success" | "failure" | "rejected" | "skipped"
   readonly error: string | null
   readonly response: string | null
 }
@@ -90,104 +67,17 @@ export interface AttemptRecord {
 export interface Settlement {
   readonly id: DeliveryId
   readonly leaseToken: string
-  readonly state: "pending" | "delivered" | "dead"
+  readonly state: "pending" | "delivered" | "dead" | "skipped"
   readonly nextAttemptAt: Date | null
   readonly status: number | null
   readonly error: string | null
   readonly now: Date
 }
 
-export class IntegrationsRepo extends Effect.Service<IntegrationsRepo>()("@clockme/domain/IntegrationsRepo", {
+/** The delivery queue: one delivery per (event, connection), leased to one server at a time, with its attempt log. */
+export class DeliveriesRepo extends Effect.Service<DeliveriesRepo>()("@clockme/domain/DeliveriesRepo", {
   effect: Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
-
-    // Config is the plugin's own JSON: read as text, so the snake_to_camel result transform leaves its keys alone.
-    const connectionRows = (rows: ReadonlyArray<Record<string, unknown>>) =>
-      decodeConnections(rows.map(({ configJson, ...row }) => ({ ...row, config: JSON.parse(String(configJson)) }))).pipe(
-        Effect.orDie
-      )
-
-    const insertConnection = (c: NewConnection) =>
-      sql`
-        INSERT INTO integration_connections (id, workspace_id, integration, description, config, events, secrets,
-                                             secret_fingerprint, created_by, created_at, updated_at)
-        VALUES (${c.id}, ${c.workspaceId}, ${c.integration}, ${c.description}, ${JSON.stringify(c.config)}::jsonb,
-                ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(c.events)}::jsonb)), ${c.secrets}, ${c.secretFingerprint}, ${c.createdBy}, ${c.now},
-                ${c.now})
-        RETURNING *, config::text AS config_json`.pipe(Effect.orDie, Effect.flatMap(connectionRows), Effect.map((rows) => rows[0]!))
-
-    const listConnections = (workspaceId: WorkspaceId, integration?: string) =>
-      sql`
-        SELECT *, config::text AS config_json FROM integration_connections
-        WHERE workspace_id = ${workspaceId} ${integration === undefined ? sql`` : sql`AND integration = ${integration}`}
-        ORDER BY created_at, id`.pipe(Effect.orDie, Effect.flatMap(connectionRows))
-
-    const findConnection = (workspaceId: WorkspaceId, id: ConnectionId) =>
-      sql`SELECT *, config::text AS config_json FROM integration_connections WHERE workspace_id = ${workspaceId} AND id = ${id}`.pipe(
-        Effect.orDie,
-        Effect.flatMap(connectionRows),
-        Effect.map((rows) => Option.fromNullable(rows[0]))
-      )
-
-    const findConnectionById = (id: ConnectionId) =>
-      sql`SELECT *, config::text AS config_json FROM integration_connections WHERE id = ${id}`.pipe(
-        Effect.orDie,
-        Effect.flatMap(connectionRows),
-        Effect.map((rows) => Option.fromNullable(rows[0]))
-      )
-
-    const updateConnection = (workspaceId: WorkspaceId, id: ConnectionId, changes: ConnectionChanges) =>
-      sql`
-        UPDATE integration_connections SET
-          description = ${changes.description === undefined ? sql`description` : sql`${changes.description}`},
-          config = ${changes.config === undefined ? sql`config` : sql`${JSON.stringify(changes.config)}::jsonb`},
-          events = ${changes.events === undefined ? sql`events` : sql`ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(changes.events)}::jsonb))`},
-          secrets = ${changes.secrets === undefined ? sql`secrets` : sql`${changes.secrets.sealed}`},
-          secret_fingerprint = ${
-        changes.secrets === undefined ? sql`secret_fingerprint` : sql`${changes.secrets.fingerprint}`
-      },
-          enabled = ${changes.enabled === undefined ? sql`enabled` : sql`${changes.enabled}`},
-          disabled_reason = ${
-        changes.enabled === true
-          ? sql`NULL`
-          : changes.disabledReason === undefined
-          ? sql`disabled_reason`
-          : sql`${changes.disabledReason}`
-      },
-          failing_since = ${changes.enabled === true ? sql`NULL` : sql`failing_since`},
-          updated_at = ${changes.now}
-        WHERE workspace_id = ${workspaceId} AND id = ${id}
-        RETURNING *, config::text AS config_json`.pipe(Effect.orDie, Effect.flatMap(connectionRows), Effect.map((rows) => Option.fromNullable(rows[0])))
-
-    const deleteConnection = (workspaceId: WorkspaceId, id: ConnectionId) =>
-      sql`DELETE FROM integration_connections WHERE workspace_id = ${workspaceId} AND id = ${id} RETURNING id`.pipe(
-        Effect.orDie,
-        Effect.map((rows) => rows.length > 0)
-      )
-
-    /** After a failure: start the failing clock, and disable the connection once it has run for `disableAfter`. */
-    const markFailing = (id: ConnectionId, now: Date, disableBefore: Date, reason: string) =>
-      sql`
-        UPDATE integration_connections SET
-          failing_since = coalesce(failing_since, ${now}),
-          enabled = CASE WHEN coalesce(failing_since, ${now}) <= ${disableBefore} THEN false ELSE enabled END,
-          disabled_reason = CASE WHEN coalesce(failing_since, ${now}) <= ${disableBefore} THEN ${reason}
-                            ELSE disabled_reason END
-        WHERE id = ${id}`.pipe(Effect.asVoid, Effect.orDie)
-
-    const markHealthy = (id: ConnectionId) =>
-      sql`UPDATE integration_connections SET failing_since = NULL WHERE id = ${id} AND failing_since IS NOT NULL`.pipe(
-        Effect.asVoid,
-        Effect.orDie
-      )
-
-    const disableConnection = (id: ConnectionId, reason: string, now: Date) =>
-      sql`
-        UPDATE integration_connections SET enabled = false, disabled_reason = ${reason}, updated_at = ${now}
-        WHERE id = ${id}`.pipe(Effect.asVoid, Effect.orDie)
-
-    const removeConnection = (id: ConnectionId) =>
-      sql`DELETE FROM integration_connections WHERE id = ${id}`.pipe(Effect.asVoid, Effect.orDie)
 
     /**
      * Fans the next events of the stream out into one delivery per subscribed connection, and moves the
@@ -256,12 +146,15 @@ export class IntegrationsRepo extends Effect.Service<IntegrationsRepo>()("@clock
         UPDATE integration_deliveries d SET
           lease_token = gen_random_uuid(), lease_until = ${options.leaseUntil}, attempts = d.attempts + 1,
           first_attempt_at = coalesce(d.first_attempt_at, ${options.now})
-        FROM due, outbox o
-        WHERE d.id = due.id AND o.id = d.event_id
-        RETURNING d.id, d.connection_id, d.event_id, d.attempts, d.first_attempt_at, d.lease_token, o.payload`).pipe(
+        FROM due
+        WHERE d.id = due.id
+        RETURNING d.id, d.connection_id, d.event_id, d.attempts, d.first_attempt_at, d.lease_token, d.route, d.request,
+                  (SELECT o.payload FROM outbox o WHERE o.id = d.event_id) AS payload`).pipe(
         Effect.flatMap(decodeClaimed),
-        Effect.flatMap(Effect.forEach((row) =>
-          Effect.map(decodeEvent(row.payload), (event) => ({ ...row, event }))
+        Effect.flatMap(Effect.forEach(({ payload, request, route, ...row }) =>
+          route !== null && request !== null
+            ? Effect.succeed({ ...row, work: { _tag: "Inbound", route, request } as ClaimedWork })
+            : Effect.map(decodeEvent(payload), (event) => ({ ...row, work: { _tag: "Event", event } as ClaimedWork }))
         )),
         Effect.orDie
       )
@@ -361,17 +254,56 @@ export class IntegrationsRepo extends Effect.Service<IntegrationsRepo>()("@clock
         Effect.orDie
       )
 
+    /**
+     * Stores a verified inbound request as a pending delivery of its connection, queued behind the ones before
+     * it. `eventId` derives from the provider's delivery id: a redelivery finds its row and stores nothing.
+     */
+    const storeInbound = (d: {
+      readonly connectionId: ConnectionId
+      readonly workspaceId: WorkspaceId
+      readonly eventId: string
+      readonly route: string
+      readonly request: StoredRequest
+      readonly now: Date
+    }) =>
+      sql.withTransaction(Effect.gen(function*() {
+        const inserted = yield* sql<{ id: DeliveryId }>`
+          INSERT INTO integration_deliveries (connection_id, workspace_id, event_id, event_type, event_xid, event_seq,
+                                              state, next_attempt_at, created_at, route, request)
+          VALUES (${d.connectionId}, ${d.workspaceId}, ${d.eventId}, ${`inbound.${d.route}`}, pg_current_xact_id(),
+                  nextval('integration_inbound_seq'), 'pending', ${d.now}, ${d.now}, ${d.route},
+                  ${JSON.stringify(d.request)}::jsonb)
+          ON CONFLICT (connection_id, event_id) DO NOTHING
+          RETURNING id`
+        if (inserted[0] !== undefined) return { id: inserted[0].id, duplicate: false }
+        const [existing] = yield* sql<{ id: DeliveryId }>`
+          SELECT id FROM integration_deliveries WHERE connection_id = ${d.connectionId} AND event_id = ${d.eventId}`
+        return { id: existing!.id, duplicate: true }
+      })).pipe(Effect.orDie)
+
+    const onceDone = (connectionId: ConnectionId, key: string) =>
+      sql`SELECT 1 FROM integration_once WHERE connection_id = ${connectionId} AND key = ${key}`.pipe(
+        Effect.map((rows) => rows.length > 0),
+        Effect.orDie
+      )
+
+    const markOnce = (connectionId: ConnectionId, key: string, now: Date) =>
+      sql`
+        INSERT INTO integration_once (connection_id, key, done_at) VALUES (${connectionId}, ${key}, ${now})
+        ON CONFLICT DO NOTHING`.pipe(Effect.asVoid, Effect.orDie)
+
+    /** Forgets the side effects done, and the finished inbound deliveries (with their dedupe ids), before `before`. */
+    const pruneInbound = (before: Date) =>
+      Effect.zipRight(
+        sql`DELETE FROM integration_once WHERE done_at < ${before}`,
+        sql`DELETE FROM integration_deliveries WHERE route IS NOT NULL AND state <> 'pending' AND created_at < ${before}`
+      ).pipe(Effect.asVoid, Effect.orDie)
+
     return {
-      insertConnection,
-      listConnections,
-      findConnection,
-      findConnectionById,
-      updateConnection,
-      deleteConnection,
-      markFailing,
-      markHealthy,
-      disableConnection,
-      removeConnection,
+      storeInbound,
+      onceDone,
+      markOnce,
+      pruneInbound,
       fanOut,
       claim,
       settle,

@@ -1,0 +1,142 @@
+import { Delivery } from "@clockme/integrations/Delivery"
+import { SqlClient } from "@effect/sql"
+import { describe, expect, it } from "@effect/vitest"
+import { createHmac, randomBytes, randomUUID } from "node:crypto"
+import { ConfigProvider, Effect, Layer, TestClock } from "effect"
+import { WorkerDatabase } from "../../domain/test/lib/ServiceTest.js"
+import { ServerLive } from "../src/Server.js"
+import { baseUrl, call, signUp } from "./lib/TestServer.js"
+
+const env = (extra: Record<string, string> = {}) =>
+  Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries({
+    CLOCKME_SECRET_KEY: randomBytes(32).toString("base64"),
+    CLOCKME_INTEGRATIONS: "webhooks,zapier,example",
+    ...extra
+  }))))
+
+/** The real server built inside the test, processing stored deliveries only when the test says so. */
+const start = (extra: Record<string, string> = {}) =>
+  Effect.gen(function*() {
+    yield* TestClock.setTime(Date.now())
+    const server = ServerLive({ port: 0, host: "127.0.0.1", bootstrap: false, watchdog: false, delivery: false }, WorkerDatabase)
+      .pipe(Layer.provide(env(extra)))
+    const context = yield* Layer.build(server)
+    const base = yield* Effect.provide(baseUrl, context)
+    const { key, user } = yield* Effect.provide(signUp(), context)
+    const deliver = Effect.provide(Effect.flatMap(Delivery, (d) => d.runOnce), context)
+    const query = <A extends object>(run: (sql: SqlClient.SqlClient) => Effect.Effect<ReadonlyArray<A>, unknown>) =>
+      Effect.provide(Effect.flatMap(SqlClient.SqlClient, (sql) => Effect.orDie(run(sql))), context)
+    const api = (method: string, path: string, body?: unknown) => call(base, method, path, { key, body })
+    return { base, key, user, deliver, query, api }
+  })
+
+type Server = Effect.Effect.Success<ReturnType<typeof start>>
+
+/** An example connection with the signing token, and a project to log on. */
+const connect = (s: Server) =>
+  Effect.gen(function*() {
+    const created = yield* s.api("POST", "/api/integrations", {
+      integration: "example",
+      config: { url: "https://example.com/hook" },
+      secrets: { token: "t0ps3cret" }
+    })
+    expect(created.status).toBe(201)
+    const project = yield* s.api("POST", "/api/projects", { name: `inbound-${randomUUID().slice(0, 8)}` })
+    expect(project.status).toBe(201)
+    const send = (body: unknown, delivery: string | undefined, signature?: string) => {
+      const raw = JSON.stringify(body)
+      const headers: Record<string, string> = {
+        "x-example-signature": signature ?? createHmac("sha256", "t0ps3cret").update(raw).digest("hex")
+      }
+      if (delivery !== undefined) headers["x-example-delivery"] = delivery
+      return call(s.base, "POST", `/api/integrations/example/inbound/${created.body.id}/command`, { rawBody: raw, headers })
+    }
+    return { id: created.body.id as string, projectId: project.body.id as string, send }
+  })
+
+const entries = (s: Server) => Effect.map(s.api("GET", "/api/entries?limit=100"), (reply) => reply.body.entries as Array<any>)
+
+const deliveryRow = (s: Server, id: string) =>
+  Effect.map(
+    s.query((sql) => sql<{ state: string; lastError: string | null }>`SELECT state, last_error FROM integration_deliveries WHERE id = ${id}`),
+    (rows) => rows[0]!
+  )
+
+describe("inbound deliveries act as the mapped member", () => {
+  it.scoped("a verified delivery is stored and answered, then processed once: redelivered, tampered, unmapped, twice", () =>
+    Effect.gen(function*() {
+      const s = yield* start()
+      const c = yield* connect(s)
+      const log = { projectId: c.projectId, startTime: "2026-01-01T10:00:00Z", durationMinutes: 30, description: "via example" }
+      const command = { user: "ext-1", email: s.user.email.toUpperCase(), log }
+
+      const accepted = yield* c.send(command, "delivery-1")
+      expect(accepted.status).toBe(202)
+      expect(accepted.body.deliveryId).toMatch(/^[0-9a-f-]{36}$/)
+      expect(yield* entries(s)).toHaveLength(0)
+
+      yield* s.deliver
+      const logged = yield* entries(s)
+      expect(logged).toHaveLength(1)
+      expect(logged[0]).toMatchObject({ durationSeconds: 1800, description: "via example", source: "integration" })
+      const done = yield* s.query((sql) => sql<{ state: string; response: string }>`
+        SELECT d.state, a.response FROM integration_deliveries d JOIN integration_attempts a ON a.delivery_id = d.id
+        WHERE d.id = ${accepted.body.deliveryId}`)
+      expect(done).toHaveLength(1)
+      expect(done[0]!.state).toBe("delivered")
+      expect(JSON.parse(done[0]!.response)).toMatchObject({ mappedBy: "email", actedAs: s.user.id })
+
+      // the provider sends it again: answered, not stored again, nothing changes
+      const again = yield* c.send(command, "delivery-1")
+      expect(again.status).toBe(200)
+      expect(again.body).toEqual({ deliveryId: accepted.body.deliveryId, duplicate: true })
+      yield* s.deliver
+      expect(yield* entries(s)).toHaveLength(1)
+
+      // a tampered body under the old signature is refused and stores nothing
+      const tampered = yield* c.send({ ...command, log: { ...log, durationMinutes: 300 } }, "delivery-2", createHmac("sha256", "t0ps3cret").update(JSON.stringify(command)).digest("hex"))
+      expect(tampered.status).toBe(401)
+      const stored = yield* s.query((sql) => sql`SELECT id FROM integration_deliveries WHERE connection_id = ${c.id}`)
+      expect(stored).toHaveLength(1)
+
+      // processing a delivery a second time (a server died before settling it) changes nothing
+      yield* s.query((sql) => sql`
+        UPDATE integration_deliveries SET state = 'pending', next_attempt_at = now() - interval '1 minute'
+        WHERE id = ${accepted.body.deliveryId}`)
+      yield* s.deliver
+      expect((yield* deliveryRow(s, accepted.body.deliveryId)).state).toBe("delivered")
+      expect(yield* entries(s)).toHaveLength(1)
+
+      // a user nobody mapped, without an email: acknowledged, logged as skipped with the reason, nothing changes
+      const unmapped = yield* c.send({ user: "ghost", log }, "delivery-3")
+      expect(unmapped.status).toBe(202)
+      yield* s.deliver
+      const skipped = yield* deliveryRow(s, unmapped.body.deliveryId)
+      expect(skipped.state).toBe("skipped")
+      expect(skipped.lastError).toContain(`example user "ghost" is not mapped to a member of this workspace`)
+      expect(yield* entries(s)).toHaveLength(1)
+    }))
+
+  it.scoped("a domain refusal ends the delivery as skipped; deliveries of a connection are processed in order", () =>
+    Effect.gen(function*() {
+      const s = yield* start()
+      const c = yield* connect(s)
+      const missing = { projectId: randomUUID(), startTime: "2026-01-01T10:00:00Z", durationMinutes: 5 }
+      const refused = yield* c.send({ user: "ext-1", email: s.user.email, log: missing }, "r-1")
+      const later = [1, 2, 3].map((i) => ({
+        user: "ext-1",
+        email: s.user.email,
+        log: { projectId: c.projectId, startTime: `2026-01-0${i}T10:00:00Z`, durationMinutes: i, description: `n${i}` }
+      }))
+      for (const [i, command] of later.entries()) expect((yield* c.send(command, `o-${i}`)).status).toBe(202)
+      yield* s.deliver
+      const row = yield* deliveryRow(s, refused.body.deliveryId)
+      expect(row.state).toBe("skipped")
+      expect(row.lastError).toMatch(/project/i)
+      // the order the entries were written in: the stream's
+      const order = yield* s.query((sql) => sql<{ payload: string }>`
+        SELECT payload::text AS payload FROM outbox WHERE type = 'EntryCreated' AND workspace_id = ${s.user.activeWorkspaceId}
+        ORDER BY xid, seq`)
+      expect(order.map((e) => JSON.parse(e.payload).entry.description)).toEqual(["n1", "n2", "n3"])
+    }))
+})
