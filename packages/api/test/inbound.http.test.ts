@@ -139,4 +139,90 @@ describe("inbound deliveries act as the mapped member", () => {
         ORDER BY xid, seq`)
       expect(order.map((e) => JSON.parse(e.payload).entry.description)).toEqual(["n1", "n2", "n3"])
     }))
+
+  it.scoped("owners map external identities by email or user id; non-members are refused; the log shows what was skipped", () =>
+    Effect.gen(function*() {
+      const s = yield* start()
+      const c = yield* connect(s)
+      const base = `/api/integrations/${c.id}/identities`
+      const stranger = `stranger-${randomUUID()}@example.com`
+      const byStrangerEmail = yield* s.api("POST", base, { externalId: "octo", email: stranger })
+      expect(byStrangerEmail.status).toBe(422)
+      expect(byStrangerEmail.body).toMatchObject({ _tag: "NotAMember", code: "not_a_member" })
+      const byStrangerId = yield* s.api("POST", base, { externalId: "octo", userId: randomUUID() })
+      expect(byStrangerId.status).toBe(422)
+      expect((yield* s.api("POST", base, { externalId: "", email: s.user.email })).status).toBe(400)
+      expect((yield* s.api("POST", base, { externalId: "octo" })).status).toBe(400)
+
+      const mapped = yield* s.api("POST", base, { externalId: "octo", userId: s.user.id })
+      expect(mapped.status).toBe(200)
+      expect(mapped.body).toMatchObject({ externalId: "octo", userId: s.user.id, email: s.user.email })
+      const byEmail = yield* s.api("POST", base, { externalId: "octo-2", email: s.user.email.toUpperCase() })
+      expect(byEmail.body).toMatchObject({ externalId: "octo-2", userId: s.user.id })
+      const listed = yield* s.api("GET", base)
+      expect(listed.body.map((i: any) => i.externalId)).toEqual(["octo", "octo-2"])
+
+      // an event from the mapped user, without an email: acts as the member the mapping names
+      const log = { projectId: c.projectId, startTime: "2026-01-01T10:00:00Z", durationMinutes: 10 }
+      const sent = yield* c.send({ user: "octo", log }, "m-1")
+      const ghost = yield* c.send({ user: "nobody", log }, "m-2")
+      yield* s.deliver
+      const deliveries = yield* s.api("GET", `/api/integrations/${c.id}/deliveries`)
+      expect(deliveries.status).toBe(200)
+      const byId = new Map(deliveries.body.map((d: any) => [d.id, d]))
+      expect(byId.get(sent.body.deliveryId)).toMatchObject({ state: "delivered", eventType: "inbound.command" })
+      expect(JSON.parse((byId.get(sent.body.deliveryId) as any).log[0].response)).toMatchObject({ mappedBy: "identity" })
+      expect(byId.get(ghost.body.deliveryId)).toMatchObject({ state: "skipped" })
+      expect((byId.get(ghost.body.deliveryId) as any).lastError).toContain(`"nobody" is not mapped`)
+      expect((byId.get(ghost.body.deliveryId) as any).log[0].outcome).toBe("skipped")
+      const skippedOnly = yield* s.api("GET", `/api/integrations/${c.id}/deliveries?state=skipped`)
+      expect(skippedOnly.body.map((d: any) => d.id)).toEqual([ghost.body.deliveryId])
+
+      const removed = yield* s.api("DELETE", `${base}/octo`)
+      expect(removed.status).toBe(200)
+      expect(removed.body.externalId).toBe("octo")
+      expect((yield* s.api("DELETE", `${base}/octo`)).status).toBe(404)
+      expect((yield* s.api("GET", `/api/integrations/${randomUUID()}/identities`)).status).toBe(404)
+
+      // a read key sees nothing of it, and changes nothing
+      const readKey = yield* s.api("POST", "/api/keys", { label: "reader", scope: "read" })
+      const asReader = yield* call(s.base, "POST", base, { key: readKey.body.secret, body: { externalId: "x", userId: s.user.id } })
+      expect(asReader.status).toBe(403)
+      expect((yield* call(s.base, "GET", base, { key: readKey.body.secret })).status).toBe(403)
+    }))
+
+  it.scoped("a signature header that is not hex (non-ASCII, another length) is a 401, never a 500", () =>
+    Effect.gen(function*() {
+      const s = yield* start()
+      const c = yield* connect(s)
+      const command = { user: "ext-1" }
+      for (const signature of ["é".repeat(64), "é".repeat(32), "ü", "zz".repeat(32), ""]) {
+        const reply = yield* c.send(command, undefined, signature)
+        expect(reply.status).toBe(401)
+        expect(reply.body).toMatchObject({ code: "bad_signature" })
+      }
+      expect((yield* c.send(command, undefined)).status).toBe(202)
+    }))
+
+  it.scoped("inbound routes are rate limited per connection and address, before the database is asked", () =>
+    Effect.gen(function*() {
+      const s = yield* start({ CLOCKME_INBOUND_RATE_LIMIT: "3" })
+      const c = yield* connect(s)
+      const other = yield* connect(s)
+      const statuses: Array<number> = []
+      for (let i = 0; i < 4; i++) statuses.push((yield* c.send({ n: i }, undefined, "0".repeat(64))).status)
+      expect(statuses).toEqual([401, 401, 401, 429])
+      const limited = yield* c.send({ user: "ext-1" }, undefined)
+      expect(limited.status).toBe(429)
+      expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0)
+      // an unknown connection is limited the same way, without a lookup telling it apart
+      const unknown = `/api/integrations/example/inbound/${randomUUID()}/command`
+      const unknownStatuses: Array<number> = []
+      for (let i = 0; i < 4; i++) unknownStatuses.push((yield* call(s.base, "POST", unknown, { rawBody: "{}" })).status)
+      expect(unknownStatuses).toEqual([404, 404, 404, 429])
+      expect((yield* other.send({ user: "ext-1" }, undefined)).status).toBe(202)
+      // the limit is per minute
+      yield* TestClock.adjust("1 minute")
+      expect((yield* c.send({ user: "ext-1" }, undefined)).status).toBe(202)
+    }))
 })

@@ -134,7 +134,11 @@ export class Operations extends Effect.Service<Operations>()("@clockme/domain/Op
         list: () => connections.list,
         connect: ({ payload }) => connections.create(payload),
         update: ({ path, payload }) => connections.patch(path.id, payload),
-        disconnect: ({ path }) => connections.remove(path.id)
+        disconnect: ({ path }) => connections.remove(path.id),
+        deliveries: ({ path, urlParams }) => connections.deliveries(path.id, urlParams),
+        identities: ({ path }) => connections.identities(path.id),
+        mapIdentity: ({ path, payload }) => connections.mapIdentity(path.id, payload),
+        unmapIdentity: ({ path }) => connections.unmapIdentity(path.id, path.externalId)
       },
       ...plugins
     }

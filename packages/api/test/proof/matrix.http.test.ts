@@ -24,7 +24,7 @@ const idKinds: Record<string, Record<string, keyof Holdings | "unknown">> = {
 }
 
 /** Path parameters that are no object id (a literal such as a Zapier event). */
-const literals: Record<string, string> = { event: "entry.created" }
+const literals: Record<string, string> = { event: "entry.created", externalId: "octocat" }
 
 const pathFor = (ep: Endpoint, owner: Holdings) =>
   fillPath(

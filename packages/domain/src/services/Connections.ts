@@ -4,7 +4,7 @@ import { CurrentActor, requireScope } from "../contract/Actor.js"
 import { Forbidden, InvalidInput } from "../contract/Errors.js"
 import type { EventType } from "../contract/Events.js"
 import type { UserId, WorkspaceId } from "../contract/Ids.js"
-import type { ConnectionId, CreateConnection, UpdateConnection } from "../contract/Integration.js"
+import type { ConnectionId, CreateConnection, DeliveryQuery, UpdateConnection } from "../contract/Integration.js"
 import {
   Connection,
   ConnectionNotFound,
@@ -17,7 +17,10 @@ import {
 import type { ConnectionOf, Plugin } from "../contract/ports/Integration.js"
 import { Plugins } from "../contract/ports/Integration.js"
 import { WorkspaceNotFound } from "../contract/Workspace.js"
-import type { ConnectionRow } from "../repos/ConnectionsRepo.js"
+import type { ConnectionRow, IdentityRow } from "../repos/ConnectionsRepo.js"
+import { DeliveriesRepo } from "../repos/DeliveriesRepo.js"
+import type { MapIdentity } from "../contract/Identity.js"
+import { ExternalIdentity, IdentityNotFound, NotAMember } from "../contract/Identity.js"
 import { ConnectionsRepo } from "../repos/ConnectionsRepo.js"
 import { WorkspacesRepo } from "../repos/WorkspacesRepo.js"
 import { Audit } from "./Audit.js"
@@ -46,6 +49,7 @@ export const wireEvents = (types: ReadonlyArray<string>) => types.map((type) => 
 export class Connections extends Effect.Service<Connections>()("@clockme/domain/Connections", {
   effect: Effect.gen(function*() {
     const repo = yield* ConnectionsRepo
+    const queue = yield* DeliveriesRepo
     const audit = yield* Audit
     const workspaces = yield* WorkspacesRepo
     const box = yield* SecretBox
@@ -263,6 +267,58 @@ export class Connections extends Effect.Service<Connections>()("@clockme/domain/
 
     const workspaceOf = Effect.map(CurrentActor, (actor): WorkspaceId => actor.workspaceId)
 
+    /** The connection's delivery log (events out, requests in), for its owners. */
+    const deliveries = Effect.fn("Connections.deliveries")(function*(id: ConnectionId, query: DeliveryQuery) {
+      yield* requireOwner("see integrations")
+      yield* find(undefined, id)
+      return yield* queue.listDeliveries(id, { state: query.state, limit: query.limit ?? 50 })
+    })
+
+    const presentIdentity = (row: IdentityRow) =>
+      new ExternalIdentity({ ...row, createdAt: DateTime.unsafeFromDate(row.createdAt) })
+
+    const identities = Effect.fn("Connections.identities")(function*(id: ConnectionId) {
+      yield* requireOwner("see integrations")
+      yield* find(undefined, id)
+      return (yield* repo.listIdentities(id)).map(presentIdentity)
+    })
+
+    /** Maps a provider's user to a member of the connection's workspace, by email or user id. */
+    const mapIdentity = Effect.fn("Connections.mapIdentity")(function*(id: ConnectionId, input: MapIdentity) {
+      const actor = yield* requireOwner("change integrations")
+      yield* find(undefined, id)
+      const members = yield* workspaces.listMembers(actor.workspaceId)
+      const member = "email" in input
+        ? members.find((m) => m.email.toLowerCase() === input.email.trim().toLowerCase())
+        : members.find((m) => m.userId === input.userId)
+      if (member === undefined) {
+        return yield* new NotAMember({
+          message: "email" in input
+            ? `No member of this workspace has the email ${input.email}`
+            : `User ${input.userId} is not a member of this workspace`
+        })
+      }
+      const now = yield* DateTime.now
+      yield* repo.upsertIdentity({
+        connectionId: id,
+        externalId: input.externalId,
+        userId: member.userId,
+        createdBy: actor.userId,
+        now: DateTime.toDate(now)
+      })
+      return new ExternalIdentity({ externalId: input.externalId, userId: member.userId, email: member.email, createdAt: now })
+    })
+
+    const unmapIdentity = Effect.fn("Connections.unmapIdentity")(function*(id: ConnectionId, externalId: string) {
+      yield* requireOwner("change integrations")
+      yield* find(undefined, id)
+      const existing = yield* repo.findIdentity(id, externalId)
+      if (Option.isNone(existing) || !(yield* repo.deleteIdentity(id, externalId))) {
+        return yield* new IdentityNotFound({ externalId, message: `No identity "${externalId}" is mapped for connection ${id}` })
+      }
+      return presentIdentity(existing.value)
+    })
+
     return {
       requireOwner,
       plugin,
@@ -279,8 +335,12 @@ export class Connections extends Effect.Service<Connections>()("@clockme/domain/
       resolve,
       resolveById,
       present,
-      workspaceOf
+      workspaceOf,
+      deliveries,
+      identities,
+      mapIdentity,
+      unmapIdentity
     } as const
   }),
-  dependencies: [ConnectionsRepo.Default, WorkspacesRepo.Default, SecretBox.Default, Audit.Default]
+  dependencies: [ConnectionsRepo.Default, DeliveriesRepo.Default, WorkspacesRepo.Default, SecretBox.Default, Audit.Default]
 }) {}

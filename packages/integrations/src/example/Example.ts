@@ -2,9 +2,9 @@ import type { DomainEvent } from "@clockme/domain/contract/Events"
 import { CreateEntry } from "@clockme/domain/contract/Entry"
 import type { ConnectionOf, InboundContext, InboundRequest } from "@clockme/domain/contract/ports/Integration"
 import { DeliveryFailed, InboundRejected, InboundSkipped, pluginLayer } from "@clockme/domain/contract/ports/Integration"
-import { createHmac, timingSafeEqual } from "node:crypto"
 import { Duration, Effect, Redacted, Schema } from "effect"
 import { Outbound } from "../Outbound.js"
+import { hmacSha256HexMatches } from "../Signature.js"
 
 /** Plain settings: where to post. */
 const Config = Schema.Struct({ url: Schema.String, channel: Schema.optional(Schema.String) })
@@ -42,9 +42,6 @@ const message = (event: DomainEvent) => {
   }
 }
 
-const signature = (token: Redacted.Redacted<string>, body: Uint8Array) =>
-  createHmac("sha256", Redacted.value(token)).update(body).digest("hex")
-
 /**
  * The example plugin: posts a chat-style message for timer starts and stops, and accepts signed
  * commands at /api/integrations/example/inbound/{connectionId}/command (deduplicated by X-Example-Delivery),
@@ -78,8 +75,7 @@ export const ExamplePlugin = pluginLayer(Effect.gen(function*() {
       route: "command",
       verify: (request, connection: Connection) => {
         const given = request.headers["x-example-signature"] ?? ""
-        const expected = signature(connection.secrets.token, request.rawBody)
-        return given.length === expected.length && timingSafeEqual(Buffer.from(given), Buffer.from(expected))
+        return hmacSha256HexMatches(Redacted.value(connection.secrets.token), request.rawBody, given)
           ? Effect.void
           : Effect.fail(new InboundRejected({ message: "x-example-signature does not match the body" }))
       },

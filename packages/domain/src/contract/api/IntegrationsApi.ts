@@ -2,11 +2,14 @@ import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
 import { InsufficientScope } from "../Actor.js"
 import { Forbidden, InvalidInput } from "../Errors.js"
+import { ExternalId, ExternalIdentity, IdentityNotFound, MapIdentity, NotAMember } from "../Identity.js"
 import {
   Connection,
   ConnectionId,
   ConnectionNotFound,
   CreateConnection,
+  Delivery,
+  DeliveryQuery,
   IntegrationList,
   IntegrationNotFound,
   SecretKeyMissing,
@@ -16,6 +19,7 @@ import { WorkspaceNotFound } from "../Workspace.js"
 import { Authentication } from "./Authentication.js"
 
 const byId = Schema.Struct({ id: ConnectionId })
+const byExternalId = Schema.Struct({ id: ConnectionId, externalId: ExternalId })
 
 export class IntegrationsApi extends HttpApiGroup.make("integrations")
   .add(HttpApiEndpoint.get("list", "/integrations").addSuccess(IntegrationList))
@@ -42,6 +46,44 @@ export class IntegrationsApi extends HttpApiGroup.make("integrations")
       .setPath(byId)
       .addSuccess(Connection)
       .addError(ConnectionNotFound)
+  )
+  .add(
+    HttpApiEndpoint.get("deliveries", "/integrations/:id/deliveries")
+      .setPath(byId)
+      .setUrlParams(DeliveryQuery)
+      .addSuccess(Schema.Array(Delivery))
+      .addError(ConnectionNotFound)
+      .annotate(
+        OpenApi.Description,
+        "The connection's delivery log, newest first: events sent and inbound requests received, with each attempt; " +
+          "an inbound delivery that changed nothing (an unmapped user) is skipped, with the reason in lastError"
+      )
+  )
+  .add(
+    HttpApiEndpoint.get("identities", "/integrations/:id/identities")
+      .setPath(byId)
+      .addSuccess(Schema.Array(ExternalIdentity))
+      .addError(ConnectionNotFound)
+  )
+  .add(
+    HttpApiEndpoint.post("mapIdentity", "/integrations/:id/identities")
+      .setPath(byId)
+      .setPayload(MapIdentity)
+      .addSuccess(ExternalIdentity)
+      .addError(ConnectionNotFound)
+      .addError(NotAMember)
+      .annotate(
+        OpenApi.Description,
+        "Maps the provider's user externalId to a member (by email or userId) for this connection; mapping it again " +
+          "replaces the member. Without a mapping, inbound events match a member by the email the provider gives."
+      )
+  )
+  .add(
+    HttpApiEndpoint.del("unmapIdentity", "/integrations/:id/identities/:externalId")
+      .setPath(byExternalId)
+      .addSuccess(ExternalIdentity)
+      .addError(ConnectionNotFound)
+      .addError(IdentityNotFound)
   )
   .addError(InsufficientScope)
   .addError(Forbidden)
