@@ -24,7 +24,8 @@ const outputs = [
   "packages/sdk/dist/index.js",
   "packages/sdk/dist/cli.js",
   "packages/sdk/dist/main.js",
-  "packages/sdk/dist/mcp.js"
+  "packages/sdk/dist/mcp.js",
+  "packages/plugin-example/dist/index.js"
 ]
 const stampFile = join(root, "node_modules", ".cache", "clockme-bundle", "stamp")
 
@@ -50,7 +51,10 @@ const fresh = !process.argv.includes("--force") &&
 if (fresh) {
   console.log("bundle: up to date with the sources")
 } else {
-  execSync("npm run build -w @clockme/api && npm run bundle -w @clockme/sdk", { cwd: root, stdio: "inherit" })
+  execSync("npm run build -w @clockme/api && npm run bundle -w @clockme/sdk && npm run build -w @clockme/plugin-example", {
+    cwd: root,
+    stdio: "inherit"
+  })
   mkdirSync(dirname(stampFile), { recursive: true })
   writeFileSync(stampFile, current)
 }

@@ -5,8 +5,8 @@ import { Connections } from "@clockme/domain/services/Connections"
 import { Idempotency } from "@clockme/domain/services/Idempotency"
 import { Config, Effect, Layer, Schedule } from "effect"
 import { Delivery } from "./Delivery.js"
-import { ExamplePlugin } from "./example/Example.js"
 import { Inbound } from "./Inbound.js"
+import { loadPlugin } from "./PluginLoader.js"
 import { Outbound, Resolver } from "./Outbound.js"
 import { Webhooks, WebhooksPlugin } from "./webhooks/Webhooks.js"
 import { Zapier, ZapierPlugin } from "./zapier/Zapier.js"
@@ -14,27 +14,26 @@ import { Zapier, ZapierPlugin } from "./zapier/Zapier.js"
 /** A plugin layer as the composition root takes it: it may use the Outbound HTTP service. */
 export type PluginLayer = Layer.Layer<never, never, Plugins | Outbound>
 
-/** Every plugin this repository ships, by id. `example` is off unless named. */
-export const catalogue = {
+/** The plugins built into the server, by id; any other name in CLOCKME_INTEGRATIONS is an npm package. */
+export const builtIn: Readonly<Record<string, PluginLayer>> = {
   webhooks: WebhooksPlugin,
-  zapier: ZapierPlugin,
-  example: ExamplePlugin
-} as const
+  zapier: ZapierPlugin
+}
 
-const defaults = ["webhooks", "zapier"]
+/** Short names of the plugin packages of this repository. */
+const aliases: Readonly<Record<string, string>> = { example: "@clockme/plugin-example" }
 
-const chosen = Config.array(Config.string(), "CLOCKME_INTEGRATIONS").pipe(
-  Config.withDefault(defaults),
-  Config.validate({
-    message: `names an integration this server does not have (known: ${Object.keys(catalogue).join(", ")})`,
-    validation: (ids) => ids.every((id) => id === "" || Object.hasOwn(catalogue, id))
-  })
-)
+const chosen = Config.array(Config.string(), "CLOCKME_INTEGRATIONS").pipe(Config.withDefault(["webhooks", "zapier"]))
 
-/** The plugin layers named in CLOCKME_INTEGRATIONS (comma-separated; default: webhooks, zapier), plus `extra`. */
+/**
+ * The plugin layers named in CLOCKME_INTEGRATIONS (comma-separated; default: webhooks, zapier): built-in ids,
+ * and npm packages (or paths) whose module exports a plugin layer, loaded once at start. Plus `extra`.
+ */
 export const PluginsLive = (extra: ReadonlyArray<PluginLayer> = []) =>
-  Layer.unwrapEffect(Effect.map(chosen, (ids) => {
-    const layers: Array<PluginLayer> = ids.filter((id) => id !== "").map((id) => catalogue[id as keyof typeof catalogue])
+  Layer.unwrapEffect(Effect.gen(function*() {
+    const names = (yield* chosen).map((name) => name.trim()).filter((name) => name !== "")
+    const layers = yield* Effect.forEach(names, (name) =>
+      Object.hasOwn(builtIn, name) ? Effect.succeed(builtIn[name]!) : loadPlugin(aliases[name] ?? name, Object.keys(builtIn)))
     return [...layers, ...extra].reduce((all, layer) => Layer.merge(all, layer), Layer.empty as PluginLayer)
   }))
 

@@ -3,8 +3,8 @@ import { CreateEntry } from "@clockme/domain/contract/Entry"
 import type { ConnectionOf, InboundContext, InboundRequest } from "@clockme/domain/contract/ports/Integration"
 import { DeliveryFailed, InboundRejected, InboundSkipped, pluginLayer } from "@clockme/domain/contract/ports/Integration"
 import { Duration, Effect, Redacted, Schema } from "effect"
-import { Outbound } from "../Outbound.js"
-import { hmacSha256HexMatches } from "../Signature.js"
+import { Outbound } from "@clockme/integrations/Outbound"
+import { hmacSha256HexMatches } from "@clockme/integrations/Signature"
 
 /** Plain settings: where to post. */
 const Config = Schema.Struct({ url: Schema.String, channel: Schema.optional(Schema.String) })
@@ -84,3 +84,5 @@ export const ExamplePlugin = pluginLayer(Effect.gen(function*() {
     }]
   }
 }))
+
+export default ExamplePlugin
