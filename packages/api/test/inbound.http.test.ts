@@ -1,39 +1,12 @@
-import { Delivery } from "@clockme/integrations/Delivery"
-import { SqlClient } from "@effect/sql"
 import { describe, expect, it } from "@effect/vitest"
-import { createHmac, randomBytes, randomUUID } from "node:crypto"
-import { ConfigProvider, Effect, Layer, TestClock } from "effect"
-import { WorkerDatabase } from "../../domain/test/lib/ServiceTest.js"
-import { ServerLive } from "../src/Server.js"
-import { baseUrl, call, signUp } from "./lib/TestServer.js"
-
-const env = (extra: Record<string, string> = {}) =>
-  Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries({
-    CLOCKME_SECRET_KEY: randomBytes(32).toString("base64"),
-    CLOCKME_INTEGRATIONS: "webhooks,zapier,example",
-    ...extra
-  }))))
-
-/** The real server built inside the test, processing stored deliveries only when the test says so. */
-const start = (extra: Record<string, string> = {}) =>
-  Effect.gen(function*() {
-    yield* TestClock.setTime(Date.now())
-    const server = ServerLive({ port: 0, host: "127.0.0.1", bootstrap: false, watchdog: false, delivery: false }, WorkerDatabase)
-      .pipe(Layer.provide(env(extra)))
-    const context = yield* Layer.build(server)
-    const base = yield* Effect.provide(baseUrl, context)
-    const { key, user } = yield* Effect.provide(signUp(), context)
-    const deliver = Effect.provide(Effect.flatMap(Delivery, (d) => d.runOnce), context)
-    const query = <A extends object>(run: (sql: SqlClient.SqlClient) => Effect.Effect<ReadonlyArray<A>, unknown>) =>
-      Effect.provide(Effect.flatMap(SqlClient.SqlClient, (sql) => Effect.orDie(run(sql))), context)
-    const api = (method: string, path: string, body?: unknown) => call(base, method, path, { key, body })
-    return { base, key, user, deliver, query, api }
-  })
-
-type Server = Effect.Effect.Success<ReturnType<typeof start>>
+import { createHmac, randomUUID } from "node:crypto"
+import { Effect, TestClock } from "effect"
+import { inboundServer } from "./lib/InboundServer.js"
+import type { InboundServer } from "./lib/InboundServer.js"
+import { call } from "./lib/TestServer.js"
 
 /** An example connection with the signing token, and a project to log on. */
-const connect = (s: Server) =>
+const connect = (s: InboundServer) =>
   Effect.gen(function*() {
     const created = yield* s.api("POST", "/api/integrations", {
       integration: "example",
@@ -54,9 +27,9 @@ const connect = (s: Server) =>
     return { id: created.body.id as string, projectId: project.body.id as string, send }
   })
 
-const entries = (s: Server) => Effect.map(s.api("GET", "/api/entries?limit=100"), (reply) => reply.body.entries as Array<any>)
+const entries = (s: InboundServer) => Effect.map(s.api("GET", "/api/entries?limit=100"), (reply) => reply.body.entries as Array<any>)
 
-const deliveryRow = (s: Server, id: string) =>
+const deliveryRow = (s: InboundServer, id: string) =>
   Effect.map(
     s.query((sql) => sql<{ state: string; lastError: string | null }>`SELECT state, last_error FROM integration_deliveries WHERE id = ${id}`),
     (rows) => rows[0]!
@@ -65,7 +38,7 @@ const deliveryRow = (s: Server, id: string) =>
 describe("inbound deliveries act as the mapped member", () => {
   it.scoped("a verified delivery is stored and answered, then processed once: redelivered, tampered, unmapped, twice", () =>
     Effect.gen(function*() {
-      const s = yield* start()
+      const s = yield* inboundServer()
       const c = yield* connect(s)
       const log = { projectId: c.projectId, startTime: "2026-01-01T10:00:00Z", durationMinutes: 30, description: "via example" }
       const command = { user: "ext-1", email: s.user.email.toUpperCase(), log }
@@ -119,7 +92,7 @@ describe("inbound deliveries act as the mapped member", () => {
 
   it.scoped("a domain refusal ends the delivery as skipped; deliveries of a connection are processed in order", () =>
     Effect.gen(function*() {
-      const s = yield* start()
+      const s = yield* inboundServer()
       const c = yield* connect(s)
       const missing = { projectId: randomUUID(), startTime: "2026-01-01T10:00:00Z", durationMinutes: 5 }
       const refused = yield* c.send({ user: "ext-1", email: s.user.email, log: missing }, "r-1")
@@ -142,7 +115,7 @@ describe("inbound deliveries act as the mapped member", () => {
 
   it.scoped("owners map external identities by email or user id; non-members are refused; the log shows what was skipped", () =>
     Effect.gen(function*() {
-      const s = yield* start()
+      const s = yield* inboundServer()
       const c = yield* connect(s)
       const base = `/api/integrations/${c.id}/identities`
       const stranger = `stranger-${randomUUID()}@example.com`
@@ -193,7 +166,7 @@ describe("inbound deliveries act as the mapped member", () => {
 
   it.scoped("a signature header that is not hex (non-ASCII, another length) is a 401, never a 500", () =>
     Effect.gen(function*() {
-      const s = yield* start()
+      const s = yield* inboundServer()
       const c = yield* connect(s)
       const command = { user: "ext-1" }
       for (const signature of ["é".repeat(64), "é".repeat(32), "ü", "zz".repeat(32), ""]) {
@@ -206,7 +179,7 @@ describe("inbound deliveries act as the mapped member", () => {
 
   it.scoped("inbound routes are rate limited per connection and address, before the database is asked", () =>
     Effect.gen(function*() {
-      const s = yield* start({ CLOCKME_INBOUND_RATE_LIMIT: "3" })
+      const s = yield* inboundServer({ CLOCKME_INBOUND_RATE_LIMIT: "3" })
       const c = yield* connect(s)
       const other = yield* connect(s)
       const statuses: Array<number> = []

@@ -14,10 +14,14 @@ import { Zapier, ZapierPlugin } from "./zapier/Zapier.js"
 /** A plugin layer as the composition root takes it: it may use the Outbound HTTP service. */
 export type PluginLayer = Layer.Layer<never, never, Plugins | Outbound>
 
-/** The plugins built into the server, by id; any other name in CLOCKME_INTEGRATIONS is an npm package. */
-export const builtIn: Readonly<Record<string, PluginLayer>> = {
-  webhooks: WebhooksPlugin,
-  zapier: ZapierPlugin
+/**
+ * The plugins built into the server, by id; any other name in CLOCKME_INTEGRATIONS is an npm package. Provider
+ * plugins are imported only when named, so a server without them never loads their SDKs.
+ */
+export const builtIn: Readonly<Record<string, () => Promise<PluginLayer>>> = {
+  webhooks: () => Promise.resolve(WebhooksPlugin),
+  zapier: () => Promise.resolve(ZapierPlugin),
+  github: () => import("./github/GitHub.js").then((module) => module.GitHubPlugin)
 }
 
 /** Short names of the plugin packages of this repository. */
@@ -33,7 +37,7 @@ export const PluginsLive = (extra: ReadonlyArray<PluginLayer> = []) =>
   Layer.unwrapEffect(Effect.gen(function*() {
     const names = (yield* chosen).map((name) => name.trim()).filter((name) => name !== "")
     const layers = yield* Effect.forEach(names, (name) =>
-      Object.hasOwn(builtIn, name) ? Effect.succeed(builtIn[name]!) : loadPlugin(aliases[name] ?? name, Object.keys(builtIn)))
+      Object.hasOwn(builtIn, name) ? Effect.promise(builtIn[name]!) : loadPlugin(aliases[name] ?? name, Object.keys(builtIn)))
     return [...layers, ...extra].reduce((all, layer) => Layer.merge(all, layer), Layer.empty as PluginLayer)
   }))
 

@@ -8,7 +8,9 @@ export interface Received {
 }
 
 /** What the receiver answers next: a status, or never answering (a timeout). */
-export type Mode = { readonly status: number; readonly location?: string } | "hang"
+export type Mode =
+  | { readonly status: number; readonly location?: string; readonly headers?: Record<string, string> }
+  | "hang"
 
 /** An HTTP server on loopback that records every request and answers as told. */
 export const receiver = Effect.acquireRelease(
@@ -22,7 +24,7 @@ export const receiver = Effect.acquireRelease(
         received.push({ path: request.url ?? "", headers: request.headers, body: Buffer.concat(chunks).toString("utf8") })
         const mode = answer.mode
         if (mode === "hang") return
-        response.writeHead(mode.status, mode.location ? { location: mode.location } : {})
+        response.writeHead(mode.status, { ...mode.headers, ...(mode.location ? { location: mode.location } : {}) })
         response.end("ok")
       })
     })
