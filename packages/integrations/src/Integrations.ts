@@ -21,7 +21,8 @@ export type PluginLayer = Layer.Layer<never, never, Plugins | Outbound>
 export const builtIn: Readonly<Record<string, () => Promise<PluginLayer>>> = {
   webhooks: () => Promise.resolve(WebhooksPlugin),
   zapier: () => Promise.resolve(ZapierPlugin),
-  github: () => import("./github/GitHub.js").then((module) => module.GitHubPlugin)
+  github: () => import("./github/GitHub.js").then((module) => module.GitHubPlugin),
+  slack: () => import("./slack/Slack.js").then((module) => module.SlackPlugin)
 }
 
 /** Short names of the plugin packages of this repository. */

@@ -9,23 +9,34 @@ export interface Received {
 
 /** What the receiver answers next: a status, or never answering (a timeout). */
 export type Mode =
-  | { readonly status: number; readonly location?: string; readonly headers?: Record<string, string> }
+  | {
+    readonly status: number
+    readonly location?: string
+    readonly headers?: Record<string, string>
+    readonly body?: string
+  }
   | "hang"
+
+/** What the receiver answers: `mode`, unless `byPath` has an answer for the request's path. */
+export interface Answer {
+  mode: Mode
+  byPath?: ((path: string) => Mode | undefined) | undefined
+}
 
 /** An HTTP server on loopback that records every request and answers as told. */
 export const receiver = Effect.acquireRelease(
-  Effect.async<{ server: http.Server; url: string; received: Array<Received>; answer: { mode: Mode } }>((resume) => {
+  Effect.async<{ server: http.Server; url: string; received: Array<Received>; answer: Answer }>((resume) => {
     const received: Array<Received> = []
-    const answer: { mode: Mode } = { mode: { status: 200 } }
+    const answer: Answer = { mode: { status: 200 } }
     const server = http.createServer((request, response) => {
       const chunks: Array<Buffer> = []
       request.on("data", (chunk: Buffer) => chunks.push(chunk))
       request.on("end", () => {
         received.push({ path: request.url ?? "", headers: request.headers, body: Buffer.concat(chunks).toString("utf8") })
-        const mode = answer.mode
+        const mode = answer.byPath?.(request.url ?? "") ?? answer.mode
         if (mode === "hang") return
         response.writeHead(mode.status, { ...mode.headers, ...(mode.location ? { location: mode.location } : {}) })
-        response.end("ok")
+        response.end(mode.body ?? "ok")
       })
     })
     server.listen(0, "127.0.0.1", () => {
