@@ -22,7 +22,8 @@ export const builtIn: Readonly<Record<string, () => Promise<PluginLayer>>> = {
   webhooks: () => Promise.resolve(WebhooksPlugin),
   zapier: () => Promise.resolve(ZapierPlugin),
   github: () => import("./github/GitHub.js").then((module) => module.GitHubPlugin),
-  slack: () => import("./slack/Slack.js").then((module) => module.SlackPlugin)
+  slack: () => import("./slack/Slack.js").then((module) => module.SlackPlugin),
+  linear: () => import("./linear/Linear.js").then((module) => module.LinearPlugin)
 }
 
 /** Short names of the plugin packages of this repository. */

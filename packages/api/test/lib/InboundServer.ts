@@ -9,7 +9,7 @@ import { baseUrl, call, signUp } from "./TestServer.js"
 const env = (extra: Record<string, string>) =>
   Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries({
     CLOCKME_SECRET_KEY: randomBytes(32).toString("base64"),
-    CLOCKME_INTEGRATIONS: "webhooks,zapier,example,github,slack",
+    CLOCKME_INTEGRATIONS: "webhooks,zapier,example,github,slack,linear",
     ...extra
   }))))
 
