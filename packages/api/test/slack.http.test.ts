@@ -36,6 +36,8 @@ describe("Slack plugin over the real server, Slack played on loopback", () => {
     Effect.gen(function*() {
       const slack = yield* receiver
       const s = yield* inboundServer({ CLOCKME_SLACK_API_URL: `${slack.url}/slack/api`, CLOCKME_WEBHOOKS_ALLOW_PRIVATE: "true" })
+      // a fixed Wednesday morning, so that "today" and "this week" hold whenever the test runs
+      yield* TestClock.setTime(Date.parse("2026-06-10T09:00:00Z"))
       const emails: Record<string, string> = { U1: s.user.email, U9: "nobody@example.com" }
       const usersInfo = (received: Received) => new URLSearchParams(received.body).get("user") ?? ""
       slack.answer.byPath = (path) =>
@@ -115,5 +117,12 @@ describe("Slack plugin over the real server, Slack played on loopback", () => {
       yield* TestClock.adjust("1 hour")
       yield* s.deliver
       expect(posts()).toHaveLength(2)
+
+      // stop the timer started above (an hour and 31 s ago), then what was logged today and this week
+      for (const [n, text] of [[4, "stop"], [5, "today"], [6, "week"]] as const) {
+        yield* slash(s, id, { text, user_id: "U1", response_url: `${slack.url}/respond/${n}` })
+      }
+      yield* s.deliver
+      expect(responses().slice(3).map((r) => r.text)).toEqual(["Stopped: 1h logged", "Today: 1h logged", "This week: 1h logged"])
     }))
 })

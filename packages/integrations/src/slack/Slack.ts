@@ -4,7 +4,7 @@ import { DeliveryFailed, InboundRejected, pluginLayer } from "@clockme/domain/co
 import type { Logger } from "@slack/web-api"
 import { WebClient } from "@slack/web-api"
 import { createHash } from "node:crypto"
-import { Config, DateTime, Duration, Effect, Redacted, Schema } from "effect"
+import { Clock, Config, DateTime, Duration, Effect, Redacted, Schema } from "effect"
 import { formatMinutes } from "../github/Duration.js"
 import { Outbound } from "../Outbound.js"
 import { hmacSha256HexMatches } from "../Signature.js"
@@ -35,7 +35,40 @@ const silent: Logger = {
   setName: () => {}
 }
 
-const HELP = "Use /clockme start <project> [description], stop [project], pause, resume or status"
+const HELP = "Use /clockme start <project> [description], stop [project], pause, resume, status, today or week"
+
+const DAY = 86_400_000
+
+/** The calendar day of `millis` in `timeZone`, as YYYY-MM-DD. */
+const dayIn = (millis: number, timeZone: string) =>
+  new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(millis)
+
+/** Today, or the days of this week so far (the week starting on `weekStart`), in the user's timezone. */
+export const period = (now: number, timeZone: string, weekStart: string, span: "today" | "week") => {
+  const to = dayIn(now, timeZone)
+  if (span === "today") return { from: to, to }
+  const weekday = new Date(`${to}T00:00:00Z`).getUTCDay()
+  const first = weekStart === "sunday" ? 0 : weekStart === "saturday" ? 6 : 1
+  const back = (weekday - first + 7) % 7
+  return { from: new Date(Date.parse(`${to}T00:00:00Z`) - back * DAY).toISOString().slice(0, 10), to }
+}
+
+/** The hours the member logged in a period, page after page of their entries. */
+const logged = (member: ActingMember, span: "today" | "week") =>
+  Effect.gen(function*() {
+    const me = yield* member.run("me", "get", {})
+    const { from, to } = period(yield* Clock.currentTimeMillis, me.user.timezone, me.user.weekStart, span)
+    let total = 0
+    let cursor: string | undefined
+    do {
+      const page = yield* member.run("entries", "list", {
+        urlParams: { from: from as never, to: to as never, limit: 500, ...(cursor === undefined ? {} : { cursor }) }
+      })
+      total += page.entries.reduce((sum, entry) => sum + entry.durationSeconds, 0)
+      cursor = page.nextCursor ?? undefined
+    } while (cursor !== undefined)
+    return `${span === "today" ? "Today" : "This week"}: ${seconds(total)} logged`
+  })
 
 const seconds = (total: number) => formatMinutes(Math.floor(total / 60))
 
@@ -76,6 +109,9 @@ const command = (text: string, member: ActingMember) =>
           ? "No timer is running"
           : current.timers.map((t) => `${t.projectName}: ${t.state}, ${seconds(t.elapsedSeconds)}`).join("\n")
       }
+      case "today":
+      case "week":
+        return yield* logged(member, verb.toLowerCase() as "today" | "week")
       default:
         return HELP
     }
