@@ -79,7 +79,8 @@ describe("Slack plugin over the real server, Slack played on loopback", () => {
       expect((yield* slash(s, id, { text: "stop", user_id: "U1" }, { age: 301 })).status).toBe(401)
       expect((yield* slash(s, id, { text: "stop", user_id: "U1" }, { secret: "wrong" })).status).toBe(401)
       const again = yield* slash(s, id, { text: "status", user_id: "U1", response_url: `${slack.url}/respond/2` })
-      expect(again.body).toMatchObject({ duplicate: true })
+      expect(again.status).toBe(200)
+      expect(again.body).toMatchObject({ response_type: "ephemeral", text: "On it…", duplicate: true })
       yield* slash(s, id, { text: "stop", user_id: "U9", response_url: `${slack.url}/respond/3` })
       yield* s.deliver
       expect(responses()).toHaveLength(3)

@@ -78,9 +78,13 @@ export class Inbound extends Effect.Service<Inbound>()("@clockme/integrations/In
         },
         now: DateTime.toDate(yield* DateTime.now)
       })
-      const reply: InboundReply = stored.duplicate
-        ? { status: 200, body: { deliveryId: stored.id, duplicate: true } }
-        : route.accepted?.(request) ?? { status: 202, body: { deliveryId: stored.id } }
+      const accepted = route.accepted?.(request)
+      if (!stored.duplicate) return accepted ?? { status: 202, body: { deliveryId: stored.id } }
+      // a redelivery gets what the provider expects (Slack shows the body), saying it was a duplicate
+      const reply: InboundReply = {
+        status: 200,
+        body: { ...(typeof accepted?.body === "object" ? accepted.body : {}), deliveryId: stored.id, duplicate: true }
+      }
       return reply
     })
 
