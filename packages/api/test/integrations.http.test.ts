@@ -159,7 +159,7 @@ describe("integrations over HTTP", () => {
       expect(r.received.filter((x) => x.path === "/hook")).toHaveLength(4)
     }))
 
-  it.scoped("500s are retried with backoff on the Clock, logged, dead after 24 hours; 410 disables the endpoint", () =>
+  it.scoped("500s are retried with backoff on the Clock (5 s ×3 up to 2 h, ±20 %), logged, dead at the first attempt after 24 hours; 410 disables the endpoint", () =>
     Effect.gen(function*() {
       const r = yield* receiver
       const s = yield* start(true)
@@ -178,13 +178,30 @@ describe("integrations over HTTP", () => {
       let log = (yield* s.api("GET", `/api/webhooks/${id}/deliveries`)).body
       expect(log[0]).toMatchObject({ state: "pending", attempts: 2, lastStatus: 500 })
       expect(log[0].log.map((a: any) => a.outcome)).toEqual(["failure", "failure"])
-      for (let hour = 0; hour < 28; hour++) {
-        yield* TestClock.adjust("1 hour")
+      // Each wait is the schedule's (5 s, then ×3, at most 2 hours) within its ±20 % jitter; the clock is set
+      // to each attempt's due time, so an attempt starts exactly when it was due.
+      const started = (delivery: any) => delivery.log.map((a: any) => Date.parse(a.startedAt)).sort((a: number, b: number) => a - b)
+      for (let round = 0; round < 40 && log[0].state === "pending"; round++) {
+        const times = started(log[0])
+        const base = Math.min(5_000 * 3 ** (log[0].attempts - 1), 7_200_000)
+        const wait = Date.parse(log[0].nextAttemptAt) - times.at(-1)
+        expect(wait, `wait after attempt ${log[0].attempts}`).toBeGreaterThanOrEqual(0.8 * base)
+        expect(wait, `wait after attempt ${log[0].attempts}`).toBeLessThanOrEqual(1.2 * base)
+        yield* TestClock.setTime(Date.parse(log[0].nextAttemptAt))
         yield* s.deliver
+        log = (yield* s.api("GET", `/api/webhooks/${id}/deliveries`)).body
       }
-      log = (yield* s.api("GET", `/api/webhooks/${id}/deliveries`)).body
+      // dead at the first attempt 24 hours or more after the first one, and not before
       expect(log[0].state).toBe("dead")
-      expect(log[0].attempts).toBeGreaterThan(5)
+      const times = started(log[0])
+      expect(times).toHaveLength(log[0].attempts)
+      expect(times.at(-1) - times[0]).toBeGreaterThanOrEqual(24 * 3_600_000)
+      expect(times.at(-2) - times[0]).toBeLessThan(24 * 3_600_000)
+      expect(r.received).toHaveLength(log[0].attempts)
+      // and a dead delivery is not attempted again
+      yield* TestClock.adjust("3 hours")
+      yield* s.deliver
+      expect(r.received).toHaveLength(log[0].attempts)
 
       r.answer.mode = { status: 200 }
       const retried = yield* s.api("POST", `/api/webhooks/${id}/deliveries/${log[0].id}/retry`)
