@@ -6,19 +6,11 @@ import type { AddressInfo } from "node:net"
 import { join } from "node:path"
 import { baseUrl, signUp, TestServer } from "../../api/test/lib/TestServer.js"
 import { ClockMe } from "../src/index.js"
-import { cliBin, runCli, sandbox } from "./lib/Cli.js"
+import { cliBin, closedPort, runCli, sandbox } from "./lib/Cli.js"
 
 const cli = cliBin
 
 const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString()
-
-const closedPort = async () => {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
-  const port = (server.address() as AddressInfo).port
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  return `http://127.0.0.1:${port}`
-}
 
 /** Lifecycle tests raise the hooks' budgets as a user can, so a loaded machine cannot make them flaky; the budget test below keeps the default 1.5 s. */
 const hookRun = (event: string, tool: string, payload: unknown, env: Record<string, string | undefined>) =>

@@ -115,6 +115,9 @@ const clockme = Command.make("clockme").pipe(
     Command.make("login", common, (input) => action(() => Actions.login(input))).pipe(
       Command.withDescription("store the server URL and API key ($XDG_CONFIG_HOME/clockme/config.json, mode 0600)")
     ),
+    Command.make("doctor", common, (input) => action(() => Actions.doctor(input))).pipe(
+      Command.withDescription("check each tool's MCP entry and hooks, the hook program, the key, the server and the queue; prints the command that fixes each problem")
+    ),
     Command.make("sync", common, (input) => action(() => Actions.sync(input))).pipe(
       Command.withDescription("send hook events queued while the server was unreachable")
     )
