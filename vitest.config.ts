@@ -24,6 +24,7 @@ const embeddedOnly = [
   "packages/api/test/durability.test.ts",
   "packages/sdk/test/setup.test.ts",
   "packages/sdk/test/pack.test.ts",
+  "packages/sdk/test/doctor.test.ts",
   "packages/sdk/test/outage.process.test.ts"
 ]
 
