@@ -47,6 +47,8 @@ layer(TestServer, { timeout: 300_000, excludeTestServices: true })("clockme doct
         expect(detail["claude-code"]).toBe("MCP entry and 4 hooks as setup writes them")
         expect(detail.codex).toBe("MCP entry and 4 hooks as setup writes them")
         expect(detail.cursor).toBe("not set up")
+        // From the home folder, the project's files are the user's own: no second, project-scope verdict.
+        expect((await runInProcess(["doctor"], { env, cwd: box.home })).code).toBe(0)
         const human = await cli("doctor")
         expect(human.stdout.trim().split("\n").at(-1)).toBe("all good")
 

@@ -93,6 +93,8 @@ const fixFor = (tool: Tool, projectScope: boolean, fallback: string | undefined)
 const toolChecks = (tool: Tool, options: SetupOptions, program: () => Check): ReadonlyArray<Check> => {
   const subject = options.projectScope ? `${tool} (project)` : tool
   const hooks = hooksFile(options)
+  // Run from the home folder, a project's files are the user's own: checked once, as the user's.
+  if (options.projectScope && hooks === hooksFile({ ...options, projectScope: false })) return []
   const commands = ourCommands(tool, readText(hooks))
   const present = commands.length > 0 || (!options.projectScope && plan(options, true).some((c) => c.before !== c.after))
   if (!present) return []

@@ -54,14 +54,14 @@ const action = (run: () => Promise<number>) =>
 const setup = Command.make("setup", {
   ...common,
   tool,
-  uninstall: Options.boolean("uninstall").pipe(Options.withDescription("remove exactly what setup added")),
+  uninstall: Options.boolean("uninstall").pipe(Options.withDescription("remove exactly what setup added, and the hook program once no tool runs it")),
   projectScope: Options.boolean("project-scope").pipe(Options.withDescription("write this project's files instead of your user's")),
   fallbackProject: optional(Options.text("fallback-project").pipe(Options.withDescription("the project id used when no project matches the folder"))),
   autoCreate: Options.boolean("auto-create").pipe(Options.withDescription("create a project named after the folder when none matches (the default)")),
   dryRun: Options.boolean("dry-run").pipe(Options.withDescription("print the diff, write nothing")),
-  command: optional(Options.text("command").pipe(Options.withDescription("the command hooks run (default: clockme on PATH, else this Node and this script)")))
+  command: optional(Options.text("command").pipe(Options.withDescription("the command hooks run (default: the hook program setup copies to ~/.clockme/bin, or $CLOCKME_HOME/bin)")))
 }, (input) => action(() => Actions.setup(input))).pipe(
-  Command.withDescription("add the MCP entry and hook commands to the tool's own settings, with a backup and a printed diff")
+  Command.withDescription("add the MCP entry and hook commands to the tool's own settings, with a backup and a printed diff; the hooks run one program per user (~/.clockme/bin/clockme-hook), the same whichever install ran setup")
 )
 
 const hook = Command.make("hook", {
