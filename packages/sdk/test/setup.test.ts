@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { execFileSync } from "node:child_process"
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { parse as parseToml } from "smol-toml"
 import { cliBin, runCli, sandbox, sdkRoot } from "./lib/Cli.js"
@@ -325,6 +325,8 @@ describe("clockme setup", () => {
     expect(readFileSync(settings, "utf8")).toBe(settingsText)
     expect(JSON.parse(readFileSync(join(box.home, ".clockme", "installs.json"), "utf8")).installs.map((u: any) => u.tool)).toEqual(["claude-code", "cursor"])
 
+    // Without the record (lost, or written by no setup), a tool's file that names the program still keeps it.
+    rmSync(join(box.home, ".clockme", "installs.json"))
     const first = await runInProcess(["setup", "--uninstall", "claude-code"], { env })
     expect(first.stdout).not.toContain("removed the hook program")
     expect(existsSync(join(bin, "clockme-hook.mjs"))).toBe(true)
