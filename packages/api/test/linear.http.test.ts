@@ -75,15 +75,31 @@ describe("Linear plugin over the real server, Linear played on loopback", () => 
       expect(skipped.map((d: any) => d.id)).toEqual([ghost.body.deliveryId])
       expect(skipped[0].lastError).toContain(`Linear user "lin-ghost" is not mapped`)
 
+      // Done after 30 minutes; Linear first answers 429 with Retry-After, the comment goes once it may
+      const answer = linear.answer.mode
+      linear.answer.mode = {
+        status: 429,
+        headers: { "content-type": "application/json", "retry-after": "40" },
+        body: JSON.stringify({ errors: [{ message: "Rate limit exceeded", extensions: { type: "ratelimited", code: "RATELIMITED" } }] })
+      }
       yield* TestClock.adjust("30 minutes")
-      yield* send(s, id, issueEvent("lin-user-1", "completed"), "l-5")
+      const done = yield* send(s, id, issueEvent("lin-user-1", "completed"), "l-5")
+      yield* s.deliver
+      expect(linear.received).toHaveLength(1)
+      expect((yield* s.api("GET", `/api/integrations/${id}/deliveries?state=pending`)).body.map((d: any) => d.id))
+        .toEqual([done.body.deliveryId])
+      linear.answer.mode = answer
+      yield* TestClock.adjust("30 seconds")
+      yield* s.deliver
+      expect(linear.received).toHaveLength(1)
+      yield* TestClock.adjust("11 seconds")
       yield* s.deliver
       expect((yield* s.api("GET", "/api/timer/current")).body.timers).toEqual([])
       const entries = (yield* s.api("GET", `/api/entries?projectId=${project.id}`)).body.entries
       expect(entries).toMatchObject([{ durationSeconds: 1800, taskId: tasks[0].id, source: "integration" }])
       expect((yield* s.api("GET", `/api/tasks?projectId=${project.id}&status=all`)).body).toMatchObject([{ status: "complete" }])
-      expect(linear.received).toHaveLength(1)
-      const mutation = linear.received[0]!
+      expect(linear.received).toHaveLength(2)
+      const mutation = linear.received[1]!
       expect(mutation.path).toBe("/graphql")
       expect(mutation.headers.authorization).toBe(API_KEY)
       const graphql = JSON.parse(mutation.body)
@@ -93,6 +109,6 @@ describe("Linear plugin over the real server, Linear played on loopback", () => 
       // canceled after done (another delivery): nothing to stop, and never a second comment
       yield* send(s, id, issueEvent("lin-user-1", "canceled"), "l-6")
       yield* s.deliver
-      expect(linear.received).toHaveLength(1)
+      expect(linear.received).toHaveLength(2)
     }))
 })

@@ -3,7 +3,7 @@ import type { ActingMember, ConnectionOf, InboundContext, InboundRequest } from 
 import { DeliveryFailed, InboundRejected, InboundSkipped, pluginLayer } from "@clockme/domain/contract/ports/Integration"
 import { LinearClient } from "@linear/sdk"
 import { LinearWebhookClient } from "@linear/sdk/webhooks"
-import { Config, Effect, Redacted, Schema } from "effect"
+import { Config, Duration, Effect, Redacted, Schema } from "effect"
 import { formatMinutes } from "../github/Duration.js"
 
 const Settings = Schema.Struct({
@@ -67,11 +67,15 @@ export const LinearPlugin = pluginLayer(Effect.gen(function*() {
       ? Effect.fail(new InboundSkipped({ message: "No apiKey in this connection's secrets: cannot comment on Linear" }))
       : Effect.tryPromise({
         try: () => new LinearClient({ apiKey: Redacted.value(connection.secrets.apiKey!), apiUrl }).createComment({ issueId, body }),
-        catch: (error) =>
-          new DeliveryFailed({
+        catch: (error) => {
+          // RatelimitedLinearError carries Linear's Retry-After, in seconds
+          const retryAfter = (error as { retryAfter?: number }).retryAfter
+          return new DeliveryFailed({
             message: `Linear commentCreate failed: ${String(error).slice(0, 300)}`,
-            status: (error as { status?: number }).status
+            status: (error as { status?: number }).status,
+            retryAfter: retryAfter === undefined || !(retryAfter > 0) ? undefined : Duration.seconds(retryAfter)
           })
+        }
       }).pipe(Effect.asVoid)
 
   const handle = (request: InboundRequest, connection: Connection, context: InboundContext) =>
