@@ -22,6 +22,8 @@ const postgresOnly = ["packages/api/test/processes/load.process.test.ts"]
 const embeddedOnly = [
   "packages/api/test/cli.test.ts",
   "packages/api/test/durability.test.ts",
+  "packages/api/test/data-dir-lock.test.ts",
+  "packages/api/test/processes/lock.process.test.ts",
   "packages/sdk/test/setup.test.ts",
   "packages/sdk/test/pack.test.ts",
   "packages/sdk/test/outage.process.test.ts"
