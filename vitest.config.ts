@@ -24,6 +24,7 @@ const embeddedOnly = [
   "packages/api/test/durability.test.ts",
   "packages/api/test/data-dir-lock.test.ts",
   "packages/api/test/processes/lock.process.test.ts",
+  "packages/api/test/docs.browser.test.ts",
   "packages/sdk/test/setup.test.ts",
   "packages/sdk/test/pack.test.ts",
   "packages/sdk/test/outage.process.test.ts"
