@@ -16,11 +16,17 @@ layer(TestServer)("the docs page in a browser", (it) => {
 
       const browser = yield* Effect.acquireRelease(Effect.promise(launchBrowser), (browser) => Effect.promise(() => browser.close()))
       const { errors, page, requests } = yield* Effect.promise(() => visit(browser, `${base}/api/docs`))
-      yield* Effect.promise(() => page.getByText("ClockMe API").first().waitFor())
+      const rendered = yield* Effect.promise(() =>
+        page.getByText("ClockMe API").first().waitFor({ timeout: 20_000 }).then(() => true, () => false)
+      )
+      // a page that stays blank says why in its console
+      expect(errors).toEqual([])
+      expect(rendered).toBe(true)
       // the sidebar lists a tag's operations once its group is open
       const sidebar = page.locator("aside")
       const closed = sidebar.getByRole("button", { name: "Open Group" })
-      while ((yield* Effect.promise(() => closed.count())) > 0) yield* Effect.promise(() => closed.first().click())
+      yield* Effect.promise(() => closed.evaluateAll((buttons) => buttons.forEach((button) => (button as HTMLElement).click())))
+      yield* Effect.promise(() => closed.first().waitFor({ state: "detached" }))
       const items = yield* Effect.promise(() => sidebar.locator("li").evaluateAll((items) => items.map((item) => item.textContent ?? "")))
       const listed = items.flatMap((text) => {
         const item = /^(\/\S+)HTTP Method:\s+([A-Z]+)$/.exec(text.replace(/\u200b/g, "").trim())
