@@ -16,6 +16,14 @@ export class DataDirLockUnreadable extends Data.TaggedError("DataDirLockUnreadab
   }
 }
 
+export class DataDirLockFailed extends Data.TaggedError("DataDirLockFailed")<{ readonly dataDir: string; readonly cause: unknown }> {
+  override get message() {
+    return `Could not lock the data directory ${this.dataDir}: ${this.cause instanceof Error ? this.cause.message : String(this.cause)}`
+  }
+}
+
+type LockError = DataDirInUse | DataDirLockUnreadable | DataDirLockFailed
+
 /** The lock file: the holder's record, written whole before it gets this name. */
 export const lockPath = (dataDir: string) => path.join(dataDir, "clockme.lock")
 /** The pid file that sat beside the lock directory of versions before this lock. */
@@ -142,7 +150,7 @@ const place = (file: string, holder: Holder): boolean => {
  * by a claimant that died is itself cleared the same way. "again" when the caller should look again now,
  * "busy" while a live claimant is at work.
  */
-const clear = (file: string, dead: Holder, me: Holder): "again" | "busy" => {
+export const clear = (file: string, dead: Holder, me: Holder): "again" | "busy" => {
   const claim = `${file}.${dead.nonce}`
   if (!place(claim, me)) {
     const claimant = read(claim)
@@ -221,9 +229,12 @@ const acquire = (dataDir: string) =>
     const mine = held.get(dataDir)
     if (mine !== undefined) return Effect.fail(new DataDirInUse({ dataDir, pid: mine.pid }))
     const me = currentHolder()
-    const tryOnce = Effect.try({ try: () => attempt(dataDir, me), catch: (error) => error as Error })
+    const tryOnce = Effect.try({
+      try: () => attempt(dataDir, me),
+      catch: (error) => error instanceof DataDirLockUnreadable ? error : new DataDirLockFailed({ dataDir, cause: error })
+    })
     // another process taking a dead lock over takes a few milliseconds, unless it is stalled
-    const loop = (left: number): Effect.Effect<Holder, Error> =>
+    const loop = (left: number): Effect.Effect<Holder, LockError> =>
       Effect.flatMap(tryOnce, (result) =>
         result === "busy"
           ? (left > 0 ? Effect.zipRight(Effect.sleep("20 millis"), loop(left - 1)) : Effect.fail(new DataDirInUse({ dataDir, pid: undefined })))

@@ -4,7 +4,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { Deferred, Effect, Exit, Fiber, Scope, TestClock } from "effect"
-import { DataDirInUse, lockDataDir, lockPath } from "../src/DataDirLock.js"
+import { clear, currentHolder, DataDirInUse, lockDataDir, lockPath } from "../src/DataDirLock.js"
 
 /** The lock in this process against records naming other processes (Linux: start times from /proc). */
 describe("the data-directory lock", () => {
@@ -156,6 +156,22 @@ describe("the data-directory lock", () => {
       yield* TestClock.adjust("3 seconds")
       const { exit } = yield* Fiber.join(fiber)
       expect(exit).toStrictEqual(Exit.fail(new DataDirInUse({ dataDir: stalledDir, pid: undefined })))
+    }))
+
+  it.effect("a takeover that read a dead record removes only that record, never a lock placed since by another", () =>
+    Effect.gen(function*() {
+      const dir = tempDir()
+      const dead = record(yield* Effect.promise(gone), "1")
+      // another process took the dead lock over between this one's reading it and its removing it
+      const live = sleeper()
+      const since = record(live, stat(live).start)
+      writeLock(dir, since)
+      expect(clear(lockPath(dir), dead, currentHolder())).toBe("again")
+      expect(readLock(dir)).toEqual(since)
+      yield* refused(dir, live)
+      writeLock(dir, dead)
+      expect(clear(lockPath(dir), dead, currentHolder())).toBe("again")
+      expect(fs.readdirSync(dir)).toEqual([])
     }))
 
   it.effect("the lock directory of earlier versions: taken over when its pid is dead, refused when alive", () =>
