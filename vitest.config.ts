@@ -45,7 +45,9 @@ const longest = [
   "packages/api/test/proof/mcp-fuzz.http.test.ts",
   "packages/sdk/test/cli.test.ts",
   "packages/api/test/proof/matrix.http.test.ts",
-  "packages/api/test/processes/two-servers.process.test.ts"
+  "packages/api/test/processes/two-servers.process.test.ts",
+  "packages/api/test/processes/lock.process.test.ts",
+  "packages/api/test/docs.browser.test.ts"
 ]
 
 class LongestFirst extends BaseSequencer {
