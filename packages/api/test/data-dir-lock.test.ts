@@ -4,7 +4,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { Deferred, Effect, Exit, Fiber, Scope, TestClock } from "effect"
-import { clear, currentHolder, DataDirInUse, lockDataDir, lockPath } from "../src/DataDirLock.js"
+import { clear, currentHolder, DataDirInUse, DataDirLockUnreadable, lockDataDir, lockPath } from "../src/DataDirLock.js"
 
 /** The lock in this process against records naming other processes (Linux: start times from /proc). */
 describe("the data-directory lock", () => {
@@ -111,6 +111,15 @@ describe("the data-directory lock", () => {
       const live = sleeper()
       writeLock(dir, record(live, stat(live).start))
       yield* refused(dir, live)
+    }))
+
+  it.effect("a lock file ClockMe did not write is refused, named, and left alone", () =>
+    Effect.gen(function*() {
+      const dir = tempDir()
+      fs.writeFileSync(lockPath(dir), "not a record")
+      const { exit } = yield* take(dir)
+      expect(exit).toStrictEqual(Exit.fail(new DataDirLockUnreadable({ file: lockPath(dir) })))
+      expect(fs.readFileSync(lockPath(dir), "utf8")).toBe("not a record")
     }))
 
   it.effect("a second hold in the same process is refused; a lock this process does not hold is never removed", () =>
