@@ -208,20 +208,24 @@ const attempt = (dataDir: string, me: Holder): Attempt => {
 /** The data directories this process holds, so that a second hold in the same process is refused too. */
 const held = new Map<string, Holder>()
 
-/** Whether `holder` still holds the lock: false once its record is gone or replaced. */
-export const stillHeld = (dataDir: string, holder: Holder) => {
+/**
+ * Whether the lock file still holds `holder`'s record: false once it is gone or another's, undefined while it
+ * cannot be read (such as a server out of file descriptors), which is no reason to stop.
+ */
+export const stillHeld = (dataDir: string, holder: Holder): boolean | undefined => {
+  let now: ReturnType<typeof read>
   try {
-    const now = read(lockPath(dataDir))
-    return now !== undefined && now !== "unreadable" && now.nonce === holder.nonce
-  } catch {
-    return false
+    now = read(lockPath(dataDir))
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EISDIR" ? false : undefined
   }
+  return now !== undefined && now !== "unreadable" && now.nonce === holder.nonce
 }
 
 const release = (dataDir: string, holder: Holder) => {
   held.delete(dataDir)
   // only our own record: a lock this process does not hold is never removed
-  if (stillHeld(dataDir, holder)) fs.rmSync(lockPath(dataDir), { force: true })
+  if (stillHeld(dataDir, holder) === true) fs.rmSync(lockPath(dataDir), { force: true })
 }
 
 const acquire = (dataDir: string) =>
@@ -269,7 +273,7 @@ export const lockDataDir = (dataDir: string, options: { readonly onCompromised?:
     const holder = yield* Effect.acquireRelease(acquire(dataDir), (holder) => Effect.sync(() => release(dataDir, holder)))
     const onCompromised = options.onCompromised ?? exitAtOnce(dataDir)
     yield* Effect.sync(() => stillHeld(dataDir, holder)).pipe(
-      Effect.repeat({ schedule: Schedule.spaced("1 second"), while: (ok) => ok }),
+      Effect.repeat({ schedule: Schedule.spaced("1 second"), while: (ok) => ok !== false }),
       Effect.zipRight(onCompromised),
       Effect.forkScoped
     )
