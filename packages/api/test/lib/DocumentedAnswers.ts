@@ -23,6 +23,13 @@ interface Operation {
 /** Answered outside the contract's operations: the document itself, its page, MCP (JSON-RPC) and plugins' inbound routes. */
 const outside = [/^\/api\/openapi$/, /^\/api\/docs$/, /^\/api\/mcp$/, /^\/api\/integrations\/[^/]+\/inbound\//]
 
+/** The value a JSON pointer (as ajv reports an instancePath) names. */
+const valueAt = (root: unknown, pointer: string): unknown =>
+  pointer.split("/").slice(1).reduce<any>(
+    (value, part) => value?.[part.replaceAll("~1", "/").replaceAll("~0", "~")],
+    root
+  )
+
 const decodeRefusal = Schema.decodeUnknownEither(Refusal)
 
 export class Checker {
@@ -36,7 +43,8 @@ export class Checker {
         Object.keys(methods).map((method) => ({
           template,
           method: method.toUpperCase(),
-          pattern: new RegExp(`^${template.replace(/\{[^}]+\}/g, "[^/]+")}$`),
+          // as the router does, an empty segment is a (bad) parameter too
+          pattern: new RegExp(`^${template.replace(/\{[^}]+\}/g, "[^/]*")}$`),
           params: (template.match(/\{/g) ?? []).length
         }))
       )
@@ -56,7 +64,8 @@ export class Checker {
 
   /** Why the answer is not one the document declares, or undefined when it is. */
   problem(received: Received): string | undefined {
-    const path = new URL(received.url).pathname
+    // the router takes /api/projects/ for /api/projects, as the operation it is
+    const path = new URL(received.url).pathname.replace(/(.)\/$/, "$1")
     // a CORS preflight is the browser's protocol, not an operation
     if (received.method === "OPTIONS" || outside.some((pattern) => pattern.test(path))) return undefined
     const operation = this.operations.find((op) => op.method === received.method && op.pattern.test(path))
@@ -70,7 +79,7 @@ export class Checker {
     if (content === undefined) return received.text === "" || received.method === "HEAD" ? undefined : "a body where none is declared"
     if (received.method === "HEAD") return undefined
     const mediaType = (received.contentType ?? "").split(";")[0]!.trim().toLowerCase()
-    const media = content[mediaType]
+    const media = Object.entries(content).find(([declaredType]) => declaredType.split(";")[0]!.trim().toLowerCase() === mediaType)?.[1]
     if (media === undefined) return `content type "${mediaType}" is not declared (declared: ${Object.keys(content).join(", ")})`
     if (mediaType !== "application/json") return undefined
     let body: unknown
@@ -81,7 +90,10 @@ export class Checker {
     }
     const validate = this.validator([operation.template, operation.method, String(received.status), mediaType], media.schema)
     if (validate(body)) return undefined
-    return this.ajv.errorsText(validate.errors, { separator: "; " })
+    const errors = validate.errors ?? []
+    const deepest = errors.reduce((a, b) => b.instancePath.length > a.length ? b.instancePath : a, "")
+    const at = deepest === "" ? "" : `\nat ${deepest}: ${shortened(JSON.stringify(valueAt(body, deepest)), 1500)}`
+    return `${shortened(this.ajv.errorsText(errors.slice(0, 12), { separator: "; " }), 1500)}${at}`
   }
 
   /** No operation has this method and path: only the refusals made before routing may answer. */
@@ -97,6 +109,8 @@ export class Checker {
       : "no operation has this method and path, and the answer is not one of the contract's refusals"
   }
 }
+
+const shortened = (text: string, max: number) => text.length > max ? `${text.slice(0, max)}… (${text.length} characters)` : text
 
 const checkers = new Map<string, Promise<Checker>>()
 
@@ -117,9 +131,10 @@ export const expectDocumented = async (received: Received): Promise<void> => {
   const checker = await checkerFor(new URL(received.url).origin)
   const problem = checker.problem(received)
   if (problem !== undefined) {
+    const path = new URL(received.url).pathname
     throw new Error(
-      `Undocumented answer to ${received.method} ${new URL(received.url).pathname}: ${received.status} ` +
-        `${problem}\n${received.text.slice(0, 2000)}`
+      `Undocumented answer to ${received.method} ${shortened(path, 200)}: ${received.status} ${problem}\n` +
+        shortened(received.text, 1000)
     )
   }
 }

@@ -103,7 +103,7 @@ export class DatabaseUnavailable extends Schema.TaggedError<DatabaseUnavailable>
     })
 }
 
-/** Refusals made before any route: they have no operation to be declared on. */
+/** No route has this method and path (a path parameter longer than the router takes is no route either). */
 export class NoSuchRoute extends Schema.TaggedError<NoSuchRoute>("NoSuchRoute")(
   "NotFound",
   { code: Schema.tag("not_found"), message: Schema.String },
@@ -159,7 +159,26 @@ export const encodeRefusal = (refusal: Refusal): {
 })
 
 interface Operation {
-  readonly responses: Record<string, { headers?: Record<string, unknown> }>
+  readonly responses: Record<string, { headers?: Record<string, unknown>; content?: Record<string, { schema: JsonSchema }> }>
+}
+
+interface JsonSchema {
+  readonly $ref?: string
+  anyOf?: Array<JsonSchema>
+}
+
+const routeNotFound = "#/components/schemas/NoSuchRoute"
+
+/** A path without parameters always routes: its 404s are the operation's own. */
+const withoutRouteNotFound = (operation: Operation) => {
+  const notFound = operation.responses["404"]
+  const media = notFound?.content?.["application/json"]
+  if (notFound === undefined || media === undefined) return
+  if (media.schema.$ref === routeNotFound) {
+    delete operation.responses["404"]
+  } else if (media.schema.anyOf !== undefined) {
+    media.schema.anyOf = media.schema.anyOf.filter((schema) => schema.$ref !== routeNotFound)
+  }
 }
 
 const retryAfter = {
@@ -173,8 +192,9 @@ const bodyOnly = new Set(["413", "415"])
 /**
  * The root of an API whose every operation declares the refusals it can meet: the decode error in our shape
  * (Effect's HttpApi has no way to replace its own yet, Effect-TS/effect#5465), a URL or headers too long, a
- * database outage, and, where a body can be sent (any method but GET and HEAD), a body that is malformed,
- * too complex, too large or of a type the server does not read. Groups added to it inherit all of them.
+ * database outage, a path that routes nowhere (where the path has parameters), and, where a body can be
+ * sent (any method but GET and HEAD), a body that is malformed, too complex, too large or of a type the
+ * server does not read. Groups added to it, and their endpoints, inherit all of them.
  */
 export const makeApi = <const Id extends string>(identifier: Id) => {
   const root = HttpApi.make(identifier)
@@ -187,10 +207,12 @@ export const makeApi = <const Id extends string>(identifier: Id) => {
     .addError(UnsupportedMediaType)
     .addError(HeadersTooLarge)
     .addError(DatabaseUnavailable)
+    .addError(NoSuchRoute)
     .annotate(OpenApi.Transform, (spec) => {
-      for (const operations of Object.values(spec.paths as Record<string, Record<string, Operation>>)) {
+      for (const [path, operations] of Object.entries(spec.paths as Record<string, Record<string, Operation>>)) {
         for (const [method, operation] of Object.entries(operations)) {
           if (method === "get" || method === "head") for (const status of bodyOnly) delete operation.responses[status]
+          if (!path.includes("{")) withoutRouteNotFound(operation)
           const unavailable = operation.responses["503"]
           if (unavailable !== undefined) unavailable.headers = { "Retry-After": retryAfter }
         }
