@@ -1,7 +1,8 @@
-import { expect, layer } from "@effect/vitest"
+import { expect, it as test, layer } from "@effect/vitest"
 import { Effect } from "effect"
 import { baseUrl, signUp, TestServer } from "../../api/test/lib/TestServer.js"
 import { ClockMe, ClockMeError } from "../src/index.js"
+import { standIn } from "./lib/StandIn.js"
 
 const TWENTY_MB = 20 * 1024 * 1024
 
@@ -26,4 +27,18 @@ layer(TestServer, { timeout: 120_000, excludeTestServices: true })("the SDK agai
       expect((failure as ClockMeError).message).toContain("1048576 bytes")
     }))
 
+})
+
+test("a refusal that is not the contract's (a proxy's 413 page) is reported by its status, not as a broken answer", async () => {
+  const proxy = await standIn({
+    answer: async () => ({ status: 413, headers: { "content-type": "text/html" }, body: "<html>413 Request Entity Too Large</html>" })
+  })
+  try {
+    const clockme = new ClockMe({ apiKey: "ck_live_x", baseUrl: proxy.url, retry: { retries: 0 } })
+    const failure = await clockme.projects.create({ name: "Behind a proxy" }).then(() => undefined, (e: unknown) => e)
+    expect(failure).toBeInstanceOf(ClockMeError)
+    expect(failure).toMatchObject({ code: "http_error", status: 413 })
+  } finally {
+    await proxy.close()
+  }
 })

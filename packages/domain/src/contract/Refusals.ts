@@ -27,9 +27,6 @@ export class InvalidRequest extends Schema.TaggedError<InvalidRequest>("InvalidR
   },
   HttpApiSchema.annotations({ status: 400, description: "The request does not match the expected schema" })
 ) {
-  static readonly nextStep = (error: InvalidRequest): string =>
-    `Correct ${error.field === "" ? "the arguments" : `the ${error.field} argument`} and call again.`
-
   /** The answer to these issues: the first names the field, the rest are counted. */
   static fromIssues(issues: ReadonlyArray<typeof Issue.Type>): InvalidRequest {
     const first = issues[0]
@@ -94,9 +91,6 @@ export class DatabaseUnavailable extends Schema.TaggedError<DatabaseUnavailable>
       "writes with the same Idempotency-Key"
   })
 ) {
-  static readonly nextStep = (): string =>
-    `The database is restarting or unreachable: wait ${OUTAGE_RETRY_AFTER_SECONDS} seconds and call again with the same arguments.`
-
   static readonly now = (): DatabaseUnavailable =>
     new DatabaseUnavailable({
       message: `The database is not reachable right now; retry in ${OUTAGE_RETRY_AFTER_SECONDS} s (writes with the same Idempotency-Key)`
