@@ -8,6 +8,7 @@ import { expect, layer } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { execFile } from "node:child_process"
 import { writeFile } from "node:fs/promises"
+import { connect } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { promisify } from "node:util"
@@ -134,6 +135,34 @@ layer(TestServer, { timeout: 120_000 })("refusals, as the OpenAPI document decla
       const [text, status] = curl.stdout.split("\n")
       expect(status).toBe("413")
       expect(JSON.parse(text!)).toMatchObject({ _tag: "PayloadTooLarge", code: "payload_too_large" })
+    }))
+
+  it.effect("the drain after a 413 is bounded: a client that keeps sending past 8 MiB is cut off", () =>
+    Effect.gen(function*() {
+      const base = new URL(yield* baseUrl)
+      const outcome = yield* Effect.async<{ readonly answer: string; readonly sent: number }>((resume) => {
+        const socket = connect(Number(base.port), base.hostname)
+        let answer = ""
+        let sent = 0
+        const chunk = Buffer.alloc(64 * 1024, 0x20)
+        const pump = () => {
+          while (sent < 64 * 1024 * 1024 && socket.writable) {
+            sent += chunk.length
+            if (!socket.write(chunk)) return void socket.once("drain", pump)
+          }
+          socket.end()
+        }
+        socket.on("data", (data: Buffer) => void (answer += data.toString("latin1")))
+        socket.on("error", () => undefined)
+        socket.on("close", () => resume(Effect.succeed({ answer, sent })))
+        socket.write(`POST /api/projects HTTP/1.1\r\nhost: ${base.host}\r\ncontent-type: application/json\r\n` +
+          `content-length: ${64 * 1024 * 1024}\r\n\r\n`)
+        pump()
+      })
+      expect(outcome.answer).toMatch(/^HTTP\/1\.1 413 /)
+      expect(outcome.answer).toContain("payload_too_large")
+      // cut well before the 64 MiB it meant to send (what the kernel buffers on both sides comes on top of 8 MiB)
+      expect(outcome.sent).toBeLessThan(48 * 1024 * 1024)
     }))
 
   it.effect("a Content-Encoding the server does not decode is 415 naming it, not the compressed bytes parsed", () =>
