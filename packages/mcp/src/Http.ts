@@ -19,14 +19,18 @@ const rpcError = (status: number, code: number, message: string, headers: Record
 
 /** The outage answer, at admission or during a call: HTTP 503 with Retry-After, JSON-RPC -32000 with the refusal as data. */
 const unavailable = encodeRefusal(DatabaseUnavailable.now())
-const unavailableMessage = (unavailable.body as { readonly message: string }).message
+const outage = {
+  code: -32000,
+  message: (unavailable.body as { readonly message: string }).message,
+  data: unavailable.body
+} as const
 
 /** Thrown out of a tool call, so that the protocol server answers it as a JSON-RPC error of this code and data. */
 class OutageError extends Error {
-  readonly code = -32000
-  readonly data = unavailable.body
+  readonly code = outage.code
+  readonly data = outage.data
   constructor() {
-    super(unavailableMessage)
+    super(outage.message)
   }
 }
 
@@ -84,23 +88,23 @@ export class McpHttp extends Effect.Service<McpHttp>()("@clockme/mcp/McpHttp", {
         const failure = Cause.failureOption(authenticated.cause)
         if (Option.isSome(failure)) return refused(failure.value, authorization !== null)
         if (isDatabaseOutage(authenticated.cause)) {
-          return json(unavailable.status, { jsonrpc: "2.0", error: { code: -32000, message: unavailableMessage, data: unavailable.body }, id: null }, unavailable.headers)
+          return json(unavailable.status, { jsonrpc: "2.0", error: outage, id: null }, unavailable.headers)
         }
         await runExit(Effect.logError("MCP authentication failed", authenticated.cause))
         return rpcError(500, -32603, "Internal error")
       }
       // Answers are always JSON here, so a client that only accepts JSON (curl, a plain fetch) is served too.
       request.headers.set("accept", "application/json, text/event-stream")
-      let outage = false
-      const server = makeServer(tools, executeAs(authenticated.value.actor, () => void (outage = true)))
+      let metOutage = false
+      const server = makeServer(tools, executeAs(authenticated.value.actor, () => void (metOutage = true)))
       const transport = new WebStandardStreamableHTTPServerTransport({ enableJsonResponse: true })
       try {
         await server.connect(transport)
         const answered = await transport.handleRequest(request)
-        const response = outage
+        const response = metOutage
           ? new Response(await answered.text(), { status: unavailable.status, headers: answered.headers })
           : answered
-        for (const [name, value] of Object.entries({ ...admittedHeaders(authenticated.value), ...(outage ? unavailable.headers : {}) })) {
+        for (const [name, value] of Object.entries({ ...admittedHeaders(authenticated.value), ...(metOutage ? unavailable.headers : {}) })) {
           response.headers.set(name, value)
         }
         return response
