@@ -9,6 +9,7 @@ import { Config, Data, DateTime, Effect } from "effect"
 /** Too many requests from one address to one connection's inbound routes this minute. */
 export class InboundThrottled extends Data.TaggedError("InboundThrottled")<{
   readonly message: string
+  readonly limit: number
   readonly retryAfterSeconds: number
 }> {}
 
@@ -55,6 +56,7 @@ export class Inbound extends Effect.Service<Inbound>()("@clockme/integrations/In
       const quota = yield* limiter.hit(`${target.connectionId} ${address}`, limit)
       if (quota.remaining < 0) {
         return yield* new InboundThrottled({
+          limit,
           retryAfterSeconds: quota.resetSeconds,
           message: `More than ${limit} requests a minute from ${address} to this connection; retry in ${quota.resetSeconds} s`
         })

@@ -1,7 +1,10 @@
 import { ConnectionId } from "@clockme/domain/contract/Integration"
 import { Inbound } from "@clockme/integrations/Inbound"
 import { HttpApiBuilder, HttpRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { MalformedBody, NoSuchRoute } from "@clockme/domain/contract/Refusals"
+import { RateLimited } from "@clockme/domain/contract/RateLimit"
 import { Effect, Option, Schema } from "effect"
+import { refusalResponse } from "../RequestGuard.js"
 
 const Params = Schema.Struct({ integration: Schema.String, connection: ConnectionId, route: Schema.String })
 
@@ -30,18 +33,19 @@ export const InboundLive = HttpApiBuilder.Router.use((router) =>
           : HttpServerResponse.unsafeJson(reply.body, { status: reply.status })
       }).pipe(
         Effect.catchTags({
-          ParseError: () => Effect.succeed(problem(404, "NotFound", "not_found", "No such inbound route")),
+          ParseError: () => Effect.succeed(refusalResponse(new NoSuchRoute({ message: "No such inbound route" }))),
           IntegrationNotFound: (e) => Effect.succeed(problem(404, e._tag, e.code, e.message)),
           ConnectionNotFound: (e) => Effect.succeed(problem(404, e._tag, e.code, e.message)),
           InboundRejected: (e) => Effect.succeed(problem(401, "InboundRejected", "bad_signature", e.message)),
-          InboundRouteNotFound: (e) => Effect.succeed(problem(404, "NotFound", "not_found", e.message)),
+          InboundRouteNotFound: (e) => Effect.succeed(refusalResponse(new NoSuchRoute({ message: e.message }))),
           InboundThrottled: (e) =>
             Effect.succeed(
-              problem(429, "RateLimited", "rate_limited", e.message).pipe(
-                HttpServerResponse.setHeader("retry-after", String(e.retryAfterSeconds))
+              HttpServerResponse.unsafeJson(
+                Schema.encodeSync(RateLimited)(new RateLimited({ limit: e.limit, retryAfterSeconds: e.retryAfterSeconds, message: e.message })),
+                { status: 429, headers: { "retry-after": String(e.retryAfterSeconds) } }
               )
             ),
-          RequestError: () => Effect.succeed(problem(400, "MalformedBody", "malformed_body", "Could not read the body"))
+          RequestError: () => Effect.succeed(refusalResponse(new MalformedBody({ message: "Could not read the body" })))
         })
       )
     )
