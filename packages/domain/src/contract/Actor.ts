@@ -19,6 +19,8 @@ export interface Actor {
   /** Set when the key is restricted to one workspace: the actor acts only there. */
   readonly keyWorkspaceId?: WorkspaceId | null | undefined
   readonly scope: KeyScope
+  /** The user's role in `workspaceId`, as admission read it (null: not a member; undefined: not read). */
+  readonly role?: "owner" | "member" | null | undefined
   readonly source: Source
 }
 

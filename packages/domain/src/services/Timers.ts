@@ -341,11 +341,7 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
     const resume = (ref: TimerRef, options: IdempotencyOptions = {}) =>
       idempotency.once(options.idempotencyKey, "timer.resume", TimerView, resumeNow(ref))
 
-    /**
-     * Records activity: all running hook and MCP timers, or the one named. With projectName and autoStart,
-     * a project without a timer gets one, so a session the watchdog stopped resumes on its next prompt.
-     */
-    const heartbeat = Effect.fn("Timers.heartbeat")(function*(input: Heartbeat) {
+    const heartbeatNamed = Effect.fn("Timers.heartbeatNamed")(function*(input: Heartbeat) {
       const actor = yield* requireScope("write")
       const now = yield* DateTime.now
       const { at, since } = yield* evidenceTimes(input, now)
@@ -364,10 +360,7 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
       const named = input.projectId !== undefined || input.projectName !== undefined
       const touched = named && projectId === undefined
         ? []
-        : yield* repo.touch(actor.userId, actor.workspaceId, projectId, DateTime.toDate(at), count)
-      if (input.sessionId !== undefined) {
-        for (const row of touched) yield* repo.recordSession(row.timer.id, input.sessionId, DateTime.toDate(at))
-      }
+        : yield* repo.touch(actor.userId, actor.workspaceId, projectId, DateTime.toDate(at), count, input.sessionId)
       if (touched.length > 0 || !named) {
         return new HeartbeatResult({ touched: touched.map((row) => toView(row, now)), started: null, extended: null, at })
       }
@@ -389,6 +382,23 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
       const row = yield* repo.findForProject(actor.userId, actor.workspaceId, started.projectId).pipe(Effect.flatMap(Effect.orDie))
       return new HeartbeatResult({ touched: [], started: toView(row, now), extended: null, at })
     }, transactional(sql))
+
+    /** A heartbeat naming no project and no time, the hook's and MCP's usual one: one statement, no transaction. */
+    const touchAll = Effect.fn("Timers.touchAll")(function*(input: Heartbeat) {
+      const actor = yield* requireScope("write")
+      const now = yield* DateTime.now
+      const touched = yield* repo.touch(actor.userId, actor.workspaceId, undefined, DateTime.toDate(now), input.count ?? 1, input.sessionId)
+      return new HeartbeatResult({ touched: touched.map((row) => toView(row, now)), started: null, extended: null, at: now })
+    })
+
+    /**
+     * Records activity: all running hook and MCP timers, or the one named. With projectName and autoStart,
+     * a project without a timer gets one, so a session the watchdog stopped resumes on its next prompt.
+     */
+    const heartbeat = (input: Heartbeat) =>
+      input.projectId === undefined && input.projectName === undefined && input.at === undefined && input.since === undefined
+        ? touchAll(input)
+        : heartbeatNamed(input)
 
     /**
      * Edits a running timer (TimerUpdated when its description or task changed), or moves it to another project

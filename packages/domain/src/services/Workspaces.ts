@@ -44,6 +44,7 @@ import type {
 } from "../contract/Workspace.js"
 import { Events } from "./Events.js"
 import { someOrFail } from "./Found.js"
+import { AdmissionCache } from "./AdmissionCache.js"
 import { Audit } from "./Audit.js"
 import { hoursOf, resolvePeriod } from "./Periods.js"
 import { Timers } from "./Timers.js"
@@ -60,6 +61,7 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
     const accounts = yield* AccountsRepo
     const events = yield* Events
     const audit = yield* Audit
+    const cache = yield* AdmissionCache
 
     const list = Effect.gen(function*() {
       const actor = yield* CurrentActor
@@ -174,7 +176,8 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
         )
         return new JoinedWorkspace({ workspace: joined, alreadyMember: false })
       },
-      transactional(sql)
+      transactional(sql),
+      cache.invalidating
     )
 
     const createInvite = Effect.fn("Workspaces.createInvite")(function*(id: WorkspaceId, input: CreateInvite | null) {
@@ -289,7 +292,7 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
         )
       }
       return member
-    }, transactional(sql))
+    }, transactional(sql), cache.invalidating)
 
     /**
      * Ends a membership unless it would leave no owner: the member's timers there are stopped and recorded,
@@ -319,14 +322,14 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
       const workspace = yield* requireOwner(id, "remove members")
       yield* requireShared(workspace, "lose its only member")
       yield* endMembership(id, userId, "This would remove the last owner", actor.userId)
-    }, transactional(sql))
+    }, transactional(sql), cache.invalidating)
 
     const leave = Effect.fn("Workspaces.leave")(function*(id: WorkspaceId) {
       const actor = yield* requireScope("full")
       const workspace = yield* membership(id)
       yield* requireShared(workspace, "be left")
       yield* endMembership(id, actor.userId, "You are the only owner", null)
-    }, transactional(sql))
+    }, transactional(sql), cache.invalidating)
 
     /** Makes the workspace the one every later call of this user acts in. */
     const activate = Effect.fn("Workspaces.activate")(function*(id: WorkspaceId) {
@@ -334,7 +337,7 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
       yield* membership(id)
       yield* repo.setActive(actor.userId, id)
       return yield* reload(id)
-    })
+    }, cache.invalidating)
 
     /** Hours by member, by project and by both; any member may read it. */
     const summary = Effect.fn("Workspaces.summary")(function*(id: WorkspaceId, query: SummaryQuery) {
@@ -399,5 +402,13 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
       summary
     } as const
   }),
-  dependencies: [WorkspacesRepo.Default, ReportsRepo.Default, AccountsRepo.Default, Timers.Default, Events.Default, Audit.Default]
+  dependencies: [
+    WorkspacesRepo.Default,
+    ReportsRepo.Default,
+    AccountsRepo.Default,
+    Timers.Default,
+    Events.Default,
+    Audit.Default,
+    AdmissionCache.Default
+  ]
 }) {}
