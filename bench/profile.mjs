@@ -101,7 +101,7 @@ let total = 0
 for (const [id, micros] of dt) {
   const { callFrame } = byNode.get(id)
   const where = callFrame.url.replace(/^.*node_modules\//, "").replace(/^file:\/\/.*\/packages\//, "clockme/")
-  const key = `${callFrame.functionName || "(anonymous)"} ${where}:${callFrame.lineNumber}`
+  const key = `${callFrame.functionName || "(anonymous)"} ${where}:${callFrame.lineNumber}:${callFrame.columnNumber}`
   self.set(key, (self.get(key) ?? 0) + micros)
   const pkg = callFrame.url === "" ? callFrame.functionName : where.startsWith("@") ? where.split("/").slice(0, 2).join("/") : where.split("/")[0]
   packages.set(pkg, (packages.get(pkg) ?? 0) + micros)
