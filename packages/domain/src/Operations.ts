@@ -1,7 +1,9 @@
 import type { HttpApi, HttpApiEndpoint, HttpApiGroup } from "@effect/platform"
 import { Context, Effect } from "effect"
-import type { CurrentActor } from "./contract/Actor.js"
-import type { Api } from "./contract/api/Api.js"
+import { checkScope, CurrentActor } from "./contract/Actor.js"
+import type { Actor } from "./contract/Actor.js"
+import { requiredScope } from "./contract/api/Access.js"
+import { Api } from "./contract/api/Api.js"
 import { Health } from "./contract/api/SystemApi.js"
 import { reportCsv } from "./contract/Report.js"
 import { summaryCsv } from "./contract/Workspace.js"
@@ -56,9 +58,41 @@ export class PluginOperations extends Context.Tag("@clockme/domain/PluginOperati
   Pick<OperationTable, PluginGroup>
 >() {}
 
+type AnyOperation = (request: never) => Effect.Effect<unknown, unknown, CurrentActor>
+
 /**
- * The one table of operations: which service call answers each endpoint. The REST handlers and the MCP
- * tools both run these, so an endpoint and its tool can never call different things.
+ * Each operation behind the scope its endpoint declares (RequiredScope; GET → read, otherwise write): the
+ * one place scopes are checked, for every caller of the table.
+ */
+const guarded = (table: OperationTable): OperationTable => {
+  const byGroup = table as unknown as Record<string, Record<string, AnyOperation>>
+  const out: Record<string, Record<string, AnyOperation>> = {}
+  for (const group of Object.values(Api.groups as unknown as Record<string, HttpApiGroup.HttpApiGroup.AnyWithProps>)) {
+    const operations = byGroup[group.identifier]!
+    out[group.identifier] = Object.fromEntries(Object.values(group.endpoints).map((endpoint) => {
+      const operation = operations[endpoint.name]!
+      const needed = requiredScope(endpoint)
+      const run: AnyOperation = needed === "read"
+        ? operation
+        : (request) => Effect.zipRight(checkScope(needed), operation(request))
+      return [endpoint.name, run]
+    }))
+  }
+  return out as unknown as OperationTable
+}
+
+/**
+ * Runs an operation of the table as `actor`: the way in for callers other than REST and MCP (an integration
+ * acting as a member), with the same scope check. `actor` comes from admission (Admission.admit), e.g.
+ * `operations.timer.start({ headers: {}, payload }).pipe(runAs(actor))`.
+ */
+export const runAs = (actor: Actor) => <A, E>(operation: Effect.Effect<A, E, CurrentActor>): Effect.Effect<A, E> =>
+  Effect.provideService(operation, CurrentActor, actor)
+
+/**
+ * The one table of operations: which service call answers each endpoint, behind the scope the endpoint
+ * declares. The REST handlers and the MCP tools both run these, so an endpoint and its tool can never call
+ * different things or be admitted differently.
  */
 export class Operations extends Effect.Service<Operations>()("@clockme/domain/Operations", {
   effect: Effect.gen(function*() {
@@ -162,6 +196,6 @@ export class Operations extends Effect.Service<Operations>()("@clockme/domain/Op
       },
       ...plugins
     }
-    return table
+    return guarded(table)
   })
 }) {}

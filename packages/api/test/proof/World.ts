@@ -11,6 +11,8 @@ import { createProject, keyWithScope, logEntry, setNow } from "../lib/Fixtures.j
 import { SEED } from "./Generators.js"
 import type { CallOptions } from "../lib/TestServer.js"
 import { call, fetchReply, TestServerManualSweep } from "../lib/TestServer.js"
+import { requiredScope } from "@clockme/domain/contract/api/Access"
+import type { KeyScope } from "@clockme/domain/contract/Actor"
 
 /** One endpoint of the contract, as reflected from `Api`: never a hand-written list. */
 export interface Endpoint {
@@ -24,6 +26,8 @@ export interface Endpoint {
   readonly pathParams: ReadonlyArray<string>
   readonly endpoint: HttpApiEndpoint.HttpApiEndpoint.AnyWithProps
   readonly tool: McpToolSpec | undefined
+  /** The key scope the endpoint declares (RequiredScope; GET → read, otherwise write). */
+  readonly scope: KeyScope
   /** Behind the Authentication middleware (every endpoint but health). */
   readonly authenticated: boolean
 }
@@ -42,6 +46,7 @@ export const endpoints: ReadonlyArray<Endpoint> = Object.values(
       pathParams: [...endpoint.path.matchAll(/:(\w+)/g)].map((match) => match[1]!),
       endpoint,
       tool: Option.getOrUndefined(Context.getOption(endpoint.annotations, McpTool)),
+      scope: requiredScope(endpoint),
       authenticated: group.middlewares.size + endpoint.middlewares.size > 0
     }))
   )

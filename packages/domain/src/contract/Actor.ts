@@ -48,10 +48,14 @@ const rank: Record<KeyScope, number> = { read: 0, write: 1, full: 2 }
 
 export const scopeCovers = (have: KeyScope, needed: KeyScope): boolean => rank[have] >= rank[needed]
 
-export const requireScope = (needed: KeyScope) =>
+/**
+ * Refuses a caller whose key does not cover `needed`. Only the table of operations calls it, with the scope
+ * its endpoint declares (RequiredScope), so no service checks scopes by hand.
+ */
+export const checkScope = (needed: KeyScope) =>
   Effect.flatMap(CurrentActor, (actor) =>
     scopeCovers(actor.scope, needed)
-      ? Effect.succeed(actor)
+      ? Effect.void
       : Effect.fail(
         new InsufficientScope({
           required: needed,

@@ -1,6 +1,6 @@
 import { Effect, Option, Schema } from "effect"
 import type { Redacted } from "effect"
-import { CurrentActor } from "../contract/Actor.js"
+import { CurrentActor, scopeCovers } from "../contract/Actor.js"
 import type { Actor, Source, Unauthorized } from "../contract/Actor.js"
 import { quotaHeaders, RateLimited, requestsPerMinute } from "../contract/RateLimit.js"
 import type { Quota } from "../contract/RateLimit.js"
@@ -92,7 +92,7 @@ export class Admission extends Effect.Service<Admission>()("@clockme/domain/Admi
      */
     const recordActivity = Effect.fn("Admission.recordActivity")(function*() {
       const actor = yield* CurrentActor
-      if (actor.source !== "mcp") return
+      if (actor.source !== "mcp" || !scopeCovers(actor.scope, "write")) return
       yield* timers.heartbeat({}).pipe(Effect.ignore)
     })
 

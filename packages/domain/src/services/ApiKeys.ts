@@ -2,7 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from "node:crypto"
 import { SqlClient } from "@effect/sql"
 import { DateTime, Effect, Option, Redacted } from "effect"
 import type { Actor, KeyScope } from "../contract/Actor.js"
-import { CurrentActor, InsufficientScope, requireScope, scopeCovers, Unauthorized } from "../contract/Actor.js"
+import { CurrentActor, InsufficientScope, scopeCovers, Unauthorized } from "../contract/Actor.js"
 import { ApiKeyNotFound, CreatedApiKey, DEFAULT_GRACE_SECONDS } from "../contract/ApiKey.js"
 import type { CreateApiKey, RotateApiKey } from "../contract/ApiKey.js"
 import { Conflict, Forbidden, InvalidInput } from "../contract/Errors.js"
@@ -148,7 +148,7 @@ export class ApiKeys extends Effect.Service<ApiKeys>()("@clockme/domain/ApiKeys"
     }).pipe(Effect.withSpan("ApiKeys.list"))
 
     const create = Effect.fn("ApiKeys.create")(function*(input: CreateApiKey) {
-      const actor = yield* requireScope("full")
+      const actor = yield* CurrentActor
       const scope = input.scope ?? "full"
       if (!scopeCovers(actor.scope, scope)) {
         return yield* new InsufficientScope({
@@ -184,7 +184,7 @@ export class ApiKeys extends Effect.Service<ApiKeys>()("@clockme/domain/ApiKeys"
 
     /** A new secret for the key; the old one keeps working for the grace period. */
     const rotate = Effect.fn("ApiKeys.rotate")(function*(id: ApiKeyId, input: RotateApiKey | null) {
-      const actor = yield* requireScope("full")
+      const actor = yield* CurrentActor
       const found = yield* repo.findKey(actor.userId, id, actor.keyWorkspaceId ?? null)
       if (Option.isNone(found)) return yield* notFound(id)
       const now = yield* DateTime.now
@@ -215,7 +215,7 @@ export class ApiKeys extends Effect.Service<ApiKeys>()("@clockme/domain/ApiKeys"
     }, cache.invalidating)
 
     const revoke = Effect.fn("ApiKeys.revoke")(function*(id: ApiKeyId) {
-      const actor = yield* requireScope("full")
+      const actor = yield* CurrentActor
       const now = yield* DateTime.now
       const revoked = yield* repo.revokeKey(actor.userId, id, DateTime.toDate(now), actor.keyWorkspaceId ?? null)
       if (Option.isNone(revoked)) return yield* notFound(id)

@@ -1,6 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import { DateTime, Effect, Option } from "effect"
-import { CurrentActor, requireScope } from "../contract/Actor.js"
+import { CurrentActor } from "../contract/Actor.js"
 import { Forbidden, InvalidInput } from "../contract/Errors.js"
 import { ProjectArchived as ProjectArchivedEvent, ProjectCreated, ProjectUpdated } from "../contract/Events.js"
 import type { ProjectId, WorkspaceId } from "../contract/Ids.js"
@@ -81,7 +81,7 @@ export class Projects extends Effect.Service<Projects>()("@clockme/domain/Projec
     })
 
     const create = Effect.fn("Projects.create")(function*(input: CreateProject) {
-      const actor = yield* requireScope("write")
+      const actor = yield* CurrentActor
       yield* requireOwnerFor(input, "on a project")
       const now = yield* DateTime.now
       const project = yield* repo.insert(actor.workspaceId, input, DateTime.toDate(now)).pipe(
@@ -92,7 +92,7 @@ export class Projects extends Effect.Service<Projects>()("@clockme/domain/Projec
     }, transactional(sql))
 
     const update = Effect.fn("Projects.update")(function*(id: ProjectId, patch: UpdateProject) {
-      const actor = yield* requireScope("write")
+      const actor = yield* CurrentActor
       yield* get(id)
       yield* requireOwnerFor(patch, "on a project")
       const now = yield* DateTime.now
@@ -138,7 +138,6 @@ export class Projects extends Effect.Service<Projects>()("@clockme/domain/Projec
       if (match) return match
       if (ref.fallbackProjectId !== undefined) return yield* get(ref.fallbackProjectId).pipe(Effect.flatMap(ensureActive))
       if (ref.autoCreate === true) {
-        yield* requireScope("write")
         const now = yield* DateTime.now
         return yield* transactional(sql)(Effect.gen(function*() {
           const { created, project } = yield* repo.insertOrGet(actor.workspaceId, name, DateTime.toDate(now))

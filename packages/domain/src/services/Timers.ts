@@ -1,6 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import { DateTime, Duration, Effect, Either, Option, Schema } from "effect"
-import { CurrentActor, requireScope } from "../contract/Actor.js"
+import { CurrentActor } from "../contract/Actor.js"
 import type { StopReason } from "../contract/Entry.js"
 import { Entry } from "../contract/Entry.js"
 import {
@@ -128,7 +128,7 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
     }
 
     const startNow = Effect.fn("Timers.startNow")(function*(input: StartTimer) {
-      const actor = yield* requireScope("write")
+      const actor = yield* CurrentActor
       if (input.projectId === undefined && input.projectName === undefined && input.fallbackProjectId === undefined) {
         return yield* new InvalidInput({ field: "projectId", message: "Give projectId or projectName" })
       }
@@ -267,7 +267,7 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
      * entry. With a sessionId, the timer keeps running while other sessions still work on it.
      */
     const stopNow = Effect.fn("Timers.stopNow")(function*(input: StopTimer) {
-      const actor = yield* requireScope("write")
+      const actor = yield* CurrentActor
       const now = yield* DateTime.now
       const at = yield* eventTime(input.at, now)
       const reason: StopReason = input.reason ?? (input.sessionId === undefined ? "manual" : "session_end")
@@ -317,7 +317,7 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
       const change = action === "pause" ? repo.pause : repo.resume
       const Event = action === "pause" ? TimerPaused : TimerResumed
       return Effect.fn(`Timers.${action}Now`)(function*(ref: TimerRef) {
-        const actor = yield* requireScope("write")
+        const actor = yield* CurrentActor
         const now = yield* DateTime.now
         const timers = yield* repo.listForUser(actor.userId, actor.workspaceId)
         const candidates = ref.projectId === undefined && ref.projectName === undefined
@@ -342,7 +342,7 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
       idempotency.once(options.idempotencyKey, "timer.resume", TimerView, resumeNow(ref))
 
     const heartbeatNamed = Effect.fn("Timers.heartbeatNamed")(function*(input: Heartbeat) {
-      const actor = yield* requireScope("write")
+      const actor = yield* CurrentActor
       const now = yield* DateTime.now
       const { at, since } = yield* evidenceTimes(input, now)
       const count = input.count ?? 1
@@ -385,7 +385,7 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
 
     /** A heartbeat naming no project and no time, the hook's and MCP's usual one: one statement, no transaction. */
     const touchAll = Effect.fn("Timers.touchAll")(function*(input: Heartbeat) {
-      const actor = yield* requireScope("write")
+      const actor = yield* CurrentActor
       const now = yield* DateTime.now
       const touched = yield* repo.touch(actor.userId, actor.workspaceId, undefined, DateTime.toDate(now), input.count ?? 1, input.sessionId)
       return new HeartbeatResult({ touched: touched.map((row) => toView(row, now)), started: null, extended: null, at: now })
@@ -405,7 +405,7 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
      * (TimerMoved; with split, the time so far stays behind).
      */
     const update = Effect.fn("Timers.update")(function*(input: UpdateTimer) {
-      const actor = yield* requireScope("write")
+      const actor = yield* CurrentActor
       const now = yield* DateTime.now
       const current = yield* repo.findForProject(actor.userId, actor.workspaceId, input.currentProjectId)
       if (Option.isNone(current)) {

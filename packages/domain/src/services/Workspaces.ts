@@ -1,7 +1,7 @@
 import { SqlClient } from "@effect/sql"
 import { randomBytes } from "node:crypto"
 import { DateTime, Effect, Equal, Option } from "effect"
-import { CurrentActor, requireScope } from "../contract/Actor.js"
+import { CurrentActor } from "../contract/Actor.js"
 import { Forbidden, InvalidInput } from "../contract/Errors.js"
 import {
   InviteCreated,
@@ -116,7 +116,7 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
 
     /** A shared workspace with the caller as its owner. */
     const create = Effect.fn("Workspaces.create")(function*(input: CreateWorkspace) {
-      const actor = yield* requireScope("full")
+      const actor = yield* CurrentActor
       yield* unrestricted("create workspaces")
       const now = yield* DateTime.now
       const id = yield* repo.create(actor.userId, input, DateTime.toDate(now))
@@ -128,7 +128,7 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
     }, transactional(sql))
 
     const update = Effect.fn("Workspaces.update")(function*(id: WorkspaceId, patch: UpdateWorkspace) {
-      const actor = yield* requireScope("full")
+      const actor = yield* CurrentActor
       const before = WorkspaceSettings.of(yield* requireOwner(id, "change its settings"))
       yield* repo.update(id, patch)
       const workspace = yield* reload(id)
@@ -144,7 +144,7 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
 
     const join = Effect.fn("Workspaces.join")(
       function*(code: string) {
-        const actor = yield* requireScope("full")
+        const actor = yield* CurrentActor
         yield* unrestricted("join other workspaces")
         const found = yield* repo.findInviteForUpdate(code)
         if (Option.isNone(found)) {
@@ -181,7 +181,7 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
     )
 
     const createInvite = Effect.fn("Workspaces.createInvite")(function*(id: WorkspaceId, input: CreateInvite | null) {
-      const actor = yield* requireScope("full")
+      const actor = yield* CurrentActor
       const workspace = yield* requireOwner(id, "create invites")
       yield* requireShared(workspace, "have invites")
       const now = yield* DateTime.now
@@ -211,14 +211,13 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
 
     const listInvites = Effect.fn("Workspaces.listInvites")(function*(id: WorkspaceId) {
       // the codes let anyone join: as sensitive as creating them
-      yield* requireScope("full")
       yield* requireOwner(id, "see its invites")
       const now = yield* DateTime.now
       return yield* repo.listInvites(id, DateTime.toDate(now))
     })
 
     const revokeInvite = Effect.fn("Workspaces.revokeInvite")(function*(id: WorkspaceId, inviteId: InviteId) {
-      const actor = yield* requireScope("full")
+      const actor = yield* CurrentActor
       yield* requireOwner(id, "revoke invites")
       const now = yield* DateTime.now
       const revoked = yield* repo.revokeInvite(id, inviteId, DateTime.toDate(now))
@@ -264,7 +263,7 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
     )
 
     const setRole = Effect.fn("Workspaces.setRole")(function*(id: WorkspaceId, userId: UserId, input: UpdateMember) {
-      const actor = yield* requireScope("full")
+      const actor = yield* CurrentActor
       yield* requireOwner(id, "change roles")
       const target = yield* checkOwnersAfter(id, userId, input.role, "This would leave the workspace without an owner")
       yield* repo.setRole(id, userId, input.role)
@@ -318,14 +317,14 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
     })
 
     const removeMember = Effect.fn("Workspaces.removeMember")(function*(id: WorkspaceId, userId: UserId) {
-      const actor = yield* requireScope("full")
+      const actor = yield* CurrentActor
       const workspace = yield* requireOwner(id, "remove members")
       yield* requireShared(workspace, "lose its only member")
       yield* endMembership(id, userId, "This would remove the last owner", actor.userId)
     }, transactional(sql), cache.invalidating)
 
     const leave = Effect.fn("Workspaces.leave")(function*(id: WorkspaceId) {
-      const actor = yield* requireScope("full")
+      const actor = yield* CurrentActor
       const workspace = yield* membership(id)
       yield* requireShared(workspace, "be left")
       yield* endMembership(id, actor.userId, "You are the only owner", null)
@@ -333,7 +332,7 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
 
     /** Makes the workspace the one every later call of this user acts in. */
     const activate = Effect.fn("Workspaces.activate")(function*(id: WorkspaceId) {
-      const actor = yield* requireScope("full")
+      const actor = yield* CurrentActor
       yield* membership(id)
       yield* repo.setActive(actor.userId, id)
       return yield* reload(id)

@@ -14,13 +14,14 @@ import {
 } from "../Integration.js"
 import { WorkspaceNotFound } from "../Workspace.js"
 import { Authentication } from "./Authentication.js"
+import { RequiredScope } from "./Access.js"
 
 const byId = Schema.Struct({ id: ConnectionId })
 
 export class IntegrationsApi extends HttpApiGroup.make("integrations")
-  .add(HttpApiEndpoint.get("list", "/integrations").addSuccess(IntegrationList))
+  .add(HttpApiEndpoint.get("list", "/integrations").annotate(RequiredScope, "full").addSuccess(IntegrationList))
   .add(
-    HttpApiEndpoint.post("connect", "/integrations")
+    HttpApiEndpoint.post("connect", "/integrations").annotate(RequiredScope, "full")
       .setPayload(CreateConnection)
       .addSuccess(Connection, { status: 201 })
       .addError(IntegrationNotFound)
@@ -28,7 +29,7 @@ export class IntegrationsApi extends HttpApiGroup.make("integrations")
       .addError(SecretKeyMissing)
   )
   .add(
-    HttpApiEndpoint.patch("update", "/integrations/:id")
+    HttpApiEndpoint.patch("update", "/integrations/:id").annotate(RequiredScope, "full")
       .setPath(byId)
       .setPayload(UpdateConnection)
       .addSuccess(Connection)
@@ -38,7 +39,7 @@ export class IntegrationsApi extends HttpApiGroup.make("integrations")
       .addError(SecretKeyMissing)
   )
   .add(
-    HttpApiEndpoint.del("disconnect", "/integrations/:id")
+    HttpApiEndpoint.del("disconnect", "/integrations/:id").annotate(RequiredScope, "full")
       .setPath(byId)
       .addSuccess(Connection)
       .addError(ConnectionNotFound)
