@@ -56,8 +56,10 @@ if (postgres !== undefined) {
 }
 const port = await freePort()
 const url = `http://127.0.0.1:${port}`
+// BENCH_SOURCE=1 runs the TypeScript sources (through tsx), so functions keep their names and files.
+const entry = process.env.BENCH_SOURCE ? ["--import", "tsx", join(root, "packages/api/src/bin.ts")] : [serverBin]
 const server = await startAndWait(
-  ["--cpu-prof", `--cpu-prof-dir=${scratch}`, serverBin, "serve"],
+  ["--cpu-prof", `--cpu-prof-dir=${scratch}`, ...entry, "serve"],
   { ...process.env, ...env, CLOCKME_RATE_LIMITS: "off", PORT: String(port), HOST: "127.0.0.1" },
   `${url}/api/health`
 )
@@ -97,6 +99,7 @@ for (let i = 0; i < profile.samples.length; i++) {
   dt.set(profile.samples[i], (dt.get(profile.samples[i]) ?? 0) + (profile.timeDeltas[i] ?? 0))
 }
 const packages = new Map()
+const files = new Map()
 let total = 0
 for (const [id, micros] of dt) {
   const { callFrame } = byNode.get(id)
@@ -105,11 +108,13 @@ for (const [id, micros] of dt) {
   self.set(key, (self.get(key) ?? 0) + micros)
   const pkg = callFrame.url === "" ? callFrame.functionName : where.startsWith("@") ? where.split("/").slice(0, 2).join("/") : where.split("/")[0]
   packages.set(pkg, (packages.get(pkg) ?? 0) + micros)
+  files.set(where, (files.get(where) ?? 0) + micros)
   total += micros
 }
 const top = (map, n) => [...map].sort((a, b) => b[1] - a[1]).slice(0, n)
   .map(([k, v]) => `${(100 * v / total).toFixed(1).padStart(5)}%  ${k}`).join("\n")
 console.log(`${what}: ${figure.rps.toFixed(0)} req/s, p50 ${figure.p50} ms, p99 ${figure.p99} ms\n`)
 console.log(`By package or file (self time):\n${top(packages, 20)}\n`)
+console.log(`By file (self time):\n${top(files, 25)}\n`)
 console.log(`By function (self time):\n${top(self, 40)}`)
 console.log(`\nProfile: ${scratch}`)

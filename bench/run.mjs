@@ -4,7 +4,8 @@
 //   npm run bench                      starts its own PostgreSQL when run as root (as .ci/run does), else
 //                                      uses DATABASE_URL if set, else measures the embedded database only
 //   BENCH_SECONDS=10 npm run bench     longer load runs (default 5 s each)
-//   BENCH_ACCOUNTS=200 BENCH_RUNS=9    accounts for the request path, runs per start-up figure
+//   BENCH_ACCOUNTS=200 BENCH_RUNS=5    accounts for the request path, runs per start-up figure
+//   BENCH_WARMUP=5                     seconds of load before a server's first figure
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { cpus, loadavg, tmpdir } from "node:os"
 import { dirname, join } from "node:path"
@@ -19,7 +20,7 @@ import { requestTable } from "./table.mjs"
 const root = join(dirname(fileURLToPath(import.meta.url)), "..")
 const serverBin = join(root, "packages/api/dist/bin.js")
 const cliBin = join(root, "packages/sdk/dist/cli.js")
-const runs = Number(process.env.BENCH_RUNS ?? 9)
+const runs = Number(process.env.BENCH_RUNS ?? 5)
 const accounts = Number(process.env.BENCH_ACCOUNTS ?? 200)
 const out = process.env.BENCH_OUT ?? join(root, ".tmp/bench/results.json")
 const scratch = mkdtempSync(join(tmpdir(), "clockme-bench-"))
