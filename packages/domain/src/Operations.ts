@@ -2,7 +2,8 @@ import type { HttpApi, HttpApiEndpoint, HttpApiGroup } from "@effect/platform"
 import { Context, Effect } from "effect"
 import { checkScope, CurrentActor } from "./contract/Actor.js"
 import type { Actor } from "./contract/Actor.js"
-import { requiredScope } from "./contract/api/Access.js"
+import type { WorkspaceId } from "./contract/Ids.js"
+import { requiredRole, requiredScope } from "./contract/api/Access.js"
 import { Api } from "./contract/api/Api.js"
 import { Health } from "./contract/api/SystemApi.js"
 import { reportCsv } from "./contract/Report.js"
@@ -15,6 +16,7 @@ import { Connections } from "./services/Connections.js"
 import { Dashboard } from "./services/Dashboard.js"
 import { Entries } from "./services/Entries.js"
 import { Events } from "./services/Events.js"
+import { Ownership } from "./services/Ownership.js"
 import { ProjectDetails } from "./services/ProjectDetails.js"
 import { Projects } from "./services/Projects.js"
 import { Reports } from "./services/Reports.js"
@@ -61,20 +63,26 @@ export class PluginOperations extends Context.Tag("@clockme/domain/PluginOperati
 type AnyOperation = (request: never) => Effect.Effect<unknown, unknown, CurrentActor>
 
 /**
- * Each operation behind the scope its endpoint declares (RequiredScope; GET → read, otherwise write): the
- * one place scopes are checked, for every caller of the table.
+ * Each operation behind the scope and role its endpoint declares (RequiredScope: GET → read, otherwise write;
+ * RequiredRole where only owners may call it): the one place they are checked, for every caller of the table.
  */
-const guarded = (table: OperationTable): OperationTable => {
+const guarded = (table: OperationTable, ownership: Ownership): OperationTable => {
   const byGroup = table as unknown as Record<string, Record<string, AnyOperation>>
   const out: Record<string, Record<string, AnyOperation>> = {}
   for (const group of Object.values(Api.groups as unknown as Record<string, HttpApiGroup.HttpApiGroup.AnyWithProps>)) {
     const operations = byGroup[group.identifier]!
     out[group.identifier] = Object.fromEntries(Object.values(group.endpoints).map((endpoint) => {
       const operation = operations[endpoint.name]!
-      const needed = requiredScope(endpoint)
-      const run: AnyOperation = needed === "read"
+      const scope = requiredScope(endpoint)
+      const role = requiredRole(endpoint)
+      const checks: Array<(request: { readonly path?: { readonly id?: WorkspaceId } }) => Effect.Effect<void, unknown, CurrentActor>> = [
+        ...(scope === "read" ? [] : [() => checkScope(scope)]),
+        ...(role === undefined ? [] : [(request: { readonly path?: { readonly id?: WorkspaceId } }) =>
+          ownership.requireOwner(role, request.path?.id)])
+      ]
+      const run: AnyOperation = checks.length === 0
         ? operation
-        : (request) => Effect.zipRight(checkScope(needed), operation(request))
+        : (request) => Effect.zipRight(Effect.forEach(checks, (check) => check(request as never), { discard: true }), operation(request))
       return [endpoint.name, run]
     }))
   }
@@ -111,6 +119,7 @@ export class Operations extends Effect.Service<Operations>()("@clockme/domain/Op
     const audit = yield* Audit
     const connections = yield* Connections
     const plugins = yield* PluginOperations
+    const ownership = yield* Ownership
     const table: OperationTable = {
       timer: {
         current: () => timers.current,
@@ -196,6 +205,6 @@ export class Operations extends Effect.Service<Operations>()("@clockme/domain/Op
       },
       ...plugins
     }
-    return guarded(table)
+    return guarded(table, ownership)
   })
 }) {}

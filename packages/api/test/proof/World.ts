@@ -11,7 +11,7 @@ import { createProject, keyWithScope, logEntry, setNow } from "../lib/Fixtures.j
 import { SEED } from "./Generators.js"
 import type { CallOptions } from "../lib/TestServer.js"
 import { call, fetchReply, TestServerManualSweep } from "../lib/TestServer.js"
-import { requiredScope } from "@clockme/domain/contract/api/Access"
+import { requiredRole, requiredScope } from "@clockme/domain/contract/api/Access"
 import type { KeyScope } from "@clockme/domain/contract/Actor"
 
 /** One endpoint of the contract, as reflected from `Api`: never a hand-written list. */
@@ -28,6 +28,8 @@ export interface Endpoint {
   readonly tool: McpToolSpec | undefined
   /** The key scope the endpoint declares (RequiredScope; GET → read, otherwise write). */
   readonly scope: KeyScope
+  /** Only owners may call it (RequiredRole). */
+  readonly owner: boolean
   /** Behind the Authentication middleware (every endpoint but health). */
   readonly authenticated: boolean
 }
@@ -47,6 +49,7 @@ export const endpoints: ReadonlyArray<Endpoint> = Object.values(
       endpoint,
       tool: Option.getOrUndefined(Context.getOption(endpoint.annotations, McpTool)),
       scope: requiredScope(endpoint),
+      owner: requiredRole(endpoint) !== undefined,
       authenticated: group.middlewares.size + endpoint.middlewares.size > 0
     }))
   )

@@ -154,7 +154,8 @@ layer(ProofServer, { timeout: 300_000 })("isolation and scope matrices generated
         if (reply.status === 403) expect(reply.body.code, at).toBe("forbidden")
         outcomes[ep.id] = reply.status
       }
-      // the owner's powers are refused: settings, invites, roles and members
+      // exactly the endpoints declared owner-only (RequiredRole) are refused: settings, invites, roles and members
+      for (const ep of ordered) expect(outcomes[ep.id] === 403, ep.id).toBe(ep.owner)
       for (const name of ["update", "createInvite", "listInvites", "revokeInvite", "updateMember", "removeMember"]) {
         expect(outcomes[`workspaces.${name}`], name).toBe(403)
       }

@@ -16,32 +16,38 @@ import {
 import { CreateWebhook, RotateSecret, UpdateWebhook, WebhookEndpoint, WebhookWithSecret } from "../Webhook.js"
 import { WorkspaceNotFound } from "../Workspace.js"
 import { Authentication } from "./Authentication.js"
-import { RequiredScope } from "./Access.js"
+import { ownersOf, RequiredRole, RequiredScope } from "./Access.js"
 
 const byId = Schema.Struct({ id: ConnectionId })
 
 export class WebhooksApi extends HttpApiGroup.make("webhooks")
-  .add(HttpApiEndpoint.get("list", "/webhooks").annotate(RequiredScope, "full").addSuccess(Schema.Array(WebhookEndpoint)))
+  .add(HttpApiEndpoint.get("list", "/webhooks").annotate(RequiredScope, "full")
+      .annotate(RequiredRole, ownersOf("active", "see integrations")).addSuccess(Schema.Array(WebhookEndpoint)))
   .add(
     HttpApiEndpoint.post("create", "/webhooks").annotate(RequiredScope, "full")
+      .annotate(RequiredRole, ownersOf("active", "create webhooks"))
       .setPayload(CreateWebhook)
       .addSuccess(WebhookWithSecret, { status: 201 })
       .addError(TargetRefused)
       .addError(InvalidInput)
       .addError(SecretKeyMissing)
   )
-  .add(HttpApiEndpoint.get("get", "/webhooks/:id").annotate(RequiredScope, "full").setPath(byId).addSuccess(WebhookEndpoint))
+  .add(HttpApiEndpoint.get("get", "/webhooks/:id").annotate(RequiredScope, "full")
+      .annotate(RequiredRole, ownersOf("active", "see integrations")).setPath(byId).addSuccess(WebhookEndpoint))
   .add(
     HttpApiEndpoint.patch("update", "/webhooks/:id").annotate(RequiredScope, "full")
+      .annotate(RequiredRole, ownersOf("active", "change webhooks"))
       .setPath(byId)
       .setPayload(UpdateWebhook)
       .addSuccess(WebhookEndpoint)
       .addError(TargetRefused)
       .addError(InvalidInput)
   )
-  .add(HttpApiEndpoint.del("delete", "/webhooks/:id").annotate(RequiredScope, "full").setPath(byId).addSuccess(WebhookEndpoint))
+  .add(HttpApiEndpoint.del("delete", "/webhooks/:id").annotate(RequiredScope, "full")
+      .annotate(RequiredRole, ownersOf("active", "see integrations")).setPath(byId).addSuccess(WebhookEndpoint))
   .add(
     HttpApiEndpoint.post("rotateSecret", "/webhooks/:id/rotate-secret").annotate(RequiredScope, "full")
+      .annotate(RequiredRole, ownersOf("active", "see integrations"))
       .setPath(byId)
       .setPayload(RotateSecret)
       .addSuccess(WebhookWithSecret)
@@ -49,18 +55,21 @@ export class WebhooksApi extends HttpApiGroup.make("webhooks")
   )
   .add(
     HttpApiEndpoint.post("test", "/webhooks/:id/test").annotate(RequiredScope, "full")
+      .annotate(RequiredRole, ownersOf("active", "see integrations"))
       .setPath(byId)
       .addSuccess(Delivery)
       .addError(TargetRefused)
   )
   .add(
     HttpApiEndpoint.get("deliveries", "/webhooks/:id/deliveries").annotate(RequiredScope, "full")
+      .annotate(RequiredRole, ownersOf("active", "see integrations"))
       .setPath(byId)
       .setUrlParams(DeliveryQuery)
       .addSuccess(Schema.Array(Delivery))
   )
   .add(
     HttpApiEndpoint.post("retry", "/webhooks/:id/deliveries/:deliveryId/retry").annotate(RequiredScope, "full")
+      .annotate(RequiredRole, ownersOf("active", "retry deliveries"))
       .setPath(Schema.Struct({ id: ConnectionId, deliveryId: DeliveryId }))
       .addSuccess(Delivery, { status: 202 })
       .addError(DeliveryNotFound)

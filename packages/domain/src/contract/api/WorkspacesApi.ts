@@ -27,7 +27,7 @@ import {
 } from "../Workspace.js"
 import { Authentication } from "./Authentication.js"
 import { McpTool, readOnly } from "./McpTool.js"
-import { RequiredScope } from "./Access.js"
+import { ownersOf, RequiredRole, RequiredScope } from "./Access.js"
 
 const WorkspacePath = Schema.Struct({ id: WorkspaceId })
 const Accept = Schema.Struct({ accept: Schema.optional(Schema.String) })
@@ -62,6 +62,7 @@ export class WorkspacesApi extends HttpApiGroup.make("workspaces")
   )
   .add(
     HttpApiEndpoint.patch("update", "/workspaces/:id").annotate(RequiredScope, "full")
+      .annotate(RequiredRole, ownersOf("path", "change its settings"))
       .setPath(WorkspacePath)
       .setPayload(UpdateWorkspace)
       .addSuccess(WorkspaceSummaryItem)
@@ -88,6 +89,7 @@ export class WorkspacesApi extends HttpApiGroup.make("workspaces")
   )
   .add(
     HttpApiEndpoint.post("createInvite", "/workspaces/:id/invites").annotate(RequiredScope, "full")
+      .annotate(RequiredRole, ownersOf("path", "create invites"))
       .setPath(WorkspacePath)
       .setPayload(CreateInviteBody)
       .addSuccess(Invite, { status: 201 })
@@ -99,6 +101,7 @@ export class WorkspacesApi extends HttpApiGroup.make("workspaces")
   )
   .add(
     HttpApiEndpoint.get("listInvites", "/workspaces/:id/invites").annotate(RequiredScope, "full")
+      .annotate(RequiredRole, ownersOf("path", "see its invites"))
       .setPath(WorkspacePath)
       .addSuccess(Schema.Array(Invite))
       .addError(WorkspaceNotFound)
@@ -106,6 +109,7 @@ export class WorkspacesApi extends HttpApiGroup.make("workspaces")
   )
   .add(
     HttpApiEndpoint.del("revokeInvite", "/workspaces/:id/invites/:inviteId").annotate(RequiredScope, "full")
+      .annotate(RequiredRole, ownersOf("path", "revoke invites"))
       .setPath(Schema.Struct({ id: WorkspaceId, inviteId: InviteId }))
       .addSuccess(Invite)
       .addError(WorkspaceNotFound)
@@ -121,6 +125,7 @@ export class WorkspacesApi extends HttpApiGroup.make("workspaces")
   )
   .add(
     HttpApiEndpoint.patch("updateMember", "/workspaces/:id/members/:userId").annotate(RequiredScope, "full")
+      .annotate(RequiredRole, ownersOf("path", "change roles"))
       .setPath(Schema.Struct({ id: WorkspaceId, userId: UserId }))
       .setPayload(UpdateMember)
       .addSuccess(Member)
@@ -132,6 +137,7 @@ export class WorkspacesApi extends HttpApiGroup.make("workspaces")
   )
   .add(
     HttpApiEndpoint.del("removeMember", "/workspaces/:id/members/:userId").annotate(RequiredScope, "full")
+      .annotate(RequiredRole, ownersOf("path", "remove members"))
       .setPath(Schema.Struct({ id: WorkspaceId, userId: UserId }))
       .addSuccess(HttpApiSchema.NoContent)
       .addError(WorkspaceNotFound)
