@@ -28,7 +28,8 @@ export interface TimerRow {
 }
 const toRows = (rows: ReadonlyArray<typeof TimerWithProject.Type>): ReadonlyArray<TimerRow> =>
   rows.map(({ createdByKeyId, projectBillable, projectName, sessionCount, sessionIds, ...timer }) => ({
-    timer: new Timer(timer),
+    // decoded just now by decodeRows: no second validation
+    timer: new Timer(timer, true),
     projectName,
     projectBillable,
     sessionCount,

@@ -40,7 +40,10 @@ import { ensureActive, Projects } from "./Projects.js"
 import { Tasks } from "./Tasks.js"
 import { transactional } from "../sql/Transactional.js"
 
-const toView = (row: TimerRow, now: DateTime.Utc) => new TimerView(timerViewOf(row.timer, row.projectName, now))
+// Built from rows the repository has decoded, and encoded (so checked) again on the way out: the constructors
+// skip a second validation, which cost about 6% of a heartbeat's CPU.
+const trusted = true
+const toView = (row: TimerRow, now: DateTime.Utc) => new TimerView(timerViewOf(row.timer, row.projectName, now), trusted)
 
 export interface IdempotencyOptions {
   readonly idempotencyKey?: string | undefined
@@ -388,7 +391,7 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
       const actor = yield* CurrentActor
       const now = yield* DateTime.now
       const touched = yield* repo.touch(actor.userId, actor.workspaceId, undefined, DateTime.toDate(now), input.count ?? 1, input.sessionId)
-      return new HeartbeatResult({ touched: touched.map((row) => toView(row, now)), started: null, extended: null, at: now })
+      return new HeartbeatResult({ touched: touched.map((row) => toView(row, now)), started: null, extended: null, at: now }, trusted)
     })
 
     /**
@@ -479,7 +482,7 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
       const actor = yield* CurrentActor
       const now = yield* DateTime.now
       const rows = yield* repo.listForUser(actor.userId, actor.workspaceId)
-      return new CurrentTimers({ timers: rows.map((row) => toView(row, now)) })
+      return new CurrentTimers({ timers: rows.map((row) => toView(row, now)) }, trusted)
     }).pipe(Effect.withSpan("Timers.current"))
 
     /**
