@@ -187,7 +187,8 @@ describe("integrations over HTTP", () => {
       for (
         const url of [
           "https://127.0.0.1/h", "https://127.1.2.3/h", "https://[::1]/h", "https://[::ffff:127.0.0.1]/h",
-          "https://2130706433/h", "https://0x7f000001/h", "https://localhost/h", "http://127.0.0.1/h"
+          "https://2130706433/h", "https://0x7f000001/h", "https://localhost/h", "http://127.0.0.1/h",
+          "https://[::127.0.0.1]/h", "https://[::a9fe:a9fe]/h", "https://[64:ff9b::a9fe:a9fe]/h", "https://[2002:7f00:1::]/h"
         ]
       ) {
         const reply = yield* s.api("POST", "/api/webhooks", { url, events: ["timer.started"] })
@@ -195,6 +196,30 @@ describe("integrations over HTTP", () => {
         const zap = yield* s.api("POST", "/api/zapier/hooks", { target_url: url, event: "entry.created" })
         expect([url, zap.status]).toEqual([url, 422])
       }
+    }))
+
+  it.scoped("every URL a plugin stores is checked when saved: webhook updates and a plugin's own settings", () =>
+    Effect.gen(function*() {
+      const s = yield* start(false)
+      const hook = yield* s.api("POST", "/api/webhooks", { url: "https://93.184.216.34/h", events: ["timer.started"] })
+      expect(hook.status).toBe(201)
+      const example = yield* s.api("POST", "/api/integrations", {
+        integration: "example",
+        config: { url: "https://93.184.216.34/x" },
+        secrets: { token: "t" }
+      })
+      expect(example.status).toBe(201)
+      for (const url of ["https://[::127.0.0.1]/h", "https://[::a9fe:a9fe]/h", "https://169.254.169.254/latest"]) {
+        const patched = yield* s.api("PATCH", `/api/webhooks/${hook.body.endpoint.id}`, { url })
+        expect([url, patched.status, patched.body.code]).toEqual([url, 422, "target_refused"])
+        const created = yield* s.api("POST", "/api/integrations", { integration: "example", config: { url }, secrets: { token: "t" } })
+        expect([url, created.status, created.body.code]).toEqual([url, 422, "target_refused"])
+        const updated = yield* s.api("PATCH", `/api/integrations/${example.body.id}`, { config: { url } })
+        expect([url, updated.status, updated.body.code]).toEqual([url, 422, "target_refused"])
+      }
+      expect((yield* s.api("GET", `/api/webhooks/${hook.body.endpoint.id}`)).body.url).toBe("https://93.184.216.34/h")
+      expect((yield* s.api("GET", "/api/integrations")).body.connections.map((c: any) => c.config.url).sort())
+        .toEqual(["https://93.184.216.34/h", "https://93.184.216.34/x"])
     }))
 
   it.scoped("Zapier: subscribe, receive new entries with stable ids, samples in the same shape, 410 removes it", () =>

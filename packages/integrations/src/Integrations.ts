@@ -1,4 +1,4 @@
-import { Plugins } from "@clockme/domain/contract/ports/Integration"
+import { OutboundTargets, Plugins } from "@clockme/domain/contract/ports/Integration"
 import { PluginOperations } from "@clockme/domain/Operations"
 import { ZapSubscription } from "@clockme/domain/contract/Zapier"
 import { Connections } from "@clockme/domain/services/Connections"
@@ -77,6 +77,7 @@ export const IntegrationsLive = (extra: ReadonlyArray<PluginLayer> = []) =>
     Layer.provideMerge(Connections.Default),
     Layer.provideMerge(PluginsLive(extra)),
     Layer.provideMerge(Plugins.layer),
+    Layer.provideMerge(Layer.effect(OutboundTargets, Effect.map(Outbound, (outbound) => ({ check: outbound.check })))),
     Layer.provideMerge(Outbound.Default),
     Layer.provideMerge(Resolver.live)
   )

@@ -15,7 +15,7 @@ import {
   wireEventType
 } from "../contract/Integration.js"
 import type { ConnectionOf, Plugin } from "../contract/ports/Integration.js"
-import { Plugins } from "../contract/ports/Integration.js"
+import { OutboundTargets, Plugins } from "../contract/ports/Integration.js"
 import { WorkspaceNotFound } from "../contract/Workspace.js"
 import type { ConnectionRow } from "../repos/IntegrationsRepo.js"
 import { IntegrationsRepo } from "../repos/IntegrationsRepo.js"
@@ -36,6 +36,17 @@ export interface ConnectionInput {
 
 const issueMessage = (error: ParseResult.ParseError) => ParseResult.TreeFormatter.formatErrorSync(error)
 
+/** Every http(s) URL among a connection's settings, however deeply nested: each is a possible target. */
+const urlsIn = (value: unknown): ReadonlyArray<string> => {
+  if (typeof value === "string") {
+    const text = value.trim()
+    return URL.canParse(text) && /^https?:$/.test(new URL(text).protocol) ? [text] : []
+  }
+  if (Array.isArray(value)) return value.flatMap(urlsIn)
+  if (typeof value === "object" && value !== null) return Object.values(value).flatMap(urlsIn)
+  return []
+}
+
 /** Wire names of an event list stored as domain types. */
 export const wireEvents = (types: ReadonlyArray<string>) => types.map((type) => wireEventType(type as EventType))
 
@@ -50,6 +61,7 @@ export class Connections extends Effect.Service<Connections>()("@clockme/domain/
     const workspaces = yield* WorkspacesRepo
     const box = yield* SecretBox
     const plugins = yield* Plugins
+    const targets = yield* OutboundTargets
 
     /** The caller's workspace, when the caller owns it and uses a full-scope key. */
     const requireOwner = Effect.fn("Connections.requireOwner")(function*(action: string) {
@@ -81,9 +93,12 @@ export class Connections extends Effect.Service<Connections>()("@clockme/domain/
     const notFound = (id: string) =>
       new ConnectionNotFound({ connectionId: id, message: `Integration connection ${id} not found in your active workspace` })
 
+    /** The plugin's settings as stored, once every URL among them passes the outbound rules. */
     const decodeConfig = (p: Plugin, config: unknown) =>
       Schema.decodeUnknown(p.config, strictParse)(config ?? {}).pipe(
-        Effect.mapError((error) => new InvalidInput({ field: "config", message: issueMessage(error) }))
+        Effect.mapError((error) => new InvalidInput({ field: "config", message: issueMessage(error) })),
+        Effect.flatMap((decoded) => Schema.encode(p.config)(decoded).pipe(Effect.orDie)),
+        Effect.tap((encoded) => Effect.forEach(urlsIn(encoded), targets.check, { discard: true }))
       )
 
     const decodeSecrets = (p: Plugin, secrets: unknown) =>
@@ -124,8 +139,7 @@ export class Connections extends Effect.Service<Connections>()("@clockme/domain/
       const actor = yield* requireOwner("connect integrations")
       const p = yield* plugin(integration)
       const id = randomUUID() as ConnectionId
-      const config = yield* decodeConfig(p, input.config)
-      const encodedConfig = yield* Schema.encode(p.config)(config).pipe(Effect.orDie)
+      const encodedConfig = yield* decodeConfig(p, input.config)
       const events = yield* eventsFor(p, input.events)
       const secrets = yield* sealSecrets(p, id, input.secrets)
       const now = DateTime.toDate(yield* DateTime.now)
@@ -176,9 +190,7 @@ export class Connections extends Effect.Service<Connections>()("@clockme/domain/
       const actor = yield* requireOwner("change integrations")
       const existing = yield* find(integration, id)
       const p = yield* plugin(existing.integration)
-      const config = input.config === undefined
-        ? undefined
-        : yield* Effect.flatMap(decodeConfig(p, input.config), (c) => Schema.encode(p.config)(c).pipe(Effect.orDie))
+      const config = input.config === undefined ? undefined : yield* decodeConfig(p, input.config)
       const events = input.events === undefined ? undefined : yield* eventsFor(p, input.events)
       const secrets = input.secrets === undefined ? undefined : yield* sealSecrets(p, id, input.secrets)
       const now = DateTime.toDate(yield* DateTime.now)

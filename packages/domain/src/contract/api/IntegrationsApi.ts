@@ -10,6 +10,7 @@ import {
   IntegrationList,
   IntegrationNotFound,
   SecretKeyMissing,
+  TargetRefused,
   UpdateConnection
 } from "../Integration.js"
 import { WorkspaceNotFound } from "../Workspace.js"
@@ -26,6 +27,7 @@ export class IntegrationsApi extends HttpApiGroup.make("integrations")
       .addError(IntegrationNotFound)
       .addError(InvalidInput)
       .addError(SecretKeyMissing)
+      .addError(TargetRefused)
   )
   .add(
     HttpApiEndpoint.patch("update", "/integrations/:id")
@@ -36,6 +38,7 @@ export class IntegrationsApi extends HttpApiGroup.make("integrations")
       .addError(IntegrationNotFound)
       .addError(InvalidInput)
       .addError(SecretKeyMissing)
+      .addError(TargetRefused)
   )
   .add(
     HttpApiEndpoint.del("disconnect", "/integrations/:id")
