@@ -8,6 +8,7 @@ import { Webhook } from "standardwebhooks"
 import { WorkerDatabase } from "../../domain/test/lib/ServiceTest.js"
 import { adminQuery } from "../../domain/test/lib/TestDatabase.js"
 import { ServerLive } from "../src/Server.js"
+import { expectBadInput } from "./lib/Fixtures.js"
 import { startServer, tempDataDir } from "./lib/Process.js"
 import { receiver } from "./lib/Receiver.js"
 import { baseUrl, call, signUp } from "./lib/TestServer.js"
@@ -220,6 +221,42 @@ describe("integrations over HTTP", () => {
       expect((yield* s.api("GET", `/api/webhooks/${hook.body.endpoint.id}`)).body.url).toBe("https://93.184.216.34/h")
       expect((yield* s.api("GET", "/api/integrations")).body.connections.map((c: any) => c.config.url).sort())
         .toEqual(["https://93.184.216.34/h", "https://93.184.216.34/x"])
+    }))
+
+  it.scoped("a lone surrogate anywhere in a connection, webhook or Zap is a 400 naming the field, and nothing is stored", () =>
+    Effect.gen(function*() {
+      const s = yield* start(true)
+      const url = "https://93.184.216.34/x"
+      const example = (body: Record<string, unknown>) =>
+        s.api("POST", "/api/integrations", { integration: "example", config: { url }, secrets: { token: "t" }, ...body })
+      expectBadInput(yield* example({ config: { url, channel: "#a\ud800" } }), ["config", "channel"])
+      expectBadInput(yield* example({ config: { url, nested: { list: ["ok", "\udc00"] } } }), ["config", "nested", "list", 1])
+      expectBadInput(yield* example({ config: { url, "k\ud800": 1 } }), ["config", "k\ud800"])
+      expectBadInput(yield* example({ config: { url, channel: "a\u0000b" } }), ["config", "channel"])
+      expectBadInput(yield* example({ description: "d\ud800" }), ["description"])
+      expectBadInput(yield* example({ secrets: { token: "t\ud800" } }), ["secrets", "token"])
+      const made = yield* example({})
+      expect(made.status).toBe(201)
+      const id = made.body.id
+      expectBadInput(yield* s.api("PATCH", `/api/integrations/${id}`, { config: { url: `${url}\ud800` } }), ["config", "url"])
+      expectBadInput(yield* s.api("PATCH", `/api/integrations/${id}`, { secrets: { token: "\udfff" } }), ["secrets", "token"])
+      expectBadInput(yield* s.api("PATCH", `/api/integrations/${id}`, { description: "\ud800" }), ["description"])
+
+      const hook = { url, events: ["timer.started"] }
+      expectBadInput(yield* s.api("POST", "/api/webhooks", { ...hook, description: "\ud800" }), ["description"])
+      expectBadInput(yield* s.api("POST", "/api/webhooks", { ...hook, url: `${url}/\ud800` }), ["url"])
+      const created = yield* s.api("POST", "/api/webhooks", hook)
+      const hookId = created.body.endpoint.id
+      expectBadInput(yield* s.api("PATCH", `/api/webhooks/${hookId}`, { description: "a\udc00" }), ["description"])
+      expectBadInput(yield* s.api("POST", "/api/zapier/hooks", { target_url: `${url}\ud800`, event: "entry.created" }), ["target_url"])
+
+      const listed = (yield* s.api("GET", "/api/integrations")).body.connections
+        .sort((a: any, b: any) => a.integration.localeCompare(b.integration))
+      expect(listed.map((c: any) => [c.integration, c.config, c.description])).toEqual([
+        ["example", { url }, null],
+        ["webhooks", { url }, null]
+      ])
+      expect(listed[0].secretFingerprint).toBe(made.body.secretFingerprint)
     }))
 
   it.scoped("Zapier: subscribe, receive new entries with stable ids, samples in the same shape, 410 removes it", () =>
