@@ -2,7 +2,7 @@ import { pluginLayer } from "@clockme/domain/contract/ports/Integration"
 import { Delivery } from "@clockme/integrations/Delivery"
 import { SqlClient } from "@effect/sql"
 import { describe, expect, it } from "@effect/vitest"
-import { createHmac, randomBytes } from "node:crypto"
+import { createHash, createHmac, randomBytes } from "node:crypto"
 import { ConfigProvider, Context, Effect, Fiber, Layer, Schema, TestClock, TestServices } from "effect"
 import { Webhook } from "standardwebhooks"
 import { WorkerDatabase } from "../../domain/test/lib/ServiceTest.js"
@@ -292,7 +292,11 @@ describe("integrations over HTTP", () => {
         secrets: { token: "t0ps3cret" }
       })
       expect(example.status).toBe(201)
-      expect(example.body.secretFingerprint).toMatch(/^sha256:/)
+      // an HMAC under the server key: the unsalted hash of the secrets would let a weak token be confirmed offline
+      expect(example.body.secretFingerprint).toMatch(/^hmac-sha256:[0-9a-f]{16}$/)
+      expect(example.body.secretFingerprint).not.toContain(
+        createHash("sha256").update(JSON.stringify({ token: "t0ps3cret" })).digest("hex").slice(0, 12)
+      )
       expect(JSON.stringify(example.body)).not.toContain("t0ps3cret")
       expect((yield* s.api("POST", "/api/integrations", { integration: "thrower" })).status).toBe(201)
       const listed = yield* s.api("GET", "/api/integrations")
@@ -407,7 +411,7 @@ describe("integrations over HTTP", () => {
       expect(patched.status).toBe(200)
       expect(patched.body).toMatchObject({ description: "team channel", events: ["timer.stopped"] })
       const resealed = yield* s.api("PATCH", path, { secrets: { token: "second" } })
-      expect(resealed.body.secretFingerprint).toMatch(/^sha256:/)
+      expect(resealed.body.secretFingerprint).toMatch(/^hmac-sha256:/)
       expect(resealed.body.secretFingerprint).not.toBe(example.body.secretFingerprint)
       const refused = yield* s.api("PATCH", path, { events: ["entry.created"] })
       expect(refused.status).toBe(400)

@@ -48,7 +48,8 @@ export class Connection extends Schema.Class<Connection>("Connection")({
   }),
   events: Schema.Array(Schema.String).annotations({ description: "Event types delivered to it (wire names)" }),
   secretFingerprint: Schema.NullOr(Schema.String).annotations({
-    description: "Recognises the stored secrets without revealing them; secrets are never returned"
+    description:
+      "Recognises the stored secrets without revealing them (an HMAC under the server's key); secrets are never returned"
   }),
   enabled: Schema.Boolean,
   disabledReason: Schema.NullOr(Schema.String).annotations({ description: "Why deliveries stopped, when they did" }),

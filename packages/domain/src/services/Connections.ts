@@ -22,7 +22,7 @@ import { IntegrationsRepo } from "../repos/IntegrationsRepo.js"
 import { WorkspacesRepo } from "../repos/WorkspacesRepo.js"
 import { Audit } from "./Audit.js"
 import { someOrFail } from "./Found.js"
-import { fingerprint, SecretBox } from "./SecretBox.js"
+import { SecretBox } from "./SecretBox.js"
 import { strictParse } from "../contract/Strict.js"
 
 export interface ConnectionInput {
@@ -131,7 +131,7 @@ export class Connections extends Effect.Service<Connections>()("@clockme/domain/
         const encoded = yield* Schema.encode(p.secrets)(decoded).pipe(Effect.orDie)
         const plaintext = JSON.stringify(encoded)
         if (plaintext === "{}") return { sealed: null, fingerprint: null }
-        return { sealed: yield* box.seal(plaintext, id), fingerprint: fingerprint(plaintext) }
+        return { sealed: yield* box.seal(plaintext, id), fingerprint: yield* box.fingerprint(plaintext) }
       })
 
     /** Creates a connection in the caller's workspace; a managed plugin's own API calls this too. */
