@@ -259,6 +259,53 @@ describe("integrations over HTTP", () => {
       expect(listed[0].secretFingerprint).toBe(made.body.secretFingerprint)
     }))
 
+  it.scoped("the audit log records connections, secret changes (webhook rotation too) and deletions, never a secret", () =>
+    Effect.gen(function*() {
+      const s = yield* start(false)
+      const url = "https://93.184.216.34/x"
+      const hook = yield* s.api("POST", "/api/webhooks", { url, events: ["timer.started"] })
+      const hookId = hook.body.endpoint.id
+      const rotated = yield* s.api("POST", `/api/webhooks/${hookId}/rotate-secret`, { graceHours: 1 })
+      expect(rotated.status).toBe(200)
+      const example = yield* s.api("POST", "/api/integrations", { integration: "example", config: { url }, secrets: { token: "one" } })
+      expect((yield* s.api("PATCH", `/api/integrations/${example.body.id}`, { secrets: { token: "two" } })).status).toBe(200)
+      expect((yield* s.api("PATCH", `/api/integrations/${example.body.id}`, { description: "no secret" })).status).toBe(200)
+      expect((yield* s.api("DELETE", `/api/webhooks/${hookId}`)).status).toBe(200)
+      expect((yield* s.api("DELETE", `/api/integrations/${example.body.id}`)).status).toBe(200)
+
+      const audit = (yield* s.api("GET", `/api/audit?workspaceId=${s.user.activeWorkspaceId}`)).body.events
+      expect(audit.map((e: any) => [e.type, e.targetId, e.details.provider, e.actorUserId]).reverse()).toEqual([
+        ["integration.connected", hookId, "webhooks", s.user.id],
+        ["integration.secrets_changed", hookId, "webhooks", s.user.id],
+        ["integration.connected", example.body.id, "example", s.user.id],
+        ["integration.secrets_changed", example.body.id, "example", s.user.id],
+        ["integration.disconnected", hookId, "webhooks", s.user.id],
+        ["integration.disconnected", example.body.id, "example", s.user.id]
+      ])
+      for (const secret of [hook.body.secret, rotated.body.secret, "one", "two"]) expect(JSON.stringify(audit)).not.toContain(`"${secret}"`)
+      const deletions = yield* s.api("GET", "/api/audit?type=integration.disconnected")
+      expect(deletions.body.events).toHaveLength(2)
+    }))
+
+  it.scoped("retrying a delivered delivery sends it again with the same webhook-id, as the contract says", () =>
+    Effect.gen(function*() {
+      const r = yield* receiver
+      const s = yield* start(true)
+      const created = yield* s.api("POST", "/api/webhooks", { url: `${r.url}/again`, events: ["timer.started"] })
+      const id = created.body.endpoint.id
+      yield* s.api("POST", "/api/timer/start", { projectName: "again", autoCreate: true })
+      for (let i = 0; i < 6 && r.received.length < 1; i++) yield* s.deliver
+      const [delivery] = (yield* s.api("GET", `/api/webhooks/${id}/deliveries`)).body
+      expect(delivery.state).toBe("delivered")
+      const retried = yield* s.api("POST", `/api/webhooks/${id}/deliveries/${delivery.id}/retry`)
+      expect([retried.status, retried.body.state]).toEqual([202, "pending"])
+      for (let i = 0; i < 6 && r.received.length < 2; i++) yield* s.deliver
+      expect(r.received.map((x) => x.headers["webhook-id"])).toEqual([delivery.eventId, delivery.eventId])
+      const openapi = (yield* call(s.base, "GET", "/api/openapi", {})).body
+      const described = openapi.paths["/api/webhooks/{id}/deliveries/{deliveryId}/retry"].post.description
+      expect(described).toContain("already delivered is sent once more")
+    }))
+
   it.scoped("Zapier: subscribe, receive new entries with stable ids, samples in the same shape, 410 removes it", () =>
     Effect.gen(function*() {
       const r = yield* receiver

@@ -1,3 +1,4 @@
+import { SqlClient } from "@effect/sql"
 import { randomUUID } from "node:crypto"
 import { DateTime, Effect, Option, ParseResult, Schema } from "effect"
 import { CurrentActor, requireScope } from "../contract/Actor.js"
@@ -24,6 +25,7 @@ import { Audit } from "./Audit.js"
 import { someOrFail } from "./Found.js"
 import { SecretBox } from "./SecretBox.js"
 import { strictParse } from "../contract/Strict.js"
+import { transactional } from "../sql/Transactional.js"
 
 export interface ConnectionInput {
   readonly description?: string | null | undefined
@@ -61,6 +63,8 @@ export class Connections extends Effect.Service<Connections>()("@clockme/domain/
     const workspaces = yield* WorkspacesRepo
     const box = yield* SecretBox
     const plugins = yield* Plugins
+    // writes and their audit entry commit together; checks and DNS lookups stay outside the transaction
+    const inTransaction = transactional(yield* SqlClient.SqlClient)
     const targets = yield* OutboundTargets
 
     /** The caller's workspace, when the caller owns it and uses a full-scope key. */
@@ -143,7 +147,7 @@ export class Connections extends Effect.Service<Connections>()("@clockme/domain/
       const events = yield* eventsFor(p, input.events)
       const secrets = yield* sealSecrets(p, id, input.secrets)
       const now = DateTime.toDate(yield* DateTime.now)
-      const row = yield* repo.insertConnection({
+      const row = yield* inTransaction(Effect.tap(repo.insertConnection({
         id,
         workspaceId: actor.workspaceId,
         integration: p.id,
@@ -154,19 +158,16 @@ export class Connections extends Effect.Service<Connections>()("@clockme/domain/
         secretFingerprint: secrets.fingerprint,
         createdBy: actor.userId,
         now
-      })
-      yield* recordConnected(row, actor.userId)
+      }), (row) => record("integration.connected", row, actor.userId)))
       return present(row)
     })
 
-    /** The one place a new connection is reported beyond its own table: the audit log. */
-    const recordConnected = (row: ConnectionRow, userId: UserId) =>
-      audit.integrationConnected({
-        workspaceId: row.workspaceId,
-        integrationId: row.id,
-        provider: row.integration,
-        userId
-      })
+    /** Connections are reported beyond their own table in one place: the audit log. */
+    const record = (
+      type: "integration.connected" | "integration.secrets_changed" | "integration.disconnected",
+      row: ConnectionRow,
+      userId: UserId
+    ) => audit.integration(type, { workspaceId: row.workspaceId, integrationId: row.id, provider: row.integration, userId })
 
     const present = (row: ConnectionRow): Connection => {
       const { secrets: _secrets, ...fields } = row
@@ -194,22 +195,29 @@ export class Connections extends Effect.Service<Connections>()("@clockme/domain/
       const events = input.events === undefined ? undefined : yield* eventsFor(p, input.events)
       const secrets = input.secrets === undefined ? undefined : yield* sealSecrets(p, id, input.secrets)
       const now = DateTime.toDate(yield* DateTime.now)
-      const row = yield* repo.updateConnection(actor.workspaceId, id, {
-        description: input.description,
-        config,
-        events,
-        secrets,
-        enabled: input.enabled,
-        disabledReason: input.enabled === false ? "Paused by an owner" : undefined,
-        now
-      })
-      return present(yield* someOrFail(row, () => notFound(id)))
+      const updated = yield* inTransaction(Effect.gen(function*() {
+        const row = yield* repo.updateConnection(actor.workspaceId, id, {
+          description: input.description,
+          config,
+          events,
+          secrets,
+          enabled: input.enabled,
+          disabledReason: input.enabled === false ? "Paused by an owner" : undefined,
+          now
+        })
+        const found = yield* someOrFail(row, () => notFound(id))
+        if (secrets !== undefined) yield* record("integration.secrets_changed", found, actor.userId)
+        return found
+      }))
+      return present(updated)
     })
 
     const disconnect = Effect.fn("Connections.disconnect")(function*(integration: string | undefined, id: ConnectionId) {
       const actor = yield* requireOwner("remove integrations")
       const existing = yield* find(integration, id)
-      yield* repo.deleteConnection(actor.workspaceId, id)
+      yield* inTransaction(
+        Effect.zipRight(repo.deleteConnection(actor.workspaceId, id), record("integration.disconnected", existing, actor.userId))
+      )
       return present(existing)
     })
 

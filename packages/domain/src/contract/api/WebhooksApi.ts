@@ -64,6 +64,12 @@ export class WebhooksApi extends HttpApiGroup.make("webhooks")
       .addSuccess(Delivery, { status: 202 })
       .addError(DeliveryNotFound)
       .addError(TargetRefused)
+      .annotate(
+        OpenApi.Description,
+        "Queues a delivery again, whatever its state: one already delivered is sent once more, with the same " +
+          "webhook-id (the event id), so a receiver that deduplicates on webhook-id ignores the copy. A webhook.test " +
+          "delivery is sent again at once."
+      )
   )
   .addError(InsufficientScope)
   .addError(Forbidden)
