@@ -66,7 +66,8 @@ const start = (allowPrivate: boolean, delivery = false) =>
     const deliver = Effect.provide(Effect.zipRight(eventsVisible, Effect.flatMap(Delivery, (d) => d.runOnce)), context)
     const api = (method: string, path: string, body?: unknown) => call(base, method, path, { key, body })
     const worker = Effect.provide(Effect.map(Layer.build(Layer.fresh(Delivery.Default)), Context.get(Delivery)), context)
-    return { base, key, user, deliver, api, worker }
+    const run = <A, E>(effect: Effect.Effect<A, E, SqlClient.SqlClient>) => Effect.provide(effect, context)
+    return { base, key, user, deliver, api, worker, run }
   })
 
 const timerRound = (api: (m: string, p: string, b?: unknown) => Effect.Effect<{ status: number; body: any }>, name: string) =>
@@ -304,6 +305,38 @@ describe("integrations over HTTP", () => {
       const openapi = (yield* call(s.base, "GET", "/api/openapi", {})).body
       const described = openapi.paths["/api/webhooks/{id}/deliveries/{deliveryId}/retry"].post.description
       expect(described).toContain("already delivered is sent once more")
+    }))
+
+  it.scoped("racing or retried webhook creates with one Idempotency-Key make one endpoint; the kept answer's secret is sealed", () =>
+    Effect.gen(function*() {
+      const s = yield* start(false)
+      const body = { url: "https://93.184.216.34/h", events: ["timer.started"] }
+      const create = (key: string) => call(s.base, "POST", "/api/webhooks", { key: s.key, body, headers: { "idempotency-key": key } })
+      const answers = yield* Effect.all(Array.from({ length: 6 }, () => create("hook-retry-1")), { concurrency: "unbounded" })
+      expect(answers.map((a) => a.status)).toEqual(Array(6).fill(201))
+      expect(new Set(answers.map((a) => a.body.endpoint.id)).size).toBe(1)
+      const { endpoint, secret } = answers[0]!.body
+      expect(answers.every((a) => a.body.secret === secret)).toBe(true)
+      const retried = yield* create("hook-retry-1")
+      expect([retried.status, retried.body]).toEqual([201, answers[0]!.body])
+      expect((yield* s.api("GET", "/api/webhooks")).body.map((w: any) => w.id)).toEqual([endpoint.id])
+
+      const kept = yield* s.run(Effect.flatMap(SqlClient.SqlClient, (sql) =>
+        sql<{ response: string }>`SELECT response::text AS response FROM idempotency_keys WHERE key = 'hook-retry-1'`))
+      expect(kept).toHaveLength(1)
+      expect(kept[0]!.response).toContain(endpoint.id)
+      expect(kept[0]!.response).not.toContain(secret.slice("whsec_".length, 20))
+
+      const reused = yield* call(s.base, "POST", "/api/timer/start", {
+        key: s.key,
+        body: { projectName: "p", autoCreate: true },
+        headers: { "idempotency-key": "hook-retry-1" }
+      })
+      expect([reused.status, reused.body.code]).toEqual([409, "conflict"])
+      const another = yield* create("hook-retry-2")
+      expect(another.status).toBe(201)
+      expect(another.body.endpoint.id).not.toBe(endpoint.id)
+      expect(another.body.secret).not.toBe(secret)
     }))
 
   it.scoped("Zapier: subscribe, receive new entries with stable ids, samples in the same shape, 410 removes it", () =>

@@ -47,7 +47,7 @@ export const PluginOperationsLive = Layer.effect(
     return {
       webhooks: {
         list: () => webhooks.list,
-        create: ({ payload }) => webhooks.create(payload),
+        create: ({ headers, payload }) => webhooks.createOnce(headers["idempotency-key"], payload),
         get: ({ path }) => webhooks.get(path.id),
         update: ({ path, payload }) => webhooks.update(path.id, payload),
         delete: ({ path }) => webhooks.remove(path.id),

@@ -1,7 +1,7 @@
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
 import { InsufficientScope } from "../Actor.js"
-import { Forbidden, InvalidInput } from "../Errors.js"
+import { Conflict, Forbidden, InvalidInput } from "../Errors.js"
 import {
   ConnectionId,
   ConnectionNotFound,
@@ -16,6 +16,7 @@ import {
 import { CreateWebhook, RotateSecret, UpdateWebhook, WebhookEndpoint, WebhookWithSecret } from "../Webhook.js"
 import { WorkspaceNotFound } from "../Workspace.js"
 import { Authentication } from "./Authentication.js"
+import { IdempotencyKeyHeader } from "./IdempotencyKeyHeader.js"
 
 const byId = Schema.Struct({ id: ConnectionId })
 
@@ -24,7 +25,9 @@ export class WebhooksApi extends HttpApiGroup.make("webhooks")
   .add(
     HttpApiEndpoint.post("create", "/webhooks")
       .setPayload(CreateWebhook)
+      .setHeaders(IdempotencyKeyHeader)
       .addSuccess(WebhookWithSecret, { status: 201 })
+      .addError(Conflict)
       .addError(TargetRefused)
       .addError(InvalidInput)
       .addError(SecretKeyMissing)
