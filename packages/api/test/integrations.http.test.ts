@@ -262,7 +262,7 @@ describe("integrations over HTTP", () => {
 
   it.scoped("the audit log records connections, secret changes (webhook rotation too) and deletions, never a secret", () =>
     Effect.gen(function*() {
-      const s = yield* start(false)
+      const s = yield* start(true)
       const url = "https://93.184.216.34/x"
       const hook = yield* s.api("POST", "/api/webhooks", { url, events: ["timer.started"] })
       const hookId = hook.body.endpoint.id
@@ -286,6 +286,16 @@ describe("integrations over HTTP", () => {
       for (const secret of [hook.body.secret, rotated.body.secret, "one", "two"]) expect(JSON.stringify(audit)).not.toContain(`"${secret}"`)
       const deletions = yield* s.api("GET", "/api/audit?type=integration.disconnected")
       expect(deletions.body.events).toHaveLength(2)
+
+      // a Zap that Zapier turned off (410) is removed by the server itself: audited with no actor
+      const r = yield* receiver
+      r.answer.mode = { status: 410 }
+      const zap = yield* s.api("POST", "/api/zapier/hooks", { target_url: `${r.url}/zap`, event: "entry.created" })
+      yield* timerRound(s.api, "zapped")
+      for (let i = 0; i < 6 && r.received.length < 1; i++) yield* s.deliver
+      const removed = (yield* s.api("GET", "/api/audit?type=integration.disconnected")).body.events[0]
+      expect(removed).toMatchObject({ targetId: zap.body.id, actorUserId: null, actorKeyId: null, details: { provider: "zapier" } })
+      expect(removed.workspaceId).toBe(s.user.activeWorkspaceId)
     }))
 
   it.scoped("retrying a delivered delivery sends it again with the same webhook-id, as the contract says", () =>

@@ -93,7 +93,12 @@ export const checkTarget = Effect.fn("Outbound.checkTarget")(function*(text: str
   if (!allowPrivate) {
     const blocked = addresses.find((a) => !isPublicAddress(a.address))
     if (blocked !== undefined) {
-      return yield* refuse(text, `${host} resolves to ${blocked.address}, which is not a public address`)
+      return yield* refuse(
+        text,
+        blocked.address === host
+          ? `${host} is not a public address`
+          : `${host} resolves to ${blocked.address}, which is not a public address`
+      )
     }
   }
   return { url, address: first } satisfies CheckedTarget

@@ -50,7 +50,8 @@ export class Audit extends Effect.Service<Audit>()("@clockme/domain/Audit", {
         readonly workspaceId: WorkspaceId
         readonly integrationId: string
         readonly provider: string
-        readonly userId?: UserId | undefined
+        /** The account it concerns; default the acting user, null for none (the server acted alone). */
+        readonly userId?: UserId | null | undefined
       }
     ) =>
       record({

@@ -221,6 +221,23 @@ export class Connections extends Effect.Service<Connections>()("@clockme/domain/
       return present(existing)
     })
 
+    /** A connection its target refused for good (a Zap turned off): the server removes it, and says so in the audit log. */
+    const removeRefused = Effect.fn("Connections.removeRefused")(function*(id: ConnectionId) {
+      const row = yield* repo.findConnectionById(id)
+      if (Option.isNone(row)) return
+      yield* inTransaction(
+        Effect.zipRight(
+          repo.removeConnection(id),
+          audit.integration("integration.disconnected", {
+            workspaceId: row.value.workspaceId,
+            integrationId: id,
+            provider: row.value.integration,
+            userId: null
+          })
+        )
+      )
+    })
+
     const get = Effect.fn("Connections.get")(function*(integration: string | undefined, id: ConnectionId) {
       yield* requireOwner("see integrations")
       return yield* find(integration, id)
@@ -296,6 +313,7 @@ export class Connections extends Effect.Service<Connections>()("@clockme/domain/
       create,
       patch,
       remove,
+      removeRefused,
       resolve,
       resolveById,
       present,
