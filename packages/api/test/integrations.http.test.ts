@@ -1,5 +1,6 @@
 import { pluginLayer } from "@clockme/domain/contract/ports/Integration"
 import { Delivery } from "@clockme/integrations/Delivery"
+import { FingerprintsLive } from "@clockme/integrations/Integrations"
 import { SqlClient } from "@effect/sql"
 import { describe, expect, it } from "@effect/vitest"
 import { createHash, createHmac, randomBytes } from "node:crypto"
@@ -66,7 +67,7 @@ const start = (allowPrivate: boolean, delivery = false) =>
     const deliver = Effect.provide(Effect.zipRight(eventsVisible, Effect.flatMap(Delivery, (d) => d.runOnce)), context)
     const api = (method: string, path: string, body?: unknown) => call(base, method, path, { key, body })
     const worker = Effect.provide(Effect.map(Layer.build(Layer.fresh(Delivery.Default)), Context.get(Delivery)), context)
-    const run = <A, E>(effect: Effect.Effect<A, E, SqlClient.SqlClient>) => Effect.provide(effect, context)
+    const run = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.provide(effect, context as Context.Context<R>)
     return { base, key, user, deliver, api, worker, run }
   })
 
@@ -296,6 +297,22 @@ describe("integrations over HTTP", () => {
       const removed = (yield* s.api("GET", "/api/audit?type=integration.disconnected")).body.events[0]
       expect(removed).toMatchObject({ targetId: zap.body.id, actorUserId: null, actorKeyId: null, details: { provider: "zapier" } })
       expect(removed.workspaceId).toBe(s.user.activeWorkspaceId)
+    }))
+
+  it.scoped("plain-hash fingerprints stored by older servers become HMACs at startup", () =>
+    Effect.gen(function*() {
+      const s = yield* start(false)
+      const made = yield* s.api("POST", "/api/integrations", {
+        integration: "example",
+        config: { url: "https://93.184.216.34/x" },
+        secrets: { token: "weak" }
+      })
+      const plain = "sha256:" + createHash("sha256").update(JSON.stringify({ token: "weak" })).digest("hex").slice(0, 12)
+      yield* s.run(Effect.flatMap(SqlClient.SqlClient, (sql) =>
+        sql`UPDATE integration_connections SET secret_fingerprint = ${plain} WHERE id = ${made.body.id}`))
+      expect((yield* s.api("GET", "/api/integrations")).body.connections[0].secretFingerprint).toBe(plain)
+      yield* s.run(Effect.scoped(Layer.build(FingerprintsLive)))
+      expect((yield* s.api("GET", "/api/integrations")).body.connections[0].secretFingerprint).toBe(made.body.secretFingerprint)
     }))
 
   it.scoped("retrying a delivered delivery sends it again with the same webhook-id, as the contract says", () =>

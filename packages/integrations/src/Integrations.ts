@@ -84,3 +84,6 @@ export const IntegrationsLive = (extra: ReadonlyArray<PluginLayer> = []) =>
 
 /** The delivery fiber, for as long as the server runs. */
 export const DeliveryLive = Layer.scopedDiscard(Effect.flatMap(Delivery, (delivery) => Effect.forkScoped(delivery.run)))
+
+/** At startup, after migrations: fingerprints older servers stored as plain hashes become HMACs. */
+export const FingerprintsLive = Layer.effectDiscard(Effect.flatMap(Connections, (connections) => connections.refingerprint))

@@ -238,6 +238,20 @@ export class Connections extends Effect.Service<Connections>()("@clockme/domain/
       )
     })
 
+    /**
+     * Replaces the plain-hash fingerprints older servers stored (they confirm a guessed secret offline) with
+     * HMACs; a connection whose secrets this server cannot open keeps its fingerprint and is logged.
+     */
+    const refingerprint = Effect.gen(function*() {
+      if (!box.configured) return
+      for (const row of yield* repo.plainFingerprinted) {
+        const redone = yield* Effect.exit(
+          Effect.flatMap(Effect.flatMap(box.open(row.secrets, row.id), box.fingerprint), (fp) => repo.setFingerprint(row.id, fp))
+        )
+        if (redone._tag === "Failure") yield* Effect.logWarning(`Connection ${row.id}: its fingerprint could not be redone`)
+      }
+    }).pipe(Effect.withSpan("Connections.refingerprint"))
+
     const get = Effect.fn("Connections.get")(function*(integration: string | undefined, id: ConnectionId) {
       yield* requireOwner("see integrations")
       return yield* find(integration, id)
@@ -314,6 +328,7 @@ export class Connections extends Effect.Service<Connections>()("@clockme/domain/
       patch,
       remove,
       removeRefused,
+      refingerprint,
       resolve,
       resolveById,
       present,
