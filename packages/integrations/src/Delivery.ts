@@ -165,7 +165,7 @@ export class Delivery extends Effect.Service<Delivery>()("@clockme/integrations/
           rejected.response ?? null
         )
         if (!recorded) return
-        if (rejected.action === "remove") yield* rows.removeConnection(claimed.connectionId)
+        if (rejected.action === "remove") yield* connections.removeRefused(claimed.connectionId)
         else yield* rows.disableConnection(claimed.connectionId, rejected.message, now)
         yield* Effect.logWarning(`${plugin.id} connection ${claimed.connectionId} ${rejected.action}d: ${rejected.message}`)
         return

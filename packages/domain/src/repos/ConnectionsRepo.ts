@@ -89,6 +89,17 @@ export class ConnectionsRepo extends Effect.Service<ConnectionsRepo>()("@clockme
         Effect.map((rows) => Option.fromNullable(rows[0]))
       )
 
+    /** Connections whose fingerprint is the plain hash of their secrets, as servers before the HMAC wrote it. */
+    const plainFingerprinted = sql<{ id: ConnectionId; secrets: string }>`
+      SELECT id, secrets FROM integration_connections
+      WHERE secrets IS NOT NULL AND secret_fingerprint LIKE 'sha256:%'`.pipe(Effect.orDie)
+
+    const setFingerprint = (id: ConnectionId, fingerprint: string) =>
+      sql`UPDATE integration_connections SET secret_fingerprint = ${fingerprint} WHERE id = ${id}`.pipe(
+        Effect.asVoid,
+        Effect.orDie
+      )
+
     const updateConnection = (workspaceId: WorkspaceId, id: ConnectionId, changes: ConnectionChanges) =>
       sql`
         UPDATE integration_connections SET
@@ -177,6 +188,8 @@ export class ConnectionsRepo extends Effect.Service<ConnectionsRepo>()("@clockme
         RETURNING external_id`.pipe(Effect.map((rows) => rows.length > 0), Effect.orDie)
 
     return {
+      plainFingerprinted,
+      setFingerprint,
       listIdentities,
       findIdentity,
       upsertIdentity,

@@ -13,26 +13,32 @@ import {
   IntegrationList,
   IntegrationNotFound,
   SecretKeyMissing,
+  TargetRefused,
   UpdateConnection
 } from "../Integration.js"
 import { WorkspaceNotFound } from "../Workspace.js"
 import { Authentication } from "./Authentication.js"
+import { ownersOf, RequiredRole, RequiredScope } from "./Access.js"
 
 const byId = Schema.Struct({ id: ConnectionId })
 const byExternalId = Schema.Struct({ id: ConnectionId, externalId: ExternalId })
 
 export class IntegrationsApi extends HttpApiGroup.make("integrations")
-  .add(HttpApiEndpoint.get("list", "/integrations").addSuccess(IntegrationList))
+  .add(HttpApiEndpoint.get("list", "/integrations").annotate(RequiredScope, "full")
+      .annotate(RequiredRole, ownersOf("active", "see integrations")).addSuccess(IntegrationList))
   .add(
-    HttpApiEndpoint.post("connect", "/integrations")
+    HttpApiEndpoint.post("connect", "/integrations").annotate(RequiredScope, "full")
+      .annotate(RequiredRole, ownersOf("active", "connect integrations"))
       .setPayload(CreateConnection)
       .addSuccess(Connection, { status: 201 })
       .addError(IntegrationNotFound)
       .addError(InvalidInput)
       .addError(SecretKeyMissing)
+      .addError(TargetRefused)
   )
   .add(
-    HttpApiEndpoint.patch("update", "/integrations/:id")
+    HttpApiEndpoint.patch("update", "/integrations/:id").annotate(RequiredScope, "full")
+      .annotate(RequiredRole, ownersOf("active", "change integrations"))
       .setPath(byId)
       .setPayload(UpdateConnection)
       .addSuccess(Connection)
@@ -40,15 +46,18 @@ export class IntegrationsApi extends HttpApiGroup.make("integrations")
       .addError(IntegrationNotFound)
       .addError(InvalidInput)
       .addError(SecretKeyMissing)
+      .addError(TargetRefused)
   )
   .add(
-    HttpApiEndpoint.del("disconnect", "/integrations/:id")
+    HttpApiEndpoint.del("disconnect", "/integrations/:id").annotate(RequiredScope, "full")
+      .annotate(RequiredRole, ownersOf("active", "remove integrations"))
       .setPath(byId)
       .addSuccess(Connection)
       .addError(ConnectionNotFound)
   )
   .add(
-    HttpApiEndpoint.get("deliveries", "/integrations/:id/deliveries")
+    HttpApiEndpoint.get("deliveries", "/integrations/:id/deliveries").annotate(RequiredScope, "full")
+      .annotate(RequiredRole, ownersOf("active", "see integrations"))
       .setPath(byId)
       .setUrlParams(DeliveryQuery)
       .addSuccess(Schema.Array(Delivery))
@@ -60,13 +69,15 @@ export class IntegrationsApi extends HttpApiGroup.make("integrations")
       )
   )
   .add(
-    HttpApiEndpoint.get("identities", "/integrations/:id/identities")
+    HttpApiEndpoint.get("identities", "/integrations/:id/identities").annotate(RequiredScope, "full")
+      .annotate(RequiredRole, ownersOf("active", "see integrations"))
       .setPath(byId)
       .addSuccess(Schema.Array(ExternalIdentity))
       .addError(ConnectionNotFound)
   )
   .add(
-    HttpApiEndpoint.post("mapIdentity", "/integrations/:id/identities")
+    HttpApiEndpoint.post("mapIdentity", "/integrations/:id/identities").annotate(RequiredScope, "full")
+      .annotate(RequiredRole, ownersOf("active", "change integrations"))
       .setPath(byId)
       .setPayload(MapIdentity)
       .addSuccess(ExternalIdentity)
@@ -79,7 +90,8 @@ export class IntegrationsApi extends HttpApiGroup.make("integrations")
       )
   )
   .add(
-    HttpApiEndpoint.del("unmapIdentity", "/integrations/:id/identities/:externalId")
+    HttpApiEndpoint.del("unmapIdentity", "/integrations/:id/identities/:externalId").annotate(RequiredScope, "full")
+      .annotate(RequiredRole, ownersOf("active", "change integrations"))
       .setPath(byExternalId)
       .addSuccess(ExternalIdentity)
       .addError(ConnectionNotFound)
