@@ -10,7 +10,7 @@ const connect = (s: InboundServer) =>
   Effect.gen(function*() {
     const created = yield* s.api("POST", "/api/integrations", {
       integration: "example",
-      config: { url: "https://example.com/hook" },
+      config: { url: "https://93.184.216.34/hook" },
       secrets: { token: "t0ps3cret" }
     })
     expect(created.status).toBe(201)

@@ -34,7 +34,7 @@ describe("an inbound delivery survives a crash between the answer and the proces
     const key = ownerKey(server)
     const connection = await request(server.base, "POST", "/api/integrations", {
       key,
-      body: { integration: "example", config: { url: "https://example.com/hook" }, secrets: { token: "t0ps3cret" } }
+      body: { integration: "example", config: { url: "https://93.184.216.34/hook" }, secrets: { token: "t0ps3cret" } }
     })
     expect(connection.status).toBe(201)
     const project = await request(server.base, "POST", "/api/projects", { key, body: { name: "crash-inbound" } })
