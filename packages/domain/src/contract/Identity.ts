@@ -2,9 +2,10 @@ import { HttpApiSchema } from "@effect/platform"
 import { Schema } from "effect"
 import { UserId } from "./Ids.js"
 import { strict } from "./Strict.js"
+import { Text } from "./Text.js"
 import { Timestamp } from "./Timestamp.js"
 
-export const ExternalId = Schema.String.pipe(
+export const ExternalId = Text.pipe(
   Schema.minLength(1, { message: () => "must not be empty" }),
   Schema.maxLength(200, { message: () => "must be at most 200 characters" })
 ).annotations({
@@ -13,7 +14,7 @@ export const ExternalId = Schema.String.pipe(
 })
 
 export const MapIdentity = Schema.Union(
-  Schema.Struct({ externalId: ExternalId, email: Schema.String.annotations({ description: "A member's email" }) })
+  Schema.Struct({ externalId: ExternalId, email: Text.annotations({ description: "A member's email" }) })
     .annotations(strict),
   Schema.Struct({ externalId: ExternalId, userId: UserId.annotations({ description: "A member's user id" }) })
     .annotations(strict)
