@@ -92,6 +92,24 @@ layer(TestServer, { timeout: 120_000, excludeTestServices: true })("the Promise 
         expect((await cm.keys.list()).map((k) => k.id)).toContain(created.key.id)
         const revoked = await cm.keys.revoke({ id: created.key.id })
         expect(revoked.revokedAt).toEqual(expect.any(String))
+
+        // the stream shows an event once every older transaction on the server has ended (see events.http.test.ts)
+        let stream = await cm.events.list({ types: "timer.started,entry.created" })
+        for (let i = 0; i < 100 && stream.events.length < 3; i++) {
+          await new Promise((resolve) => setTimeout(resolve, 100))
+          stream = await cm.events.list({ types: "timer.started,entry.created" })
+        }
+        expect(stream.events.map((event) => event.type)).toEqual(["timer.started", "entry.created", "entry.created"])
+        const entryIds: Array<string> = []
+        for (const event of stream.events) {
+          // `type` narrows `data`: the SDK's event types are the contract's envelope
+          if (event.type === "timer.started") expect(event.data.timer.id).toBe(started.id)
+          if (event.type === "entry.created") entryIds.push(event.data.entry.id)
+        }
+        expect(entryIds).toEqual([stopped.id, logged.id])
+        const rest = await cm.events.list({ after: stream.nextCursor, types: "timer.started,entry.created" })
+        expect(rest.events).toEqual([])
+        expect(await rejection(cm.events.list({ after: "0.0" }))).toMatchObject({ status: 400, code: "invalid_input" })
       })
     }))
 

@@ -111,9 +111,9 @@ describe("two server processes", () => {
     expect(entries.map((e) => e.id).sort()).toEqual(
       [stopped[0]!.body.id, keyedStops[0]!.body.id, logs[0]!.body.id, bodyKeyed[0]!.body.id].sort()
     )
-    const created = await visibleEvents(a.base, key, "EntryCreated", (events) => events.length >= entries.length)
-    expect(created.map((e) => e.entry.id).sort()).toEqual(entries.map((e) => e.id).sort())
-    expect(await visibleEvents(a.base, key, "TimerStarted", (events) => events.length >= 2)).toHaveLength(2)
+    const created = await visibleEvents(a.base, key, "entry.created", (events) => events.length >= entries.length)
+    expect(created.map((e) => e.data.entry.id).sort()).toEqual(entries.map((e) => e.id).sort())
+    expect(await visibleEvents(a.base, key, "timer.started", (events) => events.length >= 2)).toHaveLength(2)
   }, 120_000)
 
   it("the idle watchdog runs in both processes and stops each stale timer exactly once", async () => {
@@ -133,9 +133,9 @@ describe("two server processes", () => {
     }
     // both watchdogs sweep every second: give each a few more sweeps to stop anything a second time
     await pause(3_000)
-    const stopped = (await visibleEvents(b.base, key, "TimerStopped", (events) =>
-      events.filter((e) => ids.has(e.timer.id)).length >= ids.size
-    )).filter((e) => ids.has(e.timer.id))
+    const stopped = (await visibleEvents(b.base, key, "timer.stopped", (events) =>
+      events.filter((e) => ids.has(e.data.timer.id)).length >= ids.size
+    )).filter((e) => ids.has(e.data.timer.id)).map((e) => e.data)
     expect(stopped).toHaveLength(ids.size)
     expect(new Set(stopped.map((e) => e.timer.id)).size).toBe(ids.size)
     for (const event of stopped) expect(event).toMatchObject({ reason: "idle", entry: { stopReason: "idle", durationSeconds: 0 } })

@@ -1,6 +1,5 @@
 import { Schema } from "effect"
 import { ConnectionId } from "./Integration.js"
-import { JsonValue } from "./Text.js"
 
 /** The triggers a Zap can subscribe to, by their wire names. */
 export const ZapierEvent = Schema.Literal("entry.created", "timer.started", "timer.stopped", "budget_threshold.crossed")
@@ -17,12 +16,4 @@ export class ZapSubscription extends Schema.Class<ZapSubscription>("ZapSubscript
   id: ConnectionId,
   event: ZapierEvent,
   target_url: Schema.String
-}) {}
-
-/** What a Zap receives for one event, as delivered and as listed by the samples endpoint (`performList`). */
-export class ZapItem extends Schema.Class<ZapItem>("ZapItem")({
-  id: Schema.UUID.annotations({ description: "The event's id: stable, so Zapier deduplicates on it" }),
-  type: Schema.String,
-  timestamp: Schema.String,
-  data: JsonValue
 }) {}
