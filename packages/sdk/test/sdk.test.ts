@@ -3,7 +3,7 @@ import { FetchHttpClient } from "@effect/platform"
 import { describe, expect, it as test, layer } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { baseUrl, signUp, TestServer } from "../../api/test/lib/TestServer.js"
-import { ClockMe, ClockMeClient, ClockMeError } from "../src/index.js"
+import { ClockMe, ClockMeClient, ClockMeError, type ClockMeEvent } from "../src/index.js"
 import { standIn } from "./lib/StandIn.js"
 
 const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10)
@@ -101,7 +101,7 @@ layer(TestServer, { timeout: 120_000, excludeTestServices: true })("the Promise 
         }
         expect(stream.events.map((event) => event.type)).toEqual(["timer.started", "entry.created", "entry.created"])
         const entryIds: Array<string> = []
-        for (const event of stream.events) {
+        for (const event of stream.events satisfies ReadonlyArray<ClockMeEvent>) {
           // `type` narrows `data`: the SDK's event types are the contract's envelope
           if (event.type === "timer.started") expect(event.data.timer.id).toBe(started.id)
           if (event.type === "entry.created") entryIds.push(event.data.entry.id)
