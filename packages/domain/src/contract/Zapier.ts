@@ -1,8 +1,14 @@
 import { Schema } from "effect"
+import { eventNames } from "./Events.js"
 import { ConnectionId } from "./Integration.js"
 
 /** The triggers a Zap can subscribe to, by their wire names. */
-export const ZapierEvent = Schema.Literal("entry.created", "timer.started", "timer.stopped", "budget_threshold.crossed")
+export const ZapierEvent = Schema.Literal(
+  eventNames.EntryCreated,
+  eventNames.TimerStarted,
+  eventNames.TimerStopped,
+  eventNames.BudgetThresholdCrossed
+)
   .annotations({ description: "New time entry, timer started, timer stopped, budget threshold reached" })
 export type ZapierEvent = typeof ZapierEvent.Type
 

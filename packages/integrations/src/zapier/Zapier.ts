@@ -3,8 +3,8 @@ import { Event, eventTypeOfWire, toEvent } from "@clockme/domain/contract/Events
 import type { ConnectionId } from "@clockme/domain/contract/Integration"
 import type { ConnectionOf } from "@clockme/domain/contract/ports/Integration"
 import { DeliveryFailed, DeliveryRejected, pluginLayer } from "@clockme/domain/contract/ports/Integration"
-import type { SubscribeZap, ZapierEvent } from "@clockme/domain/contract/Zapier"
-import { ZapSubscription } from "@clockme/domain/contract/Zapier"
+import type { SubscribeZap } from "@clockme/domain/contract/Zapier"
+import { ZapierEvent, ZapSubscription } from "@clockme/domain/contract/Zapier"
 import { IntegrationsRepo } from "@clockme/domain/repos/IntegrationsRepo"
 import { Connections } from "@clockme/domain/services/Connections"
 import { Duration, Effect, Schema } from "effect"
@@ -15,7 +15,7 @@ export const ZAPIER = "zapier"
 const Config = Schema.Struct({ target_url: Schema.String })
 const NoSecrets = Schema.Struct({})
 
-const triggers = ["EntryCreated", "TimerStarted", "TimerStopped", "BudgetThresholdCrossed"] as const
+const triggers = ZapierEvent.literals.map((name) => eventTypeOfWire(name)!)
 
 /** Zapier REST Hooks: a Zap subscribes a target URL to one trigger; a 410 from Zapier removes it. */
 export const ZapierPlugin = pluginLayer(Effect.gen(function*() {
