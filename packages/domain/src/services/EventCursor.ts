@@ -39,7 +39,8 @@ export const decodeCursor = (
 ): Either.Either<StreamPosition, InvalidInput> => {
   if (!CURSOR.test(cursor)) return Either.left(refused)
   const bytes = Buffer.from(cursor, "base64url")
-  if (bytes.length !== CURSOR_BYTES) return Either.left(refused)
+  // the last character carries two unused bits: only the spelling the server wrote is its cursor
+  if (bytes.length !== CURSOR_BYTES || bytes.toString("base64url") !== cursor) return Either.left(refused)
   const position = bytes.subarray(0, 16)
   if (!timingSafeEqual(bytes.subarray(16), mac(key, workspaceId, position))) return Either.left(refused)
   return Either.right({ xid: position.readBigUInt64BE(0).toString(), seq: Number(position.readBigUInt64BE(8)) })
