@@ -353,7 +353,7 @@ type EnvelopeKeys = "_tag" | keyof typeof envelope
 /** One event type on the wire: the envelope with the event's own fields as `data`. */
 const onTheWire = <Name extends EventName, Fields extends Schema.Struct.Fields>(
   name: Name,
-  event: { readonly fields: Fields; readonly identifier: string }
+  event: { readonly fields: Fields; readonly _tag: EventType }
 ) => {
   const { _tag: _t, id: _i, occurredAt: _o, version: _v, workspaceId: _w, ...data } = event.fields as Schema.Struct.Fields
   return Schema.Struct({
@@ -362,7 +362,7 @@ const onTheWire = <Name extends EventName, Fields extends Schema.Struct.Fields>(
     occurredAt: Schema.DateTimeUtc.annotations({ description: "When the change happened (ISO 8601, UTC)" }),
     workspaceId: WorkspaceId,
     data: Schema.Struct(data as Omit<Fields, EnvelopeKeys>)
-  }).annotations({ identifier: `${event.identifier}Event`, title: name })
+  }).annotations({ identifier: `${event._tag}Event`, title: name })
 }
 
 /**
