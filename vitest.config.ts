@@ -16,14 +16,16 @@ const workers = Math.min(4, Math.max(2, availableParallelism()))
 const postgresOnly = ["packages/api/test/processes/load.process.test.ts"]
 
 // Files whose subject is not the run's database: the servers they spawn always use an embedded data
-// directory (api/test/lib/Process.ts), or they need no server (setup), or the server only receives the
-// hooks of a packed CLI (pack). They run once, in the embedded run, instead of repeating the same
+// directory (api/test/lib/Process.ts), or they need no server (setup, schemas), or the server only receives
+// the hooks of a packed CLI (pack) or doctor's few requests. They run once, in the embedded run, instead of repeating the same
 // processes when DATABASE_URL points at PostgreSQL.
 const embeddedOnly = [
   "packages/api/test/cli.test.ts",
   "packages/api/test/durability.test.ts",
   "packages/sdk/test/setup.test.ts",
   "packages/sdk/test/pack.test.ts",
+  "packages/sdk/test/doctor.test.ts",
+  "packages/sdk/test/schemas.test.ts",
   "packages/sdk/test/outage.process.test.ts"
 ]
 

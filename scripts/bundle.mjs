@@ -24,6 +24,7 @@ const outputs = [
   "packages/sdk/dist/index.js",
   "packages/sdk/dist/cli.js",
   "packages/sdk/dist/main.js",
+  "packages/sdk/dist/hook.js",
   "packages/sdk/dist/mcp.js"
 ]
 const stampFile = join(root, "node_modules", ".cache", "clockme-bundle", "stamp")

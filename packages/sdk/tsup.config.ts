@@ -48,6 +48,8 @@ export default defineConfig((options) => {
     // loads, and imports main.js (the full CLI) for every other command.
     { ...app, entry: { cli: "src/cli/bin.ts" }, splitting: false },
     { ...app, entry: { main: "src/cli/Main.ts" }, splitting: false },
+    // The hook path alone, which setup copies to the user's own folder (src/cli/HookProgram.ts).
+    { ...app, entry: { hook: "src/cli/hookBin.ts" }, splitting: false },
     // The stdio MCP relay, so a client config can name it from this package.
     { ...app, entry: { mcp: "../mcp/src/bin.ts" }, splitting: false }
   ]

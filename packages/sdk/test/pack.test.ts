@@ -4,18 +4,19 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { Effect } from "effect"
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
-import { delimiter, dirname, join } from "node:path"
+import { delimiter, join } from "node:path"
 import { beforeAll } from "vitest"
 import { baseUrl, signUp, TestServer } from "../../api/test/lib/TestServer.js"
 import { ClockMe } from "../src/index.js"
 import { cliBin, sdkRoot } from "./lib/Cli.js"
-import { bash, installGlobally, installInto, npm, pack, type Packed, repoRoot, run } from "./lib/Installs.js"
+import { bash, deleteNpxInstalls, installGlobally, installInto, npm, npmCache, pack, type Packed, repackNewer, repoRoot, run } from "./lib/Installs.js"
 
 /** Packed and installed once for the file: `npm pack` builds each package, which takes a while. */
 let sdk: Packed
 let api: Packed
 let app = ""
 let globalBin = ""
+let newer: { readonly tarball: string; readonly version: string }
 beforeAll(async () => {
   const into = mkdtempSync(join(tmpdir(), "clockme-pack-"))
   await npm(["run", "types"], sdkRoot)
@@ -23,6 +24,7 @@ beforeAll(async () => {
   api = await pack(join(repoRoot, "packages", "api"), into)
   app = await installInto([sdk.tarball, api.tarball])
   globalBin = await installGlobally([sdk.tarball])
+  newer = await repackNewer(sdk.tarball, into)
 }, 900_000)
 
 const SLOW = { timeout: 900_000 }
@@ -30,42 +32,36 @@ const SLOW = { timeout: 900_000 }
 /** The hook file setup writes for each tool (user scope), the stdin each tool sends, and its environment. */
 const TOOLS: Record<string, {
   readonly hooks: string
-  readonly user: unknown
   readonly stdin: (event: string, session: string, project: string) => unknown
   readonly env: (session: string, project: string) => Record<string, string>
   readonly ends: boolean
 }> = {
   "claude-code": {
     hooks: ".claude/settings.json",
-    user: { model: "opus", hooks: { Stop: [{ hooks: [{ type: "command", command: "true" }] }] } },
     stdin: (event, session, project) => ({ session_id: session, transcript_path: "/tmp/t.jsonl", cwd: project, hook_event_name: event, source: "startup", prompt: "go", reason: "other" }),
     env: (_session, project) => ({ CLAUDE_PROJECT_DIR: project }),
     ends: true
   },
   cursor: {
     hooks: ".cursor/hooks.json",
-    user: { version: 1, hooks: { stop: [{ command: "true" }] } },
     stdin: (event, session, project) => ({ conversation_id: session, session_id: session, generation_id: "g1", hook_event_name: event, workspace_roots: [project], cursor_version: "1.7.2", status: "completed", reason: "completed" }),
     env: (_session, project) => ({ CURSOR_PROJECT_DIR: project, CURSOR_VERSION: "1.7.2" }),
     ends: true
   },
   windsurf: {
     hooks: ".codeium/windsurf/hooks.json",
-    user: { hooks: { pre_user_prompt: [{ command: "true", show_output: true }] } },
     stdin: (event, session) => ({ agent_action_name: event, trajectory_id: session, execution_id: "e1", timestamp: new Date().toISOString(), tool_info: { user_prompt: "go" } }),
     env: () => ({}),
     ends: false
   },
   gemini: {
     hooks: ".gemini/settings.json",
-    user: { theme: "GitHub", hooks: { BeforeTool: [{ matcher: "write_file", hooks: [{ name: "lint", type: "command", command: "true" }] }] } },
     stdin: (event, session, project) => ({ session_id: session, transcript_path: "/tmp/g.json", cwd: project, hook_event_name: event, timestamp: new Date().toISOString(), reason: "exit" }),
     env: (session, project) => ({ GEMINI_PROJECT_DIR: project, GEMINI_SESSION_ID: session, GEMINI_CWD: project }),
     ends: true
   },
   copilot: {
     hooks: ".copilot/hooks/clockme.json",
-    user: { version: 1, hooks: { preToolUse: [{ type: "command", bash: "true" }] } },
     stdin: (event, session, project) => /^[a-z]/.test(event)
       ? { timestamp: Date.now(), cwd: project, source: "new", prompt: "go", reason: "complete" }
       : { session_id: session, hook_event_name: event, cwd: project, timestamp: new Date().toISOString(), prompt: "go" },
@@ -74,10 +70,9 @@ const TOOLS: Record<string, {
   },
   codex: {
     hooks: ".codex/hooks.json",
-    user: { hooks: { Stop: [{ hooks: [{ type: "command", command: "true" }] }] } },
     stdin: (event, session, project) => ({ session_id: session, transcript_path: null, cwd: project, hook_event_name: event, model: "gpt-5", turn_id: "t1", source: "startup" }),
     env: () => ({}),
-    ends: false
+    ends: true
   }
 }
 
@@ -191,70 +186,83 @@ cm.timer.start({ projectNmae: "typo" })
       })
     }), SLOW)
 
-  for (const [tool, spec] of Object.entries(TOOLS)) {
-    it.effect(`${tool}: setup over the user's own settings${tool === "claude-code" ? " (twice)" : ""}, then every hook as the tool runs it, from the tarball${tool === "claude-code" ? ", the checkout and a global install" : ""}`, () =>
-      Effect.gen(function*() {
-        const base = yield* baseUrl
-        const { key } = yield* signUp()
-        yield* Effect.promise(async () => {
-          const cm = new ClockMe({ apiKey: key, baseUrl: base })
-          // Every tool from the tarball; the checkout and the global install write the same command for
-          // every tool (InstalledCommand.ts), so one tool proves each of them.
-          const installs: Array<{ readonly name: string; readonly clockme: ReadonlyArray<string>; readonly path: string }> = [
-            { name: "tarball", clockme: [join(app, "node_modules", ".bin", "clockme")], path: plainPath() },
-            ...(tool === "claude-code"
-              ? [
-                { name: "checkout", clockme: [process.execPath, cliBin], path: plainPath() },
-                { name: "global", clockme: [join(globalBin, "clockme")], path: plainPath([globalBin]) }
-              ]
-              : [])
-          ]
-          for (const install of installs) {
-            const root = mkdtempSync(join(tmpdir(), "clockme-tool-"))
-            const home = join(root, "home")
-            const project = join(root, "work", `${tool}-${install.name}`)
-            mkdirSync(project, { recursive: true })
-            const hooksFile = join(home, spec.hooks)
-            mkdirSync(dirname(hooksFile), { recursive: true })
-            writeFileSync(hooksFile, JSON.stringify(spec.user, null, 2))
-            const env = { ...cleanEnv(), HOME: home, XDG_CONFIG_HOME: join(home, ".config"), PATH: install.path }
-            // Twice from one install: a second setup over its own hooks changes nothing (setup.test.ts proves
-            // that for every tool's file in-process; the installed bin runs the same code).
-            const setups = tool === "claude-code" && install.name === "tarball" ? 2 : 1
-            for (let i = 0; i < setups; i++) {
-              const [file, ...args] = install.clockme
-              await run(file!, [...args, "setup", tool, "--key", key, "--url", base], { cwd: project, env })
-            }
-            const commands = hookCommands(hooksFile)
-            expect(new Set(commands.map((c) => c.event)).size, install.name).toBe(commands.length)
-            expect(JSON.stringify(JSON.parse(readFileSync(hooksFile, "utf8")))).toContain("\"true\"")
-            for (const { command } of commands) {
-              expect(command).not.toMatch(/\.ts\b/)
-              if (install.name === "global") expect(command.startsWith("clockme hook ")).toBe(true)
-            }
+  it.effect("every tool set up through npx from the tarball in an empty HOME keeps tracking once the npx cache is deleted; setup from a newer tarball, the checkout, a project or a global install leaves every hook command byte for byte", () =>
+    Effect.gen(function*() {
+      const base = yield* baseUrl
+      const { key } = yield* signUp()
+      yield* Effect.promise(async () => {
+        const cm = new ClockMe({ apiKey: key, baseUrl: base })
+        const cache = await npmCache()
+        const root = mkdtempSync(join(tmpdir(), "clockme-tools-"))
+        const home = join(root, "home")
+        mkdirSync(home)
+        // npx with the user's empty HOME, but this machine's npm cache and settings (no network needed).
+        const env = {
+          ...cleanEnv(),
+          HOME: home,
+          XDG_CONFIG_HOME: join(home, ".config"),
+          PATH: plainPath(),
+          npm_config_cache: cache,
+          npm_config_userconfig: join(process.env.HOME ?? "", ".npmrc"),
+          npm_config_update_notifier: "false"
+        }
+        const npx = (tarball: string, tool: string) =>
+          run("npx", ["--yes", "--prefer-offline", `--package=${tarball}`, "clockme", "setup", tool, "--key", key, "--url", base], { cwd: root, env })
+        const hookFiles = () => Object.fromEntries(Object.entries(TOOLS).map(([tool, spec]) => [tool, readFileSync(join(home, spec.hooks), "utf8")]))
+        const program = join(home, ".clockme", "bin", "clockme-hook.mjs")
 
-            const session = `${tool}-${install.name}-session`
-            const project_ = `${tool}-${install.name}`
-            let projectId: string | undefined
-            for (const { command, event } of commands) {
-              const ran = await bash(command, {
-                cwd: project,
-                env: { ...env, ...spec.env(session, project) },
-                stdin: JSON.stringify(spec.stdin(event, session, project))
-              })
-              expect(ran, `${install.name} ${event}: ${command}\n${ran.stderr}`).toMatchObject({ code: 0, stdout: "" })
-              const ends = / hook session-end /.test(command)
-              const timers = (await cm.timer.current()).timers.filter((t) => t.projectName === project_)
-              expect(timers.length, `${install.name} after ${event}`).toBe(ends ? 0 : 1)
-              if (!ends) {
-                expect(timers[0]!.source).toBe("hook")
-                projectId = timers[0]!.projectId
-              }
+        for (const tool of Object.keys(TOOLS)) await npx(sdk.tarball, tool)
+        expect(deleteNpxInstalls(cache, sdk.tarball)).toBe(1)
+        const written = hookFiles()
+        for (const [tool, spec] of Object.entries(TOOLS)) {
+          const commands = hookCommands(join(home, spec.hooks))
+          expect(new Set(commands.map((c) => c.event)).size, tool).toBe(commands.length)
+          for (const { command } of commands) expect(command.startsWith(`"${join(home, ".clockme", "bin", "clockme-hook")}" hook `), command).toBe(true)
+
+          const project = join(root, "work", tool)
+          mkdirSync(project, { recursive: true })
+          const session = `${tool}-session`
+          let projectId: string | undefined
+          for (const { command, event } of commands) {
+            const ran = await bash(command, { cwd: project, env: { ...env, ...spec.env(session, project) }, stdin: JSON.stringify(spec.stdin(event, session, project)) })
+            expect(ran, `${tool} ${event}: ${command}\n${ran.stderr}`).toMatchObject({ code: 0, stdout: "" })
+            const ends = / hook session-end /.test(command)
+            const timers = (await cm.timer.current()).timers.filter((t) => t.projectName === tool)
+            expect(timers.length, `${tool} after ${event}`).toBe(ends ? 0 : 1)
+            if (!ends) {
+              expect(timers[0]!.source).toBe("hook")
+              projectId = timers[0]!.projectId
             }
-            const entries = (await cm.entries.list()).entries.filter((e) => e.projectId === projectId)
-            expect(entries.length, install.name).toBe(spec.ends ? 1 : 0)
           }
-        })
-      }), SLOW)
-  }
+          const entries = (await cm.entries.list()).entries.filter((e) => e.projectId === projectId)
+          expect(entries.length, tool).toBe(spec.ends ? 1 : 0)
+        }
+
+        // A later release replaces the program and no hook command.
+        for (const tool of Object.keys(TOOLS)) await npx(newer.tarball, tool)
+        expect(deleteNpxInstalls(cache, newer.tarball)).toBe(1)
+        expect(readFileSync(program, "utf8").split("\n", 1)[0]).toBe(`// clockme-hook ${newer.version}`)
+        expect(hookFiles()).toEqual(written)
+        // Nor does setup from the other installs (which leave the newer program in place).
+        const setup = async (clockme: ReadonlyArray<string>, path: string) => {
+          const [file, ...args] = clockme
+          await run(file!, [...args, "setup", "claude-code", "--key", key, "--url", base], { cwd: root, env: { ...env, PATH: path } })
+        }
+        await setup([process.execPath, cliBin], plainPath())
+        await setup([join(app, "node_modules", ".bin", "clockme")], plainPath())
+        await setup([join(globalBin, "clockme")], plainPath([globalBin]))
+        expect(hookFiles()).toEqual(written)
+        expect(readFileSync(program, "utf8").split("\n", 1)[0]).toBe(`// clockme-hook ${newer.version}`)
+
+        // The updated program still tracks.
+        const project = join(root, "work", "after-update")
+        mkdirSync(project, { recursive: true })
+        const claude = hookCommands(join(home, TOOLS["claude-code"]!.hooks))
+        for (const [{ command, event }, running] of [[claude[0]!, 1], [claude.at(-1)!, 0]] as const) {
+          const ran = await bash(command, { cwd: project, env: { ...env, CLAUDE_PROJECT_DIR: project }, stdin: JSON.stringify(TOOLS["claude-code"]!.stdin(event, "after-update", project)) })
+          expect(ran, ran.stderr).toMatchObject({ code: 0, stdout: "" })
+          expect((await cm.timer.current()).timers.filter((t) => t.projectName === "after-update").length, event).toBe(running)
+        }
+      })
+    }), SLOW)
 })

@@ -1,6 +1,7 @@
 import { TimerNotRunning } from "@clockme/domain/contract/Timer"
 import { FetchHttpClient } from "@effect/platform"
 import { describe, expect, it as test, layer } from "@effect/vitest"
+import { vi } from "vitest"
 import { Effect, Layer } from "effect"
 import { baseUrl, signUp, TestServer } from "../../api/test/lib/TestServer.js"
 import { ClockMe, ClockMeClient, ClockMeError, type ClockMeEvent } from "../src/index.js"
@@ -77,7 +78,9 @@ layer(TestServer, { timeout: 120_000, excludeTestServices: true })("the Promise 
 
         const report = await cm.reports.billing({ from, to })
         expect(report.projects.map((p) => p.projectName)).toEqual(["Alpha One"])
-        expect(report.projects[0]!.hours).toBeGreaterThanOrEqual(1.5)
+        // 90 minutes logged plus the timer's few seconds: 1.50 h to the hundredth while those stay under 18 s.
+        expect(stopped.durationSeconds).toBeLessThan(18)
+        expect(report.projects[0]).toMatchObject({ hours: 1.5, billableHours: 1.5 })
 
         const workspaces = await cm.workspaces.list()
         expect(workspaces.length).toBe(1)
@@ -219,19 +222,37 @@ describe("retries against a stand-in server", () => {
       }
     })
 
-  test("503 on a GET is retried with backoff until it succeeds; retries give up with the server's error", async () => {
+  test("503 on a GET is retried with exponential backoff, capped at maxDelay, until it succeeds; retries give up with the server's error", async () => {
+      // The top of every full-jitter window, so each wait is its bound: 200, 400, then 500 (the cap, not 800) ms.
+      const random = vi.spyOn(Math, "random").mockReturnValue(0.999999)
       const proxy = await standIn({
         answer: async (request, index) =>
-          request.url.startsWith("/api/projects") || index >= 2
+          request.url.startsWith("/api/projects")
             ? { status: 503, body: { code: "unavailable", message: "maintenance" } }
-            : { status: 503 }
+            : index < 2
+            ? { status: 503 }
+            : { status: 200, body: { timers: [] } }
       })
       try {
-        const cm = new ClockMe({ apiKey: "ck_live_x", baseUrl: proxy.url, retry: { retries: 2, baseDelay: 5 } })
-        const error = await rejection(cm.timer.current())
+        const cm = new ClockMe({ apiKey: "ck_live_x", baseUrl: proxy.url, retry: { retries: 3, baseDelay: 200, maxDelay: 500 } })
+        expect(await cm.timer.current()).toEqual({ timers: [] })
+        const gaps = (from: number) => proxy.seen.slice(from + 1).map((r, i) => r.at - proxy.seen[from + i]!.at)
         expect(proxy.seen.length).toBe(3)
+        const [first, second] = gaps(0)
+        expect(first).toBeGreaterThanOrEqual(195)
+        expect(second).toBeGreaterThanOrEqual(395)
+
+        const error = await rejection(cm.projects.list())
+        expect(proxy.seen.length).toBe(3 + 4)
         expect([error.code, error.status, error.message]).toEqual(["unavailable", 503, "maintenance"])
+        const waits = gaps(3)
+        expect(waits[0]).toBeGreaterThanOrEqual(195)
+        expect(waits[1]).toBeGreaterThanOrEqual(395)
+        expect(waits[2]).toBeGreaterThanOrEqual(495)
+        // Uncapped, the third wait would be 800 ms.
+        expect(waits[2]).toBeLessThan(780)
       } finally {
+        random.mockRestore()
         await proxy.close()
       }
     })

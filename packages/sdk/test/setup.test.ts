@@ -1,8 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
-import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from "node:fs"
+import { execFileSync } from "node:child_process"
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { parse as parseToml } from "smol-toml"
-import { cliBin, runCli, sandbox } from "./lib/Cli.js"
+import { cliBin, runCli, sandbox, sdkRoot } from "./lib/Cli.js"
 import { runInProcess } from "./lib/InProcess.js"
 
 const KEY = "ck_live_setupTestKey000000000001"
@@ -78,7 +79,8 @@ const fresh: Record<string, Files> = {
       hooks: {
         SessionStart: [{ matcher: "startup|resume|clear", hooks: [{ type: "command", command: cmd("codex", "session-start"), timeout: 10 }] }],
         UserPromptSubmit: [{ hooks: [{ type: "command", command: cmd("codex", "prompt"), timeout: 10 }] }],
-        Stop: [{ hooks: [{ type: "command", command: cmd("codex", "stop"), timeout: 10 }] }]
+        Stop: [{ hooks: [{ type: "command", command: cmd("codex", "stop"), timeout: 10 }] }],
+        SessionEnd: [{ hooks: [{ type: "command", command: cmd("codex", "session-end"), timeout: 2 }] }]
       }
     }
   }
@@ -277,14 +279,60 @@ describe("clockme setup", () => {
     expect(existsSync(settings)).toBe(false)
   })
 
-  it("writes hooks that run this built CLI with this Node, never a TypeScript file", { timeout: 60_000 }, async () => {
+  it("the built CLI copies the hook program to CLOCKME_HOME and every hook runs it there, never a TypeScript file or the install's path", { timeout: 60_000 }, async () => {
     const box = sandbox()
-    const env = { ...setupEnv(box.home), PATH: "/usr/bin:/bin" }
+    const clockmeHome = join(box.root, "clockme-home")
+    const env = { ...setupEnv(box.home), PATH: "/usr/bin:/bin", CLOCKME_HOME: clockmeHome }
     expect((await runCli(cli, ["setup", "codex", "--key", KEY], { env })).code).toBe(0)
     const hooks = readFileSync(join(box.home, ".codex", "hooks.json"), "utf8")
-    const command = JSON.parse(hooks).hooks.Stop[0].hooks[0].command as string
-    expect(command).toBe(`"${process.execPath}" "${realpathSync(cli)}" hook stop --tool codex --auto-create`)
-    expect(hooks).not.toMatch(/\.ts\b/)
+    const launcher = join(clockmeHome, "bin", "clockme-hook")
+    expect(JSON.parse(hooks).hooks.Stop[0].hooks[0].command).toBe(`"${launcher}" hook stop --tool codex --auto-create`)
+    expect(hooks).not.toMatch(/\.ts\b|dist\/cli\.js/)
+    const program = readFileSync(join(clockmeHome, "bin", "clockme-hook.mjs"), "utf8")
+    expect(program.split("\n", 1)[0]).toBe(`// clockme-hook ${JSON.parse(readFileSync(join(sdkRoot, "package.json"), "utf8")).version}`)
+    expect(program.slice(program.indexOf("\n") + 1)).toBe(readFileSync(join(sdkRoot, "dist", "hook.js"), "utf8"))
+    expect(statSync(launcher).mode & 0o111).not.toBe(0)
+    expect(execFileSync(launcher, ["--version"], { encoding: "utf8" })).toMatch(/^clockme-hook \d+\.\d+\.\d+/)
+  })
+
+  it("one hook program for every tool: older commands are rewritten to it, a newer program is kept, the last uninstall removes it", { timeout: 60_000 }, async () => {
+    const box = sandbox()
+    const env = setupEnv(box.home)
+    const bin = join(box.home, ".clockme", "bin")
+    const launcher = `"${join(bin, "clockme-hook")}"`
+    const settings = join(box.home, ".claude", "settings.json")
+    const claudeCommands = () => {
+      const hooks = JSON.parse(readFileSync(settings, "utf8")).hooks as Record<string, Array<{ hooks: Array<{ command: string }> }>>
+      return Object.values(hooks).flatMap((groups) => groups.flatMap((g) => g.hooks.map((h) => h.command)))
+    }
+    // What an npx run of an earlier version wrote: a path into npm's cache.
+    const cached = `"/usr/bin/node" "${join(box.home, ".npm", "_npx", "47fe4d82c3a472fc", "node_modules", "@clockme", "sdk", "bin", "clockme.js")}"`
+    expect((await runInProcess(["setup", "claude-code", "--key", KEY, "--command", cached], { env })).code).toBe(0)
+    expect(existsSync(bin)).toBe(false)
+    const setup = await runInProcess(["setup", "claude-code", "--key", KEY], { env })
+    expect(setup.stdout).toContain(`installed the hook program: ${join(bin, "clockme-hook.mjs")}`)
+    expect(claudeCommands()).toEqual(["session-start", "prompt", "stop", "session-end"].map((e) => `${launcher} hook ${e} --tool claude-code --auto-create`))
+    const program = readFileSync(join(bin, "clockme-hook.mjs"), "utf8")
+
+    // An older program is replaced, a newer one kept; the commands stay byte for byte.
+    const settingsText = readFileSync(settings, "utf8")
+    writeFileSync(join(bin, "clockme-hook.mjs"), "// clockme-hook 0.0.1\nold")
+    expect((await runInProcess(["setup", "claude-code", "--key", KEY], { env })).stdout).toContain("updated the hook program")
+    expect(readFileSync(join(bin, "clockme-hook.mjs"), "utf8")).toBe(program)
+    writeFileSync(join(bin, "clockme-hook.mjs"), "// clockme-hook 99.0.0\nnewer")
+    expect((await runInProcess(["setup", "cursor", "--key", KEY], { env })).code).toBe(0)
+    expect(readFileSync(join(bin, "clockme-hook.mjs"), "utf8")).toBe("// clockme-hook 99.0.0\nnewer")
+    expect(readFileSync(settings, "utf8")).toBe(settingsText)
+    expect(JSON.parse(readFileSync(join(box.home, ".clockme", "installs.json"), "utf8")).installs.map((u: any) => u.tool)).toEqual(["claude-code", "cursor"])
+
+    // Without the record (lost, or written by no setup), a tool's file that names the program still keeps it.
+    rmSync(join(box.home, ".clockme", "installs.json"))
+    const first = await runInProcess(["setup", "--uninstall", "claude-code"], { env })
+    expect(first.stdout).not.toContain("removed the hook program")
+    expect(existsSync(join(bin, "clockme-hook.mjs"))).toBe(true)
+    const last = await runInProcess(["setup", "--uninstall", "cursor"], { env })
+    expect(last.stdout).toContain("removed the hook program")
+    expect(existsSync(join(box.home, ".clockme"))).toBe(false)
   })
 
   it("refuses bad input with a clear message and a non-zero exit", { timeout: 60_000 }, async () => {

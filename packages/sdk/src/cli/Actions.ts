@@ -2,14 +2,14 @@ import { matchProjectName } from "@clockme/domain/ProjectMatch"
 import { createInterface } from "node:readline"
 import { ClockMe } from "../ClockMe.js"
 import { ClockMeError } from "../Errors.js"
-import { installedCommand } from "./InstalledCommand.js"
+import { addRecord, installProgram, programCommand, programFile, removeRecord } from "./HookProgram.js"
 import { configFile, readConfig, resolveCredentials, writeConfig } from "./Paths.js"
 import { projectNameFor } from "./Project.js"
 import { hookClient } from "./HookClient.js"
 import { flushQueue, queuedCount } from "./Queue.js"
-import { apply, diff, plan } from "./Setup.js"
+import { apply, diff, hooksFile, plan } from "./Setup.js"
 import { readStdin } from "./Stdin.js"
-import type { Tool } from "./Tools.js"
+import { type Tool, TOOLS } from "./Tools.js"
 
 /** A mistake in how a command was called: exit code 2, like the parser's own errors. */
 export class UsageError extends Error {}
@@ -109,18 +109,32 @@ export const setup = async (input: SetupInput): Promise<number> => {
     key: key ?? "ck_live_YOUR_KEY",
     projectScope: input.projectScope,
     projectDir: process.cwd(),
-    command: input.command ?? installedCommand(),
+    command: input.command ?? programCommand(),
     fallbackProject: input.fallbackProject
   }
   const changes = plan(options, input.uninstall)
   const mask = (text: string) => key ? text.split(key).join(`${key.slice(0, 8)}…${key.slice(-4)}`) : text
   const changed = changes.filter((c) => c.before !== c.after)
+  // The program goes in place before any hook names it; --command names another program.
+  const program = input.dryRun || input.uninstall || input.command !== undefined ? undefined : installProgram()
   const applied = input.dryRun ? [] : apply(changes)
+  const user = { tool: input.tool, file: hooksFile(options) }
+  if (program !== undefined) addRecord(user)
+  const removed = input.uninstall && !input.dryRun &&
+    removeRecord(user, TOOLS.map((tool) => hooksFile({ tool, projectScope: false, projectDir: options.projectDir })))
   if (!input.dryRun && !input.uninstall && key && (key !== stored.apiKey || url !== stored.url)) writeConfig({ ...stored, url, apiKey: key })
   if (input.json) {
-    out(true, { tool: input.tool, dryRun: input.dryRun, changed: changed.map((c) => c.file), backups: applied.flatMap((a) => a.backup ? [a.backup] : []) }, "")
+    out(true, {
+      tool: input.tool,
+      dryRun: input.dryRun,
+      changed: changed.map((c) => c.file),
+      backups: applied.flatMap((a) => a.backup ? [a.backup] : []),
+      program: removed ? "removed" : program ?? "untouched"
+    }, "")
     return 0
   }
+  if (program === "installed" || program === "updated") process.stdout.write(`${program} the hook program: ${programFile()}\n`)
+  if (removed) process.stdout.write(`removed the hook program (no tool runs it now): ${programFile()}\n`)
   if (changed.length === 0) {
     process.stdout.write(`${input.tool}: already ${input.uninstall ? "clean" : "set up"}; nothing to change.\n`)
     return 0
@@ -247,4 +261,17 @@ export const sync = async (input: Common): Promise<number> => {
   if (result === undefined) throw new Error("another clockme process is sending the queue; try again in a moment")
   out(input.json, result, [...result.log, `${result.sent} sent, ${result.dropped} dropped, ${result.left} left`].join("\n"))
   return result.left > 0 ? 1 : 0
+}
+
+export const doctor = async (input: Common): Promise<number> => {
+  const { diagnose } = await import("./Doctor.js")
+  const report = await diagnose(input)
+  const width = Math.max(...report.checks.map((c) => c.subject.length))
+  const lines = report.checks.flatMap((c) => [
+    `${c.ok ? "ok " : "!! "} ${c.subject.padEnd(width)}  ${c.detail}`,
+    ...(c.fix ? [`    ${" ".repeat(width)}  fix: ${c.fix}`] : [])
+  ])
+  lines.push(report.broken ? "something is broken: run the fix commands above" : "all good")
+  out(input.json, report, lines.join("\n"))
+  return report.broken ? 1 : 0
 }

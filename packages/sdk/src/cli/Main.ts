@@ -54,14 +54,14 @@ const action = (run: () => Promise<number>) =>
 const setup = Command.make("setup", {
   ...common,
   tool,
-  uninstall: Options.boolean("uninstall").pipe(Options.withDescription("remove exactly what setup added")),
+  uninstall: Options.boolean("uninstall").pipe(Options.withDescription("remove exactly what setup added, and the hook program once no tool runs it")),
   projectScope: Options.boolean("project-scope").pipe(Options.withDescription("write this project's files instead of your user's")),
   fallbackProject: optional(Options.text("fallback-project").pipe(Options.withDescription("the project id used when no project matches the folder"))),
   autoCreate: Options.boolean("auto-create").pipe(Options.withDescription("create a project named after the folder when none matches (the default)")),
   dryRun: Options.boolean("dry-run").pipe(Options.withDescription("print the diff, write nothing")),
-  command: optional(Options.text("command").pipe(Options.withDescription("the command hooks run (default: clockme on PATH, else this Node and this script)")))
+  command: optional(Options.text("command").pipe(Options.withDescription("the command hooks run (default: the hook program setup copies to ~/.clockme/bin, or $CLOCKME_HOME/bin)")))
 }, (input) => action(() => Actions.setup(input))).pipe(
-  Command.withDescription("add the MCP entry and hook commands to the tool's own settings, with a backup and a printed diff")
+  Command.withDescription("add the MCP entry and hook commands to the tool's own settings, with a backup and a printed diff; the hooks run one program per user (~/.clockme/bin/clockme-hook), the same whichever install ran setup")
 )
 
 const hook = Command.make("hook", {
@@ -114,6 +114,9 @@ const clockme = Command.make("clockme").pipe(
     report,
     Command.make("login", common, (input) => action(() => Actions.login(input))).pipe(
       Command.withDescription("store the server URL and API key ($XDG_CONFIG_HOME/clockme/config.json, mode 0600)")
+    ),
+    Command.make("doctor", common, (input) => action(() => Actions.doctor(input))).pipe(
+      Command.withDescription("check each tool's MCP entry and hooks, the hook program, the key, the server and the queue; prints the command that fixes each problem")
     ),
     Command.make("sync", common, (input) => action(() => Actions.sync(input))).pipe(
       Command.withDescription("send hook events queued while the server was unreachable")

@@ -59,6 +59,17 @@ export const isOurCommand = (tool: Tool, command: unknown): boolean =>
 
 const handlerCommand = (handler: Json): unknown => handler?.command ?? handler?.bash
 
+/** The hook commands setup wrote for this tool in a hooks file's text (none when it is not JSON). */
+export const ourCommands = (tool: Tool, text: string | undefined): ReadonlyArray<string> => {
+  const hooks = text === undefined ? undefined : parseJsonc(text, [], { allowTrailingComma: true })?.hooks
+  if (!isObject(hooks)) return []
+  return Object.values(hooks)
+    .flatMap((list) => Array.isArray(list) ? list : [])
+    .flatMap((h: Json) => Array.isArray(h?.hooks) ? h.hooks : [h])
+    .map(handlerCommand)
+    .filter((c): c is string => isOurCommand(tool, c))
+}
+
 const isObject = (value: unknown): value is Record<string, Json> => typeof value === "object" && value !== null && !Array.isArray(value)
 
 const stripHooks = (layout: HooksFile["layout"], tool: Tool, hooks: Json) => {
@@ -93,7 +104,7 @@ const authorization = (options: SetupOptions, reference: KeyReference): string =
   }
 }
 
-const places = (options: SetupOptions): Places => {
+const places = (options: Pick<SetupOptions, "projectDir">): Places => {
   const h = home()
   const vscode = process.platform === "darwin"
     ? join(h, "Library", "Application Support", "Code", "User")
@@ -256,6 +267,10 @@ const jsonChange = (file: string, parts: ReadonlyArray<JsonPart>, uninstall: boo
   if (sameJson(result, config) && before !== undefined) return { file, before, after: before, secret }
   return { file, before, after: editJson(before, config, result), secret }
 }
+
+/** The file that holds the tool's hooks for these options. */
+export const hooksFile = (options: Pick<SetupOptions, "tool" | "projectScope" | "projectDir">): string =>
+  TOOL_RECORDS[options.tool].hooks.file(places(options), options.projectScope)
 
 /** What `setup` (or `setup --uninstall`) would change, file by file; nothing is written. */
 export const plan = (options: SetupOptions, uninstall: boolean): ReadonlyArray<FileChange> => {

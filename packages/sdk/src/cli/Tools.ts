@@ -215,7 +215,9 @@ export const TOOL_RECORDS: Record<Tool, ToolRecord> = {
       events: [
         { name: "SessionStart", event: "session-start", matcher: "startup|resume|clear", handler: command({ timeout: 10 }) },
         { name: "UserPromptSubmit", event: "prompt", handler: command({ timeout: 10 }) },
-        { name: "Stop", event: "stop", handler: command({ timeout: 10 }) }
+        { name: "Stop", event: "stop", handler: command({ timeout: 10 }) },
+        // Codex clamps a SessionEnd hook to about 3 s; the hook gives itself 1.2 s (Hook.ts BUDGET_MS).
+        { name: "SessionEnd", event: "session-end", handler: command({ timeout: 2 }) }
       ]
     }
   }

@@ -1,5 +1,7 @@
 import { spawn } from "node:child_process"
 import { mkdirSync, mkdtempSync } from "node:fs"
+import { createServer } from "node:http"
+import type { AddressInfo } from "node:net"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -49,3 +51,12 @@ export const runCli = (
     child.on("close", (code) => resolve({ code, stdout, stderr, ms: Date.now() - started }))
     child.stdin.end(options.stdin ?? "")
   })
+
+/** The URL of a port nothing listens on: a server that is down. */
+export const closedPort = async () => {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+  const port = (server.address() as AddressInfo).port
+  await new Promise<void>((resolve) => server.close(() => resolve()))
+  return `http://127.0.0.1:${port}`
+}

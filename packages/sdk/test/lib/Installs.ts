@@ -1,5 +1,5 @@
 import { execFile, spawn } from "node:child_process"
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs"
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { promisify } from "node:util"
@@ -27,6 +27,45 @@ export interface Packed {
 export const pack = async (packageDir: string, into: string): Promise<Packed> => {
   const packed = JSON.parse(await npm(["pack", "--ignore-scripts", "--json", "--pack-destination", into], packageDir))
   return { tarball: join(into, packed[0].filename), files: packed[0].files.map((f: { path: string }) => f.path) }
+}
+
+/** The same package as a later release: the tarball with its version raised, nothing else changed. */
+export const repackNewer = async (tarball: string, into: string): Promise<{ readonly tarball: string; readonly version: string }> => {
+  const dir = mkdtempSync(join(tmpdir(), "clockme-newer-"))
+  await run("tar", ["-xzf", tarball, "-C", dir])
+  const manifest = join(dir, "package", "package.json")
+  const json = JSON.parse(readFileSync(manifest, "utf8"))
+  const [major, minor, patch] = String(json.version).split(".").map(Number)
+  json.version = `${major}.${minor}.${patch! + 1}`
+  writeFileSync(manifest, JSON.stringify(json, null, 2) + "\n")
+  const newer = join(into, `clockme-sdk-${json.version}.tgz`)
+  await run("tar", ["-czf", newer, "-C", dir, "package"])
+  return { tarball: newer, version: json.version }
+}
+
+/** npm's cache folder, read with the real HOME (tests run npx with another HOME but this cache). */
+export const npmCache = async (): Promise<string> => (await npm(["config", "get", "cache"], repoRoot)).trim()
+
+/** Deletes the npx install folders made for `spec` (what `npm cache npx rm` or a cleanup does); returns how many. */
+export const deleteNpxInstalls = (cache: string, spec: string): number => {
+  const root = join(cache, "_npx")
+  let deleted = 0
+  for (const hash of (() => {
+    try {
+      return readdirSync(root)
+    } catch {
+      return []
+    }
+  })()) {
+    try {
+      if (!readFileSync(join(root, hash, "package.json"), "utf8").includes(spec)) continue
+    } catch {
+      continue
+    }
+    rmSync(join(root, hash), { recursive: true, force: true })
+    deleted++
+  }
+  return deleted
 }
 
 /** An empty project folder that installed the tarballs, as a user would. */
