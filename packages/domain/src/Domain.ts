@@ -10,6 +10,7 @@ import { Entries } from "./services/Entries.js"
 import { Events } from "./services/Events.js"
 import { Idempotency } from "./services/Idempotency.js"
 import { IdleWatchdog } from "./services/IdleWatchdog.js"
+import { Ownership } from "./services/Ownership.js"
 import { ProjectDetails } from "./services/ProjectDetails.js"
 import { Projects } from "./services/Projects.js"
 import { Reports } from "./services/Reports.js"
@@ -34,7 +35,8 @@ export const DomainServicesLive = Layer.mergeAll(
   Workspaces.Default,
   Budgets.Default,
   Dashboard.Default,
-  ProjectDetails.Default
+  ProjectDetails.Default,
+  Ownership.Default
 )
 
 /**
