@@ -3,7 +3,7 @@ import { Schema } from "effect"
 import { WireEventType } from "./Events.js"
 import { WorkspaceId } from "./Ids.js"
 import { NullableTimestamp, Timestamp } from "./Timestamp.js"
-import { JsonValue } from "./Text.js"
+import { JsonInput, JsonValue, Text, TrimmedText } from "./Text.js"
 import { strict } from "./Strict.js"
 
 export const ConnectionId = Schema.UUID.pipe(Schema.brand("ConnectionId"))
@@ -18,7 +18,7 @@ export const IntegrationId = Schema.String.pipe(
 
 export { eventTypeOfWire, wireEventType, WireEventType, wireEventTypes } from "./Events.js"
 
-export const Description = Schema.Trim.pipe(Schema.maxLength(500, { message: () => "must be at most 500 characters" }))
+export const Description = TrimmedText.pipe(Schema.maxLength(500, { message: () => "must be at most 500 characters" }))
 
 export class Connection extends Schema.Class<Connection>("Connection")({
   id: ConnectionId,
@@ -30,7 +30,8 @@ export class Connection extends Schema.Class<Connection>("Connection")({
   }),
   events: Schema.Array(Schema.String).annotations({ description: "Event types delivered to it (wire names)" }),
   secretFingerprint: Schema.NullOr(Schema.String).annotations({
-    description: "Recognises the stored secrets without revealing them; secrets are never returned"
+    description:
+      "Recognises the stored secrets without revealing them (an HMAC under the server's key); secrets are never returned"
   }),
   enabled: Schema.Boolean,
   disabledReason: Schema.NullOr(Schema.String).annotations({ description: "Why deliveries stopped, when they did" }),
@@ -39,14 +40,17 @@ export class Connection extends Schema.Class<Connection>("Connection")({
   updatedAt: Timestamp
 }) {}
 
-export const SecretValues = Schema.Record({ key: Schema.String, value: Schema.String }).annotations({
+export const SecretValues = Schema.Record({ key: Text, value: Text }).annotations({
   description: "Secret settings (tokens, signing keys): stored encrypted, never returned"
 })
+
+/** A connection's plain settings as a client sends them. */
+const ConnectionSettings = Schema.Record({ key: Text, value: JsonInput })
 
 export const CreateConnection = Schema.Struct({
   integration: IntegrationId,
   description: Schema.optional(Description),
-  config: Schema.optional(Schema.Record({ key: Schema.String, value: JsonValue })),
+  config: Schema.optional(ConnectionSettings),
   secrets: Schema.optional(SecretValues),
   events: Schema.optional(Schema.Array(WireEventType)).annotations({
     description: "Which of the integration's events to deliver; default: all it consumes"
@@ -56,7 +60,7 @@ export type CreateConnection = typeof CreateConnection.Type
 
 export const UpdateConnection = Schema.Struct({
   description: Schema.optional(Schema.NullOr(Description)),
-  config: Schema.optional(Schema.Record({ key: Schema.String, value: JsonValue })),
+  config: Schema.optional(ConnectionSettings),
   secrets: Schema.optional(SecretValues),
   events: Schema.optional(Schema.Array(WireEventType)),
   enabled: Schema.optional(Schema.Boolean).annotations({ description: "false pauses deliveries, true resumes them" })

@@ -130,6 +130,16 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
       )
     }
 
+    /**
+     * Where a backdated start may begin: entries of one user on one project never overlap, so a start inside or
+     * before one of them moves to the latest one's end (never past now). A refusal would lose what a hook queued.
+     */
+    const notOverlapping = (userId: UserId, projectId: ProjectId, at: DateTime.Utc, now: DateTime.Utc) =>
+      Effect.map(
+        entries.latestEndAfter(userId, projectId, DateTime.toDate(at)),
+        Option.match({ onNone: () => at, onSome: (end) => DateTime.max(at, DateTime.min(DateTime.unsafeMake(end), now)) })
+      )
+
     const startNow = Effect.fn("Timers.startNow")(function*(input: StartTimer) {
       const actor = yield* CurrentActor
       if (input.projectId === undefined && input.projectName === undefined && input.fallbackProjectId === undefined) {
@@ -139,7 +149,8 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
       yield* budgets.ensureCanTrack(project.id)
       const task = input.taskId === undefined ? null : yield* tasks.getInProject(input.taskId, project.id)
       const now = yield* DateTime.now
-      const at = yield* eventTime(input.at, now)
+      const sent = yield* eventTime(input.at, now)
+      const at = input.at === undefined ? sent : yield* notOverlapping(actor.userId, project.id, sent, now)
       const created = yield* repo.insertIfAbsent({
         userId: actor.userId,
         workspaceId: actor.workspaceId,
@@ -157,7 +168,8 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
           new TimerStarted({ occurredAt: at, workspaceId: actor.workspaceId, userId: actor.userId, timer: toView(row, now) })
         )
       }
-      return new StartedTimer({ ...toView(row, now), alreadyRunning: !created, at })
+      const clamped = created && DateTime.greaterThan(at, sent)
+      return new StartedTimer({ ...toView(row, now), alreadyRunning: !created, at, ...(clamped ? { clampedFrom: sent } : {}) })
     }, transactional(sql))
 
     const start = (input: StartTimer, options: IdempotencyOptions = {}) =>

@@ -9,6 +9,8 @@ import { WebhookEndpoint, WebhookWithSecret } from "@clockme/domain/contract/Web
 import type { ConnectionRow } from "@clockme/domain/repos/IntegrationsRepo"
 import { IntegrationsRepo } from "@clockme/domain/repos/IntegrationsRepo"
 import { Connections, wireEvents } from "@clockme/domain/services/Connections"
+import { Idempotency } from "@clockme/domain/services/Idempotency"
+import { SecretBox } from "@clockme/domain/services/SecretBox"
 import { randomBytes, randomUUID } from "node:crypto"
 import { Cause, Clock, DateTime, Duration, Effect, Option, Redacted, Schema } from "effect"
 import { Webhook } from "standardwebhooks"
@@ -107,6 +109,10 @@ export const WebhooksPlugin = pluginLayer(Effect.gen(function*() {
   }
 }))
 
+/** What an idempotent create keeps as its answer: the endpoint, and the secret sealed. */
+const KeptCreation = Schema.Struct({ endpoint: WebhookEndpoint, sealedSecret: Schema.String })
+const keptSecretBinding = (endpointId: string) => `webhooks.create:${endpointId}`
+
 const endpointOf = (row: ConnectionRow, previousUntil: number | undefined) =>
   new WebhookEndpoint({
     id: row.id,
@@ -128,6 +134,8 @@ export class Webhooks extends Effect.Service<Webhooks>()("@clockme/integrations/
     const connections = yield* Connections
     const repo = yield* IntegrationsRepo
     const outbound = yield* Outbound
+    const idempotency = yield* Idempotency
+    const box = yield* SecretBox
 
     const resolved = (row: ConnectionRow) =>
       Effect.flatMap(connections.plugin(WEBHOOKS), (p) => connections.resolve(p, row)) as Effect.Effect<
@@ -142,7 +150,6 @@ export class Webhooks extends Effect.Service<Webhooks>()("@clockme/integrations/
       })
 
     const create = Effect.fn("Webhooks.create")(function*(input: CreateWebhook) {
-      yield* outbound.check(input.url)
       const secret = newSecret()
       const created = yield* connections.connect(WEBHOOKS, {
         config: { url: input.url },
@@ -152,6 +159,26 @@ export class Webhooks extends Effect.Service<Webhooks>()("@clockme/integrations/
       })
       const row = yield* connections.find(WEBHOOKS, created.id)
       return new WebhookWithSecret({ endpoint: yield* present(row), secret })
+    })
+
+    /**
+     * Create with an Idempotency-Key: a retry or a racing twin gets the first answer, secret included. The
+     * kept answer holds the secret sealed under CLOCKME_SECRET_KEY, bound to the endpoint, never in plaintext.
+     */
+    const createOnce = Effect.fn("Webhooks.createOnce")(function*(key: string | undefined, input: CreateWebhook) {
+      if (key === undefined) return yield* create(input)
+      const kept = yield* idempotency.once(
+        key,
+        "webhooks.create",
+        KeptCreation,
+        Effect.flatMap(create(input), (created) =>
+          Effect.map(
+            box.seal(created.secret, keptSecretBinding(created.endpoint.id)),
+            (sealedSecret) => ({ endpoint: created.endpoint, sealedSecret })
+          ))
+      )
+      const secret = yield* box.open(kept.sealedSecret, keptSecretBinding(kept.endpoint.id))
+      return new WebhookWithSecret({ endpoint: kept.endpoint, secret })
     })
 
     const list = Effect.gen(function*() {
@@ -164,7 +191,6 @@ export class Webhooks extends Effect.Service<Webhooks>()("@clockme/integrations/
     })
 
     const update = Effect.fn("Webhooks.update")(function*(id: ConnectionId, input: UpdateWebhook) {
-      if (input.url !== undefined) yield* outbound.check(input.url)
       yield* connections.update(WEBHOOKS, id, {
         config: input.url === undefined ? undefined : { url: input.url },
         events: input.events,
@@ -244,7 +270,7 @@ export class Webhooks extends Effect.Service<Webhooks>()("@clockme/integrations/
       return yield* Effect.map(repo.findDelivery(id, deliveryId), Option.getOrThrow)
     })
 
-    return { create, list, get, update, rotate, remove, test, deliveries, retry } as const
+    return { create, createOnce, list, get, update, rotate, remove, test, deliveries, retry } as const
   }),
-  dependencies: [IntegrationsRepo.Default]
+  dependencies: [IntegrationsRepo.Default, SecretBox.Default]
 }) {}

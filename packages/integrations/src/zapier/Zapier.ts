@@ -61,10 +61,8 @@ export class Zapier extends Effect.Service<Zapier>()("@clockme/integrations/Zapi
   effect: Effect.gen(function*() {
     const connections = yield* Connections
     const repo = yield* IntegrationsRepo
-    const outbound = yield* Outbound
 
     const subscribe = Effect.fn("Zapier.subscribe")(function*(input: SubscribeZap) {
-      yield* outbound.check(input.target_url)
       const connection = yield* connections.connect(ZAPIER, {
         config: { target_url: input.target_url },
         events: [input.event],

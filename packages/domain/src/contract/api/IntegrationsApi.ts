@@ -10,6 +10,7 @@ import {
   IntegrationList,
   IntegrationNotFound,
   SecretKeyMissing,
+  TargetRefused,
   UpdateConnection
 } from "../Integration.js"
 import { WorkspaceNotFound } from "../Workspace.js"
@@ -29,6 +30,7 @@ export class IntegrationsApi extends HttpApiGroup.make("integrations")
       .addError(IntegrationNotFound)
       .addError(InvalidInput)
       .addError(SecretKeyMissing)
+      .addError(TargetRefused)
   )
   .add(
     HttpApiEndpoint.patch("update", "/integrations/:id").annotate(RequiredScope, "full")
@@ -40,6 +42,7 @@ export class IntegrationsApi extends HttpApiGroup.make("integrations")
       .addError(IntegrationNotFound)
       .addError(InvalidInput)
       .addError(SecretKeyMissing)
+      .addError(TargetRefused)
   )
   .add(
     HttpApiEndpoint.del("disconnect", "/integrations/:id").annotate(RequiredScope, "full")

@@ -1,7 +1,7 @@
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
 import { InsufficientScope } from "../Actor.js"
-import { Forbidden, InvalidInput } from "../Errors.js"
+import { Conflict, Forbidden, InvalidInput } from "../Errors.js"
 import {
   ConnectionId,
   ConnectionNotFound,
@@ -17,6 +17,7 @@ import { CreateWebhook, RotateSecret, UpdateWebhook, WebhookEndpoint, WebhookWit
 import { WorkspaceNotFound } from "../Workspace.js"
 import { Authentication } from "./Authentication.js"
 import { ownersOf, RequiredRole, RequiredScope } from "./Access.js"
+import { IdempotencyKeyHeader } from "./IdempotencyKeyHeader.js"
 
 const byId = Schema.Struct({ id: ConnectionId })
 
@@ -27,7 +28,9 @@ export class WebhooksApi extends HttpApiGroup.make("webhooks")
     HttpApiEndpoint.post("create", "/webhooks").annotate(RequiredScope, "full")
       .annotate(RequiredRole, ownersOf("active", "create webhooks"))
       .setPayload(CreateWebhook)
+      .setHeaders(IdempotencyKeyHeader)
       .addSuccess(WebhookWithSecret, { status: 201 })
+      .addError(Conflict)
       .addError(TargetRefused)
       .addError(InvalidInput)
       .addError(SecretKeyMissing)
@@ -74,6 +77,12 @@ export class WebhooksApi extends HttpApiGroup.make("webhooks")
       .addSuccess(Delivery, { status: 202 })
       .addError(DeliveryNotFound)
       .addError(TargetRefused)
+      .annotate(
+        OpenApi.Description,
+        "Queues a delivery again, whatever its state: one already delivered is sent once more, with the same " +
+          "webhook-id (the event id), so a receiver that deduplicates on webhook-id ignores the copy. A webhook.test " +
+          "delivery is sent again at once."
+      )
   )
   .addError(InsufficientScope)
   .addError(Forbidden)
