@@ -15,6 +15,7 @@ import { Projects } from "./services/Projects.js"
 import { Reports } from "./services/Reports.js"
 import { Tasks } from "./services/Tasks.js"
 import { Timers } from "./services/Timers.js"
+import { Usage } from "./services/Usage.js"
 import { Workspaces } from "./services/Workspaces.js"
 
 /** Every domain service; still needs a SqlClient and a RateLimiter. */
@@ -34,7 +35,8 @@ export const DomainServicesLive = Layer.mergeAll(
   Workspaces.Default,
   Budgets.Default,
   Dashboard.Default,
-  ProjectDetails.Default
+  ProjectDetails.Default,
+  Usage.Default
 )
 
 /**

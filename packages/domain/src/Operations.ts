@@ -3,6 +3,7 @@ import { Context, Effect } from "effect"
 import type { CurrentActor } from "./contract/Actor.js"
 import type { Api } from "./contract/api/Api.js"
 import { Health } from "./contract/api/SystemApi.js"
+import { InvalidExport } from "./contract/Usage.js"
 import { reportCsv } from "./contract/Report.js"
 import { summaryCsv } from "./contract/Workspace.js"
 import { Accounts } from "./services/Accounts.js"
@@ -18,6 +19,7 @@ import { Projects } from "./services/Projects.js"
 import { Reports } from "./services/Reports.js"
 import { Tasks } from "./services/Tasks.js"
 import { Timers } from "./services/Timers.js"
+import { Usage } from "./services/Usage.js"
 import { Workspaces } from "./services/Workspaces.js"
 
 type Groups = typeof Api extends HttpApi.HttpApi<string, infer G, infer _E, infer _R> ? G : never
@@ -77,6 +79,7 @@ export class Operations extends Effect.Service<Operations>()("@clockme/domain/Op
     const audit = yield* Audit
     const connections = yield* Connections
     const plugins = yield* PluginOperations
+    const usage = yield* Usage
     const table: OperationTable = {
       timer: {
         current: () => timers.current,
@@ -159,6 +162,13 @@ export class Operations extends Effect.Service<Operations>()("@clockme/domain/Op
         connect: ({ payload }) => connections.create(payload),
         update: ({ path, payload }) => connections.patch(path.id, payload),
         disconnect: ({ path }) => connections.remove(path.id)
+      },
+      otlp: {
+        // the HTTP edge decodes protobuf into the JSON shape before this runs
+        logs: ({ payload }) =>
+          payload instanceof Uint8Array
+            ? Effect.fail(new InvalidExport({ message: "A protobuf export must be decoded before it is read" }))
+            : usage.ingestOtlp(payload)
       },
       ...plugins
     }

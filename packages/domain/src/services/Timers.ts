@@ -40,7 +40,8 @@ import { ensureActive, Projects } from "./Projects.js"
 import { Tasks } from "./Tasks.js"
 import { transactional } from "../sql/Transactional.js"
 
-const toView = (row: TimerRow, now: DateTime.Utc) => new TimerView(timerViewOf(row.timer, row.projectName, now))
+const toView = (row: TimerRow, now: DateTime.Utc) =>
+  new TimerView({ ...timerViewOf(row.timer, row.projectName, now), usage: row.usage })
 
 export interface IdempotencyOptions {
   readonly idempotencyKey?: string | undefined
