@@ -209,4 +209,31 @@ describe("OTLP/HTTP logs receiver", () => {
       expect(operation.responses).toHaveProperty("400")
       expect(operation.responses).toHaveProperty("403")
     }))
+
+  it.scoped("the report puts AI cost beside hours in every grouping and in the CSV", () =>
+    Effect.gen(function*() {
+      const s = yield* withServer
+      yield* s.post("/api/timer/start", hookStart("rep-1"))
+      yield* s.exportJson([sonnet("rep-1", minutes(0), "req_a", { costUsd: 0.25 }), sonnet("rep-1", minutes(1), "req_b", { costUsd: 0.125 })])
+      yield* TestClock.adjust("30 minutes")
+      yield* s.post("/api/timer/stop", {})
+      yield* s.post("/api/timer/start", { ...hookStart("rep-2"), projectName: "other" })
+      yield* s.exportJson([sonnet("rep-2", minutes(31), "req_c", { costUsd: 1.5 })])
+      yield* TestClock.adjust("30 minutes")
+      yield* s.post("/api/timer/stop", {})
+      const range = "from=2026-06-01&to=2026-06-01"
+      const byProject = (yield* s.get(`/api/reports?${range}`)).body
+      expect(byProject.lines.map((l: any) => [l.projectName, l.hours, l.aiCostUsd])).toEqual([["clockme", 0.5, 0.375], ["other", 0.5, 1.5]])
+      expect(byProject.totals).toMatchObject({ hours: 1, aiCostUsd: 1.875 })
+      for (const groupBy of ["task", "day", "week"]) {
+        const report = (yield* s.get(`/api/reports?${range}&groupBy=${groupBy}`)).body
+        expect(report.lines.reduce((sum: number, l: any) => sum + l.aiCostUsd, 0)).toBe(1.875)
+        expect(report.totals.aiCostUsd).toBe(1.875)
+      }
+      const csv = (yield* call(s.base, "GET", `/api/reports/csv?${range}`, { key: s.key })).body as string
+      const rows = csv.replace(/^\uFEFF/, "").split("\r\n")
+      expect(rows[0]!.endsWith(",Entries,AI cost (USD)")).toBe(true)
+      expect(rows[1]!.endsWith(",1,0.3750")).toBe(true)
+      expect(rows[3]!.endsWith(",2,1.8750")).toBe(true)
+    }))
 })
