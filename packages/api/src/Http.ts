@@ -1,4 +1,5 @@
 import { Api } from "@clockme/domain/contract/api/Api"
+import { encodeRefusal, HeadersTooLarge, MalformedRequest } from "@clockme/domain/contract/Refusals"
 import { HttpApiBuilder, HttpServer } from "@effect/platform"
 import { HttpApiDecodeError } from "@effect/platform/HttpApiError"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
@@ -57,7 +58,8 @@ const EdgeConfig = Config.all({
   )
 })
 
-const rawAnswer = (status: number, reason: string, body: Record<string, string>) => {
+const rawAnswer = (reason: string, refusal: HeadersTooLarge | MalformedRequest) => {
+  const { body, status } = encodeRefusal(refusal)
   const text = JSON.stringify(body)
   return `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\n` +
     `x-content-type-options: nosniff\r\nconnection: close\r\n\r\n${text}`
@@ -73,12 +75,8 @@ const makeServer = () => {
     if (!socket.writable || error.code === "ECONNRESET") return socket.destroy()
     socket.end(
       error.code === "HPE_HEADER_OVERFLOW"
-        ? rawAnswer(431, "Request Header Fields Too Large", {
-          _tag: "HeadersTooLarge",
-          code: "headers_too_large",
-          message: "The request line and headers are larger than 16 KB"
-        })
-        : rawAnswer(400, "Bad Request", { _tag: "BadRequest", code: "bad_request", message: "The request is not valid HTTP" })
+        ? rawAnswer("Request Header Fields Too Large", new HeadersTooLarge({ message: "The request line and headers are larger than 16 KB" }))
+        : rawAnswer("Bad Request", new MalformedRequest({ message: "The request is not valid HTTP" }))
     )
   })
   return server

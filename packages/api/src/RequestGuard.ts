@@ -1,6 +1,20 @@
 import { Headers, HttpApp, HttpMiddleware, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import type { HttpApiDecodeError } from "@effect/platform/HttpApiError"
 import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
+import type { Refusal } from "@clockme/domain/contract/Refusals"
+import {
+  BodyTooComplex,
+  clip,
+  encodeRefusal,
+  InternalError,
+  InvalidRequest,
+  MalformedBody,
+  MethodNotAllowed,
+  NoSuchRoute,
+  PayloadTooLarge,
+  UnsupportedMediaType,
+  UriTooLong
+} from "@clockme/domain/contract/Refusals"
 import { Cause, Data, Effect } from "effect"
 import type { IncomingMessage } from "node:http"
 
@@ -15,19 +29,12 @@ export const MAX_DEPTH = 64
 export const MAX_MEMBERS = 1000
 /** Longer URLs are refused here; Node refuses a request line and headers over 16 KB itself (see Http.ts). */
 const MAX_URL_BYTES = 8 * 1024
-const MAX_ISSUES = 10
-const MAX_ISSUE_MESSAGE = 200
 
-const refusals = {
-  400: { _tag: "MalformedBody", code: "malformed_json", message: "The request body is not valid JSON" },
-  404: { _tag: "NotFound", code: "not_found", message: "No such route" },
-  405: { _tag: "MethodNotAllowed", code: "method_not_allowed", message: "Method not allowed on this route" },
-  413: { _tag: "PayloadTooLarge", code: "payload_too_large", message: "The request body is too large" },
-  500: { _tag: "InternalError", code: "internal_error", message: "Something went wrong on our side" }
-} as const satisfies Record<number, { readonly _tag: string; readonly code: string; readonly message: string }>
-
-const refuse = (status: number, _tag: string, code: string, message: string, headers: Record<string, string> = {}) =>
-  HttpServerResponse.unsafeJson({ _tag, code, message }, { status, headers })
+/** A refusal of the contract as an HTTP answer, written by the one encoder every edge shares. */
+export const refusalResponse = (refusal: Refusal, headers: Record<string, string> = {}) => {
+  const encoded = encodeRefusal(refusal)
+  return HttpServerResponse.unsafeJson(encoded.body, { status: encoded.status, headers: { ...encoded.headers, ...headers } })
+}
 
 const jsonPolicy = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 /** The docs page runs the bundled Scalar inline, with its fonts from Scalar's CDN, and calls this API. */
@@ -49,34 +56,31 @@ const secured = (request: HttpServerRequest.HttpServerRequest, response: HttpSer
 
 /** The platform answers an unknown route, a wrong method or a defect with an empty body: give it a JSON one. */
 const withJsonBody = (request: HttpServerRequest.HttpServerRequest, response: HttpServerResponse.HttpServerResponse) => {
-  const body = refusals[response.status as keyof typeof refusals]
-  if (response.status < 400 || response.body._tag !== "Empty" || body === undefined) return response
-  const message = response.status === 404 ? `No route for ${request.method} ${pathOf(request)}` : body.message
-  return HttpServerResponse.unsafeJson({ ...body, message }, { status: response.status, headers: response.headers })
+  if (response.status < 400 || response.body._tag !== "Empty") return response
+  const refusal = emptyRefusal(request, response.status)
+  if (refusal === undefined) return response
+  const encoded = encodeRefusal(refusal)
+  return HttpServerResponse.unsafeJson(encoded.body, { status: response.status, headers: response.headers })
 }
 
-const clip = (text: string) => text.length > MAX_ISSUE_MESSAGE ? `${text.slice(0, MAX_ISSUE_MESSAGE)}…` : text
-
-/**
- * A schema error as every bad-input answer looks: the code, the first bad field, and the first few issues
- * with their count (a body with thousands of bad fields gets a short answer).
- */
-export const decodeErrorResponse = (error: HttpApiDecodeError) => {
-  const first = error.issues[0]
-  const field = first === undefined ? "" : first.path.join(".")
-  const more = error.issues.length - 1
-  const message = first === undefined
-    ? "The request does not match the expected schema"
-    : `${field === "" ? "The body" : field}: ${clip(first.message)}${more > 0 ? ` (and ${more} more)` : ""}`
-  return HttpServerResponse.unsafeJson({
-    _tag: error._tag,
-    code: "invalid_input",
-    field,
-    message,
-    issues: error.issues.slice(0, MAX_ISSUES).map((issue) => ({ ...issue, message: clip(issue.message) })),
-    issueCount: error.issues.length
-  }, { status: 400 })
+const emptyRefusal = (request: HttpServerRequest.HttpServerRequest, status: number): Refusal | undefined => {
+  switch (status) {
+    case 400:
+      return new MalformedBody({ message: "The request body is not valid JSON" })
+    case 404:
+      return new NoSuchRoute({ message: `No route for ${request.method} ${pathOf(request)}` })
+    case 405:
+      return new MethodNotAllowed({ message: "Method not allowed on this route" })
+    case 413:
+      return new PayloadTooLarge({ message: "The request body is too large" })
+    case 500:
+      return new InternalError({ message: "Something went wrong on our side" })
+  }
+  return undefined
 }
+
+/** A schema error as every bad-input answer looks: the code, the first bad field, and the first few issues with their count. */
+export const decodeErrorResponse = (error: HttpApiDecodeError) => refusalResponse(InvalidRequest.fromIssues(error.issues))
 
 /** How deep and wide the JSON text nests, counted without parsing: a bound checked before any real work. */
 const shapeProblem = (text: string): string | undefined => {
@@ -173,6 +177,43 @@ const withBytes = (request: HttpServerRequest.HttpServerRequest, bytes: Buffer):
     arrayBuffer: { value: Effect.succeed(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)) }
   })
 
+/** How much of a refused body is read and thrown away, at most, before the connection is cut. */
+const LINGER_BYTES = 8 * 1024 * 1024
+const LINGER_MS = 2_000
+
+/**
+ * After a 413, the rest of the body is read and discarded (up to LINGER_BYTES or LINGER_MS, as nginx's
+ * lingering close does) rather than the socket closed under a client still sending: a close with unread
+ * data resets the connection, and the reset makes the client drop the 413 it had not read yet (Node's
+ * fetch reports EPIPE). A body that ends within the bound leaves the connection open for the next request.
+ * The bound is the socket's, in wall time, not the application's clock.
+ */
+const discardRest = (source: IncomingMessage) => {
+  if (source.complete) return
+  let seen = 0
+  const cut = () => {
+    clearTimeout(timer)
+    source.off("data", onData)
+    if (!source.complete) source.socket.destroy()
+  }
+  const onData = (chunk: Buffer) => {
+    seen += chunk.length
+    if (seen > LINGER_BYTES) cut()
+  }
+  const timer = setTimeout(cut, LINGER_MS).unref()
+  source.on("data", onData)
+  source.once("end", () => clearTimeout(timer))
+  source.once("close", () => clearTimeout(timer))
+  source.resume()
+}
+
+/** A Content-Encoding other than identity: the server would otherwise read compressed bytes as the body. */
+const encodingOf = (request: HttpServerRequest.HttpServerRequest): string | undefined => {
+  const codings = (request.headers["content-encoding"] ?? "").split(",").map((coding) => coding.trim().toLowerCase())
+  const other = codings.filter((coding) => coding !== "" && coding !== "identity")
+  return other.length === 0 ? undefined : other.join(", ")
+}
+
 const hasBody = (request: HttpServerRequest.HttpServerRequest) =>
   request.headers["transfer-encoding"] !== undefined || Number(request.headers["content-length"] ?? "0") > 0
 
@@ -211,16 +252,18 @@ export const requestGuard = (options: GuardOptions) => {
       exposedHeaders: ["ratelimit-limit", "ratelimit-remaining", "ratelimit-reset", "retry-after"]
     })
 
-  const tooLarge = refuse(413, refusals[413]._tag, refusals[413].code, `The request body is larger than ${options.maxBodyBytes} bytes`, {
-    connection: "close"
-  })
+  const tooLarge = (request: HttpServerRequest.HttpServerRequest) =>
+    Effect.sync(() => {
+      discardRest(NodeHttpServerRequest.toIncomingMessage(request))
+      return refusalResponse(new PayloadTooLarge({ message: `The request body is larger than ${options.maxBodyBytes} bytes` }))
+    })
 
   return (app: HttpApp.Default): HttpApp.Default => {
     const admitted = Effect.gen(function*() {
       const request = yield* HttpServerRequest.HttpServerRequest
       const mcp = pathOf(request) === "/api/mcp"
       if (Buffer.byteLength(request.url) > MAX_URL_BYTES) {
-        return refuse(414, "UriTooLong", "uri_too_long", `The URL is longer than ${MAX_URL_BYTES} bytes`)
+        return refusalResponse(new UriTooLong({ message: `The URL is longer than ${MAX_URL_BYTES} bytes` }))
       }
       if (request.method === "GET" || request.method === "HEAD") return yield* app
       if (!hasBody(request)) {
@@ -230,7 +273,13 @@ export const requestGuard = (options: GuardOptions) => {
         const untyped = request.headers["content-type"] === undefined || mcp || inbound.test(pathOf(request))
         return yield* untyped ? app : Effect.provideService(app, HttpServerRequest.HttpServerRequest, withoutContentType(request))
       }
-      if (Number(request.headers["content-length"] ?? "0") > options.maxBodyBytes) return tooLarge
+      if (Number(request.headers["content-length"] ?? "0") > options.maxBodyBytes) return yield* tooLarge(request)
+      const encoding = encodingOf(request)
+      if (encoding !== undefined) {
+        return refusalResponse(new UnsupportedMediaType({
+          message: `The request body has Content-Encoding: ${clip(encoding)}, which this server does not decode; send it unencoded`
+        }))
+      }
       // plugins' inbound routes check signatures over the raw bytes, so their body is left unread here
       if (inbound.test(pathOf(request))) return yield* app
       if (pathOf(request) === OTLP_LOGS && isProtobuf(request.headers["content-type"])) {
@@ -239,22 +288,24 @@ export const requestGuard = (options: GuardOptions) => {
       }
       // the MCP transport answers a wrong content type itself, as JSON-RPC
       if (!mcp && !isJson(request.headers["content-type"])) {
-        return refuse(415, "UnsupportedMediaType", "unsupported_media_type", pathOf(request) === OTLP_LOGS
-          ? "An OTLP export must be application/json or application/x-protobuf"
-          : "The request body must be JSON (Content-Type: application/json)")
+        return refusalResponse(new UnsupportedMediaType({
+          message: pathOf(request) === OTLP_LOGS
+            ? "An OTLP export must be application/json or application/x-protobuf"
+            : "The request body must be JSON (Content-Type: application/json)"
+        }))
       }
       const text = yield* readBody(NodeHttpServerRequest.toIncomingMessage(request), options.maxBodyBytes)
       const forward = Effect.provideService(app, HttpServerRequest.HttpServerRequest, withText(request, text))
       if (isJson(request.headers["content-type"]) && text !== "") {
         const problem = shapeProblem(text)
-        if (problem !== undefined) return refuse(400, "BodyTooComplex", "body_too_complex", problem)
+        if (problem !== undefined) return refusalResponse(new BodyTooComplex({ message: problem }))
         let parsed: unknown
         try {
           parsed = JSON.parse(text)
         } catch {
           // the MCP transport answers it as a JSON-RPC parse error (-32700)
           if (mcp) return yield* forward
-          return refuse(400, refusals[400]._tag, refusals[400].code, refusals[400].message)
+          return refusalResponse(new MalformedBody({ message: "The request body is not valid JSON" }))
         }
         const path = nulPath(parsed)
         if (path !== undefined) {
@@ -264,18 +315,13 @@ export const requestGuard = (options: GuardOptions) => {
           if (mcp && isRpcRequest(parsed)) {
             return HttpServerResponse.unsafeJson({ jsonrpc: "2.0", id: parsed.id, error: { code: -32602, message } })
           }
-          return HttpServerResponse.unsafeJson({
-            _tag: "InvalidInput",
-            code: "invalid_input",
-            field,
-            message
-          }, { status: 400 })
+          return refusalResponse(InvalidRequest.fromIssues([{ _tag: "Type", path, message }]))
         }
       }
       return yield* forward
     }).pipe(
       Effect.catchTags({
-        BodyTooLarge: () => Effect.succeed(tooLarge),
+        BodyTooLarge: () => Effect.flatMap(HttpServerRequest.HttpServerRequest, tooLarge),
         ClientGone: () =>
           Effect.logDebug("Client went away while sending the body").pipe(
             Effect.as(HttpServerResponse.empty({ status: 499 }))

@@ -7,7 +7,7 @@ import { HttpLive } from "./Http.js"
 import type { ListenOptions } from "./Http.js"
 import { WatchdogLive } from "./Watchdog.js"
 import { DeliveryLive, IntegrationsLive } from "@clockme/integrations/Integrations"
-import type { Outbound } from "@clockme/integrations/Outbound"
+import type { Outbound, Resolver } from "@clockme/integrations/Outbound"
 import type { Plugins } from "@clockme/domain/contract/ports/Integration"
 import { RateLimiterLive } from "./RateLimits.js"
 
@@ -25,6 +25,8 @@ export interface ServerOptions extends ListenOptions {
   readonly delivery?: boolean
   /** Plugin layers on top of those CLOCKME_INTEGRATIONS names (tests load theirs like built-in ones). */
   readonly plugins?: ReadonlyArray<Layer.Layer<never, never, Plugins | Outbound>>
+  /** Name resolution of outbound targets (default: the system's); tests change its answers between save and send. */
+  readonly resolver?: Layer.Layer<Resolver>
 }
 
 /** The whole server over a given database: migrations first, then the HTTP API. */
@@ -40,7 +42,7 @@ export const ServerLive = <E, R>(
   ).pipe(
     Layer.provide(startup),
     Layer.provideMerge(Operations.Default),
-    Layer.provideMerge(IntegrationsLive(options.plugins)),
+    Layer.provideMerge(IntegrationsLive(options.plugins, options.resolver)),
     Layer.provideMerge(DomainServicesLive),
     Layer.provide(RateLimiterLive),
     Layer.provideMerge(database)

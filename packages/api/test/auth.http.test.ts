@@ -1,8 +1,10 @@
 import { expect, layer } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, Option } from "effect"
 import type { KeyScope } from "@clockme/domain/contract/Actor"
 import { createProject, expectError, keyWithScope, logEntry, setNow, unknownKey, uuid } from "./lib/Fixtures.js"
 import { baseUrl, call, signUp, TestServerManualSweep as TestServer } from "./lib/TestServer.js"
+import { besideContract, publicEndpoints } from "./proof/Routes.js"
+import { endpoints } from "./proof/World.js"
 
 interface Endpoint {
   readonly method: string
@@ -12,8 +14,8 @@ interface Endpoint {
   readonly needs: KeyScope
 }
 
-/** Every endpoint of the REST API with a valid request, so only the key decides the answer. */
-const endpoints = (ids: { project: string; entry: string; workspace: string; key: string }): ReadonlyArray<Endpoint> => [
+/** A sample of the REST API's endpoints with a valid request, so only the key decides the answer. */
+const sample = (ids: { project: string; entry: string; workspace: string; key: string }): ReadonlyArray<Endpoint> => [
   { method: "GET", path: "/api/projects", needs: "read" },
   { method: "POST", path: "/api/projects", body: { name: `P ${uuid()}` }, needs: "write" },
   { method: "GET", path: `/api/projects/${ids.project}`, needs: "read" },
@@ -45,36 +47,46 @@ const endpoints = (ids: { project: string; entry: string; workspace: string; key
 
 const label = (e: Endpoint) => `${e.method} ${e.path}`
 
-layer(TestServer, { timeout: 120_000 })("authentication and scopes on every endpoint", (it) => {
-  it.effect("no key, a malformed key, an unknown key and a revoked key are each 401 with a JSON body", () =>
+/** Every endpoint of the contract (walked from `Api.groups`), and whether it takes a body. */
+const contract = endpoints.map((ep) => ({ ...ep, hasBody: Option.isSome(ep.endpoint.payloadSchema) && ep.method !== "GET" }))
+
+layer(TestServer, { timeout: 120_000 })("authentication on every endpoint, and scopes", (it) => {
+  it.effect("no key, a malformed key, an unknown key and a revoked key are each 401 with a JSON body, on every endpoint but the public ones", () =>
     Effect.gen(function*() {
       yield* setNow("2026-06-10T12:00:00Z")
       const base = yield* baseUrl
-      const { key, user } = yield* signUp()
+      const { key } = yield* signUp()
       const project = yield* createProject(base, key, { name: "Guarded" })
       const entry = yield* logEntry(base, key, { projectId: project.id, startTime: "2026-06-09T09:00:00Z", durationMinutes: 5 })
       const revoked = yield* call(base, "POST", "/api/keys", { key, body: { label: "old" } })
       yield* call(base, "DELETE", `/api/keys/${revoked.body.key.id}`, { key })
-      const keys = yield* call(base, "GET", "/api/keys", { key })
-      const ids = { project: project.id, entry: entry.id, workspace: user.activeWorkspaceId, key: keys.body[0].id }
 
       const attempts: ReadonlyArray<readonly [string, Record<string, string>]> = [
         ["no header", {}],
         ["empty bearer", { authorization: "Bearer " }],
         ["not bearer", { authorization: `Basic ${Buffer.from("a:b").toString("base64")}` }],
         ["malformed", { authorization: "Bearer ck_live_short" }],
-        ["wrong prefix", { authorization: `Bearer ck_test_${"a".repeat(32)}` }],
+        ["wrong prefix", { authorization: `Bearer ${"ck_test_"}${"a".repeat(32)}` }],
         ["unknown", { authorization: `Bearer ${unknownKey()}` }],
         ["revoked", { authorization: `Bearer ${revoked.body.secret}` }]
       ]
-      for (const endpoint of endpoints(ids)) {
+      // every route that takes a key: the contract's endpoints but the public ones, and those beside it
+      const guarded = [
+        ...contract.filter((ep) => !publicEndpoints.has(ep.id)).map((ep) => ({ method: ep.method, path: ep.path, hasBody: ep.hasBody })),
+        ...Object.entries(besideContract).filter(([, side]) => side.access === "key").map(([route, side]) => {
+          const [method, path] = route.split(" ") as [string, string]
+          return { method: method === "*" ? "POST" : method, path, hasBody: side.body !== "none" }
+        })
+      ]
+      expect(guarded.length).toBe(contract.length - publicEndpoints.size + 1)
+      for (const route of guarded) {
+        // a body the endpoint might take, and ids of the account's own objects: only the key is wrong
+        const path = route.path.replace(/:(\w+)/g, (_, name: string) => name === "id" ? project.id : uuid())
         for (const [name, headers] of attempts) {
-          const reply = yield* call(base, endpoint.method, endpoint.path, {
-            headers,
-            ...(endpoint.body === undefined ? {} : { body: endpoint.body })
-          })
-          expect({ endpoint: label(endpoint), attempt: name, status: reply.status, code: reply.body?.code }).toEqual({
-            endpoint: label(endpoint),
+          const reply = yield* call(base, route.method, path, { headers, ...(route.hasBody ? { body: {} } : {}) })
+          const endpoint = `${route.method} ${route.path}`
+          expect({ endpoint, attempt: name, status: reply.status, code: reply.body?.code }).toEqual({
+            endpoint,
             attempt: name,
             status: 401,
             code: "unauthorized"
@@ -89,7 +101,7 @@ layer(TestServer, { timeout: 120_000 })("authentication and scopes on every endp
       expect(entries.body.entries).toEqual([entry])
     }))
 
-  it.effect("a key with too small a scope is 403 naming the scope needed; enough scope passes", () =>
+  it.effect("a key with too small a scope is 403 naming the scope needed; enough scope passes (a sample; the proof's matrix tries every endpoint)", () =>
     Effect.gen(function*() {
       yield* setNow("2026-06-10T12:00:00Z")
       const base = yield* baseUrl
@@ -105,7 +117,7 @@ layer(TestServer, { timeout: 120_000 })("authentication and scopes on every endp
       }
       const rank: Record<KeyScope, number> = { read: 0, write: 1, full: 2 }
 
-      for (const endpoint of endpoints(ids)) {
+      for (const endpoint of sample(ids)) {
         for (const scope of ["read", "write"] as const) {
           if (rank[scope] >= rank[endpoint.needs]) continue
           const reply = yield* call(base, endpoint.method, endpoint.path, {
@@ -129,7 +141,7 @@ layer(TestServer, { timeout: 120_000 })("authentication and scopes on every endp
       expect(keys.body.every((k: any) => k.revokedAt === null)).toBe(true)
 
       // with just enough scope, every endpoint answers without an auth error
-      for (const endpoint of endpoints(ids)) {
+      for (const endpoint of sample(ids)) {
         const reply = yield* call(base, endpoint.method, endpoint.path, {
           key: scoped[endpoint.needs],
           ...(endpoint.body === undefined ? {} : { body: endpoint.body })
@@ -150,11 +162,16 @@ layer(TestServer, { timeout: 120_000 })("authentication and scopes on every endp
       expect(keys.body[0].lastUsedAt).toBe("2026-06-10T12:00:00.000Z")
     }))
 
-  it.effect("the health check needs no key", () =>
+  it.effect("the public endpoints (only the health check) answer without a key, and nothing else does", () =>
     Effect.gen(function*() {
       const base = yield* baseUrl
       const reply = yield* call(base, "GET", "/api/health")
       expect(reply.status).toBe(200)
       expect(reply.body).toEqual({ status: "ok" })
+      for (const ep of contract.filter((ep) => publicEndpoints.has(ep.id))) {
+        const open = yield* call(base, ep.method, ep.path)
+        expect({ id: ep.id, status: open.status }).toEqual({ id: ep.id, status: 200 })
+      }
+      expect([...publicEndpoints]).toEqual(["system.health"])
     }))
 })

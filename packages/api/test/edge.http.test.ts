@@ -1,6 +1,6 @@
 import { IdleWatchdog } from "@clockme/domain/services/IdleWatchdog"
 import { expect, layer } from "@effect/vitest"
-import { ConfigProvider, Effect, Layer, Logger, LogLevel, TestClock } from "effect"
+import { Cause, ConfigProvider, Effect, HashMap, Layer, Logger, LogLevel, TestClock } from "effect"
 import { request as httpRequest } from "node:http"
 import { createProject, expectError, setNow } from "./lib/Fixtures.js"
 import { connectMcp, ok, protocolError } from "./lib/McpClient.js"
@@ -237,12 +237,32 @@ layer(TestServer, { timeout: 120_000 })("the HTTP edge under bad input", (it) =>
     }))
 })
 
+/** Every string a log carries (message parts, their fields, annotations, the cause), as is: nothing escaped. */
+const rawStrings = (value: unknown, into: Array<string> = [], seen = new Set<unknown>()): Array<string> => {
+  if (typeof value === "string") into.push(value)
+  else if (typeof value === "object" && value !== null && !seen.has(value)) {
+    seen.add(value)
+    if (value instanceof Error) into.push(value.message, value.stack ?? "")
+    for (const item of value instanceof Map ? value.values() : Object.values(value)) rawStrings(item, into, seen)
+  }
+  return into
+}
+
+/**
+ * What the server logs, captured at the logger itself at every level (Debug included: the default minimum
+ * would drop it before any logger saw it), each log as its raw strings.
+ */
 const logs: Array<{ level: LogLevel.LogLevel; text: string }> = []
-const CapturedLogs = Logger.replace(
-  Logger.defaultLogger,
-  Logger.make(({ cause, logLevel, message }) => {
-    logs.push({ level: logLevel, text: `${JSON.stringify(message)} ${cause._tag === "Empty" ? "" : String(cause)}` })
-  })
+const CapturedLogs = Layer.merge(
+  Logger.replace(
+    Logger.defaultLogger,
+    Logger.make(({ annotations, cause, logLevel, message }) => {
+      const strings = rawStrings([message, HashMap.toEntries(annotations)])
+      if (cause._tag !== "Empty") strings.push(Cause.pretty(cause, { renderErrorCause: true }))
+      logs.push({ level: logLevel, text: strings.join(" ") })
+    })
+  ),
+  Logger.minimumLogLevel(LogLevel.All)
 )
 
 const CorsOrigins = Layer.setConfigProvider(
@@ -275,7 +295,10 @@ layer(TestServer.pipe(Layer.provide(CapturedLogs), Layer.provide(CorsOrigins)), 
         yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 200)))
         const loud = logs.filter((log) => LogLevel.greaterThanEqual(log.level, LogLevel.Info))
         expect(loud.map((log) => log.text)).toEqual([])
-        expect(logs.some((log) => log.text.includes("FAKE LOG LINE\n") || log.text.includes("\u0000"))).toBe(false)
+        // the bodies' bytes appear in no log at any level, raw or escaped
+        expect(logs.filter((log) => ["FAKE LOG LINE", "\u0000", "{\"name\":\"cut"].some((bytes) => log.text.includes(bytes)))).toEqual([])
+        // and the capture does see Debug: the client that went away is logged there
+        expect(logs.filter((log) => log.level === LogLevel.Debug).map((log) => log.text)).toContain("Client went away while sending the body")
       }))
 
     it.effect("CORS only for the configured origins, and never on /api/mcp", () =>

@@ -6,8 +6,8 @@ import {
   expectBadInput,
   expectError,
   expectSameNotFound,
-  insertInvite,
-  insertSharedWorkspace,
+  createInvite,
+  createWorkspace,
   keyWithScope,
   logEntry,
   setNow,
@@ -292,14 +292,14 @@ layer(TestServer, { timeout: 120_000 })("entries over HTTP", (it) => {
       const base = yield* baseUrl
       const owner = yield* signUp()
       const member = yield* signUp()
-      const team = yield* insertSharedWorkspace(owner.user.id)
-      yield* activateWorkspace(owner.user.id, team)
+      const team = yield* createWorkspace(base, owner.key)
+      yield* activateWorkspace(base, owner.key, team)
       const project = yield* createProject(base, owner.key, { name: "Team project" })
       const entry = yield* logEntry(base, owner.key, { projectId: project.id, startTime: "2026-06-09T09:00:00Z", durationMinutes: 10 })
-      const code = yield* insertInvite(team, owner.user.id)
+      const { code } = yield* createInvite(base, owner.key, team)
       const joined = yield* call(base, "POST", "/api/workspaces/join", { key: member.key, body: { code } })
       expect(joined.status).toBe(200)
-      yield* activateWorkspace(member.user.id, team)
+      yield* activateWorkspace(base, member.key, team)
 
       const edit = yield* call(base, "PATCH", `/api/entries/${entry.id}`, { key: member.key, body: { description: "x" } })
       expectError(edit, 403, "forbidden")

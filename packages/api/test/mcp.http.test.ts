@@ -415,13 +415,21 @@ layer(TestServer, { timeout: 120_000 })("MCP over Streamable HTTP at /api/mcp", 
       expect(archived.archived).toBe(true)
       const refused = yield* toolError(client, "clockme_start_timer", { projectId: mobile.id }, "project_archived")
       expect(refused.text).toContain("\"archived\": false")
-      const foreignTask = yield* toolError(
-        client,
-        "clockme_start_timer",
-        { projectId: web.id, taskId: uuid() },
-        "task_not_found"
-      )
-      expect(foreignTask.text).toContain("clockme_list_tasks")
+      // a task id that does not exist, another account's real task, the caller's own task of another project
+      const other = yield* signUp()
+      const otherProject = yield* createProject(base, other.key, { name: "Elsewhere" })
+      const otherTask = (yield* call(base, "POST", "/api/tasks", { key: other.key, body: { projectId: otherProject.id, name: "Theirs" } })).body
+      const ownOtherTask = yield* ok(client, "clockme_create_task", { projectId: mobile.id, name: "Mobile only" })
+      const unknownTask = uuid()
+      const noSuchTask = yield* toolError(client, "clockme_start_timer", { projectId: web.id, taskId: unknownTask }, "task_not_found")
+      expect(noSuchTask.text).toContain("clockme_list_tasks")
+      // another account's task: exactly the answer to an unknown id (nothing tells that it exists)
+      const foreignTask = yield* toolError(client, "clockme_start_timer", { projectId: web.id, taskId: otherTask.id }, "task_not_found")
+      expect(foreignTask.text.replaceAll(otherTask.id, "<id>")).toBe(noSuchTask.text.replaceAll(unknownTask, "<id>"))
+      // the caller's own task on another project: refused, saying so
+      const misplaced = yield* toolError(client, "clockme_start_timer", { projectId: web.id, taskId: ownOtherTask.id }, "task_not_found")
+      expect(misplaced.text).toContain(`does not belong to project ${web.id}`)
+      expect((yield* ok(client, "clockme_status")).timers).toEqual([])
     }))
 
   it.scoped("a read key reads but cannot write: the tool error names the scope needed", () =>

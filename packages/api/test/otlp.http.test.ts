@@ -2,6 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer, TestClock } from "effect"
 import { jsonExport, protobufAnswer, protobufExport } from "./lib/ClaudeCodeExport.js"
 import type { ApiRequestEvent } from "./lib/ClaudeCodeExport.js"
+import { expectDocumented } from "./lib/DocumentedAnswers.js"
 import { baseUrl, call, signUp, TestServerManualSweep } from "./lib/TestServer.js"
 
 const T0 = Date.parse("2026-06-01T09:00:00.000Z")
@@ -25,7 +26,10 @@ const withServer = Effect.gen(function*() {
         headers: { authorization: `Bearer ${key}`, "content-type": "application/x-protobuf" },
         body: new Uint8Array(events instanceof Uint8Array ? events : protobufExport(events))
       })
-      return { status: response.status, type: response.headers.get("content-type"), bytes: new Uint8Array(await response.arrayBuffer()) }
+      const bytes = new Uint8Array(await response.arrayBuffer())
+      const type = response.headers.get("content-type")
+      await expectDocumented({ method: "POST", url: base + LOGS, status: response.status, contentType: type, text: new TextDecoder().decode(bytes) })
+      return { status: response.status, type, bytes }
     })
   const timerUsage = Effect.map(get("/api/timer/current"), (reply) => reply.body.timers.map((t: any) => t.usage))
   const entries = Effect.map(get("/api/entries?limit=100"), (reply) => reply.body.entries as Array<any>)

@@ -6,8 +6,8 @@ import {
   expectError,
   expectSameNotFound,
   activateWorkspace,
-  insertInvite,
-  insertSharedWorkspace,
+  createInvite,
+  createWorkspace,
   keyWithScope,
   logEntry,
   setNow,
@@ -41,8 +41,8 @@ layer(TestServer, { timeout: 120_000 })("workspaces over HTTP", (it) => {
       const base = yield* baseUrl
       const owner = yield* signUp()
       const member = yield* signUp()
-      const workspaceId = yield* insertSharedWorkspace(owner.user.id)
-      const code = yield* insertInvite(workspaceId, owner.user.id)
+      const workspaceId = yield* createWorkspace(base, owner.key)
+      const { code } = yield* createInvite(base, owner.key, workspaceId)
 
       const joined = yield* call(base, "POST", "/api/workspaces/join", { key: member.key, body: { code } })
       expect(joined.status).toBe(200)
@@ -72,14 +72,12 @@ layer(TestServer, { timeout: 120_000 })("workspaces over HTTP", (it) => {
       const unknown = yield* call(base, "POST", "/api/workspaces/join", { key: member.key, body: { code: "NO-SUCH-CODE" } })
       expectError(unknown, 404, "invite_invalid")
 
-      const team = yield* insertSharedWorkspace(owner.user.id)
-      const expired = yield* insertInvite(team, owner.user.id, {
-        expiresAt: new Date("2026-06-01T00:00:00Z")
-      })
-      const revoked = yield* insertInvite(team, owner.user.id, {
-        revokedAt: new Date("2026-06-01T00:00:00Z")
-      })
-      for (const code of [expired, revoked]) {
+      const team = yield* createWorkspace(base, owner.key)
+      const expired = yield* createInvite(base, owner.key, team, { expiresAt: "2026-06-10T13:00:00Z" })
+      const revoked = yield* createInvite(base, owner.key, team)
+      expect((yield* call(base, "DELETE", `/api/workspaces/${team}/invites/${revoked.id}`, { key: owner.key })).status).toBeLessThan(300)
+      yield* setNow("2026-06-10T13:00:01Z")
+      for (const { code } of [expired, revoked]) {
         const reply = yield* call(base, "POST", "/api/workspaces/join", { key: member.key, body: { code } })
         expect(reply.status).toBeGreaterThanOrEqual(400)
         expect(reply.status).toBeLessThan(500)
@@ -116,8 +114,8 @@ layer(TestServer, { timeout: 120_000 })("workspaces over HTTP", (it) => {
       const owner = yield* signUp()
       const member = yield* signUp()
       const outsider = yield* signUp()
-      const workspaceId = yield* insertSharedWorkspace(owner.user.id)
-      yield* activateWorkspace(owner.user.id, workspaceId)
+      const workspaceId = yield* createWorkspace(base, owner.key)
+      yield* activateWorkspace(base, owner.key, workspaceId)
       const web = yield* createProject(base, owner.key, { name: "Web" })
       const api = yield* createProject(base, owner.key, { name: "Api" })
       yield* logEntry(base, owner.key, { projectId: web.id, startTime: "2026-06-02T09:00:00Z", durationMinutes: 90 })
@@ -137,7 +135,7 @@ layer(TestServer, { timeout: 120_000 })("workspaces over HTTP", (it) => {
       expect(reply.body.byMemberProject).toHaveLength(2)
 
       // a member who joined may read it; someone else gets the same 404 as for a workspace that does not exist
-      const code = yield* insertInvite(workspaceId, owner.user.id)
+      const { code } = yield* createInvite(base, owner.key, workspaceId)
       yield* call(base, "POST", "/api/workspaces/join", { key: member.key, body: { code } })
       const asMember = yield* call(base, "GET", `/api/workspaces/${workspaceId}/summary?from=2026-06-01&to=2026-06-30`, { key: member.key })
       expect(asMember.status).toBe(200)

@@ -70,15 +70,16 @@ export const PluginOperationsLive = Layer.effect(
 /**
  * Everything integrations need, over the domain's repositories: the plugins turned on, connections,
  * the webhook and Zapier APIs, their operations and the delivery service. Still needs a SqlClient.
+ * `resolver` answers name lookups for outbound targets (the system's DNS unless a test stubs it).
  */
-export const IntegrationsLive = (extra: ReadonlyArray<PluginLayer> = []) =>
+export const IntegrationsLive = (extra: ReadonlyArray<PluginLayer> = [], resolver: Layer.Layer<Resolver> = Resolver.live) =>
   PluginOperationsLive.pipe(
     Layer.provideMerge(Layer.mergeAll(Webhooks.Default, Zapier.Default, Delivery.Default)),
     Layer.provideMerge(Connections.Default),
     Layer.provideMerge(PluginsLive(extra)),
     Layer.provideMerge(Plugins.layer),
     Layer.provideMerge(Outbound.Default),
-    Layer.provideMerge(Resolver.live)
+    Layer.provideMerge(resolver)
   )
 
 /** The delivery fiber, for as long as the server runs. */

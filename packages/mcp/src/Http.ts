@@ -3,7 +3,8 @@ import type { Actor } from "@clockme/domain/contract/Actor"
 import { Authentication } from "@clockme/domain/contract/api/Authentication"
 import type { Refused } from "@clockme/domain/services/Admission"
 import { Admission, admittedHeaders, refusalHeaders } from "@clockme/domain/services/Admission"
-import { isDatabaseOutage, OUTAGE_RETRY_AFTER_SECONDS } from "@clockme/domain/repos/SqlErrors"
+import { DatabaseUnavailable, encodeRefusal } from "@clockme/domain/contract/Refusals"
+import { isDatabaseOutage } from "@clockme/domain/repos/SqlErrors"
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js"
 import { Cause, Effect, Exit, Option, Runtime, Schema } from "effect"
 import type { Execute } from "./Server.js"
@@ -16,12 +17,29 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
 const rpcError = (status: number, code: number, message: string, headers: Record<string, string> = {}) =>
   json(status, { jsonrpc: "2.0", error: { code, message }, id: null }, headers)
 
+/** The outage answer, at admission or during a call: HTTP 503 with Retry-After, JSON-RPC -32000 with the refusal as data. */
+const unavailable = encodeRefusal(DatabaseUnavailable.now())
+const outage = {
+  code: -32000,
+  message: (unavailable.body as { readonly message: string }).message,
+  data: unavailable.body
+} as const
+
+/** Thrown out of a tool call, so that the protocol server answers it as a JSON-RPC error of this code and data. */
+class OutageError extends Error {
+  readonly code = outage.code
+  readonly data = outage.data
+  constructor() {
+    super(outage.message)
+  }
+}
+
 const status: Record<Refused["_tag"], number> = { Unauthorized: 401, RateLimited: 429, WorkspaceNotFound: 404 }
-const encodeRefusal = Schema.encodeSync(Authentication.failure)
+const encodeAdmissionRefusal = Schema.encodeSync(Authentication.failure)
 
 /** Refused at admission: the same body and headers as a REST answer. */
 const refused = (error: Refused, tokenSent: boolean) =>
-  json(status[error._tag], encodeRefusal(error), refusalHeaders(error, tokenSent))
+  json(status[error._tag], encodeAdmissionRefusal(error), refusalHeaders(error, tokenSent))
 
 /**
  * The Streamable HTTP endpoint, stateless: every POST gets a fresh protocol server and transport, and the
@@ -36,13 +54,25 @@ export class McpHttp extends Effect.Service<McpHttp>()("@clockme/mcp/McpHttp", {
     const runtime = yield* Effect.runtime<never>()
     const runExit = Runtime.runPromiseExit(runtime)
 
-    // A call refused as malformed (-32602) fails here and is not activity; a domain failure is.
-    const executeAs = (actor: Actor): Execute => (effect) =>
-      runExit(effect.pipe(
+    // A call refused as malformed (-32602) fails here and is not activity; a domain failure is. A call that
+    // meets a database outage is answered like one refused at admission, and the request learns of it.
+    const executeAs = (actor: Actor, onOutage: () => void): Execute => async (effect) => {
+      const exit = await runExit(effect.pipe(
         Effect.tap(() => admission.recordActivity()),
         Effect.provideService(CurrentActor, actor),
-        Effect.tapDefect((cause) => Effect.logError("MCP tool call failed", cause))
+        Effect.tapErrorCause((cause) =>
+          isDatabaseOutage(cause)
+            ? Effect.logWarning("Database unreachable during an MCP call; answered 503", Cause.squash(cause))
+            : Effect.void
+        ),
+        Effect.tapDefect((cause) => isDatabaseOutage(cause) ? Effect.void : Effect.logError("MCP tool call failed", cause))
       ))
+      if (Exit.isFailure(exit) && isDatabaseOutage(exit.cause)) {
+        onOutage()
+        throw new OutageError()
+      }
+      return exit
+    }
 
     const handle = async (request: Request): Promise<Response> => {
       if (request.method !== "POST") {
@@ -58,21 +88,25 @@ export class McpHttp extends Effect.Service<McpHttp>()("@clockme/mcp/McpHttp", {
         const failure = Cause.failureOption(authenticated.cause)
         if (Option.isSome(failure)) return refused(failure.value, authorization !== null)
         if (isDatabaseOutage(authenticated.cause)) {
-          return rpcError(503, -32000, `The database is not reachable right now; retry in ${OUTAGE_RETRY_AFTER_SECONDS} s`, {
-            "retry-after": String(OUTAGE_RETRY_AFTER_SECONDS)
-          })
+          return json(unavailable.status, { jsonrpc: "2.0", error: outage, id: null }, unavailable.headers)
         }
         await runExit(Effect.logError("MCP authentication failed", authenticated.cause))
         return rpcError(500, -32603, "Internal error")
       }
       // Answers are always JSON here, so a client that only accepts JSON (curl, a plain fetch) is served too.
       request.headers.set("accept", "application/json, text/event-stream")
-      const server = makeServer(tools, executeAs(authenticated.value.actor))
+      let metOutage = false
+      const server = makeServer(tools, executeAs(authenticated.value.actor, () => void (metOutage = true)))
       const transport = new WebStandardStreamableHTTPServerTransport({ enableJsonResponse: true })
       try {
         await server.connect(transport)
-        const response = await transport.handleRequest(request)
-        for (const [name, value] of Object.entries(admittedHeaders(authenticated.value))) response.headers.set(name, value)
+        const answered = await transport.handleRequest(request)
+        const response = metOutage
+          ? new Response(await answered.text(), { status: unavailable.status, headers: answered.headers })
+          : answered
+        for (const [name, value] of Object.entries({ ...admittedHeaders(authenticated.value), ...(metOutage ? unavailable.headers : {}) })) {
+          response.headers.set(name, value)
+        }
         return response
       } catch (error) {
         await runExit(Effect.logError("MCP request failed", error))

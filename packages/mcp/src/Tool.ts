@@ -4,6 +4,7 @@ import type { ParseOptions } from "effect/SchemaAST"
 import type { Json, JsonObject } from "./JsonSchema.js"
 import { objectSchemaOf } from "./JsonSchema.js"
 import { strictParse } from "@clockme/domain/contract/Strict"
+import { clip, MAX_ISSUES } from "@clockme/domain/contract/Refusals"
 
 /** All four hints, always explicit: the MCP defaults (destructive, open-world) are wrong for most of ours. */
 export interface Hints {
@@ -60,12 +61,6 @@ export interface ToolSpec<A, I, O, OI, E extends DomainError> {
   /** One domain service call. */
   readonly run: (input: A) => Effect.Effect<O, E, CurrentActor>
 }
-
-/** At most this many bad arguments are described, each message at most this long (as the REST edge does). */
-export const MAX_ISSUES = 10
-export const MAX_ISSUE_MESSAGE = 200
-
-const clip = (text: string) => text.length > MAX_ISSUE_MESSAGE ? `${text.slice(0, MAX_ISSUE_MESSAGE)}…` : text
 
 /**
  * One line per bad argument (an optional field's union would otherwise report each branch), the first

@@ -1,5 +1,5 @@
 import { Api } from "@clockme/domain/contract/api/Api"
-import { HttpClient, HttpClientError, HttpClientRequest, type HttpClientResponse, HttpApiClient } from "@effect/platform"
+import { HttpApiClient, HttpClient, HttpClientError, HttpClientRequest, HttpClientResponse } from "@effect/platform"
 import { Config, type ConfigError, Context, Duration, Effect, FiberRef, Layer, Option, Redacted, type Schema, SchemaAST } from "effect"
 
 /** How the SDK retries requests that are safe to repeat. */
@@ -146,13 +146,43 @@ const authenticating = (config: Context.Tag.Service<ClockMeConfig>) => (client: 
       return next
     }))
 
+/** A JSON body shaped as the contract's errors are: `_tag`, `code` and `message`. */
+const isContractError = (text: string): boolean => {
+  try {
+    const body = JSON.parse(text) as { readonly _tag?: unknown; readonly code?: unknown; readonly message?: unknown }
+    return typeof body?._tag === "string" && typeof body.code === "string" && typeof body.message === "string"
+  } catch {
+    return false
+  }
+}
+
+/**
+ * An error answer that is not one of the contract's (a proxy's 502 page, a load balancer's 503 or 413) fails
+ * as the response it is, mapped by its status and body, instead of failing to decode as the error the
+ * contract declares for that status.
+ */
+const untypedErrors = (client: HttpClient.HttpClient): HttpClient.HttpClient =>
+  HttpClient.transformResponse(client, (effect) =>
+    Effect.flatMap(effect, (response) => {
+      if (response.status < 400) return Effect.succeed(response)
+      return Effect.flatMap(Effect.orElseSucceed(response.text, () => ""), (text) => {
+        const copy = HttpClientResponse.fromWeb(
+          response.request,
+          new Response(text, { status: response.status, headers: response.headers })
+        )
+        return isContractError(text)
+          ? Effect.succeed(copy)
+          : Effect.fail(new HttpClientError.ResponseError({ request: response.request, response: copy, reason: "StatusCode" }))
+      })
+    }))
+
 /** The contract's client type: every group and endpoint of the REST API. */
 export type ApiClient = Effect.Effect.Success<ReturnType<typeof makeRaw>>
 
 const makeRaw = (config: Context.Tag.Service<ClockMeConfig>) =>
   HttpApiClient.make(Api, {
     baseUrl: config.baseUrl,
-    transformClient: (client) => client.pipe(authenticating(config), retrying(config))
+    transformClient: (client) => client.pipe(authenticating(config), retrying(config), untypedErrors)
   })
 
 const IDEMPOTENCY_HEADER = "idempotency-key"

@@ -124,15 +124,21 @@ describe("Stretches", () => {
   })
 
   it("the flush plan clips stretches to the server's 24-hour bound and leaves out older ones", () => {
+    // now is minute 1800 (30 h after T0): the server takes events from minute 1800 - 1440 = 360 on, and the
+    // plan keeps one minute inside that, so minute 361 is the oldest time it sends
     const now = T0 + 30 * 3_600_000
     const queue = addAll(empty, [
       event(0, { sessionId: "old" }),
-      ...Array.from({ length: 60 }, (_, i) => event(5 * 60 + i * 4, { sessionId: "long" }))
+      event(360, { sessionId: "just-out" }),
+      event(361, { sessionId: "just-in" }),
+      ...Array.from({ length: 60 }, (_, i) => event(300 + i * 4, { sessionId: "long" }))
     ])
-    const requests = plan(queue, now)
-    expect(requests).toHaveLength(1)
-    const oldest = now - 24 * 3_600_000 + 60_000
-    expect(requests[0]!.body).toMatchObject({ sessionId: "long", since: new Date(Math.max(oldest, Date.parse(at(300)))).toISOString() })
+    const bodies = plan(queue, now).map((request) => request.body)
+    expect(bodies).toEqual([
+      expect.objectContaining({ sessionId: "just-in", since: at(361), at: at(361), count: 1 }),
+      // 300 → 536 (the 60th event is at 300 + 59 × 4), its start clipped to minute 361
+      expect.objectContaining({ sessionId: "long", since: at(361), at: at(536), count: 60 })
+    ])
   })
 
   it("remove drops exactly the flushed stretches", () => {

@@ -1,7 +1,9 @@
 import { ConnectionId } from "@clockme/domain/contract/Integration"
 import { Connections } from "@clockme/domain/services/Connections"
 import { HttpApiBuilder, HttpRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { MalformedBody, NoSuchRoute } from "@clockme/domain/contract/Refusals"
 import { Effect, Schema } from "effect"
+import { refusalResponse } from "../RequestGuard.js"
 
 const Params = Schema.Struct({ integration: Schema.String, connection: ConnectionId, route: Schema.String })
 
@@ -23,7 +25,7 @@ export const InboundLive = HttpApiBuilder.Router.use((router) =>
         const found = yield* connections.resolveById(params.integration, params.connection)
         const route = (found.plugin.inbound ?? []).find((r) => r.route === params.route)
         if (route === undefined) {
-          return problem(404, "NotFound", "not_found", `${found.plugin.title} has no inbound route "${params.route}"`)
+          return refusalResponse(new NoSuchRoute({ message: `${found.plugin.title} has no inbound route "${params.route}"` }))
         }
         const rawBody = new Uint8Array(yield* request.arrayBuffer)
         const inbound = { method: request.method, headers: request.headers, rawBody }
@@ -34,11 +36,11 @@ export const InboundLive = HttpApiBuilder.Router.use((router) =>
           : HttpServerResponse.unsafeJson(reply.body, { status: reply.status })
       }).pipe(
         Effect.catchTags({
-          ParseError: () => Effect.succeed(problem(404, "NotFound", "not_found", "No such inbound route")),
+          ParseError: () => Effect.succeed(refusalResponse(new NoSuchRoute({ message: "No such inbound route" }))),
           IntegrationNotFound: (e) => Effect.succeed(problem(404, e._tag, e.code, e.message)),
           ConnectionNotFound: (e) => Effect.succeed(problem(404, e._tag, e.code, e.message)),
           InboundRejected: (e) => Effect.succeed(problem(401, "InboundRejected", "bad_signature", e.message)),
-          RequestError: () => Effect.succeed(problem(400, "MalformedBody", "malformed_body", "Could not read the body"))
+          RequestError: () => Effect.succeed(refusalResponse(new MalformedBody({ message: "Could not read the body" })))
         })
       )
     )

@@ -1,7 +1,6 @@
 import type { KeyScope } from "@clockme/domain/contract/Actor"
-import type { UserId, WorkspaceId } from "@clockme/domain/contract/Ids"
+import type { UserId } from "@clockme/domain/contract/Ids"
 import { ApiKeys } from "@clockme/domain/services/ApiKeys"
-import { SqlClient } from "@effect/sql"
 import { expect } from "@effect/vitest"
 import { randomBytes, randomUUID } from "node:crypto"
 import { Effect, TestClock } from "effect"
@@ -29,10 +28,10 @@ export const agency = Effect.gen(function*() {
   const base = yield* baseUrl
   const alice = yield* signUp()
   const bob = yield* signUp()
-  const ws = (yield* call(base, "POST", "/api/workspaces", { key: alice.key, body: { name: "Agency" } })).body.id as string
-  const invite = yield* call(base, "POST", `/api/workspaces/${ws}/invites`, { key: alice.key, body: {} })
-  expect((yield* call(base, "POST", "/api/workspaces/join", { key: bob.key, body: { code: invite.body.code } })).status).toBe(200)
-  return { base, alice, bob, ws, invite: invite.body, inWs: { "x-clockme-workspace": ws } }
+  const ws = yield* createWorkspace(base, alice.key, "Agency")
+  const invite = yield* createInvite(base, alice.key, ws)
+  expect((yield* call(base, "POST", "/api/workspaces/join", { key: bob.key, body: { code: invite.code } })).status).toBe(200)
+  return { base, alice, bob, ws, invite, inWs: { "x-clockme-workspace": ws } }
 })
 
 /** A key of the right shape that no account has. */
@@ -94,38 +93,30 @@ export const logEntry = (base: string, key: string, body: Record<string, unknown
     return reply.body as { id: string; [k: string]: any }
   })
 
-/**
- * An invite row for a workspace (there is no endpoint that creates invites yet), inserted as the
- * server's own SQL would.
- */
-export const insertInvite = (
+/** POST /api/workspaces: a shared workspace owned by the key's account, checked to succeed; returns its id. */
+export const createWorkspace = (base: string, key: string, name = "Team") =>
+  Effect.gen(function*() {
+    const reply = yield* call(base, "POST", "/api/workspaces", { key, body: { name } })
+    expect(reply.status).toBe(201)
+    return reply.body.id as string
+  })
+
+/** POST /api/workspaces/{id}/invites, checked to succeed; returns the invite (its id and code). */
+export const createInvite = (
+  base: string,
+  key: string,
   workspaceId: string,
-  createdBy: UserId,
-  options: { readonly expiresAt?: Date; readonly maxUses?: number; readonly revokedAt?: Date } = {}
+  body: { readonly expiresAt?: string; readonly maxUses?: number } = {}
 ) =>
   Effect.gen(function*() {
-    const sql = yield* SqlClient.SqlClient
-    const code = `INV-${randomBytes(6).toString("hex")}`
-    yield* sql`
-      INSERT INTO invites (workspace_id, code, created_by, expires_at, max_uses, revoked_at)
-      VALUES (${workspaceId}, ${code}, ${createdBy}, ${options.expiresAt ?? null}, ${options.maxUses ?? null},
-              ${options.revokedAt ?? null})`
-    return code
-  }).pipe(Effect.orDie)
+    const reply = yield* call(base, "POST", `/api/workspaces/${workspaceId}/invites`, { key, body })
+    expect(reply.status).toBe(201)
+    return reply.body as { id: string; code: string }
+  })
 
-/** Makes a workspace the user's active one (there is no switching endpoint in this issue). */
-export const activateWorkspace = (userId: UserId, workspaceId: WorkspaceId | string) =>
+/** POST /api/workspaces/{id}/activate, checked to succeed: the workspace the key's account acts in. */
+export const activateWorkspace = (base: string, key: string, workspaceId: string) =>
   Effect.gen(function*() {
-    const sql = yield* SqlClient.SqlClient
-    yield* sql`UPDATE users SET active_workspace_id = ${workspaceId} WHERE id = ${userId}`
-  }).pipe(Effect.orDie)
-
-/** A shared workspace owned by the user (no creating endpoint in this issue), inserted as the server's SQL would. */
-export const insertSharedWorkspace = (ownerId: UserId, name = "Team") =>
-  Effect.gen(function*() {
-    const sql = yield* SqlClient.SqlClient
-    const [workspace] = yield* sql<{ id: WorkspaceId }>`
-      INSERT INTO workspaces (name, kind) VALUES (${name}, 'shared') RETURNING id`
-    yield* sql`INSERT INTO memberships (workspace_id, user_id, role) VALUES (${workspace!.id}, ${ownerId}, 'owner')`
-    return workspace!.id
-  }).pipe(Effect.orDie)
+    const reply = yield* call(base, "POST", `/api/workspaces/${workspaceId}/activate`, { key })
+    expect(reply.status).toBe(200)
+  })

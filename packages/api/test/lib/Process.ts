@@ -5,6 +5,7 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { runStatement } from "../../../domain/test/lib/TestDatabase.js"
+import { expectDocumented } from "./DocumentedAnswers.js"
 
 /** The repository root: the spawned server runs from there, as `npm start` does. */
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../..")
@@ -172,6 +173,7 @@ export const request = async (
     ...(options.timeoutMs === undefined ? {} : { signal: AbortSignal.timeout(options.timeoutMs) })
   })
   const text = await response.text()
+  await expectDocumented({ method: method.toUpperCase(), url: response.url, status: response.status, contentType: response.headers.get("content-type"), text })
   return { status: response.status, body: text === "" ? null : JSON.parse(text), headers: response.headers }
 }
 

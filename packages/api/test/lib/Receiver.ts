@@ -10,9 +10,9 @@ export interface Received {
 /** What the receiver answers next: a status, or never answering (a timeout). */
 export type Mode = { readonly status: number; readonly location?: string } | "hang"
 
-/** An HTTP server on loopback that records every request and answers as told. */
-export const receiver = Effect.acquireRelease(
-  Effect.async<{ server: http.Server; url: string; received: Array<Received>; answer: { mode: Mode } }>((resume) => {
+/** An HTTP server on a loopback address (any free port by default) that records every request and answers as told. */
+export const receiverAt = (host: string, port = 0) => Effect.acquireRelease(
+  Effect.async<{ server: http.Server; url: string; port: number; received: Array<Received>; answer: { mode: Mode } }>((resume) => {
     const received: Array<Received> = []
     const answer: { mode: Mode } = { mode: { status: 200 } }
     const server = http.createServer((request, response) => {
@@ -26,12 +26,15 @@ export const receiver = Effect.acquireRelease(
         response.end("ok")
       })
     })
-    server.listen(0, "127.0.0.1", () => {
+    server.listen(port, host, () => {
       const address = server.address() as { port: number }
-      resume(Effect.succeed({ server, url: `http://127.0.0.1:${address.port}`, received, answer }))
+      resume(Effect.succeed({ server, url: `http://${host}:${address.port}`, port: address.port, received, answer }))
     })
   }),
   ({ server }) => Effect.sync(() => server.closeAllConnections()).pipe(Effect.andThen(Effect.async<void>((resume) => {
     server.close(() => resume(Effect.void))
   })))
 )
+
+/** A receiver on 127.0.0.1. */
+export const receiver = receiverAt("127.0.0.1")

@@ -3,6 +3,7 @@ import type { Plan } from "@clockme/domain/contract/User"
 import { HttpServer } from "@effect/platform"
 import { Effect } from "effect"
 import type { Layer } from "effect"
+import { expectDocumented } from "./DocumentedAnswers.js"
 import { WorkerDatabase } from "../../../domain/test/lib/ServiceTest.js"
 import { ServerLive } from "../../src/Server.js"
 
@@ -45,7 +46,10 @@ export interface CallOptions {
   readonly headers?: Record<string, string>
 }
 
-/** One request as curl or a hook would send it, its JSON body parsed when it is JSON; `signal` may bound it. */
+/**
+ * One request as curl or a hook would send it, its JSON body parsed when it is JSON; `signal` may bound it.
+ * The answer must be one the OpenAPI document declares, or the call fails.
+ */
 export const fetchReply = async (base: string, method: string, path: string, options: CallOptions, signal?: AbortSignal): Promise<Reply> => {
   const headers: Record<string, string> = { ...options.headers }
   if (options.key !== undefined) headers.authorization = `Bearer ${options.key}`
@@ -63,6 +67,7 @@ export const fetchReply = async (base: string, method: string, path: string, opt
     ...(body === undefined ? {} : { body })
   })
   const text = await response.text()
+  await expectDocumented({ method: method.toUpperCase(), url: response.url, status: response.status, contentType: response.headers.get("content-type"), text })
   let parsed: unknown = text
   try {
     parsed = text === "" ? null : JSON.parse(text)

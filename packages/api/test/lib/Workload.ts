@@ -13,7 +13,8 @@ export interface Miss {
 /** What the server acknowledged (answered 2xx to) for one client, by Idempotency-Key. */
 export interface Ledger {
   readonly name: string
-  readonly logged: Map<string, { readonly id: string; readonly durationSeconds: number }>
+  /** Each logged entry's id as acknowledged, with what the client sent (its start, project and duration). */
+  readonly logged: Map<string, { readonly id: string; readonly sent: { readonly startTime: string; readonly projectId: string; readonly durationSeconds: number } }>
   readonly stopped: Map<string, { readonly id: string; readonly durationSeconds: number }>
   readonly started: Map<string, string>
   readonly misses: Array<Miss>
@@ -103,13 +104,14 @@ export const mixedClient = async (options: ClientOptions): Promise<Ledger> => {
   for (let round = 0; !options.done() && ledger.unexpected.length === 0; round++) {
     const logKey = `${options.name}-log-${round}`
     const durationMinutes = 1 + (round % 7)
+    const startTime = new Date(options.logFrom + round * 60_000).toISOString()
     const logged = await acknowledged(options, ledger, "log", "/api/entries", logKey, {
       projectId: options.projectId,
-      startTime: new Date(options.logFrom + round * 60_000).toISOString(),
+      startTime,
       durationMinutes
     })
     if (logged === undefined) break
-    ledger.logged.set(logKey, { id: logged.body.id, durationSeconds: logged.body.durationSeconds })
+    ledger.logged.set(logKey, { id: logged.body.id, sent: { startTime, projectId: options.projectId, durationSeconds: durationMinutes * 60 } })
     const startKey = `${options.name}-start-${round}`
     const started = await acknowledged(options, ledger, "start", "/api/timer/start", startKey, { projectName: options.projectName })
     if (started === undefined) break
@@ -124,7 +126,8 @@ export const mixedClient = async (options: ClientOptions): Promise<Ledger> => {
 
 /**
  * Everything acknowledged is in the database exactly once and nothing else is: every logged and stopped
- * entry, each logged duration as sent, no timer left running, one EntryCreated event per entry.
+ * entry, each logged one with the start, project and duration the client sent (not what the server answered),
+ * no timer left running, one EntryCreated event per entry.
  */
 export const expectExactlyAcknowledged = async (base: string, key: string, ledgers: ReadonlyArray<Ledger>) => {
   for (const ledger of ledgers) expect(ledger.unexpected, ledger.name).toEqual([])
@@ -134,8 +137,14 @@ export const expectExactlyAcknowledged = async (base: string, key: string, ledge
   expect(entries.map((e) => e.id).sort()).toEqual([...acknowledgedIds].sort())
   const byId = new Map(entries.map((e) => [e.id, e]))
   for (const ledger of ledgers) {
-    for (const [logKey, { durationSeconds, id }] of ledger.logged) {
-      expect(byId.get(id)).toMatchObject({ idempotencyKey: logKey, durationSeconds })
+    for (const [logKey, { id, sent }] of ledger.logged) {
+      const entry = byId.get(id)
+      expect({ ...entry, startTime: Date.parse(entry?.startTime) }).toMatchObject({
+        idempotencyKey: logKey,
+        projectId: sent.projectId,
+        startTime: Date.parse(sent.startTime),
+        durationSeconds: sent.durationSeconds
+      })
     }
     for (const { durationSeconds, id } of ledger.stopped.values()) expect(byId.get(id)?.durationSeconds).toBe(durationSeconds)
   }

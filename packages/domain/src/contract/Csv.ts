@@ -1,4 +1,5 @@
 import { HttpApiSchema } from "@effect/platform"
+import type { OpenApi } from "@effect/platform"
 import { Schema } from "effect"
 
 export const ReportFormat = Schema.Literal("json", "csv").annotations({
@@ -51,3 +52,19 @@ export const CsvText = Schema.transform(Schema.String, Schema.String, {
   HttpApiSchema.withEncoding({ kind: "Text", contentType: "text/csv; charset=utf-8" }),
   Schema.annotations({ description: "RFC 4180 CSV with a header row, a total row and a UTF-8 byte order mark" })
 )
+
+/**
+ * An endpoint's OpenAPI operation with the CSV it also answers (`format=csv` or `Accept: text/csv`) declared
+ * beside its JSON, for `.annotate(OpenApi.Transform, alsoAnswersCsv)`.
+ */
+export const alsoAnswersCsv = (operation: Record<string, any>): Record<string, any> => {
+  const ok = operation.responses?.["200"] as OpenApi.OpenApiSpecResponse | undefined
+  if (ok === undefined) return operation
+  return {
+    ...operation,
+    responses: {
+      ...operation.responses,
+      "200": { ...ok, content: { ...ok.content, "text/csv; charset=utf-8": { schema: { type: "string" } } } }
+    }
+  }
+}

@@ -113,7 +113,7 @@ export class ProjectUpdated extends Schema.TaggedClass<ProjectUpdated>()("Projec
   project: Project
 }) {}
 
-export class ProjectArchived extends Schema.TaggedClass<ProjectArchived>()("ProjectArchived", {
+export class ProjectArchived extends Schema.TaggedClass<ProjectArchived>("ProjectArchivedEvent")("ProjectArchived", {
   ...envelope,
   ...owner,
   project: Project

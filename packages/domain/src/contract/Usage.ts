@@ -65,12 +65,12 @@ export const OtlpLogRecord = Schema.Struct({
 
 /** OTLP/HTTP `ExportLogsServiceRequest` in its JSON encoding (fields ClockMe does not read are ignored). */
 export const OtlpLogsRequest = Schema.Struct({
-  resourceLogs: Schema.optional(Schema.Array(Schema.Struct({
+  resourceLogs: Schema.Array(Schema.Struct({
     resource: Schema.optional(Schema.Struct({ attributes: Schema.optional(Schema.Array(OtlpKeyValue)) })),
     scopeLogs: Schema.optional(Schema.Array(Schema.Struct({
       logRecords: Schema.optional(Schema.Array(OtlpLogRecord))
     })))
-  })))
+  }))
 }).annotations({
   identifier: "OtlpLogsRequest",
   description: "An OTLP/HTTP logs export (Content-Type: application/json, or application/x-protobuf for the same message in protobuf)"
@@ -78,9 +78,9 @@ export const OtlpLogsRequest = Schema.Struct({
 export type OtlpLogsRequest = typeof OtlpLogsRequest.Type
 
 /** The same export in protobuf; the server decodes it into `OtlpLogsRequest` before reading it. */
-export const OtlpLogsProtobuf = Schema.Uint8ArrayFromSelf.pipe(
-  HttpApiSchema.withEncoding({ kind: "Uint8Array", contentType: "application/x-protobuf" })
-)
+export const OtlpLogsProtobuf = Schema.Uint8ArrayFromSelf.annotations({
+  message: () => "or, as application/x-protobuf, the protobuf bytes of the same export"
+}).pipe(HttpApiSchema.withEncoding({ kind: "Uint8Array", contentType: "application/x-protobuf" }))
 
 /** OTLP/HTTP `ExportLogsServiceResponse`: `{}` when every record was taken. */
 export class OtlpLogsResponse extends Schema.Class<OtlpLogsResponse>("OtlpLogsResponse")({

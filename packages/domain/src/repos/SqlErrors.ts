@@ -6,8 +6,7 @@ const codeOf = (error: SqlError): unknown =>
 
 export const isUniqueViolation = (error: SqlError): boolean => codeOf(error) === "23505"
 
-/** How long a client is told to wait before retrying while the database is away (a restart takes seconds). */
-export const OUTAGE_RETRY_AFTER_SECONDS = 5
+export { OUTAGE_RETRY_AFTER_SECONDS } from "../contract/Refusals.js"
 
 /** Node's socket errors for a server that is gone or not reachable right now. */
 const socketCodes = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN"])

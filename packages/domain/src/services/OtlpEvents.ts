@@ -1,6 +1,6 @@
 import type { OtlpLogsRequest, TokenCounts } from "../contract/Usage.js"
 
-type KeyValues = NonNullable<NonNullable<NonNullable<OtlpLogsRequest["resourceLogs"]>[number]["resource"]>["attributes"]>
+type KeyValues = NonNullable<NonNullable<OtlpLogsRequest["resourceLogs"][number]["resource"]>["attributes"]>
 type AnyValue = NonNullable<KeyValues[number]["value"]>
 
 /** One `claude_code.api_request` event, read from an export. */
@@ -74,7 +74,7 @@ const instant = (nanos: string | number | undefined, now: Date): Date => {
   return new Date(Number(millis))
 }
 
-const isApiRequest = (record: NonNullable<NonNullable<NonNullable<OtlpLogsRequest["resourceLogs"]>[number]["scopeLogs"]>[number]["logRecords"]>[number], attributes: Map<string, unknown>) =>
+const isApiRequest = (record: NonNullable<NonNullable<OtlpLogsRequest["resourceLogs"][number]["scopeLogs"]>[number]["logRecords"]>[number], attributes: Map<string, unknown>) =>
   attributes.get("event.name") === API_REQUEST || record.eventName === `claude_code.${API_REQUEST}` ||
   record.body?.stringValue === `claude_code.${API_REQUEST}`
 
@@ -85,7 +85,7 @@ const isApiRequest = (record: NonNullable<NonNullable<NonNullable<OtlpLogsReques
 export const readApiRequests = (request: OtlpLogsRequest, now: Date) => {
   const requests: Array<ApiRequest> = []
   const rejected: Array<string> = []
-  ;(request.resourceLogs ?? []).forEach((resourceLogs, r) => {
+  ;request.resourceLogs.forEach((resourceLogs, r) => {
     const resource = attributeMap(resourceLogs.resource?.attributes)
     ;(resourceLogs.scopeLogs ?? []).forEach((scopeLogs, s) => {
       ;(scopeLogs.logRecords ?? []).forEach((record, l) => {

@@ -1,4 +1,5 @@
-import { HttpApi, OpenApi } from "@effect/platform"
+import { OpenApi } from "@effect/platform"
+import { makeApi } from "../Refusals.js"
 import { AuditApi } from "./AuditApi.js"
 import { BudgetsApi } from "./BudgetsApi.js"
 import { DashboardApi } from "./DashboardApi.js"
@@ -18,7 +19,7 @@ import { WebhooksApi } from "./WebhooksApi.js"
 import { ZapierApi } from "./ZapierApi.js"
 
 /** The whole REST contract; the server, the OpenAPI document and the SDK are derived from it. */
-export class Api extends HttpApi.make("clockme")
+export class Api extends makeApi("clockme")
   .add(TimerApi)
   .add(EntriesApi)
   .add(ProjectsApi)

@@ -7,7 +7,8 @@ import { Authentication } from "./Authentication.js"
 export class OtlpApi extends HttpApiGroup.make("otlp")
   .add(
     HttpApiEndpoint.post("logs", "/otlp/v1/logs")
-      .setPayload(Schema.Union(OtlpLogsProtobuf, OtlpLogsRequest))
+      // JSON first, so a bad JSON export is told what its fields lack; bytes never have resourceLogs
+      .setPayload(Schema.Union(OtlpLogsRequest, OtlpLogsProtobuf))
       .addSuccess(OtlpLogsResponse)
       .addError(InvalidExport)
       .annotate(

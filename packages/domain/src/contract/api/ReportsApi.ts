@@ -2,7 +2,7 @@ import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
 import { InvalidInput } from "../Errors.js"
 import { ProjectNotFound } from "../Project.js"
-import { CsvText } from "../Csv.js"
+import { alsoAnswersCsv, CsvText } from "../Csv.js"
 import { BillingReport, ReportCsvQuery, ReportQuery } from "../Report.js"
 import { TaskNotFound } from "../Task.js"
 import { Authentication } from "./Authentication.js"
@@ -25,6 +25,7 @@ export class ReportsApi extends HttpApiGroup.make("reports")
           "Filter by projectId, taskId, billable; groupBy project, task, day or week. CSV with format=csv or Accept: text/csv " +
           "(or from GET /api/reports/csv)."
       )
+      .annotate(OpenApi.Transform, alsoAnswersCsv)
       .annotate(McpTool, {
         name: "clockme_get_report",
         title: "Billing report",

@@ -1,7 +1,7 @@
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
 import { InsufficientScope } from "../Actor.js"
-import { CsvText } from "../Csv.js"
+import { alsoAnswersCsv, CsvText } from "../Csv.js"
 import { Forbidden, InvalidInput } from "../Errors.js"
 import { InviteId, UserId, WorkspaceId } from "../Ids.js"
 import {
@@ -153,6 +153,7 @@ export class WorkspacesApi extends HttpApiGroup.make("workspaces")
         "Hours by member, by project and by both (any member may read it); CSV with format=csv or Accept: text/csv " +
           "(or from GET /api/workspaces/{id}/summary/csv)"
       )
+      .annotate(OpenApi.Transform, alsoAnswersCsv)
       .annotate(McpTool, {
         name: "clockme_get_team_summary",
         title: "Team summary",
