@@ -9,11 +9,11 @@ const T0 = Date.parse("2026-06-01T09:00:00.000Z")
 const minutes = (n: number) => T0 + n * 60_000
 const LOGS = "/api/otlp/v1/logs"
 
-const withServer = Effect.gen(function*() {
+const serverFor = (plan?: "free") => Effect.gen(function*() {
   yield* TestClock.setTime(T0)
   const context = yield* Layer.build(TestServerManualSweep)
   const base = yield* Effect.provide(baseUrl, context)
-  const { key } = yield* Effect.provide(signUp(), context)
+  const { key } = yield* Effect.provide(signUp(plan === undefined ? {} : { plan }), context)
   const post = (path: string, body?: unknown) => call(base, "POST", path, { key, body })
   const get = (path: string) => call(base, "GET", path, { key })
   const exportJson = (events: ReadonlyArray<ApiRequestEvent>, withKey = key) =>
@@ -35,6 +35,7 @@ const withServer = Effect.gen(function*() {
   const entries = Effect.map(get("/api/entries?limit=100"), (reply) => reply.body.entries as Array<any>)
   return { base, key, post, get, exportJson, exportProtobuf, timerUsage, entries }
 })
+const withServer = serverFor()
 
 const hookStart = (sessionId: string) => ({
   projectName: "clockme",
@@ -239,5 +240,20 @@ describe("OTLP/HTTP logs receiver", () => {
       expect(rows[0]!.endsWith(",Entries,AI cost (USD)")).toBe(true)
       expect(rows[1]!.endsWith(",1,0.3750")).toBe(true)
       expect(rows[3]!.endsWith(",2,1.8750")).toBe(true)
+    }))
+
+  it.scoped("past the account's rate limit an export is shed with 429 and Retry-After, and stores nothing", () =>
+    Effect.gen(function*() {
+      const s = yield* serverFor("free")
+      yield* s.post("/api/timer/start", hookStart("busy"))
+      let last = yield* s.exportJson([])
+      for (let i = 0; i < 60 && last.status === 200; i++) last = yield* s.exportJson([sonnet("busy", minutes(0), `req_busy_${i}`)])
+      expect(last.status).toBe(429)
+      expect(Number(last.headers.get("retry-after"))).toBeGreaterThan(0)
+      yield* TestClock.adjust("1 minute")
+      const usage = (yield* s.timerUsage)[0]
+      expect(usage.requests).toBeLessThan(60)
+      expect((yield* s.exportJson([sonnet("busy", minutes(0), "req_busy_after")])).status).toBe(200)
+      expect((yield* s.timerUsage)[0].requests).toBe(usage.requests + 1)
     }))
 })
