@@ -22,6 +22,9 @@ const postgresOnly = ["packages/api/test/processes/load.process.test.ts"]
 const embeddedOnly = [
   "packages/api/test/cli.test.ts",
   "packages/api/test/durability.test.ts",
+  "packages/api/test/data-dir-lock.test.ts",
+  "packages/api/test/processes/lock.process.test.ts",
+  "packages/api/test/docs.browser.test.ts",
   "packages/sdk/test/setup.test.ts",
   "packages/sdk/test/pack.test.ts",
   "packages/sdk/test/doctor.test.ts",
@@ -44,7 +47,9 @@ const longest = [
   "packages/api/test/proof/mcp-fuzz.http.test.ts",
   "packages/sdk/test/cli.test.ts",
   "packages/api/test/proof/matrix.http.test.ts",
-  "packages/api/test/processes/two-servers.process.test.ts"
+  "packages/api/test/processes/two-servers.process.test.ts",
+  "packages/api/test/processes/lock.process.test.ts",
+  "packages/api/test/docs.browser.test.ts"
 ]
 
 class LongestFirst extends BaseSequencer {

@@ -14,7 +14,7 @@ const SLOW = 300_000
 describe("clockme-server, spawned", () => {
   const dataDir = tempDataDir("cli")
   const lockFile = path.join(dataDir, "clockme.lock")
-  const pidFile = path.join(dataDir, "clockme.pid")
+  const holderPid = () => JSON.parse(fs.readFileSync(lockFile, "utf8")).pid
   let server: RunningServer | undefined
   afterAll(async () => {
     await server?.stop("SIGKILL")
@@ -57,7 +57,7 @@ describe("clockme-server, spawned", () => {
 
     const me = await request(server.base, "GET", "/api/me", { key: ownerKey })
     expect(me.body).toMatchObject({ scope: "full", user: { email: "owner@clockme.local" } })
-    expect(fs.readFileSync(pidFile, "utf8")).toBe(String(server.pid))
+    expect(holderPid()).toBe(server.pid)
   }, SLOW)
 
   it("while the server holds the data directory, the CLI refuses and names its pid", async () => {
@@ -67,7 +67,7 @@ describe("clockme-server, spawned", () => {
     expect(refused.stderr).toContain(dataDir)
     expect(refused.stdout).not.toContain("ck_live_")
     // the server is untouched and still owns the lock
-    expect(fs.readFileSync(pidFile, "utf8")).toBe(String(server!.pid))
+    expect(holderPid()).toBe(server!.pid)
     const me = await request(server!.base, "GET", "/api/me", { key: ownerKey })
     expect(me.status).toBe(200)
   }, SLOW)
@@ -76,7 +76,6 @@ describe("clockme-server, spawned", () => {
     const finished = await server!.stop("SIGTERM")
     expect(finished.code).toBe(0)
     expect(fs.existsSync(lockFile)).toBe(false)
-    expect(fs.existsSync(pidFile)).toBe(false)
     server = undefined
   }, SLOW)
 

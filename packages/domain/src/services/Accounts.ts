@@ -2,7 +2,7 @@ import { HttpApiSchema } from "@effect/platform"
 import { SqlClient } from "@effect/sql"
 import { DateTime, Effect, Option, Schema } from "effect"
 import type { KeyScope } from "../contract/Actor.js"
-import { CurrentActor, requireScope } from "../contract/Actor.js"
+import { CurrentActor } from "../contract/Actor.js"
 import type { CreatedApiKey } from "../contract/ApiKey.js"
 import { InvalidInput } from "../contract/Errors.js"
 import { WorkspaceCreated } from "../contract/Events.js"
@@ -91,7 +91,7 @@ export class Accounts extends Effect.Service<Accounts>()("@clockme/domain/Accoun
     }).pipe(Effect.withSpan("Accounts.me"))
 
     const update = Effect.fn("Accounts.update")(function*(input: UpdateMe) {
-      const actor = yield* requireScope("full")
+      const actor = yield* CurrentActor
       let patch = input
       if (input.timezone !== undefined) {
         const known = yield* repo.knownTimezone(input.timezone)

@@ -1,10 +1,9 @@
 import { Effect, Option, Schema } from "effect"
 import type { Redacted } from "effect"
-import { CurrentActor } from "../contract/Actor.js"
+import { CurrentActor, scopeCovers } from "../contract/Actor.js"
 import type { Actor, Source, Unauthorized } from "../contract/Actor.js"
 import { quotaHeaders, RateLimited, requestsPerMinute } from "../contract/RateLimit.js"
 import type { Quota } from "../contract/RateLimit.js"
-import { AccountsRepo } from "../repos/AccountsRepo.js"
 import { ApiKeys } from "./ApiKeys.js"
 import { RateLimiter } from "./RateLimiter.js"
 import { Timers } from "./Timers.js"
@@ -45,7 +44,6 @@ export const refusalHeaders = (error: Refused, tokenSent: boolean): Record<strin
 export class Admission extends Effect.Service<Admission>()("@clockme/domain/Admission", {
   effect: Effect.gen(function*() {
     const keys = yield* ApiKeys
-    const accounts = yield* AccountsRepo
     const limiter = yield* RateLimiter
     const workspaces = yield* WorkspacesRepo
     const timers = yield* Timers
@@ -55,7 +53,7 @@ export class Admission extends Effect.Service<Admission>()("@clockme/domain/Admi
      * header); one they do not belong to is 404, exactly like one that does not exist.
      */
     const admit = Effect.fn("Admission.admit")(function*(token: Redacted.Redacted<string>, workspace?: string, source?: Source) {
-      const authenticated = yield* keys.authenticate(token)
+      const { actor: authenticated, plan } = yield* keys.authenticate(token)
       let actor: Actor = source === undefined ? authenticated : { ...authenticated, source }
       if (workspace !== undefined && workspace !== authenticated.workspaceId) {
         if (authenticated.keyWorkspaceId != null) {
@@ -72,10 +70,9 @@ export class Admission extends Effect.Service<Admission>()("@clockme/domain/Admi
             message: `Workspace ${workspace} (X-ClockMe-Workspace) not found among your workspaces`
           })
         }
-        actor = { ...actor, workspaceId: id.value }
+        actor = { ...actor, workspaceId: id.value, role: member.value.role }
       }
-      const user = yield* accounts.findUserById(actor.userId)
-      const limit = requestsPerMinute[Option.match(user, { onNone: () => "free" as const, onSome: (u) => u.plan })]
+      const limit = requestsPerMinute[plan]
       const quota = yield* limiter.hit(actor.userId, limit)
       if (quota.remaining < 0) {
         return yield* new RateLimited({
@@ -95,11 +92,11 @@ export class Admission extends Effect.Service<Admission>()("@clockme/domain/Admi
      */
     const recordActivity = Effect.fn("Admission.recordActivity")(function*() {
       const actor = yield* CurrentActor
-      if (actor.source !== "mcp") return
+      if (actor.source !== "mcp" || !scopeCovers(actor.scope, "write")) return
       yield* timers.heartbeat({}).pipe(Effect.ignore)
     })
 
     return { admit, recordActivity } as const
   }),
-  dependencies: [ApiKeys.Default, AccountsRepo.Default, WorkspacesRepo.Default, Timers.Default]
+  dependencies: [ApiKeys.Default, WorkspacesRepo.Default, Timers.Default]
 }) {}

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto"
 import { DateTime, Effect, Option, ParseResult, Schema } from "effect"
-import { CurrentActor, requireScope } from "../contract/Actor.js"
-import { Forbidden, InvalidInput } from "../contract/Errors.js"
+import { CurrentActor } from "../contract/Actor.js"
+import { InvalidInput } from "../contract/Errors.js"
 import type { EventType } from "../contract/Events.js"
 import type { UserId, WorkspaceId } from "../contract/Ids.js"
 import type { ConnectionId, CreateConnection, UpdateConnection } from "../contract/Integration.js"
@@ -16,10 +16,8 @@ import {
 } from "../contract/Integration.js"
 import type { ConnectionOf, Plugin } from "../contract/ports/Integration.js"
 import { Plugins } from "../contract/ports/Integration.js"
-import { WorkspaceNotFound } from "../contract/Workspace.js"
 import type { ConnectionRow } from "../repos/IntegrationsRepo.js"
 import { IntegrationsRepo } from "../repos/IntegrationsRepo.js"
-import { WorkspacesRepo } from "../repos/WorkspacesRepo.js"
 import { Audit } from "./Audit.js"
 import { someOrFail } from "./Found.js"
 import { fingerprint, SecretBox } from "./SecretBox.js"
@@ -47,24 +45,8 @@ export class Connections extends Effect.Service<Connections>()("@clockme/domain/
   effect: Effect.gen(function*() {
     const repo = yield* IntegrationsRepo
     const audit = yield* Audit
-    const workspaces = yield* WorkspacesRepo
     const box = yield* SecretBox
     const plugins = yield* Plugins
-
-    /** The caller's workspace, when the caller owns it and uses a full-scope key. */
-    const requireOwner = Effect.fn("Connections.requireOwner")(function*(action: string) {
-      const actor = yield* requireScope("full")
-      const membership = yield* workspaces.findMembership(actor.userId, actor.workspaceId)
-      if (Option.isNone(membership)) {
-        return yield* new WorkspaceNotFound({ workspaceId: actor.workspaceId, message: "Your active workspace is gone" })
-      }
-      if (membership.value.role !== "owner") {
-        return yield* new Forbidden({
-          message: `Only owners of workspace "${membership.value.name}" can ${action}; your role there is ${membership.value.role}`
-        })
-      }
-      return actor
-    })
 
     const plugin = Effect.fn("Connections.plugin")(function*(id: string) {
       const found = yield* plugins.get(id)
@@ -121,7 +103,7 @@ export class Connections extends Effect.Service<Connections>()("@clockme/domain/
 
     /** Creates a connection in the caller's workspace; a managed plugin's own API calls this too. */
     const connect = Effect.fn("Connections.connect")(function*(integration: string, input: ConnectionInput) {
-      const actor = yield* requireOwner("connect integrations")
+      const actor = yield* CurrentActor
       const p = yield* plugin(integration)
       const id = randomUUID() as ConnectionId
       const config = yield* decodeConfig(p, input.config)
@@ -173,7 +155,7 @@ export class Connections extends Effect.Service<Connections>()("@clockme/domain/
       id: ConnectionId,
       input: ConnectionInput
     ) {
-      const actor = yield* requireOwner("change integrations")
+      const actor = yield* CurrentActor
       const existing = yield* find(integration, id)
       const p = yield* plugin(existing.integration)
       const config = input.config === undefined
@@ -195,19 +177,18 @@ export class Connections extends Effect.Service<Connections>()("@clockme/domain/
     })
 
     const disconnect = Effect.fn("Connections.disconnect")(function*(integration: string | undefined, id: ConnectionId) {
-      const actor = yield* requireOwner("remove integrations")
+      const actor = yield* CurrentActor
       const existing = yield* find(integration, id)
       yield* repo.deleteConnection(actor.workspaceId, id)
       return present(existing)
     })
 
     const get = Effect.fn("Connections.get")(function*(integration: string | undefined, id: ConnectionId) {
-      yield* requireOwner("see integrations")
       return yield* find(integration, id)
     })
 
     const list = Effect.gen(function*() {
-      const actor = yield* requireOwner("see integrations")
+      const actor = yield* CurrentActor
       const available = (yield* plugins.all).map((p) =>
         new IntegrationInfo({
           id: p.id,
@@ -223,14 +204,13 @@ export class Connections extends Effect.Service<Connections>()("@clockme/domain/
     }).pipe(Effect.withSpan("Connections.list"))
 
     const listOf = Effect.fn("Connections.listOf")(function*(integration: string) {
-      const actor = yield* requireOwner("see integrations")
+      const actor = yield* CurrentActor
       return yield* repo.listConnections(actor.workspaceId, integration)
     })
 
     /** Through POST /api/integrations: any plugin but those managed by their own API. */
     const create = Effect.fn("Connections.create")(function*(input: CreateConnection) {
       // the key's scope before anything about the input: a read key learns nothing about plugins
-      yield* requireScope("full")
       const p = yield* plugin(input.integration)
       if (p.managed) {
         return yield* new InvalidInput({
@@ -264,7 +244,6 @@ export class Connections extends Effect.Service<Connections>()("@clockme/domain/
     const workspaceOf = Effect.map(CurrentActor, (actor): WorkspaceId => actor.workspaceId)
 
     return {
-      requireOwner,
       plugin,
       connect,
       update,
@@ -282,5 +261,5 @@ export class Connections extends Effect.Service<Connections>()("@clockme/domain/
       workspaceOf
     } as const
   }),
-  dependencies: [IntegrationsRepo.Default, WorkspacesRepo.Default, SecretBox.Default, Audit.Default]
+  dependencies: [IntegrationsRepo.Default, SecretBox.Default, Audit.Default]
 }) {}

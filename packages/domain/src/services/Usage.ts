@@ -1,6 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import { DateTime, Effect } from "effect"
-import { requireScope } from "../contract/Actor.js"
+import { CurrentActor } from "../contract/Actor.js"
 import type { OtlpLogsRequest } from "../contract/Usage.js"
 import { OtlpLogsResponse } from "../contract/Usage.js"
 import type { NewUsage } from "../repos/UsageRepo.js"
@@ -20,7 +20,7 @@ export class Usage extends Effect.Service<Usage>()("@clockme/domain/Usage", {
 
     /** An OTLP logs export: its `claude_code.api_request` events are stored, every other event is ignored. */
     const ingestOtlp = Effect.fn("Usage.ingestOtlp")(function*(request: OtlpLogsRequest) {
-      const actor = yield* requireScope("write")
+      const actor = yield* CurrentActor
       const now = yield* DateTime.now
       const { rejected, requests } = readApiRequests(request, DateTime.toDate(now))
       for (const found of requests) {

@@ -14,13 +14,16 @@ import {
 } from "../Integration.js"
 import { WorkspaceNotFound } from "../Workspace.js"
 import { Authentication } from "./Authentication.js"
+import { ownersOf, RequiredRole, RequiredScope } from "./Access.js"
 
 const byId = Schema.Struct({ id: ConnectionId })
 
 export class IntegrationsApi extends HttpApiGroup.make("integrations")
-  .add(HttpApiEndpoint.get("list", "/integrations").addSuccess(IntegrationList))
+  .add(HttpApiEndpoint.get("list", "/integrations").annotate(RequiredScope, "full")
+      .annotate(RequiredRole, ownersOf("active", "see integrations")).addSuccess(IntegrationList))
   .add(
-    HttpApiEndpoint.post("connect", "/integrations")
+    HttpApiEndpoint.post("connect", "/integrations").annotate(RequiredScope, "full")
+      .annotate(RequiredRole, ownersOf("active", "connect integrations"))
       .setPayload(CreateConnection)
       .addSuccess(Connection, { status: 201 })
       .addError(IntegrationNotFound)
@@ -28,7 +31,8 @@ export class IntegrationsApi extends HttpApiGroup.make("integrations")
       .addError(SecretKeyMissing)
   )
   .add(
-    HttpApiEndpoint.patch("update", "/integrations/:id")
+    HttpApiEndpoint.patch("update", "/integrations/:id").annotate(RequiredScope, "full")
+      .annotate(RequiredRole, ownersOf("active", "change integrations"))
       .setPath(byId)
       .setPayload(UpdateConnection)
       .addSuccess(Connection)
@@ -38,7 +42,8 @@ export class IntegrationsApi extends HttpApiGroup.make("integrations")
       .addError(SecretKeyMissing)
   )
   .add(
-    HttpApiEndpoint.del("disconnect", "/integrations/:id")
+    HttpApiEndpoint.del("disconnect", "/integrations/:id").annotate(RequiredScope, "full")
+      .annotate(RequiredRole, ownersOf("active", "remove integrations"))
       .setPath(byId)
       .addSuccess(Connection)
       .addError(ConnectionNotFound)

@@ -3,10 +3,11 @@ import { InsufficientScope } from "../Actor.js"
 import { InvalidInput } from "../Errors.js"
 import { Me, UpdateMe } from "../User.js"
 import { Authentication } from "./Authentication.js"
+import { RequiredScope } from "./Access.js"
 
 export class MeApi extends HttpApiGroup.make("me")
   .add(HttpApiEndpoint.get("get", "/me").addSuccess(Me))
-  .add(HttpApiEndpoint.patch("update", "/me").setPayload(UpdateMe).addSuccess(Me).addError(InvalidInput))
+  .add(HttpApiEndpoint.patch("update", "/me").annotate(RequiredScope, "full").setPayload(UpdateMe).addSuccess(Me).addError(InvalidInput))
   .addError(InsufficientScope)
   .middleware(Authentication)
   .prefix("/api")
