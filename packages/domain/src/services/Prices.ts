@@ -3,7 +3,8 @@ import type { TokenCounts } from "../contract/Usage.js"
 /**
  * The price table pinned in the package, for offline use: US dollars per million tokens.
  * Source: Anthropic's pricing page (docs.anthropic.com/en/docs/about-claude/pricing, "Model pricing" and
- * "Long context pricing"), read 2026-03; the 4.6 models from the same page's 2026 listing. A request whose
+ * "Long context pricing"), read 2026-03. The 4.6 models' figures were taken from a third-party summary of that
+ * page (March 2026), not checked against it. A request whose
  * input (fresh, cache read and cache write together) exceeds 200 000 tokens is billed entirely at the
  * long-context rates, as that page says, on the models that have them.
  */
