@@ -1,6 +1,7 @@
 import { HttpApiSchema } from "@effect/platform"
 import type { OpenApi } from "@effect/platform"
 import { Schema } from "effect"
+import { Text } from "./Text.js"
 
 /** Where a record's cost came from: the client's own figure, the price table, or neither (model not in the table). */
 export const CostSource = Schema.Literal("reported", "computed", "unpriced")
@@ -41,24 +42,24 @@ export class UsageSummary extends Schema.Class<UsageSummary>("UsageSummary")({
   })
 }
 
-const NumberOrString = Schema.Union(Schema.Number, Schema.String)
+const NumberOrString = Schema.Union(Schema.Number, Text)
 
 /** An OTLP `AnyValue` (JSON encoding: 64-bit integers may come as strings); arrays and maps are not read. */
 export const OtlpAnyValue = Schema.Struct({
-  stringValue: Schema.optional(Schema.String),
+  stringValue: Schema.optional(Text),
   boolValue: Schema.optional(Schema.Boolean),
   intValue: Schema.optional(NumberOrString),
   doubleValue: Schema.optional(NumberOrString),
-  bytesValue: Schema.optional(Schema.String)
+  bytesValue: Schema.optional(Text)
 }).annotations({ identifier: "OtlpAnyValue" })
 
-export const OtlpKeyValue = Schema.Struct({ key: Schema.String, value: Schema.optional(OtlpAnyValue) })
+export const OtlpKeyValue = Schema.Struct({ key: Text, value: Schema.optional(OtlpAnyValue) })
   .annotations({ identifier: "OtlpKeyValue" })
 
 export const OtlpLogRecord = Schema.Struct({
   timeUnixNano: Schema.optional(NumberOrString),
   observedTimeUnixNano: Schema.optional(NumberOrString),
-  eventName: Schema.optional(Schema.String),
+  eventName: Schema.optional(Text),
   body: Schema.optional(OtlpAnyValue),
   attributes: Schema.optional(Schema.Array(OtlpKeyValue))
 }).annotations({ identifier: "OtlpLogRecord" })
