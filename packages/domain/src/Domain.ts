@@ -16,6 +16,7 @@ import { Projects } from "./services/Projects.js"
 import { Reports } from "./services/Reports.js"
 import { Tasks } from "./services/Tasks.js"
 import { Timers } from "./services/Timers.js"
+import { Usage } from "./services/Usage.js"
 import { Workspaces } from "./services/Workspaces.js"
 
 /** Every domain service; still needs a SqlClient and a RateLimiter. */
@@ -36,7 +37,8 @@ export const DomainServicesLive = Layer.mergeAll(
   Budgets.Default,
   Dashboard.Default,
   ProjectDetails.Default,
-  Ownership.Default
+  Ownership.Default,
+  Usage.Default
 )
 
 /**

@@ -7,6 +7,7 @@ import { requiredRole, requiredScope } from "./contract/api/Access.js"
 import { Api } from "./contract/api/Api.js"
 import type { OperationTable } from "./contract/api/OperationTable.js"
 import { Health } from "./contract/api/SystemApi.js"
+import { InvalidExport } from "./contract/Usage.js"
 import { reportCsv } from "./contract/Report.js"
 import { summaryCsv } from "./contract/Workspace.js"
 import { Accounts } from "./services/Accounts.js"
@@ -23,6 +24,7 @@ import { Projects } from "./services/Projects.js"
 import { Reports } from "./services/Reports.js"
 import { Tasks } from "./services/Tasks.js"
 import { Timers } from "./services/Timers.js"
+import { Usage } from "./services/Usage.js"
 import { Workspaces } from "./services/Workspaces.js"
 
 export type { Operation, OperationRequest, OperationTable } from "./contract/api/OperationTable.js"
@@ -99,6 +101,7 @@ export class Operations extends Effect.Service<Operations>()("@clockme/domain/Op
     const connections = yield* Connections
     const plugins = yield* PluginOperations
     const ownership = yield* Ownership
+    const usage = yield* Usage
     const table: OperationTable = {
       timer: {
         current: () => timers.current,
@@ -185,6 +188,13 @@ export class Operations extends Effect.Service<Operations>()("@clockme/domain/Op
         identities: ({ path }) => connections.identities(path.id),
         mapIdentity: ({ path, payload }) => connections.mapIdentity(path.id, payload),
         unmapIdentity: ({ path }) => connections.unmapIdentity(path.id, path.externalId)
+      },
+      otlp: {
+        // the HTTP edge decodes protobuf into the JSON shape before this runs
+        logs: ({ payload }) =>
+          payload instanceof Uint8Array
+            ? Effect.fail(new InvalidExport({ message: "A protobuf export must be decoded before it is read" }))
+            : usage.ingestOtlp(payload)
       },
       ...plugins
     }

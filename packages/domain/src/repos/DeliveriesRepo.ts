@@ -1,6 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import { Effect, Option, Schema } from "effect"
-import { DomainEvent } from "../contract/Events.js"
+import { DomainEvent, eventNameOf } from "../contract/Events.js"
 import type { WorkspaceId } from "../contract/Ids.js"
 import { ConnectionId, Delivery, DeliveryAttempt, DeliveryId, DeliveryState } from "../contract/Integration.js"
 
@@ -219,6 +219,7 @@ export class DeliveriesRepo extends Effect.Service<DeliveriesRepo>()("@clockme/d
         rows.map((row) =>
           new Delivery({
             ...row,
+            eventType: eventNameOf(row.eventType) ?? row.eventType,
             log: attempts.filter((a) => a.deliveryId === row.id).map(({ deliveryId: _d, ...a }) => new DeliveryAttempt(a))
           })
         ))
