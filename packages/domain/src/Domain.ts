@@ -1,3 +1,4 @@
+import { SignIn } from "./services/SignIn.js"
 import { Layer } from "effect"
 import { Operations } from "./Operations.js"
 import { Accounts } from "./services/Accounts.js"
@@ -34,7 +35,8 @@ export const DomainServicesLive = Layer.mergeAll(
   Workspaces.Default,
   Budgets.Default,
   Dashboard.Default,
-  ProjectDetails.Default
+  ProjectDetails.Default,
+  SignIn.Default
 )
 
 /**

@@ -1,12 +1,12 @@
 import { Effect, Option, Schema } from "effect"
 import type { Redacted } from "effect"
-import { CurrentActor } from "../contract/Actor.js"
-import type { Actor, Source, Unauthorized } from "../contract/Actor.js"
+import { type Actor, CurrentActor, type Source, Unauthorized } from "../contract/Actor.js"
 import { quotaHeaders, RateLimited, requestsPerMinute } from "../contract/RateLimit.js"
 import type { Quota } from "../contract/RateLimit.js"
 import { AccountsRepo } from "../repos/AccountsRepo.js"
 import { ApiKeys } from "./ApiKeys.js"
 import { RateLimiter } from "./RateLimiter.js"
+import { SignIn } from "./SignIn.js"
 import { Timers } from "./Timers.js"
 import { WorkspaceId } from "../contract/Ids.js"
 import { WorkspaceNotFound } from "../contract/Workspace.js"
@@ -49,14 +49,14 @@ export class Admission extends Effect.Service<Admission>()("@clockme/domain/Admi
     const limiter = yield* RateLimiter
     const workspaces = yield* WorkspacesRepo
     const timers = yield* Timers
+    const signIn = yield* SignIn
 
     /**
      * `workspace` names another workspace of the caller's for this one request (the X-ClockMe-Workspace
      * header); one they do not belong to is 404, exactly like one that does not exist.
      */
-    const admit = Effect.fn("Admission.admit")(function*(token: Redacted.Redacted<string>, workspace?: string, source?: Source) {
-      const authenticated = yield* keys.authenticate(token)
-      let actor: Actor = source === undefined ? authenticated : { ...authenticated, source }
+    const within = Effect.fnUntraced(function*(authenticated: Actor, workspace?: string) {
+      let actor = authenticated
       if (workspace !== undefined && workspace !== authenticated.workspaceId) {
         if (authenticated.keyWorkspaceId != null) {
           return yield* new WorkspaceNotFound({
@@ -88,6 +88,32 @@ export class Admission extends Effect.Service<Admission>()("@clockme/domain/Admi
       return admitted
     })
 
+    const admit = Effect.fn("Admission.admit")(function*(token: Redacted.Redacted<string>, workspace?: string, source?: Source) {
+      const authenticated = yield* keys.authenticate(token)
+      return yield* within(source === undefined ? authenticated : { ...authenticated, source }, workspace)
+    })
+
+    /**
+     * A dashboard session: the account's own actor in its active workspace, with every scope its role allows
+     * (the role still decides), and the session for the edge's CSRF check. Never offered on /api/mcp.
+     */
+    const admitSession = Effect.fn("Admission.admitSession")(function*(token: string, workspace?: string) {
+      const session = yield* signIn.authenticate(token)
+      const user = Option.isNone(session) ? Option.none() : yield* accounts.findUserById(session.value.userId)
+      if (Option.isNone(session) || Option.isNone(user)) {
+        return yield* new Unauthorized({ message: "The session has expired or was signed out; sign in again" })
+      }
+      const actor: Actor = {
+        userId: user.value.id,
+        workspaceId: user.value.activeWorkspaceId,
+        keyId: null,
+        scope: "full",
+        source: "web"
+      }
+      const admitted = yield* within(actor, workspace)
+      return { ...admitted, session: session.value }
+    })
+
     /**
      * An agent that drives ClockMe only through MCP sends no hook heartbeats: each call of its that was
      * accepted (its arguments decoded) is its activity, so the idle watchdog leaves its timers running
@@ -99,7 +125,7 @@ export class Admission extends Effect.Service<Admission>()("@clockme/domain/Admi
       yield* timers.heartbeat({}).pipe(Effect.ignore)
     })
 
-    return { admit, recordActivity } as const
+    return { admit, admitSession, recordActivity } as const
   }),
-  dependencies: [ApiKeys.Default, AccountsRepo.Default, WorkspacesRepo.Default, Timers.Default]
+  dependencies: [ApiKeys.Default, AccountsRepo.Default, WorkspacesRepo.Default, Timers.Default, SignIn.Default]
 }) {}

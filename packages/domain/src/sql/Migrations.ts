@@ -8,6 +8,7 @@ import m0006 from "./migrations/0006_idempotency_scope.js"
 import m0007 from "./migrations/0007_keys_audit.js"
 import m0008 from "./migrations/0008_late_evidence.js"
 import m0009 from "./migrations/0009_integrations.js"
+import m0010 from "./migrations/0010_sign_in.js"
 
 /** Every migration, in order. Forward-only: add a new file, never edit one that has shipped. */
 export const migrations = Migrator.fromRecord({
@@ -19,5 +20,6 @@ export const migrations = Migrator.fromRecord({
   "0006_idempotency_scope": m0006,
   "0007_keys_audit": m0007,
   "0008_late_evidence": m0008,
-  "0009_integrations": m0009
+  "0009_integrations": m0009,
+  "0010_sign_in": m0010
 })

@@ -9,6 +9,7 @@ import { KeysApi } from "./KeysApi.js"
 import { MeApi } from "./MeApi.js"
 import { ProjectsApi } from "./ProjectsApi.js"
 import { ReportsApi } from "./ReportsApi.js"
+import { SessionApi } from "./SessionApi.js"
 import { SystemApi } from "./SystemApi.js"
 import { TasksApi } from "./TasksApi.js"
 import { TimerApi } from "./TimerApi.js"
@@ -31,6 +32,7 @@ export class Api extends makeApi("clockme")
   .add(KeysApi)
   .add(AuditApi)
   .add(SystemApi)
+  .add(SessionApi)
   .add(EventsApi)
   .add(IntegrationsApi)
   .add(WebhooksApi)

@@ -1,0 +1,58 @@
+import { requireScope, Unauthorized } from "@clockme/domain/contract/Actor"
+import { Api } from "@clockme/domain/contract/api/Api"
+import { SESSION_COOKIE, SessionInfo, sessionCookie } from "@clockme/domain/contract/Session"
+import { SignIn } from "@clockme/domain/services/SignIn"
+import { HttpApiBuilder, HttpApp, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { DateTime, Effect, Option } from "effect"
+
+/** Secure when the browser reached the server over https (directly, or through a proxy that says so). */
+const overHttps = (request: HttpServerRequest.HttpServerRequest) =>
+  request.headers["x-forwarded-proto"] === "https" || request.url.startsWith("https:")
+
+const cookieOptions = (request: HttpServerRequest.HttpServerRequest) => ({
+  httpOnly: true,
+  sameSite: "lax" as const,
+  secure: overHttps(request),
+  path: "/"
+})
+
+/** The peer's address: X-Forwarded-For is not trusted (anyone can send it), so behind a proxy all share one. */
+const addressOf = (request: HttpServerRequest.HttpServerRequest) => Option.getOrElse(request.remoteAddress, () => "unknown")
+
+const noSession = () => new Unauthorized({ message: "No dashboard session: sign in with POST /api/session" })
+
+/** The dashboard's sign-in, answered here rather than in the table of operations: it sets cookies and reads the peer. */
+export const SessionHttp = HttpApiBuilder.group(Api, "session", (handlers) =>
+  Effect.map(SignIn, (signIn) =>
+    handlers
+      .handle("signIn", ({ payload }) =>
+        Effect.gen(function*() {
+          const request = yield* HttpServerRequest.HttpServerRequest
+          const { session, token } = yield* signIn.signIn(payload, addressOf(request))
+          yield* HttpApiBuilder.securitySetCookie(sessionCookie, token, {
+            ...cookieOptions(request),
+            expires: DateTime.toDate(session.expiresAt)
+          })
+          return session
+        }))
+      .handle("setPassword", ({ payload }) =>
+        Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => signIn.setPassword(payload, addressOf(request))))
+      .handle("current", () =>
+        Effect.gen(function*() {
+          const request = yield* HttpServerRequest.HttpServerRequest
+          const session = yield* signIn.authenticate(request.cookies[SESSION_COOKIE] ?? "")
+          if (Option.isNone(session)) return yield* noSession()
+          const { csrfToken, email, expiresAt, userId } = session.value
+          return new SessionInfo({ userId, email, csrfToken, expiresAt: DateTime.unsafeMake(expiresAt) })
+        }))
+      .handle("signOut", () =>
+        Effect.gen(function*() {
+          // like every other change; a session has every scope, and a key has no session to end
+          yield* requireScope("write")
+          const request = yield* HttpServerRequest.HttpServerRequest
+          const token = request.cookies[SESSION_COOKIE]
+          if (token === undefined) return
+          yield* signIn.signOut(token)
+          yield* HttpApp.appendPreResponseHandler((_request, response) =>
+            Effect.orDie(HttpServerResponse.expireCookie(response, SESSION_COOKIE, cookieOptions(request))))
+        }))))
