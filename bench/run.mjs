@@ -1,64 +1,38 @@
-// Start-up, hook and memory figures of the built ClockMe, each next to a baseline measured in the
-// same run (`node -e 0`, a bare node:http server), so a busy machine shows in both. Usage:
-//   npm run bench                    embedded database (and PostgreSQL too when DATABASE_URL is set)
-//   BENCH_RUNS=20 npm run bench      more runs per figure (default 9)
-import { spawn } from "node:child_process"
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
-import { createServer } from "node:net"
-import { tmpdir } from "node:os"
+// `npm run bench`: the built ClockMe next to baselines measured in the same run, so a busy machine shows in
+// both. Request path (autocannon) on PostgreSQL and on the embedded database, then start-up, hook process and
+// memory. Prints tables and writes every figure to BENCH_OUT (default .tmp/bench/results.json). Usage:
+//   npm run bench                      starts its own PostgreSQL when run as root (as .ci/run does), else
+//                                      uses DATABASE_URL if set, else measures the embedded database only
+//   BENCH_SECONDS=10 npm run bench     longer load runs (default 5 s each)
+//   BENCH_ACCOUNTS=200 BENCH_RUNS=5    accounts for the request path, runs per start-up figure
+//   BENCH_WARMUP=5                     seconds of load before a server's first figure
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { cpus, loadavg, tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
+import pg from "pg"
+import { freePort, median, rssMiB, run, sleep, startAndWait, stop, timed } from "./process.mjs"
+import { startPostgres } from "./postgres.mjs"
+import { bareFigures, clockmeFigures, handwrittenFigures } from "./requests.mjs"
+import { seedAccounts } from "./seed.mjs"
+import { requestTable } from "./table.mjs"
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..")
 const serverBin = join(root, "packages/api/dist/bin.js")
 const cliBin = join(root, "packages/sdk/dist/cli.js")
-const runs = Number(process.env.BENCH_RUNS ?? 9)
+const runs = Number(process.env.BENCH_RUNS ?? 5)
+const accounts = Number(process.env.BENCH_ACCOUNTS ?? 200)
+const out = process.env.BENCH_OUT ?? join(root, ".tmp/bench/results.json")
 const scratch = mkdtempSync(join(tmpdir(), "clockme-bench-"))
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
-
-const freePort = () => new Promise((resolve) => {
-  const probe = createServer().listen(0, "127.0.0.1", () => {
-    const { port } = probe.address()
-    probe.close(() => resolve(port))
-  })
-})
-
-/** Wall time of one process from spawn to exit, in ms. */
-const timed = (args, { env = process.env, stdin = "" } = {}) => new Promise((resolve, reject) => {
-  const started = performance.now()
-  const child = spawn(process.execPath, args, { env, stdio: ["pipe", "ignore", "ignore"] })
-  child.on("error", reject)
-  child.on("exit", () => resolve(performance.now() - started))
-  child.stdin.end(stdin)
-})
-
-const rssMiB = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))[1]) / 1024
-
-/** Starts a server process and resolves once `url` answers: the ms it took, and the process. */
-const startAndWait = async (args, env, url) => {
-  const started = performance.now()
-  const child = spawn(process.execPath, args, { env, stdio: ["ignore", "pipe", "pipe"] })
-  let output = ""
-  child.stdout.on("data", (d) => (output += d))
-  child.stderr.on("data", (d) => (output += d))
-  let exited = false
-  child.on("exit", () => (exited = true))
-  for (;;) {
-    if (exited) throw new Error(`${args.join(" ")} exited:\n${output}`)
-    if (await fetch(url).then((r) => r.ok, () => false)) break
-    await sleep(10)
-  }
-  return { ms: performance.now() - started, child, output: () => output }
+const began = Date.now()
+const machine = {
+  cpus: cpus().length,
+  cpu: cpus()[0]?.model,
+  node: process.version,
+  loadBefore: loadavg()
 }
 
-const stop = (child) => new Promise((resolve) => {
-  child.on("exit", resolve)
-  child.kill("SIGTERM")
-})
-
-const bareServer = `require("node:http").createServer((q, s) => s.end("{}")).listen(Number(process.env.PORT), "127.0.0.1")`
+const bareServer = join(root, "bench/bare.mjs")
 
 /** Bare node:http: start to first answer and idle RSS after the same short load. */
 const baselineServer = async () => {
@@ -66,7 +40,7 @@ const baselineServer = async () => {
   let rss = 0
   for (let i = 0; i < Math.max(3, Math.floor(runs / 2)); i++) {
     const port = await freePort()
-    const s = await startAndWait(["-e", bareServer], { ...process.env, PORT: String(port) }, `http://127.0.0.1:${port}/`)
+    const s = await startAndWait([bareServer], { ...process.env, PORT: String(port) }, `http://127.0.0.1:${port}/`)
     times.push(s.ms)
     for (let j = 0; j < 50; j++) await fetch(`http://127.0.0.1:${port}/`).then((r) => r.text())
     await sleep(1000)
@@ -77,7 +51,7 @@ const baselineServer = async () => {
 }
 
 /** The ClockMe server: a first start (new database), restarts, idle RSS, and a key for the hook runs. */
-const clockmeServer = async (label, env) => {
+const clockmeServer = async (env) => {
   const port = await freePort()
   const base = `http://127.0.0.1:${port}`
   const serverEnv = { ...process.env, ...env, PORT: String(port), HOST: "127.0.0.1" }
@@ -96,7 +70,7 @@ const clockmeServer = async (label, env) => {
   }
   await sleep(1000)
   const rss = rssMiB(running.child.pid)
-  return { label, first: first.ms, restart: median(restarts), rss, key, base, child: running.child }
+  return { first: first.ms, restart: median(restarts), rss, key, base, child: running.child }
 }
 
 const hookRuns = async (url, key) => {
@@ -120,33 +94,93 @@ const nodeBaseline = async () => {
   return median(times)
 }
 
-const row = (what, value, unit, baseline, target) =>
-  `| ${what} | ${value.toFixed(0)} ${unit} | ${baseline === undefined ? "" : `${(value / baseline).toFixed(2)}×`} | ${target} |`
+const startupRows = []
+const figure = (what, value, unit, baseline, target) => startupRows.push({ what, value, unit, baseline, target })
 
-const lines = ["| figure | value | ratio to baseline | target |", "|---|---|---|---|"]
-const nodeMs = await nodeBaseline()
-lines.push(row("`node -e 0` (baseline)", nodeMs, "ms", undefined, ""))
-const bare = await baselineServer()
-lines.push(row("bare node:http: start to first answer (baseline)", bare.start, "ms", undefined, ""))
-lines.push(row("bare node:http: RSS idle (baseline)", bare.rss, "MiB", undefined, ""))
+// The request path first, while nothing else of the bench has warmed or loaded the machine.
+const requestRows = (await bareFigures()).map((row) => ({ database: "none", ...row }))
 
-const embedded = await clockmeServer("embedded", { CLOCKME_DATA_DIR: join(scratch, "data"), DATABASE_URL: "" })
-lines.push(row("embedded: first start (new data directory) to first answer", embedded.first, "ms", bare.start, "< 6000 ms"))
-lines.push(row("embedded: restart to first answer", embedded.restart, "ms", bare.start, "< 2000 ms"))
-lines.push(row("embedded: RSS idle after 50 requests", embedded.rss, "MiB", bare.rss, "< 250 MiB"))
-const up = await hookRuns(embedded.base, embedded.key)
-lines.push(row("`clockme hook prompt`, server up", up, "ms", nodeMs, "≤ 2× node -e 0"))
-await stop(embedded.child)
-const down = await hookRuns(`http://127.0.0.1:${await freePort()}`, embedded.key)
-lines.push(row("`clockme hook prompt`, server down (queued)", down, "ms", nodeMs, "≤ 2× node -e 0"))
-
-if (process.env.DATABASE_URL) {
-  const pg = await clockmeServer("postgres", { DATABASE_URL: process.env.DATABASE_URL })
-  lines.push(row("PostgreSQL: start to first answer", pg.restart, "ms", bare.start, "< 1000 ms"))
-  lines.push(row("PostgreSQL: RSS idle after 50 requests", pg.rss, "MiB", bare.rss, "< 150 MiB"))
-  await stop(pg.child)
+const postgres = await startPostgres(await freePort())
+let pgVersion
+if (postgres !== undefined) {
+  const admin = new pg.Client({ connectionString: postgres.url })
+  await admin.connect()
+  pgVersion = (await admin.query("SHOW server_version")).rows[0].server_version
+  const name = `clockme_bench_${process.pid}`
+  await admin.query(`CREATE DATABASE ${name}`)
+  const url = new URL(postgres.url)
+  url.pathname = `/${name}`
+  const env = { DATABASE_URL: url.toString() }
+  await run([serverBin, "migrate"], { ...process.env, ...env })
+  const db = new pg.Client({ connectionString: env.DATABASE_URL })
+  await db.connect()
+  const keys = await seedAccounts(db, accounts)
+  for (const row of await clockmeFigures({ serverBin, env, keys, db })) requestRows.push({ database: "postgres", ...row })
+  for (const row of await handwrittenFigures({ env: { ...env, BENCH_DB: "pg" }, keys })) {
+    requestRows.push({ database: "postgres", ...row })
+  }
+  await db.end()
+  const pgServer = await clockmeServer(env)
+  figure("PostgreSQL: start to first answer", pgServer.restart, "ms", "bare", "< 1000 ms")
+  figure("PostgreSQL: RSS idle after 50 requests", pgServer.rss, "MiB", "bareRss", "< 150 MiB")
+  await stop(pgServer.child)
+  await admin.query(`DROP DATABASE ${name} WITH (FORCE)`)
+  await admin.end()
 }
 
+{
+  const dataDir = join(scratch, "embedded-requests")
+  const env = { CLOCKME_DATA_DIR: dataDir, DATABASE_URL: "" }
+  await run([serverBin, "migrate"], { ...process.env, ...env })
+  const { PGlite } = await import("@electric-sql/pglite")
+  const db = await PGlite.create({ dataDir: join(dataDir, "pgdata") })
+  const keys = await seedAccounts(db, accounts)
+  await db.close()
+  for (const row of await clockmeFigures({ serverBin, env, keys })) requestRows.push({ database: "embedded", ...row })
+  for (const row of await handwrittenFigures({ env: { ...env, BENCH_DB: "pglite" }, keys })) {
+    requestRows.push({ database: "embedded", ...row })
+  }
+}
+
+const nodeMs = await nodeBaseline()
+figure("`node -e 0` (baseline)", nodeMs, "ms")
+const bare = await baselineServer()
+figure("bare node:http: start to first answer (baseline)", bare.start, "ms")
+figure("bare node:http: RSS idle (baseline)", bare.rss, "MiB")
+const embedded = await clockmeServer({ CLOCKME_DATA_DIR: join(scratch, "data"), DATABASE_URL: "" })
+figure("embedded: first start (new data directory) to first answer", embedded.first, "ms", "bare", "< 6000 ms")
+figure("embedded: restart to first answer", embedded.restart, "ms", "bare", "< 2000 ms")
+figure("embedded: RSS idle after 50 requests", embedded.rss, "MiB", "bareRss", "< 250 MiB")
+figure("`clockme hook prompt`, server up", await hookRuns(embedded.base, embedded.key), "ms", "node", "≤ 2× node -e 0")
+await stop(embedded.child)
+figure("`clockme hook prompt`, server down (queued)", await hookRuns(`http://127.0.0.1:${await freePort()}`, embedded.key), "ms", "node", "≤ 2× node -e 0")
+postgres?.stop()
 rmSync(scratch, { recursive: true, force: true })
-console.log(`${runs} runs per figure (medians), Node ${process.version}\n`)
-console.log(lines.join("\n"))
+
+const baselines = { bare: bare.start, bareRss: bare.rss, node: nodeMs }
+const startup = startupRows.map((row) => ({
+  ...row,
+  ratio: row.baseline === undefined ? undefined : row.value / baselines[row.baseline]
+}))
+const requests = requestTable(requestRows)
+const results = {
+  date: new Date(began).toISOString(),
+  seconds: (Date.now() - began) / 1000,
+  machine: { ...machine, loadAfter: loadavg(), postgres: pgVersion ?? null },
+  settings: { loadSeconds: Number(process.env.BENCH_SECONDS ?? 5), accounts, runs },
+  requests: requests.rows,
+  ratios: requests.ratios,
+  startup
+}
+mkdirSync(dirname(out), { recursive: true })
+writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`)
+
+console.log(`Request path: ${results.settings.loadSeconds} s per run, autocannon on loopback, ${accounts} accounts, Node ${process.version}, ` +
+  `${machine.cpus} × ${machine.cpu}, PostgreSQL ${pgVersion ?? "not measured"}; load average ${machine.loadBefore.map((x) => x.toFixed(1)).join(" ")} at the start\n`)
+console.log(requests.markdown)
+console.log(`\nStart-up and memory: ${runs} runs per figure (medians)\n`)
+console.log("| figure | value | ratio to baseline | target |\n|---|---|---|---|")
+for (const row of startup) {
+  console.log(`| ${row.what} | ${row.value.toFixed(0)} ${row.unit} | ${row.ratio === undefined ? "" : `${row.ratio.toFixed(2)}×`} | ${row.target ?? ""} |`)
+}
+console.log(`\nEvery figure: ${out} (${results.seconds.toFixed(0)} s in all)`)

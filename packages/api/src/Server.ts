@@ -6,7 +6,7 @@ import { BootstrapLive } from "./Bootstrap.js"
 import { HttpLive } from "./Http.js"
 import type { ListenOptions } from "./Http.js"
 import { WatchdogLive } from "./Watchdog.js"
-import { DeliveryLive, IntegrationsLive } from "@clockme/integrations/Integrations"
+import { DeliveryLive, FingerprintsLive, IntegrationsLive } from "@clockme/integrations/Integrations"
 import type { Outbound, Resolver } from "@clockme/integrations/Outbound"
 import type { Plugins } from "@clockme/domain/contract/ports/Integration"
 import { RateLimiterLive } from "./RateLimits.js"
@@ -38,7 +38,8 @@ export const ServerLive = <E, R>(
   return Layer.mergeAll(
     HttpLive(options),
     options.watchdog === false ? Layer.empty : WatchdogLive,
-    options.delivery === false ? Layer.empty : DeliveryLive
+    options.delivery === false ? Layer.empty : DeliveryLive,
+    FingerprintsLive
   ).pipe(
     Layer.provide(startup),
     Layer.provideMerge(Operations.Default),

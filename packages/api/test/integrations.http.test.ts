@@ -1,15 +1,17 @@
 import { pluginLayer } from "@clockme/domain/contract/ports/Integration"
 import { Delivery } from "@clockme/integrations/Delivery"
+import { FingerprintsLive } from "@clockme/integrations/Integrations"
 import { Resolver } from "@clockme/integrations/Outbound"
 import { SqlClient } from "@effect/sql"
 import { describe, expect, it } from "@effect/vitest"
-import { createHmac, randomBytes } from "node:crypto"
+import { createHash, createHmac, randomBytes } from "node:crypto"
 import * as net from "node:net"
 import { ConfigProvider, Context, Effect, Fiber, Layer, Schema, TestClock, TestServices } from "effect"
 import { Webhook } from "standardwebhooks"
 import { WorkerDatabase } from "../../domain/test/lib/ServiceTest.js"
 import { adminQuery } from "../../domain/test/lib/TestDatabase.js"
 import { ServerLive } from "../src/Server.js"
+import { expectBadInput } from "./lib/Fixtures.js"
 import { startServer, tempDataDir } from "./lib/Process.js"
 import { receiver, receiverAt } from "./lib/Receiver.js"
 import { baseUrl, call, signUp } from "./lib/TestServer.js"
@@ -75,7 +77,8 @@ const start = (allowPrivate: boolean, delivery = false, resolver?: Layer.Layer<R
     const deliver = Effect.provide(Effect.zipRight(eventsVisible, Effect.flatMap(Delivery, (d) => d.runOnce)), context)
     const api = (method: string, path: string, body?: unknown) => call(base, method, path, { key, body })
     const worker = Effect.provide(Effect.map(Layer.build(Layer.fresh(Delivery.Default)), Context.get(Delivery)), context)
-    return { base, key, user, deliver, api, worker }
+    const run = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.provide(effect, context as Context.Context<R>)
+    return { base, key, user, deliver, api, worker, run }
   })
 
 /**
@@ -245,7 +248,8 @@ describe("integrations over HTTP", () => {
       for (
         const url of [
           "https://127.0.0.1/h", "https://127.1.2.3/h", "https://[::1]/h", "https://[::ffff:127.0.0.1]/h",
-          "https://2130706433/h", "https://0x7f000001/h", "https://localhost/h", "http://127.0.0.1/h"
+          "https://2130706433/h", "https://0x7f000001/h", "https://localhost/h", "http://127.0.0.1/h",
+          "https://[::127.0.0.1]/h", "https://[::a9fe:a9fe]/h", "https://[64:ff9b::a9fe:a9fe]/h", "https://[2002:7f00:1::]/h"
         ]
       ) {
         const reply = yield* s.api("POST", "/api/webhooks", { url, events: ["timer.started"] })
@@ -253,6 +257,171 @@ describe("integrations over HTTP", () => {
         const zap = yield* s.api("POST", "/api/zapier/hooks", { target_url: url, event: "entry.created" })
         expect([url, zap.status]).toEqual([url, 422])
       }
+    }))
+
+  it.scoped("every URL a plugin stores is checked when saved: webhook updates and a plugin's own settings", () =>
+    Effect.gen(function*() {
+      const s = yield* start(false)
+      const hook = yield* s.api("POST", "/api/webhooks", { url: "https://93.184.216.34/h", events: ["timer.started"] })
+      expect(hook.status).toBe(201)
+      const example = yield* s.api("POST", "/api/integrations", {
+        integration: "example",
+        config: { url: "https://93.184.216.34/x" },
+        secrets: { token: "t" }
+      })
+      expect(example.status).toBe(201)
+      for (const url of ["https://[::127.0.0.1]/h", "https://[::a9fe:a9fe]/h", "https://169.254.169.254/latest"]) {
+        const patched = yield* s.api("PATCH", `/api/webhooks/${hook.body.endpoint.id}`, { url })
+        expect([url, patched.status, patched.body.code]).toEqual([url, 422, "target_refused"])
+        const created = yield* s.api("POST", "/api/integrations", { integration: "example", config: { url }, secrets: { token: "t" } })
+        expect([url, created.status, created.body.code]).toEqual([url, 422, "target_refused"])
+        const updated = yield* s.api("PATCH", `/api/integrations/${example.body.id}`, { config: { url } })
+        expect([url, updated.status, updated.body.code]).toEqual([url, 422, "target_refused"])
+      }
+      expect((yield* s.api("GET", `/api/webhooks/${hook.body.endpoint.id}`)).body.url).toBe("https://93.184.216.34/h")
+      expect((yield* s.api("GET", "/api/integrations")).body.connections.map((c: any) => c.config.url).sort())
+        .toEqual(["https://93.184.216.34/h", "https://93.184.216.34/x"])
+    }))
+
+  it.scoped("a lone surrogate anywhere in a connection, webhook or Zap is a 400 naming the field, and nothing is stored", () =>
+    Effect.gen(function*() {
+      const s = yield* start(true)
+      const url = "https://93.184.216.34/x"
+      const example = (body: Record<string, unknown>) =>
+        s.api("POST", "/api/integrations", { integration: "example", config: { url }, secrets: { token: "t" }, ...body })
+      expectBadInput(yield* example({ config: { url, channel: "#a\ud800" } }), ["config", "channel"])
+      expectBadInput(yield* example({ config: { url, nested: { list: ["ok", "\udc00"] } } }), ["config", "nested", "list", 1])
+      expectBadInput(yield* example({ config: { url, "k\ud800": 1 } }), ["config", "k\ud800"])
+      expectBadInput(yield* example({ config: { url, channel: "a\u0000b" } }), ["config", "channel"])
+      expectBadInput(yield* example({ description: "d\ud800" }), ["description"])
+      expectBadInput(yield* example({ secrets: { token: "t\ud800" } }), ["secrets", "token"])
+      const made = yield* example({})
+      expect(made.status).toBe(201)
+      const id = made.body.id
+      expectBadInput(yield* s.api("PATCH", `/api/integrations/${id}`, { config: { url: `${url}\ud800` } }), ["config", "url"])
+      expectBadInput(yield* s.api("PATCH", `/api/integrations/${id}`, { secrets: { token: "\udfff" } }), ["secrets", "token"])
+      expectBadInput(yield* s.api("PATCH", `/api/integrations/${id}`, { description: "\ud800" }), ["description"])
+
+      const hook = { url, events: ["timer.started"] }
+      expectBadInput(yield* s.api("POST", "/api/webhooks", { ...hook, description: "\ud800" }), ["description"])
+      expectBadInput(yield* s.api("POST", "/api/webhooks", { ...hook, url: `${url}/\ud800` }), ["url"])
+      const created = yield* s.api("POST", "/api/webhooks", hook)
+      const hookId = created.body.endpoint.id
+      expectBadInput(yield* s.api("PATCH", `/api/webhooks/${hookId}`, { description: "a\udc00" }), ["description"])
+      expectBadInput(yield* s.api("POST", "/api/zapier/hooks", { target_url: `${url}\ud800`, event: "entry.created" }), ["target_url"])
+
+      const listed = (yield* s.api("GET", "/api/integrations")).body.connections
+        .sort((a: any, b: any) => a.integration.localeCompare(b.integration))
+      expect(listed.map((c: any) => [c.integration, c.config, c.description])).toEqual([
+        ["example", { url }, null],
+        ["webhooks", { url }, null]
+      ])
+      expect(listed[0].secretFingerprint).toBe(made.body.secretFingerprint)
+    }))
+
+  it.scoped("the audit log records connections, secret changes (webhook rotation too) and deletions, never a secret", () =>
+    Effect.gen(function*() {
+      const s = yield* start(true)
+      const url = "https://93.184.216.34/x"
+      const hook = yield* s.api("POST", "/api/webhooks", { url, events: ["timer.started"] })
+      const hookId = hook.body.endpoint.id
+      const rotated = yield* s.api("POST", `/api/webhooks/${hookId}/rotate-secret`, { graceHours: 1 })
+      expect(rotated.status).toBe(200)
+      const example = yield* s.api("POST", "/api/integrations", { integration: "example", config: { url }, secrets: { token: "one" } })
+      expect((yield* s.api("PATCH", `/api/integrations/${example.body.id}`, { secrets: { token: "two" } })).status).toBe(200)
+      expect((yield* s.api("PATCH", `/api/integrations/${example.body.id}`, { description: "no secret" })).status).toBe(200)
+      expect((yield* s.api("DELETE", `/api/webhooks/${hookId}`)).status).toBe(200)
+      expect((yield* s.api("DELETE", `/api/integrations/${example.body.id}`)).status).toBe(200)
+
+      const audit = (yield* s.api("GET", `/api/audit?workspaceId=${s.user.activeWorkspaceId}`)).body.events
+      expect(audit.map((e: any) => [e.type, e.targetId, e.details.provider, e.actorUserId]).reverse()).toEqual([
+        ["integration.connected", hookId, "webhooks", s.user.id],
+        ["integration.secrets_changed", hookId, "webhooks", s.user.id],
+        ["integration.connected", example.body.id, "example", s.user.id],
+        ["integration.secrets_changed", example.body.id, "example", s.user.id],
+        ["integration.disconnected", hookId, "webhooks", s.user.id],
+        ["integration.disconnected", example.body.id, "example", s.user.id]
+      ])
+      for (const secret of [hook.body.secret, rotated.body.secret, "one", "two"]) expect(JSON.stringify(audit)).not.toContain(`"${secret}"`)
+      const deletions = yield* s.api("GET", "/api/audit?type=integration.disconnected")
+      expect(deletions.body.events).toHaveLength(2)
+
+      // a Zap that Zapier turned off (410) is removed by the server itself: audited with no actor
+      const r = yield* receiver
+      r.answer.mode = { status: 410 }
+      const zap = yield* s.api("POST", "/api/zapier/hooks", { target_url: `${r.url}/zap`, event: "entry.created" })
+      yield* timerRound(s.api, "zapped")
+      for (let i = 0; i < 6 && r.received.length < 1; i++) yield* s.deliver
+      const removed = (yield* s.api("GET", "/api/audit?type=integration.disconnected")).body.events[0]
+      expect(removed).toMatchObject({ targetId: zap.body.id, actorUserId: null, actorKeyId: null, details: { provider: "zapier" } })
+      expect(removed.workspaceId).toBe(s.user.activeWorkspaceId)
+    }))
+
+  it.scoped("plain-hash fingerprints stored by older servers become HMACs at startup", () =>
+    Effect.gen(function*() {
+      const s = yield* start(false)
+      const made = yield* s.api("POST", "/api/integrations", {
+        integration: "example",
+        config: { url: "https://93.184.216.34/x" },
+        secrets: { token: "weak" }
+      })
+      const plain = "sha256:" + createHash("sha256").update(JSON.stringify({ token: "weak" })).digest("hex").slice(0, 12)
+      yield* s.run(Effect.flatMap(SqlClient.SqlClient, (sql) =>
+        sql`UPDATE integration_connections SET secret_fingerprint = ${plain} WHERE id = ${made.body.id}`))
+      expect((yield* s.api("GET", "/api/integrations")).body.connections[0].secretFingerprint).toBe(plain)
+      yield* s.run(Effect.scoped(Layer.build(FingerprintsLive)))
+      expect((yield* s.api("GET", "/api/integrations")).body.connections[0].secretFingerprint).toBe(made.body.secretFingerprint)
+    }))
+
+  it.scoped("retrying a delivered delivery sends it again with the same webhook-id, as the contract says", () =>
+    Effect.gen(function*() {
+      const r = yield* receiver
+      const s = yield* start(true)
+      const created = yield* s.api("POST", "/api/webhooks", { url: `${r.url}/again`, events: ["timer.started"] })
+      const id = created.body.endpoint.id
+      yield* s.api("POST", "/api/timer/start", { projectName: "again", autoCreate: true })
+      for (let i = 0; i < 6 && r.received.length < 1; i++) yield* s.deliver
+      const [delivery] = (yield* s.api("GET", `/api/webhooks/${id}/deliveries`)).body
+      expect(delivery.state).toBe("delivered")
+      const retried = yield* s.api("POST", `/api/webhooks/${id}/deliveries/${delivery.id}/retry`)
+      expect([retried.status, retried.body.state]).toEqual([202, "pending"])
+      for (let i = 0; i < 6 && r.received.length < 2; i++) yield* s.deliver
+      expect(r.received.map((x) => x.headers["webhook-id"])).toEqual([delivery.eventId, delivery.eventId])
+      const openapi = (yield* call(s.base, "GET", "/api/openapi", {})).body
+      const described = openapi.paths["/api/webhooks/{id}/deliveries/{deliveryId}/retry"].post.description
+      expect(described).toContain("already delivered is sent once more")
+    }))
+
+  it.scoped("racing or retried webhook creates with one Idempotency-Key make one endpoint; the kept answer's secret is sealed", () =>
+    Effect.gen(function*() {
+      const s = yield* start(false)
+      const body = { url: "https://93.184.216.34/h", events: ["timer.started"] }
+      const create = (key: string) => call(s.base, "POST", "/api/webhooks", { key: s.key, body, headers: { "idempotency-key": key } })
+      const answers = yield* Effect.all(Array.from({ length: 6 }, () => create("hook-retry-1")), { concurrency: "unbounded" })
+      expect(answers.map((a) => a.status)).toEqual(Array(6).fill(201))
+      expect(new Set(answers.map((a) => a.body.endpoint.id)).size).toBe(1)
+      const { endpoint, secret } = answers[0]!.body
+      expect(answers.every((a) => a.body.secret === secret)).toBe(true)
+      const retried = yield* create("hook-retry-1")
+      expect([retried.status, retried.body]).toEqual([201, answers[0]!.body])
+      expect((yield* s.api("GET", "/api/webhooks")).body.map((w: any) => w.id)).toEqual([endpoint.id])
+
+      const kept = yield* s.run(Effect.flatMap(SqlClient.SqlClient, (sql) =>
+        sql<{ response: string }>`SELECT response::text AS response FROM idempotency_keys WHERE key = 'hook-retry-1'`))
+      expect(kept).toHaveLength(1)
+      expect(kept[0]!.response).toContain(endpoint.id)
+      expect(kept[0]!.response).not.toContain(secret.slice("whsec_".length, 20))
+
+      const reused = yield* call(s.base, "POST", "/api/timer/start", {
+        key: s.key,
+        body: { projectName: "p", autoCreate: true },
+        headers: { "idempotency-key": "hook-retry-1" }
+      })
+      expect([reused.status, reused.body.code]).toEqual([409, "conflict"])
+      const another = yield* create("hook-retry-2")
+      expect(another.status).toBe(201)
+      expect(another.body.endpoint.id).not.toBe(endpoint.id)
+      expect(another.body.secret).not.toBe(secret)
     }))
 
   it.scoped("a delivery connects to the address its host resolved to when it was sent, pinned: never a second lookup", () =>
@@ -342,7 +511,11 @@ describe("integrations over HTTP", () => {
         secrets: { token: "t0ps3cret" }
       })
       expect(example.status).toBe(201)
-      expect(example.body.secretFingerprint).toMatch(/^sha256:/)
+      // an HMAC under the server key: the unsalted hash of the secrets would let a weak token be confirmed offline
+      expect(example.body.secretFingerprint).toMatch(/^hmac-sha256:[0-9a-f]{16}$/)
+      expect(example.body.secretFingerprint).not.toContain(
+        createHash("sha256").update(JSON.stringify({ token: "t0ps3cret" })).digest("hex").slice(0, 12)
+      )
       expect(JSON.stringify(example.body)).not.toContain("t0ps3cret")
       expect((yield* s.api("POST", "/api/integrations", { integration: "thrower" })).status).toBe(201)
       const listed = yield* s.api("GET", "/api/integrations")
@@ -457,7 +630,7 @@ describe("integrations over HTTP", () => {
       expect(patched.status).toBe(200)
       expect(patched.body).toMatchObject({ description: "team channel", events: ["timer.stopped"] })
       const resealed = yield* s.api("PATCH", path, { secrets: { token: "second" } })
-      expect(resealed.body.secretFingerprint).toMatch(/^sha256:/)
+      expect(resealed.body.secretFingerprint).toMatch(/^hmac-sha256:/)
       expect(resealed.body.secretFingerprint).not.toBe(example.body.secretFingerprint)
       const refused = yield* s.api("PATCH", path, { events: ["entry.created"] })
       expect(refused.status).toBe(400)

@@ -122,6 +122,11 @@ layer(TestServer, { timeout: 120_000 })("API key lifecycle and the audit log", (
       expectError(yield* call(base, "GET", `/api/workspaces/${personal}`, { key: agencyKey.secret }), 404, "workspace_not_found")
       expectError(yield* call(base, "POST", `/api/workspaces/${personal}/activate`, { key: agencyKey.secret }), 404, "workspace_not_found")
       expectError(yield* call(base, "POST", "/api/workspaces", { key: agencyKey.secret, body: { name: "Escape" } }), 403, "forbidden")
+      // the account is not the workspace's: its profile is changed only with an unrestricted key
+      const profile = yield* call(base, "PATCH", "/api/me", { key: agencyKey.secret, body: { name: "Taken over", timezone: "Asia/Tokyo" } })
+      expectError(profile, 403, "forbidden")
+      expect(profile.body.message).toContain("restricted to workspace")
+      expect((yield* call(base, "GET", "/api/me", { key: alice.key })).body.user).toMatchObject({ name: alice.user.name })
       // a restricted key cannot mint an unrestricted one, nor see or manage the account's other keys
       expectError(yield* call(base, "POST", "/api/keys", { key: agencyKey.secret, body: {} }), 403, "forbidden")
       const sibling = yield* newKey(base, agencyKey.secret, { label: "sibling", workspaceId: ws })

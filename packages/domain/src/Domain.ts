@@ -11,6 +11,7 @@ import { Entries } from "./services/Entries.js"
 import { Events } from "./services/Events.js"
 import { Idempotency } from "./services/Idempotency.js"
 import { IdleWatchdog } from "./services/IdleWatchdog.js"
+import { Ownership } from "./services/Ownership.js"
 import { ProjectDetails } from "./services/ProjectDetails.js"
 import { Projects } from "./services/Projects.js"
 import { Reports } from "./services/Reports.js"
@@ -36,6 +37,7 @@ export const DomainServicesLive = Layer.mergeAll(
   Budgets.Default,
   Dashboard.Default,
   ProjectDetails.Default,
+  Ownership.Default,
   SignIn.Default
 )
 

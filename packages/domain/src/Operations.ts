@@ -1,7 +1,10 @@
 import type { HttpApi, HttpApiEndpoint, HttpApiGroup } from "@effect/platform"
 import { Context, Effect } from "effect"
-import type { CurrentActor } from "./contract/Actor.js"
-import type { Api } from "./contract/api/Api.js"
+import { checkScope, CurrentActor } from "./contract/Actor.js"
+import type { Actor } from "./contract/Actor.js"
+import type { WorkspaceId } from "./contract/Ids.js"
+import { requiredRole, requiredScope } from "./contract/api/Access.js"
+import { Api } from "./contract/api/Api.js"
 import { Health } from "./contract/api/SystemApi.js"
 import { reportCsv } from "./contract/Report.js"
 import { summaryCsv } from "./contract/Workspace.js"
@@ -13,6 +16,7 @@ import { Connections } from "./services/Connections.js"
 import { Dashboard } from "./services/Dashboard.js"
 import { Entries } from "./services/Entries.js"
 import { Events } from "./services/Events.js"
+import { Ownership } from "./services/Ownership.js"
 import { ProjectDetails } from "./services/ProjectDetails.js"
 import { Projects } from "./services/Projects.js"
 import { Reports } from "./services/Reports.js"
@@ -39,6 +43,7 @@ export type Operation<G extends HttpApiGroup.HttpApiGroup.Any, E extends HttpApi
 
 /** Groups answered at the HTTP edge alone, because they set cookies and read the caller's address: the dashboard's sign-in. */
 export type EdgeGroup = "session"
+export const edgeGroups: ReadonlySet<string> = new Set<EdgeGroup>(["session"])
 
 /** Every endpoint of the contract but the edge's, by group and endpoint name. */
 export type OperationTable = {
@@ -59,9 +64,48 @@ export class PluginOperations extends Context.Tag("@clockme/domain/PluginOperati
   Pick<OperationTable, PluginGroup>
 >() {}
 
+type AnyOperation = (request: never) => Effect.Effect<unknown, unknown, CurrentActor>
+
 /**
- * The one table of operations: which service call answers each endpoint. The REST handlers and the MCP
- * tools both run these, so an endpoint and its tool can never call different things.
+ * Each operation behind the scope and role its endpoint declares (RequiredScope: GET → read, otherwise write;
+ * RequiredRole where only owners may call it): the one place they are checked, for every caller of the table.
+ */
+const guarded = (table: OperationTable, ownership: Ownership): OperationTable => {
+  const byGroup = table as unknown as Record<string, Record<string, AnyOperation>>
+  const out: Record<string, Record<string, AnyOperation>> = {}
+  for (const group of Object.values(Api.groups as unknown as Record<string, HttpApiGroup.HttpApiGroup.AnyWithProps>)) {
+    if (edgeGroups.has(group.identifier)) continue
+    const operations = byGroup[group.identifier]!
+    out[group.identifier] = Object.fromEntries(Object.values(group.endpoints).map((endpoint) => {
+      const operation = operations[endpoint.name]!
+      const scope = requiredScope(endpoint)
+      const role = requiredRole(endpoint)
+      const checks: Array<(request: { readonly path?: { readonly id?: WorkspaceId } }) => Effect.Effect<void, unknown, CurrentActor>> = [
+        ...(scope === "read" ? [] : [() => checkScope(scope)]),
+        ...(role === undefined ? [] : [(request: { readonly path?: { readonly id?: WorkspaceId } }) =>
+          ownership.requireOwner(role, request.path?.id)])
+      ]
+      const run: AnyOperation = checks.length === 0
+        ? operation
+        : (request) => Effect.zipRight(Effect.forEach(checks, (check) => check(request as never), { discard: true }), operation(request))
+      return [endpoint.name, run]
+    }))
+  }
+  return out as unknown as OperationTable
+}
+
+/**
+ * Runs an operation of the table as `actor`: the way in for callers other than REST and MCP (an integration
+ * acting as a member), with the same scope check. `actor` comes from admission (Admission.admit), e.g.
+ * `operations.timer.start({ headers: {}, payload }).pipe(runAs(actor))`.
+ */
+export const runAs = (actor: Actor) => <A, E>(operation: Effect.Effect<A, E, CurrentActor>): Effect.Effect<A, E> =>
+  Effect.provideService(operation, CurrentActor, actor)
+
+/**
+ * The one table of operations: which service call answers each endpoint, behind the scope the endpoint
+ * declares. The REST handlers and the MCP tools both run these, so an endpoint and its tool can never call
+ * different things or be admitted differently.
  */
 export class Operations extends Effect.Service<Operations>()("@clockme/domain/Operations", {
   effect: Effect.gen(function*() {
@@ -80,6 +124,7 @@ export class Operations extends Effect.Service<Operations>()("@clockme/domain/Op
     const audit = yield* Audit
     const connections = yield* Connections
     const plugins = yield* PluginOperations
+    const ownership = yield* Ownership
     const table: OperationTable = {
       timer: {
         current: () => timers.current,
@@ -165,6 +210,6 @@ export class Operations extends Effect.Service<Operations>()("@clockme/domain/Op
       },
       ...plugins
     }
-    return table
+    return guarded(table, ownership)
   })
 }) {}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { randomBytes } from "node:crypto"
+import { createHash, randomBytes } from "node:crypto"
 import { ConfigProvider, Effect, Exit, Layer } from "effect"
 import { SecretBox } from "../src/services/SecretBox.js"
 
@@ -10,6 +10,20 @@ const oldKey = randomBytes(32).toString("base64")
 const newKey = randomBytes(32).toString("hex")
 
 describe("SecretBox", () => {
+  it.effect("a fingerprint is an HMAC under the server key: stable under one key, another under another, no plain hash", () =>
+    Effect.gen(function*() {
+      const under = (key: string) =>
+        Effect.flatMap(SecretBox, (b) => b.fingerprint("{\"token\":\"weak\"}")).pipe(Effect.provide(box({ CLOCKME_SECRET_KEY: key })))
+      const first = yield* under(oldKey)
+      expect(first).toMatch(/^hmac-sha256:[0-9a-f]{16}$/)
+      expect(yield* under(oldKey)).toBe(first)
+      expect(yield* under(newKey)).not.toBe(first)
+      const plain = createHash("sha256").update("{\"token\":\"weak\"}").digest("hex")
+      expect(first).not.toContain(plain.slice(0, 12))
+      const keyless = yield* Effect.exit(Effect.flatMap(SecretBox, (b) => b.fingerprint("x")).pipe(Effect.provide(box({}))))
+      expect(Exit.isFailure(keyless)).toBe(true)
+    }))
+
   it.effect("seals with AES-256-GCM bound to its record; opens after a key rotation with the old key kept", () =>
     Effect.gen(function*() {
       const sealed = yield* Effect.flatMap(SecretBox, (b) => b.seal("whsec_abc", "record-1")).pipe(

@@ -102,7 +102,7 @@ export class Delivery extends Effect.Service<Delivery>()("@clockme/integrations/
           rejected.response ?? null
         )
         if (!recorded) return
-        if (rejected.action === "remove") yield* repo.removeConnection(claimed.connectionId)
+        if (rejected.action === "remove") yield* connections.removeRefused(claimed.connectionId)
         else yield* repo.disableConnection(claimed.connectionId, rejected.message, now)
         yield* Effect.logWarning(`${plugin.id} connection ${claimed.connectionId} ${rejected.action}d: ${rejected.message}`)
         return

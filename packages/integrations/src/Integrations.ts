@@ -1,4 +1,4 @@
-import { Plugins } from "@clockme/domain/contract/ports/Integration"
+import { OutboundTargets, Plugins } from "@clockme/domain/contract/ports/Integration"
 import { PluginOperations } from "@clockme/domain/Operations"
 import { ZapSubscription } from "@clockme/domain/contract/Zapier"
 import { Connections } from "@clockme/domain/services/Connections"
@@ -47,7 +47,7 @@ export const PluginOperationsLive = Layer.effect(
     return {
       webhooks: {
         list: () => webhooks.list,
-        create: ({ payload }) => webhooks.create(payload),
+        create: ({ headers, payload }) => webhooks.createOnce(headers["idempotency-key"], payload),
         get: ({ path }) => webhooks.get(path.id),
         update: ({ path, payload }) => webhooks.update(path.id, payload),
         delete: ({ path }) => webhooks.remove(path.id),
@@ -78,9 +78,13 @@ export const IntegrationsLive = (extra: ReadonlyArray<PluginLayer> = [], resolve
     Layer.provideMerge(Connections.Default),
     Layer.provideMerge(PluginsLive(extra)),
     Layer.provideMerge(Plugins.layer),
+    Layer.provideMerge(Layer.effect(OutboundTargets, Effect.map(Outbound, (outbound) => ({ check: outbound.check })))),
     Layer.provideMerge(Outbound.Default),
     Layer.provideMerge(resolver)
   )
 
 /** The delivery fiber, for as long as the server runs. */
 export const DeliveryLive = Layer.scopedDiscard(Effect.flatMap(Delivery, (delivery) => Effect.forkScoped(delivery.run)))
+
+/** At startup, after migrations: fingerprints older servers stored as plain hashes become HMACs. */
+export const FingerprintsLive = Layer.effectDiscard(Effect.flatMap(Connections, (connections) => connections.refingerprint))

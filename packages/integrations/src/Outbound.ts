@@ -23,11 +23,45 @@ export class Resolver extends Context.Tag("@clockme/integrations/Resolver")<
     }).pipe(Effect.map((all) => all.map((a) => ({ address: a.address, family: a.family === 6 ? 6 as const : 4 as const })))))
 }
 
-/** Only ordinary public unicast addresses; loopback, private, link-local (metadata), ULA, CGNAT and the rest are not. */
+const cidr = (text: string) => ipaddr.parseCIDR(text) as [ipaddr.IPv6, number]
+const compatible = cidr("::/96")
+const mapped = cidr("::ffff:0:0/96")
+const nat64 = cidr("64:ff9b::/96")
+const nat64Local = cidr("64:ff9b:1::/48")
+const sixToFour = cidr("2002::/16")
+const teredo = cidr("2001::/32")
+const globalUnicast = cidr("2000::/3")
+
+/** Where each NAT64 prefix length carries the IPv4 address (RFC 6052 §2.2; byte 8 is reserved). */
+const nat64Bytes = [[6, 7, 9, 10], [7, 9, 10, 11], [9, 10, 11, 12], [12, 13, 14, 15]] as const
+
+/**
+ * The IPv4 addresses an IPv6 address stands for, when it is one of the ranges that reach IPv4 hosts:
+ * IPv4-compatible and -mapped, NAT64 (the local-use /48 may use any prefix length, so every layout),
+ * 6to4, and Teredo (its server, and its client, stored inverted).
+ */
+const embeddedIPv4 = (address: ipaddr.IPv6): ReadonlyArray<ipaddr.IPv4> | undefined => {
+  const bytes = address.toByteArray()
+  const pick = (indexes: ReadonlyArray<number>) => new ipaddr.IPv4(indexes.map((i) => bytes[i]!))
+  if (address.match(compatible) || address.match(mapped) || address.match(nat64)) return [pick(nat64Bytes[3])]
+  if (address.match(nat64Local)) return nat64Bytes.map(pick)
+  if (address.match(sixToFour)) return [pick([2, 3, 4, 5])]
+  if (address.match(teredo)) return [pick([4, 5, 6, 7]), new ipaddr.IPv4(bytes.slice(12).map((b) => b ^ 0xff))]
+  return undefined
+}
+
+/**
+ * Only global unicast addresses; loopback, private, link-local (metadata), ULA, CGNAT and the rest are not,
+ * and neither is an IPv6 address that carries a non-public IPv4 one.
+ */
 export const isPublicAddress = (address: string): boolean => {
   if (!ipaddr.isValid(address)) return false
-  const parsed = ipaddr.process(address)
-  return parsed.range() === "unicast"
+  const parsed = ipaddr.parse(address)
+  if (parsed.kind() === "ipv4") return parsed.range() === "unicast"
+  const v6 = parsed as ipaddr.IPv6
+  const embedded = embeddedIPv4(v6)
+  if (embedded !== undefined) return embedded.every((v4) => v4.range() === "unicast")
+  return v6.match(globalUnicast) && v6.range() === "unicast"
 }
 
 export interface CheckedTarget {
@@ -59,7 +93,12 @@ export const checkTarget = Effect.fn("Outbound.checkTarget")(function*(text: str
   if (!allowPrivate) {
     const blocked = addresses.find((a) => !isPublicAddress(a.address))
     if (blocked !== undefined) {
-      return yield* refuse(text, `${host} resolves to ${blocked.address}, which is not a public address`)
+      return yield* refuse(
+        text,
+        blocked.address === host
+          ? `${host} is not a public address`
+          : `${host} resolves to ${blocked.address}, which is not a public address`
+      )
     }
   }
   return { url, address: first } satisfies CheckedTarget

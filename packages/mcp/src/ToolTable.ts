@@ -1,4 +1,5 @@
 import { CurrentActor } from "@clockme/domain/contract/Actor"
+import { requiredScope } from "@clockme/domain/contract/api/Access"
 import type { McpToolSpec } from "@clockme/domain/contract/api/McpTool"
 import { McpTool } from "@clockme/domain/contract/api/McpTool"
 import type { HttpApi, HttpApiEndpoint, HttpApiGroup } from "@effect/platform"
@@ -112,7 +113,7 @@ export const toolOf = (
     input: schema,
     params: spec.params,
     output,
-    hints: { readOnlyHint: spec.readOnly, destructiveHint: spec.destructive, idempotentHint: spec.idempotent, openWorldHint: false },
+    hints: { readOnlyHint: requiredScope(endpoint) === "read", destructiveHint: spec.destructive, idempotentHint: spec.idempotent, openWorldHint: false },
     run: (args) =>
       Effect.flatMap(CurrentActor, (actor) => operation(request(args, actor))).pipe(
         Effect.map((result) => spec.resultKey === undefined ? result : { [spec.resultKey]: result })

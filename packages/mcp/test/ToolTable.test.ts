@@ -82,12 +82,12 @@ describe("the table of operations", () => {
   it("serves exactly one tool per annotated endpoint of the contract: the 20 of the public docs", () => {
     expect(tools).toHaveLength(20)
     expect(tools.map((tool) => tool.definition.name).sort()).toEqual(annotated.map(({ spec }) => spec.name).sort())
-    for (const { spec } of annotated) {
+    for (const { endpoint, spec } of annotated) {
       const tool = tools.find((t) => t.definition.name === spec.name)!
       expect(tool.definition).toMatchObject({ title: spec.title, description: spec.description })
       expect(tool.definition.annotations).toEqual({
         title: spec.title,
-        readOnlyHint: spec.readOnly,
+        readOnlyHint: endpoint.method === "GET",
         destructiveHint: spec.destructive,
         idempotentHint: spec.idempotent,
         openWorldHint: false
@@ -152,7 +152,6 @@ describe("the table of operations", () => {
             name: "clockme_ping",
             title: "Ping",
             description: "Answers with the text, as many times as asked",
-            readOnly: true,
             destructive: false,
             idempotent: true,
             rename: { id: "pingId" },
@@ -186,7 +185,6 @@ describe("the table of operations", () => {
           name: "clockme_broken",
           title: "Broken",
           description: "Declares an argument its endpoint does not have",
-          readOnly: true,
           destructive: false,
           idempotent: true,
           params: { ghost: "Not there" }

@@ -2,7 +2,7 @@ import { Api } from "@clockme/domain/contract/api/Api"
 import { reportCsv } from "@clockme/domain/contract/Report"
 import { summaryCsv } from "@clockme/domain/contract/Workspace"
 import type { EdgeGroup, OperationTable } from "@clockme/domain/Operations"
-import { Operations } from "@clockme/domain/Operations"
+import { edgeGroups, Operations } from "@clockme/domain/Operations"
 import type { HttpApi, HttpApiGroup } from "@effect/platform"
 import { HttpApiBuilder } from "@effect/platform"
 import { Effect, Layer } from "effect"
@@ -34,8 +34,6 @@ const answer = (name: keyof OperationTable) =>
       // The table's type lists every endpoint, so every group is fully handled.
       return all as unknown as HttpApiBuilder.Handlers<never, never, never>
     }))
-
-const edgeGroups: ReadonlySet<string> = new Set<EdgeGroup>(["session"])
 
 const [first, ...rest] = Object.keys(Api.groups).filter((name) => !edgeGroups.has(name)).map((name) =>
   answer(name as keyof OperationTable)

@@ -1,8 +1,10 @@
-import { requireScope, Unauthorized } from "@clockme/domain/contract/Actor"
+import { checkScope, Unauthorized } from "@clockme/domain/contract/Actor"
+import { requiredScope } from "@clockme/domain/contract/api/Access"
 import { Api } from "@clockme/domain/contract/api/Api"
+import { SessionApi } from "@clockme/domain/contract/api/SessionApi"
 import { SESSION_COOKIE, SessionInfo, sessionCookie } from "@clockme/domain/contract/Session"
 import { SignIn } from "@clockme/domain/services/SignIn"
-import { HttpApiBuilder, HttpApp, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { HttpApiBuilder, type HttpApiEndpoint, HttpApp, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { DateTime, Effect, Option } from "effect"
 
 /** Secure when the browser reached the server over https (directly, or through a proxy that says so). */
@@ -18,6 +20,8 @@ const cookieOptions = (request: HttpServerRequest.HttpServerRequest) => ({
 
 /** The peer's address: X-Forwarded-For is not trusted (anyone can send it), so behind a proxy all share one. */
 const addressOf = (request: HttpServerRequest.HttpServerRequest) => Option.getOrElse(request.remoteAddress, () => "unknown")
+
+const signOutEndpoint = SessionApi.endpoints.signOut as unknown as HttpApiEndpoint.HttpApiEndpoint.AnyWithProps
 
 const noSession = () => new Unauthorized({ message: "No dashboard session: sign in with POST /api/session" })
 
@@ -47,8 +51,8 @@ export const SessionHttp = HttpApiBuilder.group(Api, "session", (handlers) =>
         }))
       .handle("signOut", () =>
         Effect.gen(function*() {
-          // like every other change; a session has every scope, and a key has no session to end
-          yield* requireScope("write")
+          // outside the table of operations, so the scope its endpoint declares is checked here
+          yield* checkScope(requiredScope(signOutEndpoint))
           const request = yield* HttpServerRequest.HttpServerRequest
           const token = request.cookies[SESSION_COOKIE]
           if (token === undefined) return

@@ -13,6 +13,8 @@ import { SEED } from "./Generators.js"
 import { publicEndpoints } from "./Routes.js"
 import type { CallOptions } from "../lib/TestServer.js"
 import { call, fetchReply, TestServerManualSweep } from "../lib/TestServer.js"
+import { requiredRole, requiredScope } from "@clockme/domain/contract/api/Access"
+import type { KeyScope } from "@clockme/domain/contract/Actor"
 
 /** One endpoint of the contract, as reflected from `Api`: never a hand-written list. */
 export interface Endpoint {
@@ -26,6 +28,10 @@ export interface Endpoint {
   readonly pathParams: ReadonlyArray<string>
   readonly endpoint: HttpApiEndpoint.HttpApiEndpoint.AnyWithProps
   readonly tool: McpToolSpec | undefined
+  /** The key scope the endpoint declares (RequiredScope; GET → read, otherwise write). */
+  readonly scope: KeyScope
+  /** Only owners may call it (RequiredRole). */
+  readonly owner: boolean
   /** Needs an API key: every endpoint but those `publicEndpoints` names (stated as data, not read from the server). */
   readonly authenticated: boolean
 }
@@ -44,6 +50,8 @@ export const endpoints: ReadonlyArray<Endpoint> = Object.values(
       pathParams: [...endpoint.path.matchAll(/:(\w+)/g)].map((match) => match[1]!),
       endpoint,
       tool: Option.getOrUndefined(Context.getOption(endpoint.annotations, McpTool)),
+      scope: requiredScope(endpoint),
+      owner: requiredRole(endpoint) !== undefined,
       authenticated: !publicEndpoints.has(`${group.identifier}.${endpoint.name}`)
     }))
   )

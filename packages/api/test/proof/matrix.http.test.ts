@@ -197,7 +197,8 @@ layer(ProofServer, { timeout: 300_000 })("isolation and scope matrices generated
         if (reply.status === 403) expect(reply.body.code, at).toBe("forbidden")
         outcomes[ep.id] = reply.status
       }
-      // the owner's powers are refused: settings, invites, roles and members
+      // exactly the endpoints declared owner-only (RequiredRole) are refused: settings, invites, roles and members
+      for (const ep of ordered) expect(outcomes[ep.id] === 403, ep.id).toBe(ep.owner)
       for (const name of ["update", "createInvite", "listInvites", "revokeInvite", "updateMember", "removeMember"]) {
         expect(outcomes[`workspaces.${name}`], name).toBe(403)
       }
@@ -215,6 +216,8 @@ layer(ProofServer, { timeout: 300_000 })("isolation and scope matrices generated
         const path = pathFor(ep, alice)
         const body = bodyFor(ep, alice)
         const needs = scopeNeeded(ep)
+        // the contract's annotation (RequiredScope, which the table of operations checks) says what the table says
+        expect(ep.scope, ep.id).toBe(needs)
         for (const scope of ["read", "write", "full"] as const) {
           const reply = yield* call(base, ep.method, path, { key: alice[scope], body })
           const at = `${ep.id} with a ${scope} key: ${reply.status} ${JSON.stringify(reply.body)}`

@@ -19,6 +19,8 @@ export interface Actor {
   /** Set when the key is restricted to one workspace: the actor acts only there. */
   readonly keyWorkspaceId?: WorkspaceId | null | undefined
   readonly scope: KeyScope
+  /** The user's role in `workspaceId`, as admission read it (null: not a member; undefined: not read). */
+  readonly role?: "owner" | "member" | null | undefined
   readonly source: Source
 }
 
@@ -46,10 +48,14 @@ const rank: Record<KeyScope, number> = { read: 0, write: 1, full: 2 }
 
 export const scopeCovers = (have: KeyScope, needed: KeyScope): boolean => rank[have] >= rank[needed]
 
-export const requireScope = (needed: KeyScope) =>
+/**
+ * Refuses a caller whose key does not cover `needed`. Only the table of operations calls it, with the scope
+ * its endpoint declares (RequiredScope), so no service checks scopes by hand.
+ */
+export const checkScope = (needed: KeyScope) =>
   Effect.flatMap(CurrentActor, (actor) =>
     scopeCovers(actor.scope, needed)
-      ? Effect.succeed(actor)
+      ? Effect.void
       : Effect.fail(
         new InsufficientScope({
           required: needed,

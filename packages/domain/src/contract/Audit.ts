@@ -14,7 +14,9 @@ export const AuditEventType = Schema.Literal(
   "member.role_changed",
   "invite.created",
   "invite.revoked",
-  "integration.connected"
+  "integration.connected",
+  "integration.secrets_changed",
+  "integration.disconnected"
 )
 export type AuditEventType = typeof AuditEventType.Type
 

@@ -4,7 +4,7 @@ import type { EventType } from "./Events.js"
 import { eventTypes } from "./Events.js"
 import { WorkspaceId } from "./Ids.js"
 import { NullableTimestamp, Timestamp } from "./Timestamp.js"
-import { JsonValue } from "./Text.js"
+import { JsonInput, JsonValue, Text, TrimmedText } from "./Text.js"
 import { strict } from "./Strict.js"
 
 export const ConnectionId = Schema.UUID.pipe(Schema.brand("ConnectionId"))
@@ -36,7 +36,7 @@ export const WireEventType = Schema.String.pipe(
 
 export const eventTypeOfWire = (name: string): EventType | undefined => byWireName.get(name)
 
-export const Description = Schema.Trim.pipe(Schema.maxLength(500, { message: () => "must be at most 500 characters" }))
+export const Description = TrimmedText.pipe(Schema.maxLength(500, { message: () => "must be at most 500 characters" }))
 
 export class Connection extends Schema.Class<Connection>("Connection")({
   id: ConnectionId,
@@ -48,7 +48,8 @@ export class Connection extends Schema.Class<Connection>("Connection")({
   }),
   events: Schema.Array(Schema.String).annotations({ description: "Event types delivered to it (wire names)" }),
   secretFingerprint: Schema.NullOr(Schema.String).annotations({
-    description: "Recognises the stored secrets without revealing them; secrets are never returned"
+    description:
+      "Recognises the stored secrets without revealing them (an HMAC under the server's key); secrets are never returned"
   }),
   enabled: Schema.Boolean,
   disabledReason: Schema.NullOr(Schema.String).annotations({ description: "Why deliveries stopped, when they did" }),
@@ -57,14 +58,17 @@ export class Connection extends Schema.Class<Connection>("Connection")({
   updatedAt: Timestamp
 }) {}
 
-export const SecretValues = Schema.Record({ key: Schema.String, value: Schema.String }).annotations({
+export const SecretValues = Schema.Record({ key: Text, value: Text }).annotations({
   description: "Secret settings (tokens, signing keys): stored encrypted, never returned"
 })
+
+/** A connection's plain settings as a client sends them. */
+const ConnectionSettings = Schema.Record({ key: Text, value: JsonInput })
 
 export const CreateConnection = Schema.Struct({
   integration: IntegrationId,
   description: Schema.optional(Description),
-  config: Schema.optional(Schema.Record({ key: Schema.String, value: JsonValue })),
+  config: Schema.optional(ConnectionSettings),
   secrets: Schema.optional(SecretValues),
   events: Schema.optional(Schema.Array(WireEventType)).annotations({
     description: "Which of the integration's events to deliver; default: all it consumes"
@@ -74,7 +78,7 @@ export type CreateConnection = typeof CreateConnection.Type
 
 export const UpdateConnection = Schema.Struct({
   description: Schema.optional(Schema.NullOr(Description)),
-  config: Schema.optional(Schema.Record({ key: Schema.String, value: JsonValue })),
+  config: Schema.optional(ConnectionSettings),
   secrets: Schema.optional(SecretValues),
   events: Schema.optional(Schema.Array(WireEventType)),
   enabled: Schema.optional(Schema.Boolean).annotations({ description: "false pauses deliveries, true resumes them" })

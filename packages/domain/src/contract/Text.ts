@@ -19,8 +19,38 @@ export const Description = Text.pipe(
   Schema.maxLength(2000, { message: () => "must be at most 2000 characters" })
 )
 
+/** Where a JSON value holds a string or key that is not Text, and why. */
+const badTextIn = (
+  value: unknown,
+  path: ReadonlyArray<PropertyKey> = []
+): { readonly path: ReadonlyArray<PropertyKey>; readonly message: string } | undefined => {
+  const check = (text: string, at: ReadonlyArray<PropertyKey>) =>
+    !hasNoNul(text)
+      ? { path: at, message: noNulMessage.message() }
+      : !isWellFormed(text)
+      ? { path: at, message: wellFormedMessage.message() }
+      : undefined
+  if (typeof value === "string") return check(value, path)
+  if (Array.isArray(value)) {
+    for (const [i, item] of value.entries()) {
+      const found = badTextIn(item, [...path, i])
+      if (found) return found
+    }
+  }
+  if (typeof value === "object" && value !== null && !Array.isArray(value)) {
+    for (const [key, item] of Object.entries(value)) {
+      const found = check(key, [...path, key]) ?? badTextIn(item, [...path, key])
+      if (found) return found
+    }
+  }
+  return undefined
+}
+
 /** Any JSON value, described without the `$id` Schema.Unknown brings (the OpenAPI document may hold it only once). */
 export const JsonValue = Schema.declare((_value: unknown): _value is unknown => true, {
   identifier: "JsonValue",
   jsonSchema: { type: ["string", "number", "boolean", "null", "object", "array"], description: "Any JSON value" }
 })
+
+/** Any JSON value a client sends: every string and key in it storable exactly as sent, like Text. */
+export const JsonInput = JsonValue.pipe(Schema.filter((value) => badTextIn(value)))

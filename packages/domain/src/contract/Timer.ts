@@ -84,7 +84,11 @@ export class StartedTimer extends TimerView.extend<StartedTimer>("StartedTimer")
   alreadyRunning: Schema.Boolean.annotations({
     description: "true when this project's timer was already running and was returned instead of a new one"
   }),
-  at: UsedAt
+  at: UsedAt,
+  clampedFrom: Schema.optional(Schema.DateTimeUtc).annotations({
+    description: "Present when the `at` sent fell inside or before an entry of yours on this project: entries never " +
+      "overlap, so the timer starts at that entry's end (`at`, at most now) instead of the time sent, given here"
+  })
 }) {}
 
 export class CurrentTimers extends Schema.Class<CurrentTimers>("CurrentTimers")({

@@ -2,8 +2,9 @@ import { Schema } from "effect"
 import { ConnectionId, Description, WireEventType } from "./Integration.js"
 import { NullableTimestamp, Timestamp } from "./Timestamp.js"
 import { strict } from "./Strict.js"
+import { TrimmedText } from "./Text.js"
 
-export const WebhookUrl = Schema.Trim.pipe(
+export const WebhookUrl = TrimmedText.pipe(
   Schema.maxLength(2000, { message: () => "must be at most 2000 characters" }),
   Schema.filter((text) => URL.canParse(text), { message: () => "must be an absolute URL (https://…)" })
 ).annotations({ description: "Where deliveries are POSTed; https and a public address" })

@@ -1,6 +1,6 @@
 import { Schema } from "effect"
 import { ConnectionId } from "./Integration.js"
-import { JsonValue } from "./Text.js"
+import { JsonValue, TrimmedText } from "./Text.js"
 
 /** The triggers a Zap can subscribe to, by their wire names. */
 export const ZapierEvent = Schema.Literal("entry.created", "timer.started", "timer.stopped", "budget_threshold.crossed")
@@ -8,7 +8,7 @@ export const ZapierEvent = Schema.Literal("entry.created", "timer.started", "tim
 export type ZapierEvent = typeof ZapierEvent.Type
 
 export const SubscribeZap = Schema.Struct({
-  target_url: Schema.Trim.pipe(Schema.filter((text) => URL.canParse(text), { message: () => "must be an absolute URL" })),
+  target_url: TrimmedText.pipe(Schema.filter((text) => URL.canParse(text), { message: () => "must be an absolute URL" })),
   event: ZapierEvent
 }).annotations({ identifier: "SubscribeZap", parseOptions: { onExcessProperty: "ignore", errors: "all" } })
 export type SubscribeZap = typeof SubscribeZap.Type

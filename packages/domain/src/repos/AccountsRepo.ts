@@ -3,14 +3,25 @@ import { Effect, Option, Ref, Schema } from "effect"
 import { decodeRows } from "./Rows.js"
 import { ApiKey } from "../contract/ApiKey.js"
 import type { KeyScope } from "../contract/Actor.js"
-import type { ApiKeyId, UserId, WorkspaceId } from "../contract/Ids.js"
-import { User } from "../contract/User.js"
-import type { Plan, UpdateMe } from "../contract/User.js"
+import { WorkspaceId } from "../contract/Ids.js"
+import type { ApiKeyId, UserId } from "../contract/Ids.js"
+import { Plan, User } from "../contract/User.js"
+import type { UpdateMe } from "../contract/User.js"
+import { Role } from "../contract/Workspace.js"
 
 const decodeUsers = decodeRows(User)
 const decodeKeys = decodeRows(ApiKey)
 const KeyWithHash = Schema.Struct({ ...ApiKey.fields, hash: Schema.String, previousHash: Schema.NullOr(Schema.String) })
-const decodeKeyWithHash = decodeRows(KeyWithHash)
+
+/** What admission needs about a key, in one row: the key, its user's plan and active workspace, the role there. */
+export const KeyAdmission = Schema.Struct({
+  ...KeyWithHash.fields,
+  plan: Plan,
+  activeWorkspaceId: WorkspaceId,
+  role: Schema.NullOr(Role)
+})
+export type KeyAdmission = typeof KeyAdmission.Type
+const decodeAdmissions = decodeRows(KeyAdmission)
 
 export class AccountsRepo extends Effect.Service<AccountsRepo>()("@clockme/domain/AccountsRepo", {
   effect: Effect.gen(function*() {
@@ -92,19 +103,27 @@ export class AccountsRepo extends Effect.Service<AccountsRepo>()("@clockme/domai
                 ${input.expiresAt}, ${input.now})
         RETURNING *`.pipe(Effect.flatMap(decodeKeys), Effect.map((rows) => rows[0]!), Effect.orDie)
 
-    /** By the current secret or, after a rotation, the previous one. */
-    const findKeyByHash = (hash: string) =>
-      sql`SELECT * FROM api_keys WHERE hash = ${hash} OR previous_hash = ${hash}`.pipe(
-        Effect.flatMap(decodeKeyWithHash),
+    /**
+     * The key by its current secret or, after a rotation, its previous one, with its user's plan and active
+     * workspace and the user's role in the workspace the key acts in (null: not a member): one round trip.
+     */
+    const findAdmission = (hash: string) =>
+      sql`
+        SELECT k.*, u.plan, u.active_workspace_id, m.role
+        FROM api_keys k
+        JOIN users u ON u.id = k.user_id
+        LEFT JOIN memberships m ON m.user_id = k.user_id AND m.workspace_id = coalesce(k.workspace_id, u.active_workspace_id)
+        WHERE k.hash = ${hash} OR k.previous_hash = ${hash}`.pipe(
+        Effect.flatMap(decodeAdmissions),
         Effect.map((rows) => Option.fromNullable(rows[0])),
         Effect.orDie
       )
 
-    /** Records use at most once a minute, so authentication does not write on every request. */
+    /** Records use unless another node did within the minute before `now` (each node writes at most once a minute). */
     const touchKey = (id: ApiKeyId, now: Date, staleBefore: Date) =>
       sql`
         UPDATE api_keys SET last_used_at = ${now}
-        WHERE id = ${id} AND (last_used_at IS NULL OR last_used_at < ${staleBefore})`.pipe(
+        WHERE id = ${id} AND (last_used_at IS NULL OR last_used_at <= ${staleBefore})`.pipe(
         Effect.asVoid,
         Effect.orDie
       )
@@ -160,7 +179,7 @@ export class AccountsRepo extends Effect.Service<AccountsRepo>()("@clockme/domai
       updateUser,
       countUsers,
       insertKey,
-      findKeyByHash,
+      findAdmission,
       touchKey,
       listKeys,
       findKey,

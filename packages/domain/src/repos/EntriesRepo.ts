@@ -125,6 +125,15 @@ export class EntriesRepo extends Effect.Service<EntriesRepo>()("@clockme/domain/
         ORDER BY start_time DESC, id DESC LIMIT ${filter.limit}`.pipe(Effect.flatMap(decode), Effect.orDie)
     }
 
-    return { insert, findById, findByTimer, update, remove, list } as const
+    /** The latest end of the user's entries on a project that end after `after`: where a backdated start may begin. */
+    const latestEndAfter = (userId: UserId, projectId: ProjectId, after: Date) =>
+      sql<{ latest: Date | string | null }>`
+        SELECT max(end_time) AS latest FROM entries
+        WHERE user_id = ${userId} AND project_id = ${projectId} AND end_time > ${after}`.pipe(
+        Effect.map((rows) => Option.map(Option.fromNullable(rows[0]?.latest), (latest) => new Date(latest))),
+        Effect.orDie
+      )
+
+    return { insert, findById, findByTimer, update, remove, list, latestEndAfter } as const
   })
 }) {}

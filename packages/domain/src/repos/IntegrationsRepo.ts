@@ -136,6 +136,17 @@ export class IntegrationsRepo extends Effect.Service<IntegrationsRepo>()("@clock
         Effect.map((rows) => Option.fromNullable(rows[0]))
       )
 
+    /** Connections whose fingerprint is the plain hash of their secrets, as servers before the HMAC wrote it. */
+    const plainFingerprinted = sql<{ id: ConnectionId; secrets: string }>`
+      SELECT id, secrets FROM integration_connections
+      WHERE secrets IS NOT NULL AND secret_fingerprint LIKE 'sha256:%'`.pipe(Effect.orDie)
+
+    const setFingerprint = (id: ConnectionId, fingerprint: string) =>
+      sql`UPDATE integration_connections SET secret_fingerprint = ${fingerprint} WHERE id = ${id}`.pipe(
+        Effect.asVoid,
+        Effect.orDie
+      )
+
     const updateConnection = (workspaceId: WorkspaceId, id: ConnectionId, changes: ConnectionChanges) =>
       sql`
         UPDATE integration_connections SET
@@ -362,6 +373,8 @@ export class IntegrationsRepo extends Effect.Service<IntegrationsRepo>()("@clock
       )
 
     return {
+      plainFingerprinted,
+      setFingerprint,
       insertConnection,
       listConnections,
       findConnection,

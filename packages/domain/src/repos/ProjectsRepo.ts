@@ -24,6 +24,15 @@ export class ProjectsRepo extends Effect.Service<ProjectsRepo>()("@clockme/domai
         Effect.orDie
       )
 
+    /** The active project whose name equals `name` ignoring case (the unique index's lookup), if any. */
+    const findByName = (workspaceId: WorkspaceId, name: string) =>
+      sql`
+        SELECT * FROM projects WHERE workspace_id = ${workspaceId} AND lower(name) = lower(${name}) AND NOT archived`.pipe(
+        Effect.flatMap(decode),
+        Effect.map((rows) => Option.fromNullable(rows[0])),
+        Effect.orDie
+      )
+
     /** Inserts, failing with SqlError on a name clash so the caller can name it. */
     const insert = (workspaceId: WorkspaceId, input: CreateProject, now: Date) =>
       sql`
@@ -58,6 +67,6 @@ export class ProjectsRepo extends Effect.Service<ProjectsRepo>()("@clockme/domai
         Effect.map((rows) => Option.fromNullable(rows[0]))
       )
 
-    return { list, findById, insert, insertOrGet, update } as const
+    return { list, findById, findByName, insert, insertOrGet, update } as const
   })
 }) {}

@@ -1,12 +1,17 @@
 import { SqlClient } from "@effect/sql"
 import { Effect, Option } from "effect"
-import type { UserId } from "../contract/Ids.js"
+import type { UserId, WorkspaceId } from "../contract/Ids.js"
+import type { Plan } from "../contract/User.js"
 
 export interface StoredSession {
   readonly userId: UserId
   readonly email: string
   readonly csrfToken: string
   readonly expiresAt: Date
+  readonly plan: Plan
+  readonly activeWorkspaceId: WorkspaceId
+  /** The role in the active workspace (null once no longer a member). */
+  readonly role: "owner" | "member" | null
 }
 
 /** Password hashes, set-password links and sessions; secrets arrive here already hashed. */
@@ -45,12 +50,16 @@ export class SignInRepo extends Effect.Service<SignInRepo>()("@clockme/domain/Si
         Effect.orDie
       )
 
+    /** Everything admission needs of a session, in one statement like a key's. */
     const findSession = (tokenHash: string, now: Date) =>
-      sql<{ userId: UserId; email: string; csrfToken: string; expiresAt: Date }>`
-        SELECT s.user_id AS "userId", u.email, s.csrf_token AS "csrfToken", s.expires_at AS "expiresAt"
-        FROM web_sessions s JOIN users u ON u.id = s.user_id
+      sql<StoredSession>`
+        SELECT s.user_id AS "userId", u.email, s.csrf_token AS "csrfToken", s.expires_at AS "expiresAt", u.plan,
+          u.active_workspace_id AS "activeWorkspaceId", m.role
+        FROM web_sessions s
+        JOIN users u ON u.id = s.user_id
+        LEFT JOIN memberships m ON m.user_id = s.user_id AND m.workspace_id = u.active_workspace_id
         WHERE s.token_hash = ${tokenHash} AND s.revoked_at IS NULL AND s.expires_at > ${now}`.pipe(
-        Effect.map((rows): Option.Option<StoredSession> => Option.fromNullable(rows[0])),
+        Effect.map((rows) => Option.fromNullable(rows[0])),
         Effect.orDie
       )
 

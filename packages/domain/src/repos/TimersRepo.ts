@@ -28,7 +28,8 @@ export interface TimerRow {
 }
 const toRows = (rows: ReadonlyArray<typeof TimerWithProject.Type>): ReadonlyArray<TimerRow> =>
   rows.map(({ createdByKeyId, projectBillable, projectName, sessionCount, sessionIds, ...timer }) => ({
-    timer: new Timer(timer),
+    // decoded just now by decodeRows: no second validation
+    timer: new Timer(timer, true),
     projectName,
     projectBillable,
     sessionCount,
@@ -58,9 +59,10 @@ export class TimersRepo extends Effect.Service<TimersRepo>()("@clockme/domain/Ti
   effect: Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
 
-    const detailsOf = (timers: Fragment) =>
+    /** `also`: more data-modifying CTEs over `t`, run in the same statement (they share its snapshot). */
+    const detailsOf = (timers: Fragment, also: Fragment = sql``) =>
       sql`
-        WITH t AS (${timers})
+        WITH t AS (${timers})${also}
         SELECT t.*, p.name AS project_name, p.billable AS project_billable,
                (SELECT count(*) FROM timer_sessions s WHERE s.timer_id = t.id)::int AS session_count,
                ${sessionIdsOf(sql, sql`t.id`)}
@@ -96,12 +98,30 @@ export class TimersRepo extends Effect.Service<TimersRepo>()("@clockme/domain/Ti
       detailsOf(sql`DELETE FROM timers WHERE user_id = ${userId} AND workspace_id = ${workspaceId} RETURNING *`)
 
     /** One indexed UPDATE: running hook and MCP timers of the user, or the one timer named. */
-    const touch = (userId: UserId, workspaceId: WorkspaceId, projectId: ProjectId | undefined, now: Date, count = 1) =>
-      detailsOf(sql`
+    /**
+     * Records activity on the user's running hook and MCP timers, or on the one of `projectId`, and with
+     * `sessionId` the session on each, in one statement. The rows' session counts are those before it.
+     */
+    const touch = (
+      userId: UserId,
+      workspaceId: WorkspaceId,
+      projectId: ProjectId | undefined,
+      now: Date,
+      count = 1,
+      sessionId?: string
+    ) =>
+      detailsOf(
+        sql`
         UPDATE timers SET last_activity_at = greatest(last_activity_at, ${now}), heartbeat_count = heartbeat_count + ${count}
         WHERE user_id = ${userId} AND workspace_id = ${workspaceId}
           AND ${projectId === undefined ? sql`source IN ('hook', 'mcp') AND state = 'running'` : sql`project_id = ${projectId}`}
-        RETURNING *`)
+        RETURNING *`,
+        sessionId === undefined ? sql`` : sql`, s AS (
+          INSERT INTO timer_sessions (timer_id, session_id, started_at, last_seen_at)
+          SELECT id, ${sessionId}::text, ${now}::timestamptz, ${now}::timestamptz FROM t
+          ON CONFLICT (timer_id, session_id) DO UPDATE
+            SET last_seen_at = greatest(timer_sessions.last_seen_at, excluded.last_seen_at), ended_at = NULL)`
+      )
 
     /** False when the timer was not running (nothing changed). */
     const pause = (id: TimerId, now: Date) =>

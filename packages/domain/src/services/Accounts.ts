@@ -2,9 +2,9 @@ import { HttpApiSchema } from "@effect/platform"
 import { SqlClient } from "@effect/sql"
 import { DateTime, Effect, Option, Schema } from "effect"
 import type { KeyScope } from "../contract/Actor.js"
-import { CurrentActor, requireScope } from "../contract/Actor.js"
+import { CurrentActor } from "../contract/Actor.js"
 import type { CreatedApiKey } from "../contract/ApiKey.js"
-import { InvalidInput } from "../contract/Errors.js"
+import { Forbidden, InvalidInput } from "../contract/Errors.js"
 import { WorkspaceCreated } from "../contract/Events.js"
 import { WorkspaceSettings } from "../contract/Workspace.js"
 import { AccountsRepo } from "../repos/AccountsRepo.js"
@@ -91,7 +91,14 @@ export class Accounts extends Effect.Service<Accounts>()("@clockme/domain/Accoun
     }).pipe(Effect.withSpan("Accounts.me"))
 
     const update = Effect.fn("Accounts.update")(function*(input: UpdateMe) {
-      const actor = yield* requireScope("full")
+      const actor = yield* CurrentActor
+      // the profile is the account's, in every workspace: a key trusted with one workspace must not change it
+      if (actor.keyWorkspaceId != null) {
+        return yield* new Forbidden({
+          message: `This API key is restricted to workspace ${actor.keyWorkspaceId}; your profile belongs to the whole ` +
+            "account, so change it with an unrestricted key"
+        })
+      }
       let patch = input
       if (input.timezone !== undefined) {
         const known = yield* repo.knownTimezone(input.timezone)

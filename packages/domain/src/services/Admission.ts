@@ -1,9 +1,9 @@
 import { Effect, Option, Schema } from "effect"
 import type { Redacted } from "effect"
-import { type Actor, CurrentActor, type Source, Unauthorized } from "../contract/Actor.js"
+import { type Actor, CurrentActor, scopeCovers, type Source, Unauthorized } from "../contract/Actor.js"
+import type { Plan } from "../contract/User.js"
 import { quotaHeaders, RateLimited, requestsPerMinute } from "../contract/RateLimit.js"
 import type { Quota } from "../contract/RateLimit.js"
-import { AccountsRepo } from "../repos/AccountsRepo.js"
 import { ApiKeys } from "./ApiKeys.js"
 import { RateLimiter } from "./RateLimiter.js"
 import { SignIn } from "./SignIn.js"
@@ -45,7 +45,6 @@ export const refusalHeaders = (error: Refused, tokenSent: boolean): Record<strin
 export class Admission extends Effect.Service<Admission>()("@clockme/domain/Admission", {
   effect: Effect.gen(function*() {
     const keys = yield* ApiKeys
-    const accounts = yield* AccountsRepo
     const limiter = yield* RateLimiter
     const workspaces = yield* WorkspacesRepo
     const timers = yield* Timers
@@ -55,7 +54,7 @@ export class Admission extends Effect.Service<Admission>()("@clockme/domain/Admi
      * `workspace` names another workspace of the caller's for this one request (the X-ClockMe-Workspace
      * header); one they do not belong to is 404, exactly like one that does not exist.
      */
-    const within = Effect.fnUntraced(function*(authenticated: Actor, workspace?: string) {
+    const within = Effect.fnUntraced(function*(authenticated: Actor, plan: Plan, workspace?: string) {
       let actor = authenticated
       if (workspace !== undefined && workspace !== authenticated.workspaceId) {
         if (authenticated.keyWorkspaceId != null) {
@@ -72,10 +71,9 @@ export class Admission extends Effect.Service<Admission>()("@clockme/domain/Admi
             message: `Workspace ${workspace} (X-ClockMe-Workspace) not found among your workspaces`
           })
         }
-        actor = { ...actor, workspaceId: id.value }
+        actor = { ...actor, workspaceId: id.value, role: member.value.role }
       }
-      const user = yield* accounts.findUserById(actor.userId)
-      const limit = requestsPerMinute[Option.match(user, { onNone: () => "free" as const, onSome: (u) => u.plan })]
+      const limit = requestsPerMinute[plan]
       const quota = yield* limiter.hit(actor.userId, limit)
       if (quota.remaining < 0) {
         return yield* new RateLimited({
@@ -89,29 +87,30 @@ export class Admission extends Effect.Service<Admission>()("@clockme/domain/Admi
     })
 
     const admit = Effect.fn("Admission.admit")(function*(token: Redacted.Redacted<string>, workspace?: string, source?: Source) {
-      const authenticated = yield* keys.authenticate(token)
-      return yield* within(source === undefined ? authenticated : { ...authenticated, source }, workspace)
+      const { actor, plan } = yield* keys.authenticate(token)
+      return yield* within(source === undefined ? actor : { ...actor, source }, plan, workspace)
     })
 
     /**
-     * A dashboard session: the account's own actor in its active workspace, with every scope its role allows
-     * (the role still decides), and the session for the edge's CSRF check. Never offered on /api/mcp.
+     * A dashboard session: the account's own actor in its active workspace, with every scope (its role still
+     * decides), and the session for the edge's CSRF check. Never offered on /api/mcp.
      */
     const admitSession = Effect.fn("Admission.admitSession")(function*(token: string, workspace?: string) {
-      const session = yield* signIn.authenticate(token)
-      const user = Option.isNone(session) ? Option.none() : yield* accounts.findUserById(session.value.userId)
-      if (Option.isNone(session) || Option.isNone(user)) {
+      const found = yield* signIn.authenticate(token)
+      if (Option.isNone(found)) {
         return yield* new Unauthorized({ message: "The session has expired or was signed out; sign in again" })
       }
+      const session = found.value
       const actor: Actor = {
-        userId: user.value.id,
-        workspaceId: user.value.activeWorkspaceId,
+        userId: session.userId,
+        workspaceId: session.activeWorkspaceId,
         keyId: null,
         scope: "full",
+        role: session.role,
         source: "web"
       }
-      const admitted = yield* within(actor, workspace)
-      return { ...admitted, session: session.value }
+      const admitted = yield* within(actor, session.plan, workspace)
+      return { ...admitted, session }
     })
 
     /**
@@ -121,11 +120,11 @@ export class Admission extends Effect.Service<Admission>()("@clockme/domain/Admi
      */
     const recordActivity = Effect.fn("Admission.recordActivity")(function*() {
       const actor = yield* CurrentActor
-      if (actor.source !== "mcp") return
+      if (actor.source !== "mcp" || !scopeCovers(actor.scope, "write")) return
       yield* timers.heartbeat({}).pipe(Effect.ignore)
     })
 
     return { admit, admitSession, recordActivity } as const
   }),
-  dependencies: [ApiKeys.Default, AccountsRepo.Default, WorkspacesRepo.Default, Timers.Default, SignIn.Default]
+  dependencies: [ApiKeys.Default, WorkspacesRepo.Default, Timers.Default, SignIn.Default]
 }) {}

@@ -2,7 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from "node:crypto"
 import { SqlClient } from "@effect/sql"
 import { DateTime, Effect, Option, Redacted } from "effect"
 import type { Actor, KeyScope } from "../contract/Actor.js"
-import { CurrentActor, InsufficientScope, requireScope, scopeCovers, Unauthorized } from "../contract/Actor.js"
+import { CurrentActor, InsufficientScope, scopeCovers, Unauthorized } from "../contract/Actor.js"
 import { ApiKeyNotFound, CreatedApiKey, DEFAULT_GRACE_SECONDS } from "../contract/ApiKey.js"
 import type { CreateApiKey, RotateApiKey } from "../contract/ApiKey.js"
 import { Conflict, Forbidden, InvalidInput } from "../contract/Errors.js"
@@ -12,6 +12,7 @@ import { ApiKeyCreated, ApiKeyRevoked } from "../contract/Events.js"
 import { AccountsRepo } from "../repos/AccountsRepo.js"
 import { WorkspacesRepo } from "../repos/WorkspacesRepo.js"
 import { Audit } from "./Audit.js"
+import { AdmissionCache } from "./AdmissionCache.js"
 import { Events } from "./Events.js"
 import { transactional } from "../sql/Transactional.js"
 
@@ -38,6 +39,7 @@ export class ApiKeys extends Effect.Service<ApiKeys>()("@clockme/domain/ApiKeys"
     const workspaces = yield* WorkspacesRepo
     const audit = yield* Audit
     const events = yield* Events
+    const cache = yield* AdmissionCache
 
     /**
      * Issues a key for a user; the plaintext leaves only in the returned value and is stored hashed.
@@ -78,6 +80,10 @@ export class ApiKeys extends Effect.Service<ApiKeys>()("@clockme/domain/ApiKeys"
       transactional(sql)
     )
 
+    /**
+     * The caller a key stands for, from one cached row (AdmissionCache: key, plan, active workspace, role);
+     * the key's time limits are checked on every request, so a cached row never outlives them.
+     */
     const authenticate = Effect.fn("ApiKeys.authenticate")(function*(token: Redacted.Redacted<string>) {
       const plaintext = Redacted.value(token).trim()
       if (plaintext === "") {
@@ -87,7 +93,7 @@ export class ApiKeys extends Effect.Service<ApiKeys>()("@clockme/domain/ApiKeys"
         return yield* new Unauthorized({ message: "Malformed API key: ClockMe keys look like ck_live_ followed by 32 characters" })
       }
       const hash = hashKey(plaintext)
-      const key = Option.getOrUndefined(yield* repo.findKeyByHash(hash))
+      const key = yield* cache.through(hash, Effect.map(repo.findAdmission(hash), Option.getOrUndefined))
       const current = key !== undefined && sameHash(key.hash, hash)
       const previous = key !== undefined && !current && sameHash(key.previousHash, hash)
       if (!key || (!current && !previous)) {
@@ -115,23 +121,25 @@ export class ApiKeys extends Effect.Service<ApiKeys>()("@clockme/domain/ApiKeys"
           message: "This API key was rotated and its previous secret no longer works; use the new secret"
         })
       }
-      const user = yield* repo.findUserById(key.userId)
-      if (Option.isNone(user)) return yield* new Unauthorized({ message: "Invalid API key" })
-      if (key.workspaceId !== null && Option.isNone(yield* workspaces.findMembership(key.userId, key.workspaceId))) {
+      if (key.workspaceId !== null && key.role === null) {
         return yield* new Unauthorized({
           message: "This API key is restricted to a workspace you are no longer a member of; create a new one"
         })
       }
-      yield* repo.touchKey(key.id, DateTime.toDate(now), DateTime.toDate(DateTime.subtract(now, { minutes: 1 })))
+      const lastUsed = key.lastUsedAt === null ? undefined : DateTime.toEpochMillis(key.lastUsedAt)
+      if (yield* cache.shouldTouch(key.id, lastUsed)) {
+        yield* repo.touchKey(key.id, DateTime.toDate(now), DateTime.toDate(DateTime.subtract(now, { minutes: 1 })))
+      }
       const actor: Actor = {
         userId: key.userId,
-        workspaceId: key.workspaceId ?? user.value.activeWorkspaceId,
+        workspaceId: key.workspaceId ?? key.activeWorkspaceId,
         keyId: key.id,
         keyWorkspaceId: key.workspaceId,
         scope: key.scope,
+        role: key.role,
         source: "api"
       }
-      return actor
+      return { actor, plan: key.plan }
     })
 
     const list = Effect.gen(function*() {
@@ -140,7 +148,7 @@ export class ApiKeys extends Effect.Service<ApiKeys>()("@clockme/domain/ApiKeys"
     }).pipe(Effect.withSpan("ApiKeys.list"))
 
     const create = Effect.fn("ApiKeys.create")(function*(input: CreateApiKey) {
-      const actor = yield* requireScope("full")
+      const actor = yield* CurrentActor
       const scope = input.scope ?? "full"
       if (!scopeCovers(actor.scope, scope)) {
         return yield* new InsufficientScope({
@@ -176,7 +184,7 @@ export class ApiKeys extends Effect.Service<ApiKeys>()("@clockme/domain/ApiKeys"
 
     /** A new secret for the key; the old one keeps working for the grace period. */
     const rotate = Effect.fn("ApiKeys.rotate")(function*(id: ApiKeyId, input: RotateApiKey | null) {
-      const actor = yield* requireScope("full")
+      const actor = yield* CurrentActor
       const found = yield* repo.findKey(actor.userId, id, actor.keyWorkspaceId ?? null)
       if (Option.isNone(found)) return yield* notFound(id)
       const now = yield* DateTime.now
@@ -204,10 +212,10 @@ export class ApiKeys extends Effect.Service<ApiKeys>()("@clockme/domain/ApiKeys"
         details: { graceSeconds, previousSecretExpiresAt: DateTime.formatIso(previousUntil) }
       })
       return new CreatedApiKey({ key: rotated.value, secret: secret.plaintext })
-    })
+    }, cache.invalidating)
 
     const revoke = Effect.fn("ApiKeys.revoke")(function*(id: ApiKeyId) {
-      const actor = yield* requireScope("full")
+      const actor = yield* CurrentActor
       const now = yield* DateTime.now
       const revoked = yield* repo.revokeKey(actor.userId, id, DateTime.toDate(now), actor.keyWorkspaceId ?? null)
       if (Option.isNone(revoked)) return yield* notFound(id)
@@ -219,9 +227,9 @@ export class ApiKeys extends Effect.Service<ApiKeys>()("@clockme/domain/ApiKeys"
         )
       }
       return key
-    }, transactional(sql))
+    }, transactional(sql), cache.invalidating)
 
     return { issue, authenticate, list, create, rotate, revoke } as const
   }),
-  dependencies: [AccountsRepo.Default, WorkspacesRepo.Default, Audit.Default, Events.Default]
+  dependencies: [AccountsRepo.Default, WorkspacesRepo.Default, Audit.Default, Events.Default, AdmissionCache.Default]
 }) {}

@@ -40,15 +40,22 @@ export class Audit extends Effect.Service<Audit>()("@clockme/domain/Audit", {
       })
     })
 
-    /** The hook for integrations: call it in the transaction that stores a connected integration. */
-    const integrationConnected = (input: {
-      readonly workspaceId: WorkspaceId
-      readonly integrationId: string
-      readonly provider: string
-      readonly userId?: UserId | undefined
-    }) =>
+    /**
+     * The hook for integrations: call it in the transaction that connects, re-keys (a webhook's rotation, new
+     * secrets) or deletes a connection.
+     */
+    const integration = (
+      type: "integration.connected" | "integration.secrets_changed" | "integration.disconnected",
+      input: {
+        readonly workspaceId: WorkspaceId
+        readonly integrationId: string
+        readonly provider: string
+        /** The account it concerns; default the acting user, null for none (the server acted alone). */
+        readonly userId?: UserId | null | undefined
+      }
+    ) =>
       record({
-        type: "integration.connected",
+        type,
         userId: input.userId,
         workspaceId: input.workspaceId,
         targetId: input.integrationId,
@@ -69,7 +76,7 @@ export class Audit extends Effect.Service<Audit>()("@clockme/domain/Audit", {
       return new AuditLog({ events })
     })
 
-    return { record, integrationConnected, list } as const
+    return { record, integration, list } as const
   }),
   dependencies: [AuditRepo.Default, WorkspacesRepo.Default]
 }) {}

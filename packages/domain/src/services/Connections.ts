@@ -1,7 +1,8 @@
+import { SqlClient } from "@effect/sql"
 import { randomUUID } from "node:crypto"
 import { DateTime, Effect, Option, ParseResult, Schema } from "effect"
-import { CurrentActor, requireScope } from "../contract/Actor.js"
-import { Forbidden, InvalidInput } from "../contract/Errors.js"
+import { CurrentActor } from "../contract/Actor.js"
+import { InvalidInput } from "../contract/Errors.js"
 import type { EventType } from "../contract/Events.js"
 import type { UserId, WorkspaceId } from "../contract/Ids.js"
 import type { ConnectionId, CreateConnection, UpdateConnection } from "../contract/Integration.js"
@@ -15,15 +16,14 @@ import {
   wireEventType
 } from "../contract/Integration.js"
 import type { ConnectionOf, Plugin } from "../contract/ports/Integration.js"
-import { Plugins } from "../contract/ports/Integration.js"
-import { WorkspaceNotFound } from "../contract/Workspace.js"
+import { OutboundTargets, Plugins } from "../contract/ports/Integration.js"
 import type { ConnectionRow } from "../repos/IntegrationsRepo.js"
 import { IntegrationsRepo } from "../repos/IntegrationsRepo.js"
-import { WorkspacesRepo } from "../repos/WorkspacesRepo.js"
 import { Audit } from "./Audit.js"
 import { someOrFail } from "./Found.js"
-import { fingerprint, SecretBox } from "./SecretBox.js"
+import { SecretBox } from "./SecretBox.js"
 import { strictParse } from "../contract/Strict.js"
+import { transactional } from "../sql/Transactional.js"
 
 export interface ConnectionInput {
   readonly description?: string | null | undefined
@@ -36,6 +36,17 @@ export interface ConnectionInput {
 
 const issueMessage = (error: ParseResult.ParseError) => ParseResult.TreeFormatter.formatErrorSync(error)
 
+/** Every http(s) URL among a connection's settings, however deeply nested: each is a possible target. */
+const urlsIn = (value: unknown): ReadonlyArray<string> => {
+  if (typeof value === "string") {
+    const text = value.trim()
+    return URL.canParse(text) && /^https?:$/.test(new URL(text).protocol) ? [text] : []
+  }
+  if (Array.isArray(value)) return value.flatMap(urlsIn)
+  if (typeof value === "object" && value !== null) return Object.values(value).flatMap(urlsIn)
+  return []
+}
+
 /** Wire names of an event list stored as domain types. */
 export const wireEvents = (types: ReadonlyArray<string>) => types.map((type) => wireEventType(type as EventType))
 
@@ -47,24 +58,11 @@ export class Connections extends Effect.Service<Connections>()("@clockme/domain/
   effect: Effect.gen(function*() {
     const repo = yield* IntegrationsRepo
     const audit = yield* Audit
-    const workspaces = yield* WorkspacesRepo
     const box = yield* SecretBox
     const plugins = yield* Plugins
-
-    /** The caller's workspace, when the caller owns it and uses a full-scope key. */
-    const requireOwner = Effect.fn("Connections.requireOwner")(function*(action: string) {
-      const actor = yield* requireScope("full")
-      const membership = yield* workspaces.findMembership(actor.userId, actor.workspaceId)
-      if (Option.isNone(membership)) {
-        return yield* new WorkspaceNotFound({ workspaceId: actor.workspaceId, message: "Your active workspace is gone" })
-      }
-      if (membership.value.role !== "owner") {
-        return yield* new Forbidden({
-          message: `Only owners of workspace "${membership.value.name}" can ${action}; your role there is ${membership.value.role}`
-        })
-      }
-      return actor
-    })
+    // writes and their audit entry commit together; checks and DNS lookups stay outside the transaction
+    const inTransaction = transactional(yield* SqlClient.SqlClient)
+    const targets = yield* OutboundTargets
 
     const plugin = Effect.fn("Connections.plugin")(function*(id: string) {
       const found = yield* plugins.get(id)
@@ -81,9 +79,12 @@ export class Connections extends Effect.Service<Connections>()("@clockme/domain/
     const notFound = (id: string) =>
       new ConnectionNotFound({ connectionId: id, message: `Integration connection ${id} not found in your active workspace` })
 
+    /** The plugin's settings as stored, once every URL among them passes the outbound rules. */
     const decodeConfig = (p: Plugin, config: unknown) =>
       Schema.decodeUnknown(p.config, strictParse)(config ?? {}).pipe(
-        Effect.mapError((error) => new InvalidInput({ field: "config", message: issueMessage(error) }))
+        Effect.mapError((error) => new InvalidInput({ field: "config", message: issueMessage(error) })),
+        Effect.flatMap((decoded) => Schema.encode(p.config)(decoded).pipe(Effect.orDie)),
+        Effect.tap((encoded) => Effect.forEach(urlsIn(encoded), targets.check, { discard: true }))
       )
 
     const decodeSecrets = (p: Plugin, secrets: unknown) =>
@@ -116,20 +117,19 @@ export class Connections extends Effect.Service<Connections>()("@clockme/domain/
         const encoded = yield* Schema.encode(p.secrets)(decoded).pipe(Effect.orDie)
         const plaintext = JSON.stringify(encoded)
         if (plaintext === "{}") return { sealed: null, fingerprint: null }
-        return { sealed: yield* box.seal(plaintext, id), fingerprint: fingerprint(plaintext) }
+        return { sealed: yield* box.seal(plaintext, id), fingerprint: yield* box.fingerprint(plaintext) }
       })
 
     /** Creates a connection in the caller's workspace; a managed plugin's own API calls this too. */
     const connect = Effect.fn("Connections.connect")(function*(integration: string, input: ConnectionInput) {
-      const actor = yield* requireOwner("connect integrations")
+      const actor = yield* CurrentActor
       const p = yield* plugin(integration)
       const id = randomUUID() as ConnectionId
-      const config = yield* decodeConfig(p, input.config)
-      const encodedConfig = yield* Schema.encode(p.config)(config).pipe(Effect.orDie)
+      const encodedConfig = yield* decodeConfig(p, input.config)
       const events = yield* eventsFor(p, input.events)
       const secrets = yield* sealSecrets(p, id, input.secrets)
       const now = DateTime.toDate(yield* DateTime.now)
-      const row = yield* repo.insertConnection({
+      const row = yield* inTransaction(Effect.tap(repo.insertConnection({
         id,
         workspaceId: actor.workspaceId,
         integration: p.id,
@@ -140,19 +140,16 @@ export class Connections extends Effect.Service<Connections>()("@clockme/domain/
         secretFingerprint: secrets.fingerprint,
         createdBy: actor.userId,
         now
-      })
-      yield* recordConnected(row, actor.userId)
+      }), (row) => record("integration.connected", row, actor.userId)))
       return present(row)
     })
 
-    /** The one place a new connection is reported beyond its own table: the audit log. */
-    const recordConnected = (row: ConnectionRow, userId: UserId) =>
-      audit.integrationConnected({
-        workspaceId: row.workspaceId,
-        integrationId: row.id,
-        provider: row.integration,
-        userId
-      })
+    /** Connections are reported beyond their own table in one place: the audit log. */
+    const record = (
+      type: "integration.connected" | "integration.secrets_changed" | "integration.disconnected",
+      row: ConnectionRow,
+      userId: UserId
+    ) => audit.integration(type, { workspaceId: row.workspaceId, integrationId: row.id, provider: row.integration, userId })
 
     const present = (row: ConnectionRow): Connection => {
       const { secrets: _secrets, ...fields } = row
@@ -173,41 +170,76 @@ export class Connections extends Effect.Service<Connections>()("@clockme/domain/
       id: ConnectionId,
       input: ConnectionInput
     ) {
-      const actor = yield* requireOwner("change integrations")
+      const actor = yield* CurrentActor
       const existing = yield* find(integration, id)
       const p = yield* plugin(existing.integration)
-      const config = input.config === undefined
-        ? undefined
-        : yield* Effect.flatMap(decodeConfig(p, input.config), (c) => Schema.encode(p.config)(c).pipe(Effect.orDie))
+      const config = input.config === undefined ? undefined : yield* decodeConfig(p, input.config)
       const events = input.events === undefined ? undefined : yield* eventsFor(p, input.events)
       const secrets = input.secrets === undefined ? undefined : yield* sealSecrets(p, id, input.secrets)
       const now = DateTime.toDate(yield* DateTime.now)
-      const row = yield* repo.updateConnection(actor.workspaceId, id, {
-        description: input.description,
-        config,
-        events,
-        secrets,
-        enabled: input.enabled,
-        disabledReason: input.enabled === false ? "Paused by an owner" : undefined,
-        now
-      })
-      return present(yield* someOrFail(row, () => notFound(id)))
+      const updated = yield* inTransaction(Effect.gen(function*() {
+        const row = yield* repo.updateConnection(actor.workspaceId, id, {
+          description: input.description,
+          config,
+          events,
+          secrets,
+          enabled: input.enabled,
+          disabledReason: input.enabled === false ? "Paused by an owner" : undefined,
+          now
+        })
+        const found = yield* someOrFail(row, () => notFound(id))
+        if (secrets !== undefined) yield* record("integration.secrets_changed", found, actor.userId)
+        return found
+      }))
+      return present(updated)
     })
 
     const disconnect = Effect.fn("Connections.disconnect")(function*(integration: string | undefined, id: ConnectionId) {
-      const actor = yield* requireOwner("remove integrations")
+      const actor = yield* CurrentActor
       const existing = yield* find(integration, id)
-      yield* repo.deleteConnection(actor.workspaceId, id)
+      yield* inTransaction(
+        Effect.zipRight(repo.deleteConnection(actor.workspaceId, id), record("integration.disconnected", existing, actor.userId))
+      )
       return present(existing)
     })
 
+    /** A connection its target refused for good (a Zap turned off): the server removes it, and says so in the audit log. */
+    const removeRefused = Effect.fn("Connections.removeRefused")(function*(id: ConnectionId) {
+      const row = yield* repo.findConnectionById(id)
+      if (Option.isNone(row)) return
+      yield* inTransaction(
+        Effect.zipRight(
+          repo.removeConnection(id),
+          audit.integration("integration.disconnected", {
+            workspaceId: row.value.workspaceId,
+            integrationId: id,
+            provider: row.value.integration,
+            userId: null
+          })
+        )
+      )
+    })
+
+    /**
+     * Replaces the plain-hash fingerprints older servers stored (they confirm a guessed secret offline) with
+     * HMACs; a connection whose secrets this server cannot open keeps its fingerprint and is logged.
+     */
+    const refingerprint = Effect.gen(function*() {
+      if (!box.configured) return
+      for (const row of yield* repo.plainFingerprinted) {
+        const redone = yield* Effect.exit(
+          Effect.flatMap(Effect.flatMap(box.open(row.secrets, row.id), box.fingerprint), (fp) => repo.setFingerprint(row.id, fp))
+        )
+        if (redone._tag === "Failure") yield* Effect.logWarning(`Connection ${row.id}: its fingerprint could not be redone`)
+      }
+    }).pipe(Effect.withSpan("Connections.refingerprint"))
+
     const get = Effect.fn("Connections.get")(function*(integration: string | undefined, id: ConnectionId) {
-      yield* requireOwner("see integrations")
       return yield* find(integration, id)
     })
 
     const list = Effect.gen(function*() {
-      const actor = yield* requireOwner("see integrations")
+      const actor = yield* CurrentActor
       const available = (yield* plugins.all).map((p) =>
         new IntegrationInfo({
           id: p.id,
@@ -223,14 +255,13 @@ export class Connections extends Effect.Service<Connections>()("@clockme/domain/
     }).pipe(Effect.withSpan("Connections.list"))
 
     const listOf = Effect.fn("Connections.listOf")(function*(integration: string) {
-      const actor = yield* requireOwner("see integrations")
+      const actor = yield* CurrentActor
       return yield* repo.listConnections(actor.workspaceId, integration)
     })
 
     /** Through POST /api/integrations: any plugin but those managed by their own API. */
     const create = Effect.fn("Connections.create")(function*(input: CreateConnection) {
       // the key's scope before anything about the input: a read key learns nothing about plugins
-      yield* requireScope("full")
       const p = yield* plugin(input.integration)
       if (p.managed) {
         return yield* new InvalidInput({
@@ -264,7 +295,6 @@ export class Connections extends Effect.Service<Connections>()("@clockme/domain/
     const workspaceOf = Effect.map(CurrentActor, (actor): WorkspaceId => actor.workspaceId)
 
     return {
-      requireOwner,
       plugin,
       connect,
       update,
@@ -276,11 +306,13 @@ export class Connections extends Effect.Service<Connections>()("@clockme/domain/
       create,
       patch,
       remove,
+      removeRefused,
+      refingerprint,
       resolve,
       resolveById,
       present,
       workspaceOf
     } as const
   }),
-  dependencies: [IntegrationsRepo.Default, WorkspacesRepo.Default, SecretBox.Default, Audit.Default]
+  dependencies: [IntegrationsRepo.Default, SecretBox.Default, Audit.Default]
 }) {}

@@ -1,6 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import { DateTime, Effect, Either, Option, Schema } from "effect"
-import { CurrentActor, requireScope } from "../contract/Actor.js"
+import { CurrentActor } from "../contract/Actor.js"
 import { Entry, EntryNotFound, EntryPage } from "../contract/Entry.js"
 import type { CreateEntry, ListEntriesQuery, UpdateEntry } from "../contract/Entry.js"
 import { Forbidden, InvalidInput } from "../contract/Errors.js"
@@ -69,7 +69,7 @@ export class Entries extends Effect.Service<Entries>()("@clockme/domain/Entries"
     const idempotency = yield* Idempotency
 
     const createNow = Effect.fn("Entries.create")(function*(input: CreateEntry) {
-      const actor = yield* requireScope("write")
+      const actor = yield* CurrentActor
       const project = yield* projects.get(input.projectId).pipe(Effect.flatMap(ensureActive))
       const task = input.taskId == null ? null : yield* tasks.getInProject(input.taskId, project.id)
       yield* budgets.ensureCanTrack(project.id)
@@ -104,12 +104,10 @@ export class Entries extends Effect.Service<Entries>()("@clockme/domain/Entries"
 
     /** A repeat with the same key returns the first entry and logs nothing. */
     const create = (input: CreateEntry) =>
-      requireScope("write").pipe(
-        Effect.zipRight(idempotency.once(input.idempotencyKey, "entries.create", Entry, createNow(input)))
-      )
+      idempotency.once(input.idempotencyKey, "entries.create", Entry, createNow(input))
 
     const findOwn = Effect.fn("Entries.findOwn")(function*(id: EntryId, verb: string) {
-      const actor = yield* requireScope("write")
+      const actor = yield* CurrentActor
       const found = yield* repo.findById(actor.workspaceId, id)
       if (Option.isNone(found)) {
         return yield* new EntryNotFound({ entryId: id, message: `Entry ${id} not found in the active workspace` })

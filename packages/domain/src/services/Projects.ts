@@ -1,9 +1,9 @@
 import { SqlClient } from "@effect/sql"
 import { DateTime, Effect, Option } from "effect"
-import { CurrentActor, requireScope } from "../contract/Actor.js"
+import { CurrentActor } from "../contract/Actor.js"
 import { Forbidden, InvalidInput } from "../contract/Errors.js"
 import { ProjectArchived as ProjectArchivedEvent, ProjectCreated, ProjectUpdated } from "../contract/Events.js"
-import type { ProjectId } from "../contract/Ids.js"
+import type { ProjectId, WorkspaceId } from "../contract/Ids.js"
 import { ProjectArchived, ProjectNameTaken, ProjectNotFound } from "../contract/Project.js"
 import type { CreateProject, Project, UpdateProject } from "../contract/Project.js"
 import { matchProjectName } from "../ProjectMatch.js"
@@ -81,7 +81,7 @@ export class Projects extends Effect.Service<Projects>()("@clockme/domain/Projec
     })
 
     const create = Effect.fn("Projects.create")(function*(input: CreateProject) {
-      const actor = yield* requireScope("write")
+      const actor = yield* CurrentActor
       yield* requireOwnerFor(input, "on a project")
       const now = yield* DateTime.now
       const project = yield* repo.insert(actor.workspaceId, input, DateTime.toDate(now)).pipe(
@@ -92,7 +92,7 @@ export class Projects extends Effect.Service<Projects>()("@clockme/domain/Projec
     }, transactional(sql))
 
     const update = Effect.fn("Projects.update")(function*(id: ProjectId, patch: UpdateProject) {
-      const actor = yield* requireScope("write")
+      const actor = yield* CurrentActor
       yield* get(id)
       yield* requireOwnerFor(patch, "on a project")
       const now = yield* DateTime.now
@@ -111,6 +111,14 @@ export class Projects extends Effect.Service<Projects>()("@clockme/domain/Projec
     }, transactional(sql))
 
     /**
+     * The name exactly as matchProjectName's first rule means it (ignoring case), by the index on lower(name):
+     * a hook names its project on every prompt, and this spares listing the workspace's projects.
+     */
+    const exactly = (workspaceId: WorkspaceId, name: string) =>
+      Effect.map(repo.findByName(workspaceId, name.trim()), (found) =>
+        Option.isSome(found) && found.value.name.toLowerCase() === name.trim().toLowerCase() ? found.value : undefined)
+
+    /**
      * Which project a timer call means: `projectId`, else `projectName` matched loosely, else
      * `fallbackProjectId`, else (with `autoCreate`) a new project of that name.
      */
@@ -122,13 +130,14 @@ export class Projects extends Effect.Service<Projects>()("@clockme/domain/Projec
         return yield* new InvalidInput({ field: "projectId", message: "Give projectId or projectName" })
       }
       const name = ref.projectName
+      const exact = yield* exactly(actor.workspaceId, name)
+      if (exact !== undefined) return exact
       const candidates = yield* repo.list(actor.workspaceId, false)
       // A hook's folder name with autoCreate must not land on a merely similar project (repo-a vs repo-b).
       const { match, suggestions } = matchProjectName(name, candidates, { fuzzy: ref.autoCreate !== true })
       if (match) return match
       if (ref.fallbackProjectId !== undefined) return yield* get(ref.fallbackProjectId).pipe(Effect.flatMap(ensureActive))
       if (ref.autoCreate === true) {
-        yield* requireScope("write")
         const now = yield* DateTime.now
         return yield* transactional(sql)(Effect.gen(function*() {
           const { created, project } = yield* repo.insertOrGet(actor.workspaceId, name, DateTime.toDate(now))
@@ -152,6 +161,8 @@ export class Projects extends Effect.Service<Projects>()("@clockme/domain/Projec
     const findMatching = (name: string): Effect.Effect<Project | undefined, never, CurrentActor> =>
       Effect.gen(function*() {
         const actor = yield* CurrentActor
+        const exact = yield* exactly(actor.workspaceId, name)
+        if (exact !== undefined) return exact
         const candidates = yield* repo.list(actor.workspaceId, false)
         return matchProjectName(name, candidates).match
       })

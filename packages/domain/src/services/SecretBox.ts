@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto"
+import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes } from "node:crypto"
 import { Config, ConfigError, Effect, Either, Option, Redacted } from "effect"
 import { SecretKeyMissing } from "../contract/Integration.js"
 
@@ -38,6 +38,9 @@ const keyConfig = Config.all({
   })
 )
 
+const missingKey = () =>
+  new SecretKeyMissing({ message: `This server cannot store secrets: no encryption key is set. ${HOW_TO}` })
+
 const b64 = (buffer: Buffer) => buffer.toString("base64url")
 
 /**
@@ -51,7 +54,7 @@ export class SecretBox extends Effect.Service<SecretBox>()("@clockme/domain/Secr
 
     const seal = Effect.fn("SecretBox.seal")(function*(plaintext: string, boundTo: string) {
       if (current === undefined) {
-        return yield* new SecretKeyMissing({ message: `This server cannot store secrets: no encryption key is set. ${HOW_TO}` })
+        return yield* missingKey()
       }
       const iv = randomBytes(12)
       const cipher = createCipheriv("aes-256-gcm", current.bytes, iv)
@@ -86,10 +89,22 @@ export class SecretBox extends Effect.Service<SecretBox>()("@clockme/domain/Secr
     /** Whether `sealed` uses an older key (re-seal it on the next write). */
     const isStale = (sealed: string) => current !== undefined && sealed.split(".")[1] !== current.id
 
-    return { seal, open, isStale, configured: current !== undefined } as const
+    // a key of its own, derived from the server key, so fingerprints never reuse the encryption key's bytes
+    const fingerprintKey = current === undefined
+      ? undefined
+      : Buffer.from(hkdfSync("sha256", current.bytes, Buffer.alloc(0), "clockme secret fingerprint v1", 32))
+
+    /**
+     * A short, stable way to recognise a secret without revealing it: an HMAC under the server key, so a
+     * weak secret cannot be confirmed offline from its fingerprint (a plain hash could be).
+     */
+    const fingerprint = Effect.fn("SecretBox.fingerprint")(function*(plaintext: string) {
+      if (fingerprintKey === undefined) {
+        return yield* missingKey()
+      }
+      return "hmac-sha256:" + createHmac("sha256", fingerprintKey).update(plaintext).digest("hex").slice(0, 16)
+    })
+
+    return { seal, open, isStale, fingerprint, configured: current !== undefined } as const
   })
 }) {}
-
-/** A short, stable way to recognise a secret without revealing it. */
-export const fingerprint = (plaintext: string) =>
-  "sha256:" + createHash("sha256").update(plaintext).digest("hex").slice(0, 12)

@@ -1,6 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import { DateTime, Effect } from "effect"
-import { CurrentActor, requireScope } from "../contract/Actor.js"
+import { CurrentActor } from "../contract/Actor.js"
 import { TaskCompleted, TaskCreated } from "../contract/Events.js"
 import type { ProjectId, TaskId } from "../contract/Ids.js"
 import { TasksRepo } from "../repos/TasksRepo.js"
@@ -19,7 +19,7 @@ export class Tasks extends Effect.Service<Tasks>()("@clockme/domain/Tasks", {
     const events = yield* Events
 
     const create = Effect.fn("Tasks.create")(function*(input: CreateTask) {
-      const actor = yield* requireScope("write")
+      const actor = yield* CurrentActor
       yield* projects.get(input.projectId)
       yield* projects.requireOwnerFor({ hourlyRate: input.hourlyRate }, "on a task")
       const now = yield* DateTime.now
@@ -50,7 +50,7 @@ export class Tasks extends Effect.Service<Tasks>()("@clockme/domain/Tasks", {
     })
 
     const complete = Effect.fn("Tasks.complete")(function*(id: TaskId) {
-      const actor = yield* requireScope("write")
+      const actor = yield* CurrentActor
       const now = yield* DateTime.now
       const done = yield* repo.complete(actor.workspaceId, id, DateTime.toDate(now))
       const { changed, task } = yield* someOrFail(done, () => TaskNotFound.byId(id))

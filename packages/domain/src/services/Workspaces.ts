@@ -1,7 +1,7 @@
 import { SqlClient } from "@effect/sql"
 import { randomBytes } from "node:crypto"
 import { DateTime, Effect, Equal, Option } from "effect"
-import { CurrentActor, requireScope } from "../contract/Actor.js"
+import { CurrentActor } from "../contract/Actor.js"
 import { Forbidden, InvalidInput } from "../contract/Errors.js"
 import {
   InviteCreated,
@@ -44,6 +44,7 @@ import type {
 } from "../contract/Workspace.js"
 import { Events } from "./Events.js"
 import { someOrFail } from "./Found.js"
+import { AdmissionCache } from "./AdmissionCache.js"
 import { Audit } from "./Audit.js"
 import { hoursOf, resolvePeriod } from "./Periods.js"
 import { Timers } from "./Timers.js"
@@ -60,6 +61,7 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
     const accounts = yield* AccountsRepo
     const events = yield* Events
     const audit = yield* Audit
+    const cache = yield* AdmissionCache
 
     const list = Effect.gen(function*() {
       const actor = yield* CurrentActor
@@ -85,16 +87,6 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
           })
         ))
 
-    const requireOwner = Effect.fn("Workspaces.requireOwner")(function*(id: WorkspaceId, action: string) {
-      const workspace = yield* membership(id)
-      if (workspace.role !== "owner") {
-        return yield* new Forbidden({
-          message: `Only owners of workspace "${workspace.name}" can ${action}; your role there is ${workspace.role}`
-        })
-      }
-      return workspace
-    })
-
     const requireShared = (workspace: WorkspaceSummaryItem, action: string) =>
       workspace.kind === "personal"
         ? Effect.fail(
@@ -114,7 +106,7 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
 
     /** A shared workspace with the caller as its owner. */
     const create = Effect.fn("Workspaces.create")(function*(input: CreateWorkspace) {
-      const actor = yield* requireScope("full")
+      const actor = yield* CurrentActor
       yield* unrestricted("create workspaces")
       const now = yield* DateTime.now
       const id = yield* repo.create(actor.userId, input, DateTime.toDate(now))
@@ -126,8 +118,8 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
     }, transactional(sql))
 
     const update = Effect.fn("Workspaces.update")(function*(id: WorkspaceId, patch: UpdateWorkspace) {
-      const actor = yield* requireScope("full")
-      const before = WorkspaceSettings.of(yield* requireOwner(id, "change its settings"))
+      const actor = yield* CurrentActor
+      const before = WorkspaceSettings.of(yield* membership(id))
       yield* repo.update(id, patch)
       const workspace = yield* reload(id)
       const after = WorkspaceSettings.of(workspace)
@@ -142,7 +134,7 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
 
     const join = Effect.fn("Workspaces.join")(
       function*(code: string) {
-        const actor = yield* requireScope("full")
+        const actor = yield* CurrentActor
         yield* unrestricted("join other workspaces")
         const found = yield* repo.findInviteForUpdate(code)
         if (Option.isNone(found)) {
@@ -174,12 +166,13 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
         )
         return new JoinedWorkspace({ workspace: joined, alreadyMember: false })
       },
-      transactional(sql)
+      transactional(sql),
+      cache.invalidating
     )
 
     const createInvite = Effect.fn("Workspaces.createInvite")(function*(id: WorkspaceId, input: CreateInvite | null) {
-      const actor = yield* requireScope("full")
-      const workspace = yield* requireOwner(id, "create invites")
+      const actor = yield* CurrentActor
+      const workspace = yield* membership(id)
       yield* requireShared(workspace, "have invites")
       const now = yield* DateTime.now
       if (input?.expiresAt != null && !DateTime.greaterThan(input.expiresAt, now)) {
@@ -208,15 +201,12 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
 
     const listInvites = Effect.fn("Workspaces.listInvites")(function*(id: WorkspaceId) {
       // the codes let anyone join: as sensitive as creating them
-      yield* requireScope("full")
-      yield* requireOwner(id, "see its invites")
       const now = yield* DateTime.now
       return yield* repo.listInvites(id, DateTime.toDate(now))
     })
 
     const revokeInvite = Effect.fn("Workspaces.revokeInvite")(function*(id: WorkspaceId, inviteId: InviteId) {
-      const actor = yield* requireScope("full")
-      yield* requireOwner(id, "revoke invites")
+      const actor = yield* CurrentActor
       const now = yield* DateTime.now
       const revoked = yield* repo.revokeInvite(id, inviteId, DateTime.toDate(now))
       const { changed, invite } = yield* someOrFail(
@@ -261,8 +251,7 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
     )
 
     const setRole = Effect.fn("Workspaces.setRole")(function*(id: WorkspaceId, userId: UserId, input: UpdateMember) {
-      const actor = yield* requireScope("full")
-      yield* requireOwner(id, "change roles")
+      const actor = yield* CurrentActor
       const target = yield* checkOwnersAfter(id, userId, input.role, "This would leave the workspace without an owner")
       yield* repo.setRole(id, userId, input.role)
       if (target.role !== input.role) {
@@ -289,7 +278,7 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
         )
       }
       return member
-    }, transactional(sql))
+    }, transactional(sql), cache.invalidating)
 
     /**
      * Ends a membership unless it would leave no owner: the member's timers there are stopped and recorded,
@@ -315,26 +304,26 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
     })
 
     const removeMember = Effect.fn("Workspaces.removeMember")(function*(id: WorkspaceId, userId: UserId) {
-      const actor = yield* requireScope("full")
-      const workspace = yield* requireOwner(id, "remove members")
+      const actor = yield* CurrentActor
+      const workspace = yield* membership(id)
       yield* requireShared(workspace, "lose its only member")
       yield* endMembership(id, userId, "This would remove the last owner", actor.userId)
-    }, transactional(sql))
+    }, transactional(sql), cache.invalidating)
 
     const leave = Effect.fn("Workspaces.leave")(function*(id: WorkspaceId) {
-      const actor = yield* requireScope("full")
+      const actor = yield* CurrentActor
       const workspace = yield* membership(id)
       yield* requireShared(workspace, "be left")
       yield* endMembership(id, actor.userId, "You are the only owner", null)
-    }, transactional(sql))
+    }, transactional(sql), cache.invalidating)
 
     /** Makes the workspace the one every later call of this user acts in. */
     const activate = Effect.fn("Workspaces.activate")(function*(id: WorkspaceId) {
-      const actor = yield* requireScope("full")
+      const actor = yield* CurrentActor
       yield* membership(id)
       yield* repo.setActive(actor.userId, id)
       return yield* reload(id)
-    })
+    }, cache.invalidating)
 
     /** Hours by member, by project and by both; any member may read it. */
     const summary = Effect.fn("Workspaces.summary")(function*(id: WorkspaceId, query: SummaryQuery) {
@@ -399,5 +388,13 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
       summary
     } as const
   }),
-  dependencies: [WorkspacesRepo.Default, ReportsRepo.Default, AccountsRepo.Default, Timers.Default, Events.Default, Audit.Default]
+  dependencies: [
+    WorkspacesRepo.Default,
+    ReportsRepo.Default,
+    AccountsRepo.Default,
+    Timers.Default,
+    Events.Default,
+    Audit.Default,
+    AdmissionCache.Default
+  ]
 }) {}

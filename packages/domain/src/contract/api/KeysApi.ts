@@ -6,11 +6,12 @@ import { Conflict, Forbidden, InvalidInput } from "../Errors.js"
 import { ApiKeyId } from "../Ids.js"
 import { WorkspaceNotFound } from "../Workspace.js"
 import { Authentication } from "./Authentication.js"
+import { RequiredScope } from "./Access.js"
 
 export class KeysApi extends HttpApiGroup.make("keys")
   .add(HttpApiEndpoint.get("list", "/keys").addSuccess(Schema.Array(ApiKey)))
   .add(
-    HttpApiEndpoint.post("create", "/keys")
+    HttpApiEndpoint.post("create", "/keys").annotate(RequiredScope, "full")
       .setPayload(CreateApiKey)
       .addSuccess(CreatedApiKey, { status: 201 })
       .addError(InvalidInput)
@@ -19,7 +20,7 @@ export class KeysApi extends HttpApiGroup.make("keys")
       .annotate(OpenApi.Description, "Create a key (full scope), optionally expiring (expiresAt) or restricted to one workspace (workspaceId)")
   )
   .add(
-    HttpApiEndpoint.post("rotate", "/keys/:id/rotate")
+    HttpApiEndpoint.post("rotate", "/keys/:id/rotate").annotate(RequiredScope, "full")
       .setPath(Schema.Struct({ id: ApiKeyId }))
       .setPayload(RotateApiKeyBody)
       .addSuccess(CreatedApiKey)
@@ -31,7 +32,7 @@ export class KeysApi extends HttpApiGroup.make("keys")
       )
   )
   .add(
-    HttpApiEndpoint.del("revoke", "/keys/:id")
+    HttpApiEndpoint.del("revoke", "/keys/:id").annotate(RequiredScope, "full")
       .setPath(Schema.Struct({ id: ApiKeyId }))
       .addSuccess(ApiKey)
       .addError(ApiKeyNotFound)

@@ -10,7 +10,6 @@ export interface McpToolSpec {
   readonly name: string
   readonly title: string
   readonly description: string
-  readonly readOnly: boolean
   readonly destructive: boolean
   readonly idempotent: boolean
   /**
@@ -31,5 +30,5 @@ export interface McpToolSpec {
 
 export class McpTool extends Context.Tag("@clockme/domain/McpTool")<McpTool, McpToolSpec>() {}
 
-/** The hints of a tool that only reads. */
-export const readOnly = { readOnly: true, destructive: false, idempotent: true } as const
+/** The hints of a tool that only reads (it is read-only when its endpoint needs the read scope: RequiredScope). */
+export const readOnly = { destructive: false, idempotent: true } as const

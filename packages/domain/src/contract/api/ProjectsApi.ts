@@ -49,7 +49,6 @@ export class ProjectsApi extends HttpApiGroup.make("projects")
           "workspace's active projects ignoring case, so creating an existing name fails; use clockme_list_projects " +
           "to find it instead.",
         // Names are unique, so a repeat changes nothing (it fails with project_name_taken).
-        readOnly: false,
         destructive: false,
         idempotent: true,
         params: {
@@ -103,7 +102,6 @@ export class ProjectsApi extends HttpApiGroup.make("projects")
         title: "Update a project",
         description: "Change any field of a project: name, rate, budgets, billable, colour, or archive it. Fields " +
           "you omit stay as they are.",
-        readOnly: false,
         destructive: true,
         idempotent: true,
         rename: { id: "projectId" },

@@ -37,7 +37,6 @@ export class TasksApi extends HttpApiGroup.make("tasks")
         title: "Create a task",
         description: "Create a task in a project; returns it with its id, to pass as taskId when starting a timer " +
           "or logging time.",
-        readOnly: false,
         destructive: false,
         idempotent: false,
         params: {
@@ -59,7 +58,6 @@ export class TasksApi extends HttpApiGroup.make("tasks")
         name: "clockme_complete_task",
         title: "Complete a task",
         description: "Mark a task as complete. Completing a task that is already complete changes nothing.",
-        readOnly: false,
         destructive: false,
         idempotent: true,
         rename: { id: "taskId" },

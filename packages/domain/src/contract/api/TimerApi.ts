@@ -69,7 +69,6 @@ export class TimerApi extends HttpApiGroup.make("timer")
           "the server stops an mcp timer that sees no activity for the workspace's idle timeout (30 minutes by " +
           "default), ending it at its last activity. Stop it with clockme_stop_timer when the work is done.",
         // A repeat returns the running timer (alreadyRunning: true) and, with autoCreate, the project made the first time.
-        readOnly: false,
         destructive: false,
         idempotent: true,
         params: {
@@ -106,7 +105,6 @@ export class TimerApi extends HttpApiGroup.make("timer")
         description: "Stop a running or paused timer and record its time as a completed entry (paused time is not " +
           "counted); returns the entry with durationSeconds. With no arguments it stops your only timer; when " +
           "several run, the call fails listing them, so call again with projectId.",
-        readOnly: false,
         destructive: false,
         idempotent: false,
         params: which
@@ -125,7 +123,6 @@ export class TimerApi extends HttpApiGroup.make("timer")
         title: "Pause a timer",
         description: "Pause a running timer: the time until clockme_resume_timer is not counted. With no arguments " +
           "it pauses your only running timer; when several run, the call fails listing them.",
-        readOnly: false,
         destructive: false,
         idempotent: false,
         params: which
@@ -144,7 +141,6 @@ export class TimerApi extends HttpApiGroup.make("timer")
         title: "Resume a timer",
         description: "Resume a paused timer; it counts again from now. With no arguments it resumes your only " +
           "paused timer; when several are paused, the call fails listing them.",
-        readOnly: false,
         destructive: false,
         idempotent: false,
         params: which
@@ -184,7 +180,6 @@ export class TimerApi extends HttpApiGroup.make("timer")
         title: "Edit a running timer",
         description: "Change a running timer's description or task, or move it to another project. The timer " +
           "keeps its start time unless split is true.",
-        readOnly: false,
         destructive: true,
         idempotent: true,
         params: {

@@ -7,10 +7,12 @@ import { SubscribeZap, ZapierEvent, ZapItem, ZapSubscription } from "../Zapier.j
 import { WorkspaceNotFound } from "../Workspace.js"
 import { Authentication } from "./Authentication.js"
 import { IdempotencyKeyHeader } from "./IdempotencyKeyHeader.js"
+import { ownersOf, RequiredRole, RequiredScope } from "./Access.js"
 
 export class ZapierApi extends HttpApiGroup.make("zapier")
   .add(
-    HttpApiEndpoint.post("subscribe", "/zapier/hooks")
+    HttpApiEndpoint.post("subscribe", "/zapier/hooks").annotate(RequiredScope, "full")
+      .annotate(RequiredRole, ownersOf("active", "subscribe Zaps"))
       .setPayload(SubscribeZap)
       .setHeaders(IdempotencyKeyHeader)
       .addSuccess(ZapSubscription, { status: 201 })
@@ -19,13 +21,15 @@ export class ZapierApi extends HttpApiGroup.make("zapier")
       .addError(InvalidInput)
   )
   .add(
-    HttpApiEndpoint.del("unsubscribe", "/zapier/hooks/:id")
+    HttpApiEndpoint.del("unsubscribe", "/zapier/hooks/:id").annotate(RequiredScope, "full")
+      .annotate(RequiredRole, ownersOf("active", "remove integrations"))
       .setPath(Schema.Struct({ id: ConnectionId }))
       .addSuccess(ZapSubscription)
       .addError(ConnectionNotFound)
   )
   .add(
-    HttpApiEndpoint.get("samples", "/zapier/samples/:event")
+    HttpApiEndpoint.get("samples", "/zapier/samples/:event").annotate(RequiredScope, "full")
+      .annotate(RequiredRole, ownersOf("active", "read Zap samples"))
       .setPath(Schema.Struct({ event: ZapierEvent }))
       .addSuccess(Schema.Array(ZapItem))
   )

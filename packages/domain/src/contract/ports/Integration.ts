@@ -2,7 +2,7 @@ import { Context, Data, Effect, Layer } from "effect"
 import type { Duration, Schema } from "effect"
 import type { DomainEvent, EventType } from "../Events.js"
 import type { WorkspaceId } from "../Ids.js"
-import type { ConnectionId } from "../Integration.js"
+import type { ConnectionId, TargetRefused } from "../Integration.js"
 
 /** One workspace's connection to an integration, with its settings decoded by the plugin's schemas. */
 export interface ConnectionOf<Config, Secrets> {
@@ -85,6 +85,15 @@ export interface Plugin<Config = any, Secrets = any> {
   /** Connections are created by the plugin's own API (e.g. webhooks), not by POST /api/integrations. */
   readonly managed?: boolean | undefined
 }
+
+/**
+ * The rules outbound calls follow (https, public addresses), applied to every http(s) URL a connection's
+ * settings hold when they are saved, so a bad target is refused at once rather than at its first delivery.
+ */
+export class OutboundTargets extends Context.Tag("@clockme/domain/ports/OutboundTargets")<
+  OutboundTargets,
+  { readonly check: (url: string) => Effect.Effect<unknown, TargetRefused> }
+>() {}
 
 export interface Registry {
   readonly register: (plugin: Plugin) => Effect.Effect<void>

@@ -1,0 +1,72 @@
+import { Clock, Effect } from "effect"
+import type { ApiKeyId } from "../contract/Ids.js"
+import type { KeyAdmission } from "../repos/AccountsRepo.js"
+
+/**
+ * How long a key's admission row (key, plan, active workspace, role) is reused without reading the database.
+ * A revoke, rotation, role or membership change or workspace switch made on this node is seen at once (it
+ * empties the cache); one made on another node, or in the database by hand, within this bound, when the
+ * row expires here and is read again.
+ */
+export const ADMISSION_CACHE_MILLIS = 5_000
+
+/** "Last used" is written at most once this often per key and node, not on every request. */
+export const LAST_USED_EVERY_MILLIS = 60_000
+
+interface Cached {
+  readonly row: KeyAdmission
+  readonly readAt: number
+  readonly generation: number
+}
+
+/** Admission rows by key hash, for the bound above; only keys that exist are kept. */
+export class AdmissionCache extends Effect.Service<AdmissionCache>()("@clockme/domain/AdmissionCache", {
+  sync: () => {
+    const rows = new Map<string, Cached>()
+    const touched = new Map<ApiKeyId, number>()
+    let generation = 0
+
+    /**
+     * Reads through the cache: `read` runs on a miss. A row read while a change was committing carries the
+     * generation from before the change, so it is never served after `invalidate`.
+     */
+    const through = <E, R>(hash: string, read: Effect.Effect<KeyAdmission | undefined, E, R>) =>
+      Effect.gen(function*() {
+        const now = yield* Clock.currentTimeMillis
+        const cached = rows.get(hash)
+        if (cached !== undefined && cached.generation === generation && now - cached.readAt < ADMISSION_CACHE_MILLIS) {
+          return cached.row
+        }
+        const readingAt = generation
+        const row = yield* read
+        if (row === undefined) {
+          rows.delete(hash)
+        } else if (readingAt === generation) {
+          if (rows.size >= 10_000) rows.clear()
+          rows.set(hash, { row, readAt: now, generation })
+        }
+        return row
+      })
+
+    /** After a change that admission depends on has committed: every row is read again. */
+    const invalidate = Effect.sync(() => {
+      generation += 1
+      rows.clear()
+    })
+
+    /** Whether this request should write the key's "last used" (then it is counted as written). */
+    const shouldTouch = (keyId: ApiKeyId, lastUsedAt: number | undefined) =>
+      Effect.map(Clock.currentTimeMillis, (now) => {
+        const last = Math.max(touched.get(keyId) ?? 0, lastUsedAt ?? 0)
+        if (now - last < LAST_USED_EVERY_MILLIS) return false
+        if (touched.size >= 10_000) touched.clear()
+        touched.set(keyId, now)
+        return true
+      })
+
+    /** The postprocessor of a service method that changes what admission reads: empties the cache when it ends. */
+    const invalidating = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.ensuring(effect, invalidate)
+
+    return { through, invalidate, invalidating, shouldTouch } as const
+  }
+}) {}
