@@ -144,6 +144,7 @@ describe("dashboard sign-in", () => {
       for (let i = 0; i < 5; i++) expectError(yield* attempt(user.email, `wrong password ${i}`), 401, "sign_in_failed")
       const limited = yield* attempt(user.email, password)
       expectError(limited, 429, "rate_limited")
+      expect(limited.headers.get("retry-after")).toBe("50")
       expect(limited.headers.get("set-cookie")).toBeNull()
       // An unknown account answers exactly like a wrong password.
       const unknown = yield* attempt("nobody@example.com", password)

@@ -3,6 +3,7 @@ import { requiredScope } from "@clockme/domain/contract/api/Access"
 import { Api } from "@clockme/domain/contract/api/Api"
 import { SessionApi } from "@clockme/domain/contract/api/SessionApi"
 import { SESSION_COOKIE, SessionInfo, sessionCookie } from "@clockme/domain/contract/Session"
+import { RateLimited } from "@clockme/domain/contract/RateLimit"
 import { SignIn } from "@clockme/domain/services/SignIn"
 import { HttpApiBuilder, type HttpApiEndpoint, HttpApp, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { DateTime, Effect, Option } from "effect"
@@ -25,6 +26,14 @@ const signOutEndpoint = SessionApi.endpoints.signOut as unknown as HttpApiEndpoi
 
 const noSession = () => new Unauthorized({ message: "No dashboard session: sign in with POST /api/session" })
 
+/** Retry-After on a refused attempt, as on every other 429. */
+const retryAfter = <A, E, R>(self: Effect.Effect<A, E, R>) =>
+  Effect.tapError(self, (error) =>
+    error instanceof RateLimited
+      ? HttpApp.appendPreResponseHandler((_request, response) =>
+        Effect.succeed(HttpServerResponse.setHeader(response, "retry-after", String(error.retryAfterSeconds))))
+      : Effect.void)
+
 /** The dashboard's sign-in, answered here rather than in the table of operations: it sets cookies and reads the peer. */
 export const SessionHttp = HttpApiBuilder.group(Api, "session", (handlers) =>
   Effect.map(SignIn, (signIn) =>
@@ -38,9 +47,9 @@ export const SessionHttp = HttpApiBuilder.group(Api, "session", (handlers) =>
             expires: DateTime.toDate(session.expiresAt)
           })
           return session
-        }))
+        }).pipe(retryAfter))
       .handle("setPassword", ({ payload }) =>
-        Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => signIn.setPassword(payload, addressOf(request))))
+        Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => signIn.setPassword(payload, addressOf(request))).pipe(retryAfter))
       .handle("current", () =>
         Effect.gen(function*() {
           const request = yield* HttpServerRequest.HttpServerRequest
