@@ -110,6 +110,19 @@ describe("dashboard sign-in", () => {
       expect((yield* send("GET", "/api/timer/current", { session })).body.timers).toEqual([])
     }))
 
+  it.scoped("a key always wins over a cookie: a bad key is refused though the session is good, and no CSRF is asked of a key", () =>
+    Effect.gen(function*() {
+      const { key, send, signedIn, user } = yield* started
+      const { session } = yield* signedIn
+      const bad = yield* send("GET", "/api/me", { session, key: "ck_live_short" })
+      expectError(bad, 401, "unauthorized")
+      expect(bad.headers.get("www-authenticate")).toContain("invalid_token")
+      const start = yield* send("POST", "/api/timer/start", { session, key, body: { projectName: "api", autoCreate: true } })
+      expect(start.status).toBe(200)
+      expect(start.body.source).toBe("api")
+      expect((yield* send("GET", "/api/me", { session, key })).body.user.id).toBe(user.id)
+    }))
+
   it.scoped("sign-out and expiry end a session; a session never opens /api/mcp", () =>
     Effect.gen(function*() {
       const { send, signedIn } = yield* started
