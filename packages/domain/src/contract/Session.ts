@@ -1,6 +1,8 @@
 import { HttpApiSchema, HttpApiSecurity, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
 import { UserId } from "./Ids.js"
+import { strict } from "./Strict.js"
+import { Text } from "./Text.js"
 
 /** The session cookie's name; the cookie is HttpOnly and SameSite=Lax (and Secure behind https). */
 export const SESSION_COOKIE = "clockme_session"
@@ -18,21 +20,23 @@ export const sessionCookie = HttpApiSecurity.apiKey({ in: "cookie", key: SESSION
 )
 
 /** Long enough for a passphrase, short enough that hashing it costs nothing unusual. */
-export const Password = Schema.String.pipe(Schema.minLength(12), Schema.maxLength(256)).annotations({
+export const Password = Text.pipe(Schema.minLength(12), Schema.maxLength(256)).annotations({
   description: "At least 12 and at most 256 characters"
 })
 
-export class SignIn extends Schema.Class<SignIn>("SignIn")({
-  email: Schema.String.pipe(Schema.minLength(1), Schema.maxLength(320)),
-  password: Schema.String.pipe(Schema.minLength(1), Schema.maxLength(256))
-}) {}
+export const SignIn = Schema.Struct({
+  email: Text.pipe(Schema.minLength(1), Schema.maxLength(320)),
+  password: Text.pipe(Schema.minLength(1), Schema.maxLength(256))
+}).annotations({ identifier: "SignIn", ...strict })
+export type SignIn = typeof SignIn.Type
 
-export class SetPassword extends Schema.Class<SetPassword>("SetPassword")({
-  token: Schema.String.pipe(Schema.minLength(1), Schema.maxLength(128)).annotations({
+export const SetPassword = Schema.Struct({
+  token: Text.pipe(Schema.minLength(1), Schema.maxLength(128)).annotations({
     description: "The token of a set-password link (after #token= in the link)"
   }),
   password: Password
-}) {}
+}).annotations({ identifier: "SetPassword", ...strict })
+export type SetPassword = typeof SetPassword.Type
 
 export class SessionInfo extends Schema.Class<SessionInfo>("SessionInfo")({
   userId: UserId,
