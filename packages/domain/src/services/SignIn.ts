@@ -22,8 +22,12 @@ const sha256 = (text: string) => createHash("sha256").update(text).digest("hex")
 /** argon2id with @node-rs/argon2's defaults (OWASP's minimum: 19 MiB, 2 passes); the hash names its parameters. */
 const hashPassword = (password: string) => Effect.promise(() => hash(password, { algorithm: 2 }))
 
-/** Verified against when no account or no password matches, so an unknown email takes as long as a wrong password. */
-const decoy = hash(secret(), { algorithm: 2 })
+/**
+ * Verified against when no account or no password matches, so an unknown email takes as long as a wrong
+ * password; made on the first sign-in, not when a process that never signs anyone in starts.
+ */
+let decoy: Promise<string> | undefined
+const decoyHash = () => (decoy ??= hash(secret(), { algorithm: 2 }))
 
 const failed = () => new SignInFailed({ message: "The email or password is wrong" })
 
@@ -91,7 +95,7 @@ export class SignIn extends Effect.Service<SignIn>()("@clockme/domain/SignIn", {
       const found = yield* repo.findPassword(input.email.trim())
       const stored = Option.flatMap(found, (row) => Option.fromNullable(row.hash))
       const matches = yield* Effect.promise(async () =>
-        Option.isSome(stored) ? verify(stored.value, input.password) : verify(await decoy, input.password).then(() => false)
+        Option.isSome(stored) ? verify(stored.value, input.password) : verify(await decoyHash(), input.password).then(() => false)
       )
       if (!matches || Option.isNone(found)) return yield* failed()
       const user = yield* accounts.findUserById(found.value.userId)
