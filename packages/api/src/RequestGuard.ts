@@ -138,8 +138,8 @@ class BodyTooLarge extends Data.TaggedError("BodyTooLarge") {}
 class ClientGone extends Data.TaggedError("ClientGone") {}
 
 /** Reads the body, counting bytes as they come, and stops at the limit without holding more. */
-const readBody = (source: IncomingMessage, maxBytes: number) =>
-  Effect.async<string, BodyTooLarge | ClientGone>((resume) => {
+const readBytes = (source: IncomingMessage, maxBytes: number) =>
+  Effect.async<Buffer, BodyTooLarge | ClientGone>((resume) => {
     const chunks: Array<Buffer> = []
     let size = 0
     const cleanup = () => {
@@ -148,7 +148,7 @@ const readBody = (source: IncomingMessage, maxBytes: number) =>
       source.off("error", onGone)
       source.off("close", onClose)
     }
-    const finish = (effect: Effect.Effect<string, BodyTooLarge | ClientGone>) => {
+    const finish = (effect: Effect.Effect<Buffer, BodyTooLarge | ClientGone>) => {
       cleanup()
       resume(effect)
     }
@@ -158,7 +158,7 @@ const readBody = (source: IncomingMessage, maxBytes: number) =>
       source.pause()
       finish(Effect.fail(new BodyTooLarge()))
     }
-    const onEnd = () => finish(Effect.succeed(Buffer.concat(chunks).toString("utf8")))
+    const onEnd = () => finish(Effect.succeed(Buffer.concat(chunks)))
     const onGone = () => finish(Effect.fail(new ClientGone()))
     const onClose = () => {
       if (!source.complete) onGone()
@@ -168,6 +168,20 @@ const readBody = (source: IncomingMessage, maxBytes: number) =>
     source.once("error", onGone)
     source.once("close", onClose)
     return Effect.sync(cleanup)
+  })
+
+const readBody = (source: IncomingMessage, maxBytes: number) =>
+  Effect.map(readBytes(source, maxBytes), (bytes) => bytes.toString("utf8"))
+
+/** The one route that takes a binary body: OTLP/HTTP logs in protobuf. */
+const OTLP_LOGS = "/api/otlp/v1/logs"
+const isProtobuf = (contentType: string | undefined) =>
+  (contentType ?? "").split(";")[0]!.trim().toLowerCase() === "application/x-protobuf"
+
+/** The same request, answering `arrayBuffer` from the bytes already read here (within the limit). */
+const withBytes = (request: HttpServerRequest.HttpServerRequest, bytes: Buffer): HttpServerRequest.HttpServerRequest =>
+  Object.create(request, {
+    arrayBuffer: { value: Effect.succeed(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)) }
   })
 
 /** How much of a refused body is read and thrown away, at most, before the connection is cut. */
@@ -275,9 +289,17 @@ export const requestGuard = (options: GuardOptions) => {
       }
       // plugins' inbound routes check signatures over the raw bytes, so their body is left unread here
       if (inbound.test(pathOf(request))) return yield* app
+      if (pathOf(request) === OTLP_LOGS && isProtobuf(request.headers["content-type"])) {
+        const bytes = yield* readBytes(NodeHttpServerRequest.toIncomingMessage(request), options.maxBodyBytes)
+        return yield* Effect.provideService(app, HttpServerRequest.HttpServerRequest, withBytes(request, bytes))
+      }
       // the MCP transport answers a wrong content type itself, as JSON-RPC
       if (!mcp && !isJson(request.headers["content-type"])) {
-        return refusalResponse(new UnsupportedMediaType({ message: "The request body must be JSON (Content-Type: application/json)" }))
+        return refusalResponse(new UnsupportedMediaType({
+          message: pathOf(request) === OTLP_LOGS
+            ? "An OTLP export must be application/json or application/x-protobuf"
+            : "The request body must be JSON (Content-Type: application/json)"
+        }))
       }
       const text = yield* readBody(NodeHttpServerRequest.toIncomingMessage(request), options.maxBodyBytes)
       const forward = Effect.provideService(app, HttpServerRequest.HttpServerRequest, withText(request, text))

@@ -83,7 +83,8 @@ layer(TestServerManualSweep, { timeout: 120_000 })("billing reports", (it) => {
           billableHours: 3.42,
           rate: null,
           amount: 425,
-          entries: 6
+          entries: 6,
+          aiCostUsd: 0
         },
         {
           projectId: beta.id,
@@ -95,10 +96,11 @@ layer(TestServerManualSweep, { timeout: 120_000 })("billing reports", (it) => {
           billableHours: 0.83,
           rate: 80,
           amount: 66.67,
-          entries: 2
+          entries: 2,
+          aiCostUsd: 0
         }
       ])
-      expect(reply.body.totals).toEqual({ hours: 4.75, billableHours: 4.25, amount: 491.67, entries: 8 })
+      expect(reply.body.totals).toEqual({ hours: 4.75, billableHours: 4.25, amount: 491.67, entries: 8, aiCostUsd: 0 })
     }))
 
   it.effect("by task, by day (timezone day boundaries), by week starting Monday and Sunday", () =>
@@ -120,7 +122,7 @@ layer(TestServerManualSweep, { timeout: 120_000 })("billing reports", (it) => {
         ["2026-06-03", 1.83, 1.83, 166.67, 4],
         ["2026-06-07", 0.67, 0.17, 25, 2]
       ])
-      expect(byDay.body.totals).toEqual({ hours: 4.75, billableHours: 4.25, amount: 491.67, entries: 8 })
+      expect(byDay.body.totals).toEqual({ hours: 4.75, billableHours: 4.25, amount: 491.67, entries: 8, aiCostUsd: 0 })
 
       const mondayWeeks = yield* report("&groupBy=week")
       expect(mondayWeeks.body.lines.map((l: any) => [l.date, l.hours, l.amount])).toEqual([["2026-06-01", 4.75, 491.67]])
@@ -143,7 +145,7 @@ layer(TestServerManualSweep, { timeout: 120_000 })("billing reports", (it) => {
         ["2026-06-04", 0.83, 66.67],
         ["2026-06-07", 0.5, 0]
       ])
-      expect(utc.body.totals).toEqual({ hours: 5.58, billableHours: 5.08, amount: 546.67, entries: 8 })
+      expect(utc.body.totals).toEqual({ hours: 5.58, billableHours: 5.08, amount: 546.67, entries: 8, aiCostUsd: 0 })
     }))
 
   it.effect("filters: projectId, taskId, billable; ids of another workspace are 404; bad values are 400", () =>
@@ -151,15 +153,15 @@ layer(TestServerManualSweep, { timeout: 120_000 })("billing reports", (it) => {
       const { alpha, base, bob, design, report } = yield* setup
       const onlyAlpha = yield* report(`&projectId=${alpha.id}`)
       expect(onlyAlpha.body.projects.map((l: any) => l.projectName)).toEqual(["Alpha"])
-      expect(onlyAlpha.body.totals).toEqual({ hours: 3.42, billableHours: 3.42, amount: 425, entries: 6 })
+      expect(onlyAlpha.body.totals).toEqual({ hours: 3.42, billableHours: 3.42, amount: 425, entries: 6, aiCostUsd: 0 })
       const onlyDesign = yield* report(`&taskId=${design.id}`)
-      expect(onlyDesign.body.totals).toEqual({ hours: 1.67, billableHours: 1.67, amount: 250, entries: 2 })
+      expect(onlyDesign.body.totals).toEqual({ hours: 1.67, billableHours: 1.67, amount: 250, entries: 2, aiCostUsd: 0 })
       const nonBillable = yield* report("&billable=false")
       expect(nonBillable.body.projects.map((l: any) => [l.projectName, l.hours, l.billableHours, l.amount])).toEqual([
         ["Beta, Inc.", 0.5, 0, 0]
       ])
       const billable = yield* report("&billable=true")
-      expect(billable.body.totals).toEqual({ hours: 4.25, billableHours: 4.25, amount: 491.67, entries: 7 })
+      expect(billable.body.totals).toEqual({ hours: 4.25, billableHours: 4.25, amount: 491.67, entries: 7, aiCostUsd: 0 })
 
       // Bob's own report in the same workspace: only his 8 hours on Alpha at 100
       const bobs = yield* report("", bob.key)
@@ -196,27 +198,27 @@ layer(TestServerManualSweep, { timeout: 120_000 })("billing reports", (it) => {
         "attachment; filename=\"clockme-report-2026-06-01-2026-06-07-by-project.csv\""
       )
       expect(csv.body).toBe(
-        "Project,Hours,Billable hours,Rate,Amount,Currency,Entries\r\n" +
-          "Alpha,3.42,3.42,,425.00,EUR,6\r\n" +
-          "\"Beta, Inc.\",1.33,0.83,80.00,66.67,EUR,2\r\n" +
-          "Total,4.75,4.25,,491.67,EUR,8\r\n"
+        "Project,Hours,Billable hours,Rate,Amount,Currency,Entries,AI cost (USD)\r\n" +
+          "Alpha,3.42,3.42,,425.00,EUR,6,0.0000\r\n" +
+          "\"Beta, Inc.\",1.33,0.83,80.00,66.67,EUR,2,0.0000\r\n" +
+          "Total,4.75,4.25,,491.67,EUR,8,0.0000\r\n"
       )
       const accepted = yield* call(base, "GET", "/api/reports?from=2026-06-01&to=2026-06-07&groupBy=day", {
         key: alice.key,
         headers: { accept: "text/csv" }
       })
       expect(accepted.body).toBe(
-        "Date,Hours,Billable hours,Rate,Amount,Currency,Entries\r\n" +
-          "2026-06-01,1.50,1.50,150.00,225.00,EUR,1\r\n" +
-          "2026-06-02,0.75,0.75,100.00,75.00,EUR,1\r\n" +
-          "2026-06-03,1.83,1.83,,166.67,EUR,4\r\n" +
-          "2026-06-07,0.67,0.17,,25.00,EUR,2\r\n" +
-          "Total,4.75,4.25,,491.67,EUR,8\r\n"
+        "Date,Hours,Billable hours,Rate,Amount,Currency,Entries,AI cost (USD)\r\n" +
+          "2026-06-01,1.50,1.50,150.00,225.00,EUR,1,0.0000\r\n" +
+          "2026-06-02,0.75,0.75,100.00,75.00,EUR,1,0.0000\r\n" +
+          "2026-06-03,1.83,1.83,,166.67,EUR,4,0.0000\r\n" +
+          "2026-06-07,0.67,0.17,,25.00,EUR,2,0.0000\r\n" +
+          "Total,4.75,4.25,,491.67,EUR,8,0.0000\r\n"
       )
       const byTask = yield* report("&groupBy=task&format=csv")
-      expect((byTask.body as string).split("\r\n")[0]).toBe("Project,Task,Hours,Billable hours,Rate,Amount,Currency,Entries")
-      expect((byTask.body as string).split("\r\n")).toContain("Alpha,(no task),0.75,0.75,100.00,75.00,EUR,1")
-      expect((byTask.body as string).split("\r\n")).toContain("Total,,4.75,4.25,,491.67,EUR,8")
+      expect((byTask.body as string).split("\r\n")[0]).toBe("Project,Task,Hours,Billable hours,Rate,Amount,Currency,Entries,AI cost (USD)")
+      expect((byTask.body as string).split("\r\n")).toContain("Alpha,(no task),0.75,0.75,100.00,75.00,EUR,1,0.0000")
+      expect((byTask.body as string).split("\r\n")).toContain("Total,,4.75,4.25,,491.67,EUR,8,0.0000")
       // format=json wins over Accept; a browser's Accept gets JSON
       const json = yield* call(base, "GET", "/api/reports?from=2026-06-01&to=2026-06-07&format=json", {
         key: alice.key,
@@ -236,7 +238,7 @@ layer(TestServerManualSweep, { timeout: 120_000 })("billing reports", (it) => {
       const evil = (yield* call(base, "POST", "/api/projects", { key: alice.key, body: { name: "=HYPERLINK(\"x\")" } })).body
       yield* log(alice.key, evil.id, "2026-06-05T14:00:00Z", 60)
       const csv = yield* report(`&projectId=${evil.id}&format=csv`)
-      expect((csv.body as string).split("\r\n")[1]).toBe("\"'=HYPERLINK(\"\"x\"\")\",1.00,1.00,80.00,80.00,EUR,1")
+      expect((csv.body as string).split("\r\n")[1]).toBe("\"'=HYPERLINK(\"\"x\"\")\",1.00,1.00,80.00,80.00,EUR,1,0.0000")
     }))
 
   it.effect("JPY has no minor unit: the line is rounded once to whole yen", () =>
@@ -261,9 +263,9 @@ layer(TestServerManualSweep, { timeout: 120_000 })("billing reports", (it) => {
       expect(reply.body.totals.amount).toBe(617)
       const csv = yield* call(base, "GET", "/api/reports?from=2026-06-01&to=2026-06-30&format=csv", { key })
       expect(csv.body).toBe(
-        "Project,Hours,Billable hours,Rate,Amount,Currency,Entries\r\n" +
-          "Tokyo,0.50,0.50,1234.50,617,JPY,2\r\n" +
-          "Total,0.50,0.50,,617,JPY,2\r\n"
+        "Project,Hours,Billable hours,Rate,Amount,Currency,Entries,AI cost (USD)\r\n" +
+          "Tokyo,0.50,0.50,1234.50,617,JPY,2,0.0000\r\n" +
+          "Total,0.50,0.50,,617,JPY,2,0.0000\r\n"
       )
     }))
 })

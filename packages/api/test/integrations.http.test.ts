@@ -120,14 +120,19 @@ const timerRound = (api: (m: string, p: string, b?: unknown) => Effect.Effect<{ 
   })
 
 
-/** What a verified Standard Webhooks body holds: the event type, when, and the event. */
+/** What a verified Standard Webhooks body holds: the stream's envelope plus `timestamp`. */
 interface Delivered {
+  readonly id: string
   readonly type: string
   readonly timestamp: string
+  readonly occurredAt: string
+  readonly workspaceId: string
   readonly data: { readonly [key: string]: any }
 }
+
+const envelopeKeys = ["data", "id", "occurredAt", "type", "workspaceId"]
 describe("integrations over HTTP", () => {
-  it.scoped("a webhook receives TimerStarted and TimerStopped signed per Standard Webhooks, in order", () =>
+  it.scoped("a webhook receives timer.started and timer.stopped signed per Standard Webhooks, in order", () =>
     Effect.gen(function*() {
       const r = yield* receiver
       const s = yield* start(true)
@@ -150,7 +155,7 @@ describe("integrations over HTTP", () => {
       const verifier = new Webhook(created.body.secret)
       const types = hooks.map((hook) => {
         const payload = verifier.verify(hook.body, hook.headers as Record<string, string>) as Delivered
-        expect(hook.headers["webhook-id"]).toBe(payload.data.id)
+        expect(hook.headers["webhook-id"]).toBe(payload.id)
         return `${payload.type}:${payload.data.timer.projectName}`
       })
       expect(types).toEqual(["timer.started:alpha", "timer.stopped:alpha", "timer.started:beta", "timer.stopped:beta"])
@@ -160,6 +165,51 @@ describe("integrations over HTTP", () => {
       expect(log.body.every((d: any) => d.state === "delivered" && d.log[0].status === 200)).toBe(true)
       yield* s.deliver
       expect(r.received.filter((x) => x.path === "/hook")).toHaveLength(4)
+    }))
+
+  it.scoped("one envelope and one name everywhere: the stream's event is a Zap's item and, plus timestamp, a webhook's body", () =>
+    Effect.gen(function*() {
+      const r = yield* receiver
+      const s = yield* start(true)
+      const hook = yield* s.api("POST", "/api/webhooks", { url: `${r.url}/one`, events: ["timer.started", "entry.created"] })
+      expect(hook.status).toBe(201)
+      expect((yield* s.api("POST", "/api/zapier/hooks", { target_url: `${r.url}/zap1`, event: "entry.created" })).status).toBe(201)
+      for (const events of [["TimerStarted"], ["timer.started", "EntryCreated"]]) {
+        const refused = yield* s.api("POST", "/api/webhooks", { url: `${r.url}/x`, events })
+        expect(refused.status).toBe(400)
+        expect(refused.body.message).toContain(events[events.length - 1])
+      }
+      yield* timerRound(s.api, "same")
+      for (let i = 0; i < 6 && r.received.length < 3; i++) yield* s.deliver
+
+      const stream = (yield* s.api("GET", "/api/events?types=timer.started,entry.created")).body.events
+      expect(stream.map((e: any) => e.type)).toEqual(["timer.started", "entry.created"])
+      for (const event of stream) expect(Object.keys(event).sort()).toEqual(envelopeKeys)
+      const verifier = new Webhook(hook.body.secret)
+      const hooked = r.received.filter((x) => x.path === "/one").map((x) => {
+        const body = verifier.verify(x.body, x.headers as Record<string, string>) as Delivered
+        expect(x.headers["webhook-id"]).toBe(body.id)
+        return body
+      })
+      expect(hooked).toEqual(stream.map((event: any) => ({ ...event, timestamp: event.occurredAt })))
+      const zapped = r.received.filter((x) => x.path === "/zap1").map((x) => JSON.parse(x.body))
+      expect(zapped).toEqual([stream[1]])
+      expect((yield* s.api("GET", "/api/zapier/samples/entry.created")).body).toEqual([stream[1]])
+      const log = (yield* s.api("GET", `/api/webhooks/${hook.body.endpoint.id}/deliveries`)).body
+      expect(log.map((d: any) => d.eventType).sort()).toEqual(["entry.created", "timer.started"])
+
+      const tested = yield* s.api("POST", `/api/webhooks/${hook.body.endpoint.id}/test`)
+      expect(tested.body).toMatchObject({ eventType: "webhook.test", state: "delivered" })
+      const message = r.received[r.received.length - 1]!
+      const test = verifier.verify(message.body, message.headers as Record<string, string>) as Delivered
+      expect(Object.keys(test).sort()).toEqual([...envelopeKeys, "timestamp"].sort())
+      expect(test).toMatchObject({
+        id: message.headers["webhook-id"],
+        type: "webhook.test",
+        timestamp: test.occurredAt,
+        workspaceId: s.user.activeWorkspaceId,
+        data: { endpointId: hook.body.endpoint.id }
+      })
     }))
 
   it.scoped("500s are retried with backoff on the Clock (5 s ×3 up to 2 h, ±20 %), logged, dead at the first attempt after 24 hours; 410 disables the endpoint", () =>
@@ -470,7 +520,7 @@ describe("integrations over HTTP", () => {
       const tested = yield* s.api("POST", `/api/webhooks/${id}/test`)
       expect(trap.connections.count).toBe(0)
       const log = (yield* s.api("GET", `/api/webhooks/${id}/deliveries`)).body
-      expect(log.map((d: any) => d.eventType).sort()).toEqual(["TimerStarted", "webhook.test"])
+      expect(log.map((d: any) => d.eventType).sort()).toEqual(["timer.started", "webhook.test"])
       for (const delivery of log) {
         expect(delivery).toMatchObject({ state: delivery.eventType === "webhook.test" ? "dead" : "pending", lastStatus: null })
         expect(delivery.lastError).toContain("resolves to 127.0.0.1, which is not a public address")
@@ -491,7 +541,8 @@ describe("integrations over HTTP", () => {
       yield* s.deliver
       const items = r.received.filter((x) => x.path === "/zap").map((x) => JSON.parse(x.body))
       expect(items).toHaveLength(1)
-      expect(items[0]).toMatchObject({ type: "entry.created", data: { _tag: "EntryCreated" } })
+      expect(Object.keys(items[0]).sort()).toEqual(envelopeKeys)
+      expect(items[0]).toMatchObject({ type: "entry.created", workspaceId: s.user.activeWorkspaceId, data: { entry: {} } })
       const samples = yield* s.api("GET", "/api/zapier/samples/entry.created")
       expect(samples.body[0]).toEqual(items[0])
 

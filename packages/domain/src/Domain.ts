@@ -17,6 +17,7 @@ import { Projects } from "./services/Projects.js"
 import { Reports } from "./services/Reports.js"
 import { Tasks } from "./services/Tasks.js"
 import { Timers } from "./services/Timers.js"
+import { Usage } from "./services/Usage.js"
 import { Workspaces } from "./services/Workspaces.js"
 
 /** Every domain service; still needs a SqlClient and a RateLimiter. */
@@ -38,6 +39,7 @@ export const DomainServicesLive = Layer.mergeAll(
   Dashboard.Default,
   ProjectDetails.Default,
   Ownership.Default,
+  Usage.Default,
   SignIn.Default
 )
 

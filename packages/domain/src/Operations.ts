@@ -6,6 +6,7 @@ import type { WorkspaceId } from "./contract/Ids.js"
 import { requiredRole, requiredScope } from "./contract/api/Access.js"
 import { Api } from "./contract/api/Api.js"
 import { Health } from "./contract/api/SystemApi.js"
+import { InvalidExport } from "./contract/Usage.js"
 import { reportCsv } from "./contract/Report.js"
 import { summaryCsv } from "./contract/Workspace.js"
 import { Accounts } from "./services/Accounts.js"
@@ -22,6 +23,7 @@ import { Projects } from "./services/Projects.js"
 import { Reports } from "./services/Reports.js"
 import { Tasks } from "./services/Tasks.js"
 import { Timers } from "./services/Timers.js"
+import { Usage } from "./services/Usage.js"
 import { Workspaces } from "./services/Workspaces.js"
 
 type Groups = typeof Api extends HttpApi.HttpApi<string, infer G, infer _E, infer _R> ? G : never
@@ -125,6 +127,7 @@ export class Operations extends Effect.Service<Operations>()("@clockme/domain/Op
     const connections = yield* Connections
     const plugins = yield* PluginOperations
     const ownership = yield* Ownership
+    const usage = yield* Usage
     const table: OperationTable = {
       timer: {
         current: () => timers.current,
@@ -207,6 +210,13 @@ export class Operations extends Effect.Service<Operations>()("@clockme/domain/Op
         connect: ({ payload }) => connections.create(payload),
         update: ({ path, payload }) => connections.patch(path.id, payload),
         disconnect: ({ path }) => connections.remove(path.id)
+      },
+      otlp: {
+        // the HTTP edge decodes protobuf into the JSON shape before this runs
+        logs: ({ payload }) =>
+          payload instanceof Uint8Array
+            ? Effect.fail(new InvalidExport({ message: "A protobuf export must be decoded before it is read" }))
+            : usage.ingestOtlp(payload)
       },
       ...plugins
     }

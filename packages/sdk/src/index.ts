@@ -19,5 +19,6 @@ export {
 export type { ApiClient } from "./Client.js"
 export { ClockMe, type CallOptions, type ClockMeInit, type Input, type Json, type PromiseApi, type PromiseMethod } from "./ClockMe.js"
 export { type ApiError, ClockMeError, type ErrorCode, type ServerError, toClockMeError } from "./Errors.js"
+export type { ClockMeEvent, WebhookBody } from "./Event.js"
 /** The contract itself, for `HttpApiClient.make` or OpenAPI tooling. */
 export { Api } from "@clockme/domain/contract/api/Api"

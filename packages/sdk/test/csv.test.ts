@@ -29,7 +29,7 @@ layer(TestServer, { timeout: 120_000, excludeTestServices: true })("CSV through 
       const query = { from: "2026-06-01", to: "2026-06-30" }
 
       const report = yield* Effect.promise(() => cm.reports.billingCsv(query))
-      expect(report.startsWith(`${bom}Project,Hours,Billable hours,Rate,Amount,Currency,Entries\r\n`)).toBe(true)
+      expect(report.startsWith(`${bom}Project,Hours,Billable hours,Rate,Amount,Currency,Entries,AI cost (USD)\r\n`)).toBe(true)
       expect(report).toContain("\"'=Acme, \"\"Web\"\"\",1.50,1.50,80.00,120.00,")
       expect(report).toBe(yield* negotiated(`${base}/api/reports?from=2026-06-01&to=2026-06-30&format=csv`, key))
 
@@ -46,7 +46,7 @@ layer(TestServer, { timeout: 120_000, excludeTestServices: true })("CSV through 
         return yield* clockme.reports.billingCsv({ urlParams: { ...query, projectId: ProjectId.make(project.id), groupBy: "day" } })
       }).pipe(Effect.provide(client))
       const [header, line] = viaEffect.split("\r\n")
-      expect(header).toBe(`${bom}Date,Hours,Billable hours,Rate,Amount,Currency,Entries`)
-      expect(line).toMatch(/^2026-06-02,1\.50,1\.50,80\.00,120\.00,[A-Z]{3},1$/)
+      expect(header).toBe(`${bom}Date,Hours,Billable hours,Rate,Amount,Currency,Entries,AI cost (USD)`)
+      expect(line).toMatch(/^2026-06-02,1\.50,1\.50,80\.00,120\.00,[A-Z]{3},1,0\.0000$/)
     }))
 })

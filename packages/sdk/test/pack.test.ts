@@ -129,8 +129,11 @@ console.log(JSON.stringify({ project: started.projectName, timerId: started.id, 
         expect(result.code).toBe("timer_not_running")
 
         writeFileSync(join(app, "check.ts"), `
-import { ClockMe, ClockMeError } from "@clockme/sdk"
+import { ClockMe, ClockMeError, type ClockMeEvent } from "@clockme/sdk"
 const cm = new ClockMe({ apiKey: "ck_live_x" })
+export const reason = (event: ClockMeEvent): string => event.type === "timer.stopped" ? event.data.reason : event.type
+// @ts-expect-error: events go by their names, not their class names
+export const misnamed: ClockMeEvent["type"] = "TimerStopped"
 export const run = async (): Promise<string> => {
   const timer = await cm.timer.start({ projectName: "x" })
   const projects = await cm.projects.list({ includeArchived: true })

@@ -4,7 +4,7 @@ import { describe, expect, it as test, layer } from "@effect/vitest"
 import { vi } from "vitest"
 import { Effect, Layer } from "effect"
 import { baseUrl, signUp, TestServer } from "../../api/test/lib/TestServer.js"
-import { ClockMe, ClockMeClient, ClockMeError } from "../src/index.js"
+import { ClockMe, ClockMeClient, ClockMeError, type ClockMeEvent } from "../src/index.js"
 import { standIn } from "./lib/StandIn.js"
 
 const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10)
@@ -95,6 +95,24 @@ layer(TestServer, { timeout: 120_000, excludeTestServices: true })("the Promise 
         expect((await cm.keys.list()).map((k) => k.id)).toContain(created.key.id)
         const revoked = await cm.keys.revoke({ id: created.key.id })
         expect(revoked.revokedAt).toEqual(expect.any(String))
+
+        // the stream shows an event once every older transaction on the server has ended (see events.http.test.ts)
+        let stream = await cm.events.list({ types: "timer.started,entry.created" })
+        for (let i = 0; i < 100 && stream.events.length < 3; i++) {
+          await new Promise((resolve) => setTimeout(resolve, 100))
+          stream = await cm.events.list({ types: "timer.started,entry.created" })
+        }
+        expect(stream.events.map((event) => event.type)).toEqual(["timer.started", "entry.created", "entry.created"])
+        const entryIds: Array<string> = []
+        for (const event of stream.events satisfies ReadonlyArray<ClockMeEvent>) {
+          // `type` narrows `data`: the SDK's event types are the contract's envelope
+          if (event.type === "timer.started") expect(event.data.timer.id).toBe(started.id)
+          if (event.type === "entry.created") entryIds.push(event.data.entry.id)
+        }
+        expect(entryIds).toEqual([stopped.id, logged.id])
+        const rest = await cm.events.list({ after: stream.nextCursor, types: "timer.started,entry.created" })
+        expect(rest.events).toEqual([])
+        expect(await rejection(cm.events.list({ after: "0.0" }))).toMatchObject({ status: 400, code: "invalid_input" })
       })
     }))
 

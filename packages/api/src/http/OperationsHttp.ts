@@ -7,6 +7,7 @@ import type { HttpApi, HttpApiGroup } from "@effect/platform"
 import { HttpApiBuilder } from "@effect/platform"
 import { Effect, Layer } from "effect"
 import { negotiated } from "./CsvResponse.js"
+import { protobufExport } from "./OtlpProtobuf.js"
 
 type Groups = typeof Api extends HttpApi.HttpApi<string, infer G, infer _E, infer _R> ? G : never
 type Handler = (request: any) => Effect.Effect<unknown, unknown, unknown>
@@ -17,10 +18,11 @@ type Edges = {
   }
 }
 
-/** Where HTTP answers other than with the operation's data: CSV negotiation on the JSON reports. */
+/** Where HTTP answers other than with the operation's data: CSV negotiation on the JSON reports, protobuf OTLP. */
 const edges: Edges = {
   reports: { billing: negotiated(reportCsv) },
-  workspaces: { summary: negotiated(summaryCsv) }
+  workspaces: { summary: negotiated(summaryCsv) },
+  otlp: { logs: protobufExport }
 }
 
 const answer = (name: keyof OperationTable) =>

@@ -150,7 +150,7 @@ export const expectExactlyAcknowledged = async (base: string, key: string, ledge
   }
   const current = await request(base, "GET", "/api/timer/current", { key })
   expect(current.body.timers).toEqual([])
-  const created = await visibleEvents(base, key, "EntryCreated", (events) => events.length >= acknowledgedIds.length)
-  expect(created.map((e) => e.entry.id).sort()).toEqual([...acknowledgedIds].sort())
+  const created = await visibleEvents(base, key, "entry.created", (events) => events.length >= acknowledgedIds.length)
+  expect(created.map((e) => e.data.entry.id).sort()).toEqual([...acknowledgedIds].sort())
   return entries
 }

@@ -110,9 +110,9 @@ describe("two server processes", () => {
     expect(entries.map((e) => e.id).sort()).toEqual(
       [stopped[0]!.body.id, keyedStops[0]!.body.id, logs[0]!.body.id, bodyKeyed[0]!.body.id].sort()
     )
-    const created = await visibleEvents(a.base, key, "EntryCreated", (events) => events.length >= entries.length)
-    expect(created.map((e) => e.entry.id).sort()).toEqual(entries.map((e) => e.id).sort())
-    expect(await visibleEvents(a.base, key, "TimerStarted", (events) => events.length >= 2)).toHaveLength(2)
+    const created = await visibleEvents(a.base, key, "entry.created", (events) => events.length >= entries.length)
+    expect(created.map((e) => e.data.entry.id).sort()).toEqual(entries.map((e) => e.id).sort())
+    expect(await visibleEvents(a.base, key, "timer.started", (events) => events.length >= 2)).toHaveLength(2)
   }, 120_000)
 
   it.skipIf(!serverUrl)("the idle watchdog runs in each process: each alone stops stale timers while the other is frozen, and both together stop each exactly once", async () => {
@@ -155,9 +155,9 @@ describe("two server processes", () => {
     await untilNoneRunning(a.base, "both watchdogs")
     // both watchdogs sweep every second: give each a few more sweeps to stop anything a second time
     await pause(3_000)
-    const stopped = (await visibleEvents(b.base, key, "TimerStopped", (events) =>
-      events.filter((e) => ids.has(e.timer.id)).length >= ids.size
-    )).filter((e) => ids.has(e.timer.id))
+    const stopped = (await visibleEvents(b.base, key, "timer.stopped", (events) =>
+      events.filter((e) => ids.has(e.data.timer.id)).length >= ids.size
+    )).filter((e) => ids.has(e.data.timer.id)).map((e) => e.data)
     expect(stopped).toHaveLength(ids.size)
     expect(new Set(stopped.map((e) => e.timer.id)).size).toBe(ids.size)
     for (const event of stopped) expect(event).toMatchObject({ reason: "idle", entry: { stopReason: "idle", durationSeconds: 0 } })

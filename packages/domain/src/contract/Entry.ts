@@ -6,6 +6,7 @@ import { ApiKeyId, EntryId, ProjectId, TaskId, TimerId, UserId, WorkspaceId } fr
 import { Instant, NullableTimestamp, Timestamp } from "./Timestamp.js"
 import { Description, Text } from "./Text.js"
 import { strict } from "./Strict.js"
+import { UsageSummary } from "./Usage.js"
 
 export const StopReason = Schema.Literal("manual", "session_end", "idle", "replaced")
 export type StopReason = typeof StopReason.Type
@@ -38,7 +39,10 @@ export class Entry extends Schema.Class<Entry>("Entry")({
   firstActivityAt: NullableTimestamp,
   lastActivityAt: NullableTimestamp,
   createdAt: Timestamp,
-  updatedAt: Timestamp
+  updatedAt: Timestamp,
+  usage: Schema.optionalWith(UsageSummary, { default: () => UsageSummary.empty }).annotations({
+    description: "The AI usage reported for the sessions of the timer this entry was made from"
+  })
 }) {}
 
 export const DurationMinutes = Schema.Number.pipe(

@@ -285,15 +285,148 @@ export const eventAudience: { readonly [T in EventType]: "user" | "workspace" | 
 
 export const eventTypes = Object.keys(eventAudience) as ReadonlyArray<EventType>
 
-export const isEventType = (type: string): type is EventType => Object.hasOwn(eventAudience, type)
+/**
+ * The one name of each event type, used wherever an event leaves the server: the stream (`type`, `?types=`),
+ * webhooks (the body's `type`, the subscription's `events`) and Zapier (triggers, items). Lower-case words
+ * separated by a full stop (Standard Webhooks): the subject, then what happened.
+ */
+export const eventNames = {
+  TimerStarted: "timer.started",
+  TimerPaused: "timer.paused",
+  TimerResumed: "timer.resumed",
+  TimerMoved: "timer.moved",
+  TimerUpdated: "timer.updated",
+  TimerStopped: "timer.stopped",
+  EntryCreated: "entry.created",
+  EntryUpdated: "entry.updated",
+  EntryDeleted: "entry.deleted",
+  ProjectCreated: "project.created",
+  ProjectUpdated: "project.updated",
+  ProjectArchived: "project.archived",
+  TaskCreated: "task.created",
+  TaskCompleted: "task.completed",
+  BudgetThresholdCrossed: "budget_threshold.crossed",
+  MemberJoined: "member.joined",
+  MemberLeft: "member.left",
+  MemberRemoved: "member.removed",
+  MemberRoleChanged: "member_role.changed",
+  WorkspaceCreated: "workspace.created",
+  WorkspaceUpdated: "workspace.updated",
+  InviteCreated: "invite.created",
+  InviteRevoked: "invite.revoked",
+  ApiKeyCreated: "api_key.created",
+  ApiKeyRevoked: "api_key.revoked"
+} as const satisfies { readonly [T in EventType]: string }
 
-/** A position in a workspace's stream; opaque to clients. */
+export type EventName = (typeof eventNames)[EventType]
+
+/** `TimerStarted` → `timer.started`. */
+export const wireEventType = <T extends EventType>(type: T): (typeof eventNames)[T] => eventNames[type]
+
+const byWireName = new Map<string, EventType>(eventTypes.map((type) => [eventNames[type], type]))
+
+export const wireEventTypes: ReadonlyArray<EventName> = eventTypes.map(wireEventType)
+
+/** `timer.started` → `TimerStarted`; undefined for anything that is not an event's name. */
+export const eventTypeOfWire = (name: string): EventType | undefined => byWireName.get(name)
+
+/** The name of an event type given as it is spelled in code (`TimerStarted`); undefined for anything else. */
+export const eventNameOf = (type: string): EventName | undefined =>
+  Object.hasOwn(eventNames, type) ? eventNames[type as EventType] : undefined
+
+/** An unknown name quoted for a refusal; a type spelled as in code points to its name. */
+export const unknownEventName = (name: string): string => {
+  const meant = eventNameOf(name)
+  return meant === undefined ? JSON.stringify(name) : `${JSON.stringify(name)} (did you mean "${meant}"?)`
+}
+
+/** An event type by its name (`timer.started`), decoded into the type used in code. */
+export const WireEventType = Schema.String.pipe(
+  Schema.filter((name) => byWireName.has(name), {
+    message: (issue) =>
+      `${unknownEventName(String(issue.actual))} is not an event type; known: ${wireEventTypes.join(", ")}`
+  })
+).annotations({ identifier: "WireEventType", description: `One of ${wireEventTypes.join(", ")}` })
+
+type EnvelopeKeys = "_tag" | keyof typeof envelope
+
+/** One event type on the wire: the envelope with the event's own fields as `data`. */
+const onTheWire = <Name extends EventName, Fields extends Schema.Struct.Fields>(
+  name: Name,
+  event: { readonly fields: Fields; readonly _tag: EventType }
+) => {
+  const { _tag: _t, id: _i, occurredAt: _o, version: _v, workspaceId: _w, ...data } = event.fields as Schema.Struct.Fields
+  return Schema.Struct({
+    id: EventId.annotations({ description: "Unique per event; the same in the stream, webhooks and Zapier" }),
+    type: Schema.Literal(name),
+    occurredAt: Schema.DateTimeUtc.annotations({ description: "When the change happened (ISO 8601, UTC)" }),
+    workspaceId: WorkspaceId,
+    data: Schema.Struct(data as Omit<Fields, EnvelopeKeys>)
+  }).annotations({ identifier: `${event._tag}Event`, title: name })
+}
+
+/**
+ * A domain event as every client sees it: `GET /api/events`, webhook deliveries and Zapier (deliveries and
+ * `performList` samples) all carry this one envelope with the same names.
+ *
+ * ```json
+ * {"id": "…", "type": "timer.started", "occurredAt": "2026-06-01T09:00:00.000Z", "workspaceId": "…",
+ *  "data": {"userId": "…", "timer": {…}}}
+ * ```
+ *
+ * - `type`: the event's name (see `eventNames`); one type always has one `data` schema, which only gains
+ *   fields: a change that breaks it would get a new name.
+ * - `data`: what changed, and `userId`, whose timer, entry, key or membership it is (or who acted).
+ * - Webhooks (Standard Webhooks): the body is this envelope plus `timestamp`, which Standard Webhooks
+ *   requires and which equals `occurredAt`; the `webhook-id` header is `id`, the same on every retry. The
+ *   `webhook.test` message an owner sends by hand has the same shape, with `data: {endpointId}`.
+ * - Zapier: each item is exactly this envelope; `id` is what Zapier deduplicates on.
+ */
+export const Event = Schema.Union(
+  onTheWire("timer.started", TimerStarted),
+  onTheWire("timer.paused", TimerPaused),
+  onTheWire("timer.resumed", TimerResumed),
+  onTheWire("timer.moved", TimerMoved),
+  onTheWire("timer.updated", TimerUpdated),
+  onTheWire("timer.stopped", TimerStopped),
+  onTheWire("entry.created", EntryCreated),
+  onTheWire("entry.updated", EntryUpdated),
+  onTheWire("entry.deleted", EntryDeleted),
+  onTheWire("project.created", ProjectCreated),
+  onTheWire("project.updated", ProjectUpdated),
+  onTheWire("project.archived", ProjectArchived),
+  onTheWire("task.created", TaskCreated),
+  onTheWire("task.completed", TaskCompleted),
+  onTheWire("budget_threshold.crossed", BudgetThresholdCrossed),
+  onTheWire("member.joined", MemberJoined),
+  onTheWire("member.left", MemberLeft),
+  onTheWire("member.removed", MemberRemoved),
+  onTheWire("member_role.changed", MemberRoleChanged),
+  onTheWire("workspace.created", WorkspaceCreated),
+  onTheWire("workspace.updated", WorkspaceUpdated),
+  onTheWire("invite.created", InviteCreated),
+  onTheWire("invite.revoked", InviteRevoked),
+  onTheWire("api_key.created", ApiKeyCreated),
+  onTheWire("api_key.revoked", ApiKeyRevoked)
+).annotations({ identifier: "Event" })
+export type Event = typeof Event.Type
+
+/** The envelope of a domain event: its own fields become `data`. */
+export const toEvent = (event: DomainEvent): Event => {
+  const { _tag, id, occurredAt, version: _version, workspaceId, ...data } = event
+  return { id, type: eventNames[_tag], occurredAt, workspaceId, data } as Event
+}
+
+/**
+ * A position in a workspace's stream; opaque to clients, authenticated by the server (a cursor it did not
+ * issue, or one issued for another workspace, is refused).
+ */
 export const EventCursor = Schema.String.pipe(
-  Schema.pattern(/^\d{1,20}\.\d{1,19}$/, { message: () => "must be a cursor this API returned (nextCursor)" })
+  Schema.pattern(/^[A-Za-z0-9_-]{43}$/, { message: () => "must be a cursor this API returned (nextCursor)" })
 ).annotations({ identifier: "EventCursor", description: "nextCursor of the previous page; omit to read from the start" })
 
 export class EventPage extends Schema.Class<EventPage>("EventPage")({
-  events: Schema.Array(DomainEvent),
+  events: Schema.Array(Event),
   nextCursor: EventCursor.annotations({
     description: "Pass as `after` to continue; equals `after` when nothing new has been committed yet"
   }),
@@ -305,7 +438,7 @@ export const EventsQuery = Schema.Struct({
     description: "nextCursor of the previous page; omit to read from the start of the stream"
   })),
   types: Schema.optional(Schema.String.annotations({
-    description: "Comma-separated event types to return, e.g. TimerStarted,EntryCreated; omit for all"
+    description: "Comma-separated event names to return, e.g. timer.started,entry.created; omit for all"
   })),
   limit: Schema.optional(
     Schema.NumberFromString.pipe(

@@ -1,7 +1,6 @@
 import { HttpApiSchema } from "@effect/platform"
 import { Schema } from "effect"
-import type { EventType } from "./Events.js"
-import { eventTypes } from "./Events.js"
+import { WireEventType } from "./Events.js"
 import { WorkspaceId } from "./Ids.js"
 import { NullableTimestamp, Timestamp } from "./Timestamp.js"
 import { JsonInput, JsonValue, Text, TrimmedText } from "./Text.js"
@@ -17,24 +16,7 @@ export const IntegrationId = Schema.String.pipe(
   Schema.pattern(/^[a-z][a-z0-9-]{1,39}$/, { message: () => "must be an integration id such as \"webhooks\"" })
 ).annotations({ identifier: "IntegrationId", description: "Which integration (plugin) this connection uses" })
 
-/** `TimerStarted` ↔ `timer.started`, `ApiKeyCreated` ↔ `api_key.created`: the wire name of an event type. */
-export const wireEventType = (type: EventType): string => {
-  const words = type.split(/(?=[A-Z])/).map((word) => word.toLowerCase())
-  return `${words.slice(0, -1).join("_")}.${words[words.length - 1]}`
-}
-
-const byWireName = new Map(eventTypes.map((type) => [wireEventType(type), type] as const))
-
-export const wireEventTypes: ReadonlyArray<string> = [...byWireName.keys()]
-
-/** An event type as webhooks and Zapier name it, decoded into the domain's event type. */
-export const WireEventType = Schema.String.pipe(
-  Schema.filter((name) => byWireName.has(name), {
-    message: (issue) => `${JSON.stringify(issue.actual)} is not an event type; known: ${wireEventTypes.join(", ")}`
-  })
-).annotations({ identifier: "WireEventType", description: `One of ${wireEventTypes.join(", ")}` })
-
-export const eventTypeOfWire = (name: string): EventType | undefined => byWireName.get(name)
+export { eventTypeOfWire, wireEventType, WireEventType, wireEventTypes } from "./Events.js"
 
 export const Description = TrimmedText.pipe(Schema.maxLength(500, { message: () => "must be at most 500 characters" }))
 
@@ -120,7 +102,7 @@ export class Delivery extends Schema.Class<Delivery>("Delivery")({
   id: DeliveryId,
   connectionId: ConnectionId,
   eventId: Schema.UUID,
-  eventType: Schema.String,
+  eventType: Schema.String.annotations({ description: "The event's name, e.g. timer.started, or webhook.test" }),
   state: DeliveryState,
   attempts: Schema.Number,
   nextAttemptAt: NullableTimestamp,

@@ -41,7 +41,10 @@ export class ReportLine extends Schema.Class<ReportLine>("ReportLine")({
     description: "The hourly rate when every entry of the line has the same one (task, else project, else workspace); null when mixed or unset"
   }),
   amount: Schema.Number.annotations({ description: "Billable hours times their rates, rounded once to the currency's minor unit" }),
-  entries: Schema.Number
+  entries: Schema.Number,
+  aiCostUsd: Schema.Number.annotations({
+    description: "What the AI requests of the line's entries cost, in US dollars to six decimals (see usage on entries)"
+  })
 }) {}
 
 export class BillingReport extends Schema.Class<BillingReport>("BillingReport")({
@@ -57,7 +60,8 @@ export class BillingReport extends Schema.Class<BillingReport>("BillingReport")(
     hours: Schema.Number,
     billableHours: Schema.Number,
     amount: Schema.Number.annotations({ description: "The sum of the lines' rounded amounts" }),
-    entries: Schema.Number
+    entries: Schema.Number,
+    aiCostUsd: Schema.Number.annotations({ description: "The sum of the lines' AI cost, in US dollars" })
   })
 }) {}
 
@@ -86,7 +90,7 @@ export const reportCsv = (report: BillingReport): CsvDocument => {
   return new CsvDocument({
     filename: `clockme-report-${report.from}-${report.to}-by-${report.groupBy}.csv`,
     content: toCsv(
-      [...keyColumns[report.groupBy], "Hours", "Billable hours", "Rate", "Amount", "Currency", "Entries"],
+      [...keyColumns[report.groupBy], "Hours", "Billable hours", "Rate", "Amount", "Currency", "Entries", "AI cost (USD)"],
       [
         ...report.lines.map((line) => [
           ...keyCells(report.groupBy, line),
@@ -95,7 +99,8 @@ export const reportCsv = (report: BillingReport): CsvDocument => {
           line.rate === null ? null : fixed(line.rate, 2),
           fixed(line.amount, scale),
           report.currency,
-          line.entries
+          line.entries,
+          fixed(line.aiCostUsd, 4)
         ]),
         [
           "Total",
@@ -105,7 +110,8 @@ export const reportCsv = (report: BillingReport): CsvDocument => {
           null,
           fixed(report.totals.amount, scale),
           report.currency,
-          report.totals.entries
+          report.totals.entries,
+          fixed(report.totals.aiCostUsd, 4)
         ]
       ]
     )

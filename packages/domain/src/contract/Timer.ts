@@ -7,6 +7,7 @@ import { ProjectName } from "./Project.js"
 import { Instant, NullableTimestamp, Timestamp } from "./Timestamp.js"
 import { Description, Text } from "./Text.js"
 import { strict } from "./Strict.js"
+import { UsageSummary } from "./Usage.js"
 
 export const TimerState = Schema.Literal("running", "paused")
 export type TimerState = typeof TimerState.Type
@@ -65,7 +66,12 @@ export const timerViewOf = (timer: Timer, projectName: string, now: DateTime.Utc
   elapsedSeconds: Math.floor(timer.elapsedMsAt(now) / 1000)
 })
 
-export class TimerView extends Schema.Class<TimerView>("TimerView")(timerViewFields) {}
+export class TimerView extends Schema.Class<TimerView>("TimerView")({
+  ...timerViewFields,
+  usage: Schema.optionalWith(UsageSummary, { default: () => UsageSummary.empty }).annotations({
+    description: "The AI usage reported for the timer's sessions so far"
+  })
+}) {}
 
 /** How far back an event's `at` may lie: events queued longer than this are refused. */
 export const EVENT_MAX_AGE_HOURS = 24

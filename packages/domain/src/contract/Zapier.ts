@@ -1,9 +1,15 @@
 import { Schema } from "effect"
+import { eventNames } from "./Events.js"
 import { ConnectionId } from "./Integration.js"
-import { JsonValue, TrimmedText } from "./Text.js"
+import { TrimmedText } from "./Text.js"
 
 /** The triggers a Zap can subscribe to, by their wire names. */
-export const ZapierEvent = Schema.Literal("entry.created", "timer.started", "timer.stopped", "budget_threshold.crossed")
+export const ZapierEvent = Schema.Literal(
+  eventNames.EntryCreated,
+  eventNames.TimerStarted,
+  eventNames.TimerStopped,
+  eventNames.BudgetThresholdCrossed
+)
   .annotations({ description: "New time entry, timer started, timer stopped, budget threshold reached" })
 export type ZapierEvent = typeof ZapierEvent.Type
 
@@ -17,12 +23,4 @@ export class ZapSubscription extends Schema.Class<ZapSubscription>("ZapSubscript
   id: ConnectionId,
   event: ZapierEvent,
   target_url: Schema.String
-}) {}
-
-/** What a Zap receives for one event, as delivered and as listed by the samples endpoint (`performList`). */
-export class ZapItem extends Schema.Class<ZapItem>("ZapItem")({
-  id: Schema.UUID.annotations({ description: "The event's id: stable, so Zapier deduplicates on it" }),
-  type: Schema.String,
-  timestamp: Schema.String,
-  data: JsonValue
 }) {}

@@ -2,6 +2,7 @@ import { SqlClient } from "@effect/sql"
 import type { Fragment } from "@effect/sql/Statement"
 import { Effect, Option } from "effect"
 import { decodeRows } from "./Rows.js"
+import { usageOf } from "./UsageRepo.js"
 import type { Source } from "../contract/Actor.js"
 import { Entry } from "../contract/Entry.js"
 import type { StopReason } from "../contract/Entry.js"
@@ -84,24 +85,24 @@ export class EntriesRepo extends Effect.Service<EntriesRepo>()("@clockme/domain/
                 ${input.evidence?.lastActivityAt ?? null}, ${input.createdByKeyId},
                 ${input.evidence?.lateHeartbeats ?? 0}, ${JSON.stringify(input.evidence?.sessionIds ?? [])}::jsonb,
                 ${input.now}, ${input.now})
-        RETURNING *`.pipe(Effect.flatMap(decode), Effect.map((rows) => ({ entry: rows[0]! })), Effect.orDie)
+        RETURNING *, ${usageOf(sql, sql`entries.timer_id`)} AS usage`.pipe(Effect.flatMap(decode), Effect.map((rows) => ({ entry: rows[0]! })), Effect.orDie)
 
     const findById = (workspaceId: WorkspaceId, id: EntryId) =>
-      sql`SELECT * FROM entries WHERE id = ${id} AND workspace_id = ${workspaceId}`.pipe(
+      sql`SELECT *, ${usageOf(sql, sql`entries.timer_id`)} AS usage FROM entries WHERE id = ${id} AND workspace_id = ${workspaceId}`.pipe(
         Effect.flatMap(decode),
         Effect.map(first),
         Effect.orDie
       )
 
     const findByTimer = (timerId: TimerId) =>
-      sql`SELECT * FROM entries WHERE timer_id = ${timerId}`.pipe(Effect.flatMap(decode), Effect.map(first), Effect.orDie)
+      sql`SELECT *, ${usageOf(sql, sql`entries.timer_id`)} AS usage FROM entries WHERE timer_id = ${timerId}`.pipe(Effect.flatMap(decode), Effect.map(first), Effect.orDie)
 
     const update = (id: EntryId, changes: EntryChanges) =>
       sql`
         UPDATE entries SET project_id = ${changes.projectId}, task_id = ${changes.taskId},
           description = ${changes.description}, start_time = ${changes.startTime}, end_time = ${changes.endTime},
           duration_seconds = ${changes.durationSeconds}, billable = ${changes.billable}, updated_at = ${changes.now}
-        WHERE id = ${id} RETURNING *`.pipe(Effect.flatMap(decode), Effect.map((rows) => rows[0]!), Effect.orDie)
+        WHERE id = ${id} RETURNING *, ${usageOf(sql, sql`entries.timer_id`)} AS usage`.pipe(Effect.flatMap(decode), Effect.map((rows) => rows[0]!), Effect.orDie)
 
     /** False when a concurrent request removed it first. */
     const remove = (id: EntryId) =>
@@ -121,7 +122,7 @@ export class EntriesRepo extends Effect.Service<EntriesRepo>()("@clockme/domain/
         conditions.push(sql`(start_time, id) < (${filter.after.startTime}, ${filter.after.id})`)
       }
       return sql`
-        SELECT * FROM entries WHERE ${sql.and(conditions)}
+        SELECT *, ${usageOf(sql, sql`entries.timer_id`)} AS usage FROM entries WHERE ${sql.and(conditions)}
         ORDER BY start_time DESC, id DESC LIMIT ${filter.limit}`.pipe(Effect.flatMap(decode), Effect.orDie)
     }
 

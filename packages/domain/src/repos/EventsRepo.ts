@@ -1,4 +1,5 @@
 import { SqlClient } from "@effect/sql"
+import { randomBytes } from "node:crypto"
 import { Effect, Schema } from "effect"
 import { DomainEvent } from "../contract/Events.js"
 import type { EventType } from "../contract/Events.js"
@@ -84,6 +85,19 @@ export class EventsRepo extends Effect.Service<EventsRepo>()("@clockme/domain/Ev
         Effect.orDie
       )
 
-    return { insert, page } as const
+    /**
+     * A random key of the server's, the same in every process on this database: made by the first that
+     * asks (a racing second insert does nothing), then read.
+     */
+    const serverKey = (name: string) =>
+      sql`INSERT INTO server_keys (name, secret) VALUES (${name}, ${randomBytes(32).toString("base64")})
+          ON CONFLICT (name) DO NOTHING`.pipe(
+        Effect.zipRight(sql<{ secret: string }>`SELECT secret FROM server_keys WHERE name = ${name}`),
+        Effect.flatMap((rows) => Effect.fromNullable(rows[0])),
+        Effect.map((row) => Buffer.from(row.secret, "base64")),
+        Effect.orDie
+      )
+
+    return { insert, page, serverKey } as const
   })
 }) {}

@@ -1,6 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import { Effect, Option, Schema } from "effect"
-import { DomainEvent } from "../contract/Events.js"
+import { DomainEvent, eventNameOf } from "../contract/Events.js"
 import type { UserId, WorkspaceId } from "../contract/Ids.js"
 import { Connection, ConnectionId, Delivery, DeliveryAttempt, DeliveryId, DeliveryState } from "../contract/Integration.js"
 
@@ -337,6 +337,7 @@ export class IntegrationsRepo extends Effect.Service<IntegrationsRepo>()("@clock
         rows.map((row) =>
           new Delivery({
             ...row,
+            eventType: eventNameOf(row.eventType) ?? row.eventType,
             log: attempts.filter((a) => a.deliveryId === row.id).map(({ deliveryId: _d, ...a }) => new DeliveryAttempt(a))
           })
         ))

@@ -1,6 +1,7 @@
 import { SqlClient } from "@effect/sql"
 import { DateTime, Effect, Option, Schema } from "effect"
 import { decodeRows } from "./Rows.js"
+import { usageOf } from "./UsageRepo.js"
 import { Entry } from "../contract/Entry.js"
 import type { StopReason } from "../contract/Entry.js"
 import type { EntryId, ProjectId, TimerId, UserId, WorkspaceId } from "../contract/Ids.js"
@@ -96,7 +97,7 @@ export class LateEvidenceRepo extends Effect.Service<LateEvidenceRepo>()("@clock
       }
           stop_reason = ${change.stopReason ?? "idle"}, updated_at = ${change.now}
         WHERE id = ${id}
-        RETURNING *`.pipe(Effect.flatMap(decodeEntries), Effect.map((rows) => rows[0]!), Effect.orDie)
+        RETURNING *, ${usageOf(sql, sql`entries.timer_id`)} AS usage`.pipe(Effect.flatMap(decodeEntries), Effect.map((rows) => rows[0]!), Effect.orDie)
 
     /**
      * Turns the entry back into the running timer it came from (same id, start, counters and sessions),

@@ -34,6 +34,7 @@ export interface BillingRow {
   readonly rate: number | null
   readonly amount: number
   readonly entries: number
+  readonly aiCostUsd: number
 }
 
 export interface HoursRow {
@@ -108,7 +109,8 @@ export class ReportsRepo extends Effect.Service<ReportsRepo>()("@clockme/domain/
         WITH rated AS (
           SELECT e.project_id, p.name AS project_name, e.task_id, t.name AS task_name, e.billable, e.duration_seconds,
                  coalesce(t.hourly_rate, p.hourly_rate, w.default_hourly_rate) AS rate,
-                 (e.start_time AT TIME ZONE ${filter.period.timezone})::date AS local_day
+                 (e.start_time AT TIME ZONE ${filter.period.timezone})::date AS local_day,
+                 (SELECT coalesce(sum(u.cost_usd), 0) FROM ai_usage u WHERE u.timer_id = e.timer_id) AS ai_cost
           FROM entries e
           JOIN projects p ON p.id = e.project_id
           JOIN workspaces w ON w.id = e.workspace_id
@@ -121,7 +123,8 @@ export class ReportsRepo extends Effect.Service<ReportsRepo>()("@clockme/domain/
                CASE WHEN count(DISTINCT rate) = 1 AND count(rate) = count(*) THEN min(rate) END AS rate,
                round(coalesce(sum(CASE WHEN billable THEN duration_seconds * coalesce(rate, 0) END), 0) / 3600,
                      ${filter.scale}::int) AS amount,
-               count(*)::int AS entries
+               count(*)::int AS entries,
+               round(sum(ai_cost), 6)::float8 AS ai_cost_usd
         FROM rated
         ${rest}`.pipe(Effect.orDie)
     }

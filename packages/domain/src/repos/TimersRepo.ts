@@ -6,6 +6,8 @@ import type { Source } from "../contract/Actor.js"
 import { ApiKeyId } from "../contract/Ids.js"
 import type { ProjectId, TaskId, TimerId, UserId, WorkspaceId } from "../contract/Ids.js"
 import { Timer } from "../contract/Timer.js"
+import { UsageRepo, usageOf } from "./UsageRepo.js"
+import { UsageSummary } from "../contract/Usage.js"
 
 export const TimerWithProject = Schema.Struct({
   ...Timer.fields,
@@ -13,7 +15,8 @@ export const TimerWithProject = Schema.Struct({
   projectBillable: Schema.Boolean,
   sessionCount: Schema.Number,
   createdByKeyId: Schema.NullOr(ApiKeyId),
-  sessionIds: Schema.Array(Schema.String)
+  sessionIds: Schema.Array(Schema.String),
+  usage: UsageSummary
 })
 const decode = decodeRows(TimerWithProject)
 
@@ -25,16 +28,18 @@ export interface TimerRow {
   /** The key that started the timer. */
   readonly createdByKeyId: ApiKeyId | null
   readonly sessionIds: ReadonlyArray<string>
+  readonly usage: UsageSummary
 }
 const toRows = (rows: ReadonlyArray<typeof TimerWithProject.Type>): ReadonlyArray<TimerRow> =>
-  rows.map(({ createdByKeyId, projectBillable, projectName, sessionCount, sessionIds, ...timer }) => ({
+  rows.map(({ createdByKeyId, projectBillable, projectName, sessionCount, sessionIds, usage, ...timer }) => ({
     // decoded just now by decodeRows: no second validation
     timer: new Timer(timer, true),
     projectName,
     projectBillable,
     sessionCount,
     createdByKeyId,
-    sessionIds
+    sessionIds,
+    usage
   }))
 
 /** The timer's sessions, for the entry it becomes (late evidence matches on them). */
@@ -58,6 +63,7 @@ export const STARTUP_GRACE_SECONDS = 120
 export class TimersRepo extends Effect.Service<TimersRepo>()("@clockme/domain/TimersRepo", {
   effect: Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
+    const usage = yield* UsageRepo
 
     /** `also`: more data-modifying CTEs over `t`, run in the same statement (they share its snapshot). */
     const detailsOf = (timers: Fragment, also: Fragment = sql``) =>
@@ -65,7 +71,7 @@ export class TimersRepo extends Effect.Service<TimersRepo>()("@clockme/domain/Ti
         WITH t AS (${timers})${also}
         SELECT t.*, p.name AS project_name, p.billable AS project_billable,
                (SELECT count(*) FROM timer_sessions s WHERE s.timer_id = t.id)::int AS session_count,
-               ${sessionIdsOf(sql, sql`t.id`)}
+               ${sessionIdsOf(sql, sql`t.id`)}, ${usageOf(sql, sql`t.id`)} AS usage
         FROM t JOIN projects p ON p.id = t.project_id
         ORDER BY t.started_at, t.id`.pipe(Effect.flatMap(decode), Effect.map(toRows), Effect.orDie)
 
@@ -147,12 +153,16 @@ export class TimersRepo extends Effect.Service<TimersRepo>()("@clockme/domain/Ti
         UPDATE timers SET project_id = ${changes.projectId}, description = ${changes.description}, task_id = ${changes.taskId}
         WHERE id = ${id}`.pipe(Effect.asVoid)
 
+    /** Also claims the session's AI usage that arrived before the timer (see UsageRepo). */
     const recordSession = (timerId: TimerId, sessionId: string, now: Date) =>
-      sql`
-        INSERT INTO timer_sessions (timer_id, session_id, started_at, last_seen_at)
-        VALUES (${timerId}, ${sessionId}, ${now}, ${now})
-        ON CONFLICT (timer_id, session_id) DO UPDATE SET last_seen_at = greatest(timer_sessions.last_seen_at, ${now}),
-          ended_at = NULL`.pipe(Effect.asVoid, Effect.orDie)
+      Effect.gen(function*() {
+        yield* sql`
+          INSERT INTO timer_sessions (timer_id, session_id, started_at, last_seen_at)
+          VALUES (${timerId}, ${sessionId}, ${now}, ${now})
+          ON CONFLICT (timer_id, session_id) DO UPDATE SET last_seen_at = greatest(timer_sessions.last_seen_at, ${now}),
+            ended_at = NULL`
+        yield* usage.claimForTimer(timerId, sessionId, now)
+      }).pipe(Effect.orDie)
 
     /** Marks the session ended and counts the other sessions still active (seen since `activeSince`). */
     const endSession = (timerId: TimerId, sessionId: string, now: Date, activeSince: Date) =>
@@ -189,7 +199,7 @@ export class TimersRepo extends Effect.Service<TimersRepo>()("@clockme/domain/Ti
         )
         SELECT gone.*, p.name AS project_name, p.billable AS project_billable,
                (SELECT count(*) FROM timer_sessions s WHERE s.timer_id = gone.id)::int AS session_count,
-               ${sessionIdsOf(sql, sql`gone.id`)}
+               ${sessionIdsOf(sql, sql`gone.id`)}, ${usageOf(sql, sql`gone.id`)} AS usage
         FROM gone JOIN projects p ON p.id = gone.project_id`.pipe(Effect.flatMap(decode), Effect.map(toRows), Effect.orDie)
 
     return {
@@ -207,5 +217,6 @@ export class TimersRepo extends Effect.Service<TimersRepo>()("@clockme/domain/Ti
       endSession,
       deleteIdle
     } as const
-  })
+  }),
+  dependencies: [UsageRepo.Default]
 }) {}

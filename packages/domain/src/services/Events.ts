@@ -2,11 +2,21 @@ import { SqlClient } from "@effect/sql"
 import { DateTime, Effect, Either, Option, Schema } from "effect"
 import { CurrentActor } from "../contract/Actor.js"
 import { InvalidInput } from "../contract/Errors.js"
-import { DomainEvent, eventAudience, EventPage, eventTypes, isEventType } from "../contract/Events.js"
+import {
+  DomainEvent,
+  eventAudience,
+  EventPage,
+  eventTypeOfWire,
+  eventTypes,
+  toEvent,
+  unknownEventName,
+  wireEventTypes
+} from "../contract/Events.js"
 import type { EventsQuery, EventType } from "../contract/Events.js"
 import { WorkspaceNotFound } from "../contract/Workspace.js"
 import { EventsRepo } from "../repos/EventsRepo.js"
 import type { StreamPosition } from "../repos/EventsRepo.js"
+import { decodeCursor, encodeCursor } from "./EventCursor.js"
 import { WorkspacesRepo } from "../repos/WorkspacesRepo.js"
 
 export interface PublishOptions {
@@ -17,35 +27,23 @@ export interface PublishOptions {
 const encode = Schema.encode(DomainEvent)
 
 const START: StreamPosition = { xid: "0", seq: 0 }
-const MAX_XID = 2n ** 64n
-
-const encodeCursor = (position: StreamPosition) => `${position.xid}.${position.seq}`
-
-const decodeCursor = (cursor: string): Either.Either<StreamPosition, InvalidInput> => {
-  const match = /^(\d{1,20})\.(\d{1,16})$/.exec(cursor)
-  const seq = Number(match?.[2])
-  if (match === null || BigInt(match[1]!) >= MAX_XID || !Number.isSafeInteger(seq)) {
-    return Either.left(
-      new InvalidInput({ field: "after", message: "after must be a nextCursor this API returned (or omitted to start)" })
-    )
-  }
-  return Either.right({ xid: BigInt(match[1]!).toString(), seq })
-}
 
 const parseTypes = (list: string): Either.Either<ReadonlyArray<EventType>, InvalidInput> => {
   const names = list.split(",").map((name) => name.trim()).filter((name) => name !== "")
-  const unknown = names.filter((name) => !isEventType(name))
+  const unknown = names.filter((name) => eventTypeOfWire(name) === undefined)
   if (unknown.length > 0 || names.length === 0) {
     return Either.left(
       new InvalidInput({
         field: "types",
         message: `${
-          names.length === 0 ? "types is empty" : `Unknown event type${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")}`
-        }; known types: ${eventTypes.join(", ")}`
+          names.length === 0
+            ? "types is empty"
+            : `Unknown event type${unknown.length > 1 ? "s" : ""} ${unknown.map(unknownEventName).join(", ")}`
+        }; known types: ${wireEventTypes.join(", ")}`
       })
     )
   }
-  return Either.right(names.filter(isEventType))
+  return Either.right(names.map((name) => eventTypeOfWire(name)!))
 }
 
 const ownOnlyTypes = eventTypes.filter((type) => eventAudience[type] === "user")
@@ -60,6 +58,13 @@ export class Events extends Effect.Service<Events>()("@clockme/domain/Events", {
   effect: Effect.gen(function*() {
     const repo = yield* EventsRepo
     const workspaces = yield* WorkspacesRepo
+    let cursorKey: Buffer | undefined
+    /** Read once per process; failures (an outage) are not kept, so the next read tries again. */
+    const key = Effect.suspend(() =>
+      cursorKey === undefined
+        ? Effect.tap(repo.serverKey("event-cursor"), (read) => void (cursorKey = read))
+        : Effect.succeed(cursorKey)
+    )
 
     const publish = Effect.fn("Events.publish")(function*(event: DomainEvent, options: PublishOptions = {}) {
       if (Option.isNone(yield* Effect.serviceOption(SqlClient.TransactionConnection))) {
@@ -81,7 +86,8 @@ export class Events extends Effect.Service<Events>()("@clockme/domain/Events", {
     /** One page of the active workspace's stream, as much of it as the caller may see. */
     const read = Effect.fn("Events.read")(function*(query: EventsQuery) {
       const actor = yield* CurrentActor
-      const after = query.after === undefined ? START : yield* decodeCursor(query.after)
+      const secret = yield* key
+      const after = query.after === undefined ? START : yield* decodeCursor(secret, actor.workspaceId, query.after)
       const types = query.types === undefined ? undefined : yield* parseTypes(query.types)
       const membership = yield* workspaces.findMembership(actor.userId, actor.workspaceId)
       if (Option.isNone(membership)) {
@@ -100,8 +106,8 @@ export class Events extends Effect.Service<Events>()("@clockme/domain/Events", {
       const page = rows.slice(0, limit)
       const last = page[page.length - 1]
       return new EventPage({
-        events: page.map((row) => row.event),
-        nextCursor: encodeCursor(last === undefined ? after : last.position),
+        events: page.map((row) => toEvent(row.event)),
+        nextCursor: encodeCursor(secret, actor.workspaceId, last === undefined ? after : last.position),
         hasMore: rows.length > limit
       })
     })

@@ -24,7 +24,8 @@ const toLine = (row: BillingRow) =>
     billableHours: hoursOf(row.billableSeconds),
     rate: row.rate,
     amount: row.amount,
-    entries: row.entries
+    entries: row.entries,
+    aiCostUsd: row.aiCostUsd
   })
 
 export class Reports extends Effect.Service<Reports>()("@clockme/domain/Reports", {
@@ -76,7 +77,9 @@ export class Reports extends Effect.Service<Reports>()("@clockme/domain/Reports"
           hours: hoursOf(rows.reduce((sum, row) => sum + row.seconds, 0)),
           billableHours: hoursOf(rows.reduce((sum, row) => sum + row.billableSeconds, 0)),
           amount: lines.reduce((sum, line) => sum + Math.round(line.amount * factor), 0) / factor,
-          entries: lines.reduce((sum, line) => sum + line.entries, 0)
+          entries: lines.reduce((sum, line) => sum + line.entries, 0),
+          // in micro-dollars, so that the sum of six-decimal figures stays exact
+          aiCostUsd: lines.reduce((sum, line) => sum + Math.round(line.aiCostUsd * 1_000_000), 0) / 1_000_000
         }
       })
     })

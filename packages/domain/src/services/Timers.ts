@@ -43,7 +43,8 @@ import { transactional } from "../sql/Transactional.js"
 // Built from rows the repository has decoded, and encoded (so checked) again on the way out: the constructors
 // skip a second validation, which cost about 6% of a heartbeat's CPU.
 const trusted = true
-const toView = (row: TimerRow, now: DateTime.Utc) => new TimerView(timerViewOf(row.timer, row.projectName, now), trusted)
+const toView = (row: TimerRow, now: DateTime.Utc) =>
+  new TimerView({ ...timerViewOf(row.timer, row.projectName, now), usage: row.usage }, trusted)
 
 export interface IdempotencyOptions {
   readonly idempotencyKey?: string | undefined

@@ -8,7 +8,9 @@ import m0006 from "./migrations/0006_idempotency_scope.js"
 import m0007 from "./migrations/0007_keys_audit.js"
 import m0008 from "./migrations/0008_late_evidence.js"
 import m0009 from "./migrations/0009_integrations.js"
-import m0010 from "./migrations/0010_sign_in.js"
+import m0010 from "./migrations/0010_ai_usage.js"
+import m0011 from "./migrations/0011_server_keys.js"
+import m0012 from "./migrations/0012_sign_in.js"
 
 /** Every migration, in order. Forward-only: add a new file, never edit one that has shipped. */
 export const migrations = Migrator.fromRecord({
@@ -21,5 +23,7 @@ export const migrations = Migrator.fromRecord({
   "0007_keys_audit": m0007,
   "0008_late_evidence": m0008,
   "0009_integrations": m0009,
-  "0010_sign_in": m0010
+  "0010_ai_usage": m0010,
+  "0011_server_keys": m0011,
+  "0012_sign_in": m0012
 })

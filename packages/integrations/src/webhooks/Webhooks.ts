@@ -1,7 +1,7 @@
 import type { DomainEvent } from "@clockme/domain/contract/Events"
-import { DomainEvent as DomainEventSchema, eventTypes } from "@clockme/domain/contract/Events"
+import { Event, eventTypes, toEvent } from "@clockme/domain/contract/Events"
 import type { ConnectionId, DeliveryId, DeliveryQuery } from "@clockme/domain/contract/Integration"
-import { DeliveryNotFound, wireEventType } from "@clockme/domain/contract/Integration"
+import { DeliveryNotFound } from "@clockme/domain/contract/Integration"
 import type { ConnectionOf } from "@clockme/domain/contract/ports/Integration"
 import { DeliveryFailed, DeliveryRejected, pluginLayer } from "@clockme/domain/contract/ports/Integration"
 import type { CreateWebhook, RotateSecret, UpdateWebhook } from "@clockme/domain/contract/Webhook"
@@ -28,12 +28,24 @@ type Secrets = typeof Secrets.Type
 
 export const newSecret = () => `whsec_${randomBytes(32).toString("base64")}`
 
-const encodeEvent = Schema.encode(DomainEventSchema)
+const encodeEvent = Schema.encode(Event)
 
-/** The Standard Webhooks body: `{type, timestamp, data}` with the event's own schema as data. */
+/** A Standard Webhooks body: the event's envelope (contract/Events.ts) plus `timestamp`, which is `occurredAt`. */
+const standardBody = (
+  envelope: { readonly id: string; readonly type: string; readonly occurredAt: string; readonly workspaceId: string },
+  data: unknown
+) =>
+  JSON.stringify({
+    id: envelope.id,
+    type: envelope.type,
+    timestamp: envelope.occurredAt,
+    occurredAt: envelope.occurredAt,
+    workspaceId: envelope.workspaceId,
+    data
+  })
+
 export const webhookBody = (event: DomainEvent) =>
-  Effect.map(encodeEvent(event).pipe(Effect.orDie), (data) =>
-    JSON.stringify({ type: wireEventType(event._tag), timestamp: DateTime.formatIso(event.occurredAt), data }))
+  Effect.map(encodeEvent(toEvent(event)).pipe(Effect.orDie), (wire) => standardBody(wire, wire.data))
 
 /** `v1,<sig>` for the current secret, and for the previous one while it is in its grace period. */
 export const signatures = (secrets: Secrets, id: string, at: Date, body: string) => {
@@ -216,12 +228,9 @@ export class Webhooks extends Effect.Service<Webhooks>()("@clockme/integrations/
       const row = yield* connections.get(WEBHOOKS, id)
       const c = yield* resolved(row)
       const messageId = randomUUID()
-      const now = yield* DateTime.now
-      const body = JSON.stringify({
-        type: "webhook.test",
-        timestamp: DateTime.formatIso(now),
-        data: { endpointId: id, workspaceId: row.workspaceId }
-      })
+      const now = DateTime.formatIso(yield* DateTime.now)
+      const envelope = { id: messageId, type: "webhook.test", occurredAt: now, workspaceId: row.workspaceId }
+      const body = standardBody(envelope, { endpointId: id })
       const started = yield* Clock.currentTimeMillis
       const exit = yield* Effect.exit(deliver(outbound, c.secrets, c.config.url, messageId, body))
       const ended = yield* Clock.currentTimeMillis

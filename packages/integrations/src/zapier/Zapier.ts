@@ -1,15 +1,14 @@
 import { CurrentActor } from "@clockme/domain/contract/Actor"
 import type { DomainEvent } from "@clockme/domain/contract/Events"
-import { DomainEvent as DomainEventSchema } from "@clockme/domain/contract/Events"
+import { Event, eventTypeOfWire, toEvent } from "@clockme/domain/contract/Events"
 import type { ConnectionId } from "@clockme/domain/contract/Integration"
-import { eventTypeOfWire, wireEventType } from "@clockme/domain/contract/Integration"
 import type { ConnectionOf } from "@clockme/domain/contract/ports/Integration"
 import { DeliveryFailed, DeliveryRejected, pluginLayer } from "@clockme/domain/contract/ports/Integration"
-import type { SubscribeZap, ZapierEvent } from "@clockme/domain/contract/Zapier"
-import { ZapItem, ZapSubscription } from "@clockme/domain/contract/Zapier"
+import type { SubscribeZap } from "@clockme/domain/contract/Zapier"
+import { ZapierEvent, ZapSubscription } from "@clockme/domain/contract/Zapier"
 import { IntegrationsRepo } from "@clockme/domain/repos/IntegrationsRepo"
 import { Connections } from "@clockme/domain/services/Connections"
-import { DateTime, Duration, Effect, Schema } from "effect"
+import { Duration, Effect, Schema } from "effect"
 import { Outbound } from "../Outbound.js"
 
 export const ZAPIER = "zapier"
@@ -17,19 +16,7 @@ export const ZAPIER = "zapier"
 const Config = Schema.Struct({ target_url: Schema.String })
 const NoSecrets = Schema.Struct({})
 
-const triggers = ["EntryCreated", "TimerStarted", "TimerStopped", "BudgetThresholdCrossed"] as const
-
-const encodeEvent = Schema.encode(DomainEventSchema)
-
-/** One event as a Zap sees it: the id is the event's, so Zapier's deduplication holds across retries. */
-export const zapItem = (event: DomainEvent) =>
-  Effect.map(encodeEvent(event).pipe(Effect.orDie), (data) =>
-    new ZapItem({
-      id: event.id,
-      type: wireEventType(event._tag),
-      timestamp: DateTime.formatIso(event.occurredAt),
-      data
-    }))
+const triggers = ZapierEvent.literals.map((name) => eventTypeOfWire(name)!)
 
 /** Zapier REST Hooks: a Zap subscribes a target URL to one trigger; a 410 from Zapier removes it. */
 export const ZapierPlugin = pluginLayer(Effect.gen(function*() {
@@ -46,8 +33,7 @@ export const ZapierPlugin = pluginLayer(Effect.gen(function*() {
       events: triggers,
       handle: (event: DomainEvent, connection: ConnectionOf<typeof Config.Type, {}>) =>
         Effect.gen(function*() {
-          const item = yield* zapItem(event)
-          const body = JSON.stringify(Schema.encodeSync(ZapItem)(item))
+          const body = JSON.stringify(yield* Schema.encode(Event)(toEvent(event)).pipe(Effect.orDie))
           const result = yield* outbound.post(connection.config.target_url, body, {}, Duration.seconds(10)).pipe(
             Effect.mapError((error) => new DeliveryFailed({ message: error.message }))
           )
@@ -98,7 +84,7 @@ export class Zapier extends Effect.Service<Zapier>()("@clockme/integrations/Zapi
     const samples = Effect.fn("Zapier.samples")(function*(event: ZapierEvent) {
       const actor = yield* CurrentActor
       const events = yield* repo.recentEvents(actor.workspaceId, [eventTypeOfWire(event)!], 3)
-      return yield* Effect.forEach(events, zapItem)
+      return events.map(toEvent)
     })
 
     return { subscribe, unsubscribe, samples } as const

@@ -7,6 +7,7 @@ import { EntriesApi } from "./EntriesApi.js"
 import { EventsApi } from "./EventsApi.js"
 import { KeysApi } from "./KeysApi.js"
 import { MeApi } from "./MeApi.js"
+import { OtlpApi } from "./OtlpApi.js"
 import { ProjectsApi } from "./ProjectsApi.js"
 import { ReportsApi } from "./ReportsApi.js"
 import { SessionApi } from "./SessionApi.js"
@@ -37,6 +38,7 @@ export class Api extends makeApi("clockme")
   .add(IntegrationsApi)
   .add(WebhooksApi)
   .add(ZapierApi)
+  .add(OtlpApi)
   .annotate(OpenApi.Title, "ClockMe API")
   .annotate(OpenApi.Version, "0.1.0")
   .annotate(OpenApi.Description, "Time tracking for AI coding tools: timers, entries, projects, reports and teams.")

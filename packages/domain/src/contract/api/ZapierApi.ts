@@ -3,7 +3,8 @@ import { Schema } from "effect"
 import { InsufficientScope } from "../Actor.js"
 import { Conflict, Forbidden, InvalidInput } from "../Errors.js"
 import { ConnectionId, ConnectionNotFound, IntegrationNotFound, SecretKeyMissing, TargetRefused } from "../Integration.js"
-import { SubscribeZap, ZapierEvent, ZapItem, ZapSubscription } from "../Zapier.js"
+import { Event } from "../Events.js"
+import { SubscribeZap, ZapierEvent, ZapSubscription } from "../Zapier.js"
 import { WorkspaceNotFound } from "../Workspace.js"
 import { Authentication } from "./Authentication.js"
 import { IdempotencyKeyHeader } from "./IdempotencyKeyHeader.js"
@@ -31,7 +32,8 @@ export class ZapierApi extends HttpApiGroup.make("zapier")
     HttpApiEndpoint.get("samples", "/zapier/samples/:event").annotate(RequiredScope, "full")
       .annotate(RequiredRole, ownersOf("active", "read Zap samples"))
       .setPath(Schema.Struct({ event: ZapierEvent }))
-      .addSuccess(Schema.Array(ZapItem))
+      .addSuccess(Schema.Array(Event))
+      .annotate(OpenApi.Description, "Zapier's performList: the newest real events of the trigger, as a delivery carries them")
   )
   .addError(InsufficientScope)
   .addError(Forbidden)

@@ -1,0 +1,259 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Layer, TestClock } from "effect"
+import { jsonExport, protobufAnswer, protobufExport } from "./lib/ClaudeCodeExport.js"
+import type { ApiRequestEvent } from "./lib/ClaudeCodeExport.js"
+import { expectDocumented } from "./lib/DocumentedAnswers.js"
+import { baseUrl, call, signUp, TestServerManualSweep } from "./lib/TestServer.js"
+
+const T0 = Date.parse("2026-06-01T09:00:00.000Z")
+const minutes = (n: number) => T0 + n * 60_000
+const LOGS = "/api/otlp/v1/logs"
+
+const serverFor = (plan?: "free") => Effect.gen(function*() {
+  yield* TestClock.setTime(T0)
+  const context = yield* Layer.build(TestServerManualSweep)
+  const base = yield* Effect.provide(baseUrl, context)
+  const { key } = yield* Effect.provide(signUp(plan === undefined ? {} : { plan }), context)
+  const post = (path: string, body?: unknown) => call(base, "POST", path, { key, body })
+  const get = (path: string) => call(base, "GET", path, { key })
+  const exportJson = (events: ReadonlyArray<ApiRequestEvent>, withKey = key) =>
+    call(base, "POST", LOGS, { key: withKey, rawBody: jsonExport(events), headers: { "content-type": "application/json" } })
+  /** The protobuf answer is read as bytes, as the exporter reads it. */
+  const exportProtobuf = (events: ReadonlyArray<ApiRequestEvent> | Uint8Array) =>
+    Effect.promise(async () => {
+      const response = await fetch(base + LOGS, {
+        method: "POST",
+        headers: { authorization: `Bearer ${key}`, "content-type": "application/x-protobuf" },
+        body: new Uint8Array(events instanceof Uint8Array ? events : protobufExport(events))
+      })
+      const bytes = new Uint8Array(await response.arrayBuffer())
+      const type = response.headers.get("content-type")
+      await expectDocumented({ method: "POST", url: base + LOGS, status: response.status, contentType: type, text: new TextDecoder().decode(bytes) })
+      return { status: response.status, type, bytes }
+    })
+  const timerUsage = Effect.map(get("/api/timer/current"), (reply) => reply.body.timers.map((t: any) => t.usage))
+  const entries = Effect.map(get("/api/entries?limit=100"), (reply) => reply.body.entries as Array<any>)
+  return { base, key, post, get, exportJson, exportProtobuf, timerUsage, entries }
+})
+const withServer = serverFor()
+
+const hookStart = (sessionId: string) => ({
+  projectName: "clockme",
+  autoCreate: true,
+  source: "hook",
+  description: "Claude Code session",
+  sessionId
+})
+
+const sonnet = (sessionId: string, at: number, requestId: string, extra: Partial<ApiRequestEvent> = {}): ApiRequestEvent => ({
+  sessionId,
+  at,
+  requestId,
+  promptId: "prompt-1",
+  model: "claude-sonnet-4-5-20250929",
+  costUsd: 0.0123,
+  inputTokens: 1200,
+  outputTokens: 300,
+  cacheReadTokens: 5000,
+  cacheCreationTokens: 800,
+  ...extra
+})
+
+describe("OTLP/HTTP logs receiver", () => {
+  it.scoped("a JSON export attaches cost and tokens to the hook timer of its session, then to its entry; a repeat counts once", () =>
+    Effect.gen(function*() {
+      const s = yield* withServer
+      expect((yield* s.post("/api/timer/start", hookStart("sess-1"))).status).toBe(200)
+      yield* TestClock.adjust("2 minutes")
+      const events = [
+        sonnet("sess-1", minutes(1), "req_1"),
+        sonnet("sess-1", minutes(2), "req_2", { costUsd: 0.0077, inputTokens: 10, outputTokens: 20, cacheReadTokens: 0, cacheCreationTokens: 0 }),
+        { sessionId: "sess-1", at: minutes(2), event: "user_prompt", promptId: "prompt-1" },
+        { sessionId: "sess-1", at: minutes(2), event: "tool_result", promptId: "prompt-1" }
+      ]
+      const first = yield* s.exportJson(events)
+      expect(first.status).toBe(200)
+      expect(first.body).toEqual({})
+      const expected = {
+        requests: 2,
+        inputTokens: 1210,
+        outputTokens: 320,
+        cacheReadTokens: 5000,
+        cacheCreationTokens: 800,
+        costUsd: 0.02,
+        models: ["claude-sonnet-4-5-20250929"],
+        unpricedModels: []
+      }
+      expect(yield* s.timerUsage).toEqual([expected])
+      const again = yield* s.exportJson(events)
+      expect(again.status).toBe(200)
+      expect(yield* s.timerUsage).toEqual([expected])
+      const stopped = yield* s.post("/api/timer/stop", {})
+      expect(stopped.status).toBe(200)
+      expect(stopped.body.usage).toEqual(expected)
+      const [entry] = yield* s.entries
+      expect(entry.usage).toEqual(expected)
+    }))
+
+  it.scoped("a protobuf export is read the same and answered in protobuf", () =>
+    Effect.gen(function*() {
+      const s = yield* withServer
+      yield* s.post("/api/timer/start", hookStart("sess-pb"))
+      const reply = yield* s.exportProtobuf([
+        sonnet("sess-pb", minutes(0), "req_pb", { costUsd: 0.5, inputTokens: 7, outputTokens: 8, cacheReadTokens: 9, cacheCreationTokens: 10 })
+      ])
+      expect(reply.status).toBe(200)
+      expect(reply.type).toBe("application/x-protobuf")
+      expect(protobufAnswer(reply.bytes)).toEqual({})
+      expect(yield* s.timerUsage).toEqual([{
+        requests: 1,
+        inputTokens: 7,
+        outputTokens: 8,
+        cacheReadTokens: 9,
+        cacheCreationTokens: 10,
+        costUsd: 0.5,
+        models: ["claude-sonnet-4-5-20250929"],
+        unpricedModels: []
+      }])
+      const bad = yield* s.exportProtobuf(new Uint8Array([0x0a, 0xff, 0xff, 0xff, 0x0f, 0x01]))
+      expect(bad.status).toBe(400)
+      expect(JSON.parse(new TextDecoder().decode(bad.bytes))).toMatchObject({ _tag: "InvalidExport", code: "invalid_export" })
+    }))
+
+  it.scoped("usage that arrives before its timer, or after its stop (within 24 hours), still attaches", () =>
+    Effect.gen(function*() {
+      const s = yield* withServer
+      expect((yield* s.exportJson([sonnet("early", minutes(0), "req_early", { costUsd: 1 })])).status).toBe(200)
+      yield* TestClock.adjust("5 minutes")
+      yield* s.post("/api/timer/start", hookStart("early"))
+      expect((yield* s.timerUsage)[0]).toMatchObject({ requests: 1, costUsd: 1 })
+      yield* s.post("/api/timer/stop", {})
+      yield* TestClock.adjust("3 hours")
+      expect((yield* s.exportJson([sonnet("early", minutes(6), "req_late", { costUsd: 2 })])).status).toBe(200)
+      expect((yield* s.entries)[0].usage).toMatchObject({ requests: 2, costUsd: 3 })
+      yield* TestClock.adjust("22 hours")
+      expect((yield* s.exportJson([sonnet("early", minutes(7), "req_too_late", { costUsd: 4 })])).status).toBe(200)
+      expect((yield* s.entries)[0].usage).toMatchObject({ requests: 2, costUsd: 3 })
+    }))
+
+  it.scoped("usage of a session no timer has is taken and waits; other events are ignored", () =>
+    Effect.gen(function*() {
+      const s = yield* withServer
+      yield* s.post("/api/timer/start", hookStart("known"))
+      const reply = yield* s.exportJson([
+        sonnet("someone-else", minutes(0), "req_x"),
+        { sessionId: "known", at: minutes(0), event: "api_error" }
+      ])
+      expect(reply.status).toBe(200)
+      expect(reply.body).toEqual({})
+      expect((yield* s.timerUsage)[0]).toMatchObject({ requests: 0, costUsd: 0, models: [] })
+    }))
+
+  it.scoped("without a reported cost the price table's is used; a model missing from it is stored unpriced", () =>
+    Effect.gen(function*() {
+      const s = yield* withServer
+      yield* s.post("/api/timer/start", hookStart("priced"))
+      const { costUsd: _omit, ...noCost } = sonnet("priced", minutes(0), "req_c")
+      const reply = yield* s.exportJson([
+        { ...noCost, inputTokens: 100_000, outputTokens: 0, cacheReadTokens: 0, cacheCreationTokens: 0 },
+        { ...noCost, requestId: "req_u", model: "some-new-model", inputTokens: 5, outputTokens: 5, cacheReadTokens: 0, cacheCreationTokens: 0 }
+      ])
+      expect(reply.status).toBe(200)
+      expect((yield* s.timerUsage)[0]).toEqual({
+        requests: 2,
+        inputTokens: 100_005,
+        outputTokens: 5,
+        cacheReadTokens: 0,
+        cacheCreationTokens: 0,
+        costUsd: 0.3,
+        models: ["claude-sonnet-4-5-20250929", "some-new-model"],
+        unpricedModels: ["some-new-model"]
+      })
+    }))
+
+  it.scoped("unreadable records are named in partialSuccess and the rest stored; wrong shapes, media types and huge bodies are refused", () =>
+    Effect.gen(function*() {
+      const s = yield* withServer
+      yield* s.post("/api/timer/start", hookStart("mixed"))
+      const { model: _model, ...noModel } = sonnet("mixed", minutes(0), "req_nomodel")
+      const partial = yield* s.exportJson([sonnet("mixed", minutes(0), "req_ok"), noModel])
+      expect(partial.status).toBe(200)
+      expect(partial.body).toEqual({
+        partialSuccess: { rejectedLogRecords: "1", errorMessage: "resourceLogs[0].scopeLogs[0].logRecords[1]: model is missing" }
+      })
+      expect((yield* s.timerUsage)[0]).toMatchObject({ requests: 1 })
+
+      const shape = yield* call(s.base, "POST", LOGS, { key: s.key, body: { resourceLogs: "all of them" } })
+      expect(shape.status).toBe(400)
+      expect(shape.body.message).toContain("resourceLogs")
+      const text = yield* call(s.base, "POST", LOGS, { key: s.key, rawBody: "hello", headers: { "content-type": "text/plain" } })
+      expect(text.status).toBe(415)
+      expect(text.body.message).toContain("application/x-protobuf")
+      const huge = yield* call(s.base, "POST", LOGS, {
+        key: s.key,
+        rawBody: jsonExport(Array.from({ length: 900 }, (_, i) => sonnet("mixed", minutes(0), `req_${i}_${"x".repeat(1000)}`))),
+        headers: { "content-type": "application/json" }
+      })
+      expect(huge.status).toBe(413)
+      expect((yield* s.timerUsage)[0]).toMatchObject({ requests: 1 })
+    }))
+
+  it.scoped("a read key is refused, no key is 401, and the endpoint is in the OpenAPI document", () =>
+    Effect.gen(function*() {
+      const s = yield* withServer
+      const readKey = (yield* s.post("/api/keys", { scope: "read", label: "ro" })).body.secret
+      const denied = yield* s.exportJson([sonnet("s", minutes(0), "req_r")], readKey)
+      expect(denied.status).toBe(403)
+      expect(denied.body).toMatchObject({ code: "insufficient_scope", required: "write" })
+      const anonymous = yield* call(s.base, "POST", LOGS, { rawBody: jsonExport([]), headers: { "content-type": "application/json" } })
+      expect(anonymous.status).toBe(401)
+      const doc = (yield* call(s.base, "GET", "/api/openapi")).body
+      const operation = doc.paths[LOGS].post
+      expect(Object.keys(operation.requestBody.content).sort()).toEqual(["application/json", "application/x-protobuf"])
+      expect(Object.keys(operation.responses["200"].content).sort()).toEqual(["application/json", "application/x-protobuf"])
+      expect(operation.responses).toHaveProperty("400")
+      expect(operation.responses).toHaveProperty("403")
+    }))
+
+  it.scoped("the report puts AI cost beside hours in every grouping and in the CSV", () =>
+    Effect.gen(function*() {
+      const s = yield* withServer
+      yield* s.post("/api/timer/start", hookStart("rep-1"))
+      yield* s.exportJson([sonnet("rep-1", minutes(0), "req_a", { costUsd: 0.25 }), sonnet("rep-1", minutes(1), "req_b", { costUsd: 0.125 })])
+      yield* TestClock.adjust("30 minutes")
+      yield* s.post("/api/timer/stop", {})
+      yield* s.post("/api/timer/start", { ...hookStart("rep-2"), projectName: "other" })
+      yield* s.exportJson([sonnet("rep-2", minutes(31), "req_c", { costUsd: 1.5 })])
+      yield* TestClock.adjust("30 minutes")
+      yield* s.post("/api/timer/stop", {})
+      const range = "from=2026-06-01&to=2026-06-01"
+      const byProject = (yield* s.get(`/api/reports?${range}`)).body
+      expect(byProject.lines.map((l: any) => [l.projectName, l.hours, l.aiCostUsd])).toEqual([["clockme", 0.5, 0.375], ["other", 0.5, 1.5]])
+      expect(byProject.totals).toMatchObject({ hours: 1, aiCostUsd: 1.875 })
+      for (const groupBy of ["task", "day", "week"]) {
+        const report = (yield* s.get(`/api/reports?${range}&groupBy=${groupBy}`)).body
+        expect(report.lines.reduce((sum: number, l: any) => sum + l.aiCostUsd, 0)).toBe(1.875)
+        expect(report.totals.aiCostUsd).toBe(1.875)
+      }
+      const csv = (yield* call(s.base, "GET", `/api/reports/csv?${range}`, { key: s.key })).body as string
+      const rows = csv.replace(/^\uFEFF/, "").split("\r\n")
+      expect(rows[0]!.endsWith(",Entries,AI cost (USD)")).toBe(true)
+      expect(rows[1]!.endsWith(",1,0.3750")).toBe(true)
+      expect(rows[3]!.endsWith(",2,1.8750")).toBe(true)
+    }))
+
+  it.scoped("past the account's rate limit an export is shed with 429 and Retry-After, and stores nothing", () =>
+    Effect.gen(function*() {
+      const s = yield* serverFor("free")
+      yield* s.post("/api/timer/start", hookStart("busy"))
+      let last = yield* s.exportJson([])
+      for (let i = 0; i < 60 && last.status === 200; i++) last = yield* s.exportJson([sonnet("busy", minutes(0), `req_busy_${i}`)])
+      expect(last.status).toBe(429)
+      expect(Number(last.headers.get("retry-after"))).toBeGreaterThan(0)
+      yield* TestClock.adjust("1 minute")
+      const usage = (yield* s.timerUsage)[0]
+      expect(usage.requests).toBeLessThan(60)
+      expect((yield* s.exportJson([sonnet("busy", minutes(0), "req_busy_after")])).status).toBe(200)
+      expect((yield* s.timerUsage)[0].requests).toBe(usage.requests + 1)
+    }))
+})
