@@ -25,7 +25,8 @@ const docsScriptOnDemand: Plugin = {
  * hundreds of modules. It is split at its dynamic imports, so a start loads neither the command-line
  * parser, the MCP SDK nor the docs page's script until a command or request needs them, and minified
  * (names kept) because compiling the source is most of a start. PGlite stays a dependency (it loads
- * its WebAssembly and data files next to its own code); optional native add-ons stay out.
+ * its WebAssembly and data files next to its own code), as does @node-rs/argon2 (it loads the prebuilt add-on for
+ * the platform it runs on); optional native add-ons stay out.
  */
 export default defineConfig({
   entry: { bin: "src/bin.ts" },
@@ -34,8 +35,8 @@ export default defineConfig({
   target: "node20",
   outDir: "dist",
   clean: true,
-  noExternal: [/^(?!@electric-sql\/pglite)/],
-  external: ["@electric-sql/pglite", "pg-native", "msgpackr-extract", "bufferutil", "utf-8-validate"],
+  noExternal: [/^(?!@electric-sql\/pglite|@node-rs\/argon2)/],
+  external: ["@electric-sql/pglite", "@node-rs/argon2", "pg-native", "msgpackr-extract", "bufferutil", "utf-8-validate"],
   splitting: true,
   minifySyntax: true,
   minifyWhitespace: process.env.CLOCKME_BUNDLE_READABLE !== "1",

@@ -1,3 +1,4 @@
+import { SignIn } from "@clockme/domain/services/SignIn"
 import { Accounts } from "@clockme/domain/services/Accounts"
 import { Projects } from "@clockme/domain/services/Projects"
 import { CurrentActor } from "@clockme/domain/contract/Actor"
@@ -26,12 +27,22 @@ Keep it somewhere safe (clockme-server keys create makes more). Try it:
     -H "Content-Length: 0"
 `
 
-/** On the first start of an empty database: an owner account, a first project, and the key printed once. */
+/** The one-time link, with the token after `#` so that it never reaches a server log or a Referer. */
+export const passwordLink = (base: string, token: string) => `${base}/set-password#token=${token}`
+
+export const passwordLinkText = (base: string, email: string, token: string) => `
+To sign in to the dashboard as ${email}, set a password once at (valid 24 hours, for one use):
+
+  ${passwordLink(base, token)}
+`
+
+/** On the first start of an empty database: an owner account, a first project, the key and a set-password link printed once. */
 export const BootstrapLive = (listen: ListenOptions) =>
   Layer.effectDiscard(
     Effect.gen(function*() {
       const accounts = yield* Accounts
       const projects = yield* Projects
+      const signIn = yield* SignIn
       if ((yield* accounts.count) > 0) return
       const email = yield* OwnerEmail
       const { apiKey, user } = yield* accounts.create({ email, name: "Owner", plan: "team" }).pipe(Effect.orDie)
@@ -46,6 +57,8 @@ export const BootstrapLive = (listen: ListenOptions) =>
         Effect.orDie
       )
       const host = listen.host === "0.0.0.0" || listen.host === "::" ? "127.0.0.1" : listen.host
-      yield* Console.log(quickstart(`http://${host}:${listen.port}`, apiKey.secret, project.id))
+      const base = `http://${host}:${listen.port}`
+      yield* Console.log(quickstart(base, apiKey.secret, project.id))
+      yield* Console.log(passwordLinkText(base, email, yield* signIn.issueLink(email).pipe(Effect.orDie)))
     })
   )

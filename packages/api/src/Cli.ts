@@ -4,11 +4,13 @@ import { DomainServicesLive } from "@clockme/domain/Domain"
 import { MigrationsLive, runMigrations } from "@clockme/domain/sql/Database"
 import { Accounts } from "@clockme/domain/services/Accounts"
 import { RateLimiter } from "@clockme/domain/services/RateLimiter"
+import { SignIn } from "@clockme/domain/services/SignIn"
 import { Plan, User } from "@clockme/domain/contract/User"
 import { Command, Options, ValidationError } from "@effect/cli"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Console, Effect, Layer, Logger, Option, Schema } from "effect"
+import { passwordLinkText } from "./Bootstrap.js"
 import { DatabaseLive } from "./Database.js"
 import { reported, serve } from "./Serve.js"
 
@@ -42,6 +44,21 @@ const accountsCreate = Command.make("create", {
     Command.withDescription("create an account with its personal workspace; prints JSON with its full-scope key")
   )
 
+const accountsSetPassword = Command.make("set-password", {
+  email,
+  url: Options.text("url").pipe(
+    Options.withDefault("http://127.0.0.1:8787"),
+    Options.withDescription("the server's address as the browser reaches it")
+  )
+}, ({ email, url }) =>
+  Effect.gen(function*() {
+    const signIn = yield* SignIn
+    const token = yield* signIn.issueLink(email)
+    yield* Console.log(passwordLinkText(url.replace(/\/+$/, ""), email, token))
+  }).pipe(Effect.provide(CliLive), Effect.provide(logsToStderr), reported)).pipe(
+    Command.withDescription("print a one-time link (24 hours) where the account sets its dashboard password")
+  )
+
 const keysCreate = Command.make("create", {
   email,
   scope: Options.choice("scope", KeyScope.literals).pipe(Options.withDefault("full" as const), Options.withDescription("what the key may do")),
@@ -69,7 +86,7 @@ const server = Command.make("clockme-server", {}, () => reported(serve)).pipe(
         Effect.provide(logsToStderr),
         reported
       )).pipe(Command.withDescription("apply pending database migrations and exit")),
-    Command.make("accounts").pipe(Command.withDescription("accounts"), Command.withSubcommands([accountsCreate])),
+    Command.make("accounts").pipe(Command.withDescription("accounts"), Command.withSubcommands([accountsCreate, accountsSetPassword])),
     Command.make("keys").pipe(Command.withDescription("API keys"), Command.withSubcommands([keysCreate]))
   ])
 )

@@ -12,11 +12,13 @@ import { isDatabaseOutage } from "@clockme/domain/repos/SqlErrors"
 import { databaseUnavailable } from "./DatabaseOutage.js"
 import { InboundLive } from "./http/InboundHttp.js"
 import { OperationsHttp } from "./http/OperationsHttp.js"
+import { SessionHttp } from "./http/SessionHttp.js"
 import { McpLive } from "./Mcp.js"
 import { decodeErrorResponse, requestGuard } from "./RequestGuard.js"
 
 export const ApiLive = HttpApiBuilder.api(Api).pipe(
   Layer.provide(OperationsHttp),
+  Layer.provide(SessionHttp),
   Layer.provide(AuthenticationLive)
 )
 

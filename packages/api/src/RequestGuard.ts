@@ -1,3 +1,4 @@
+import { SESSION_COOKIE } from "@clockme/domain/contract/Session"
 import { Headers, HttpApp, HttpMiddleware, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import type { HttpApiDecodeError } from "@effect/platform/HttpApiError"
 import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
@@ -48,12 +49,16 @@ const inbound = /^\/api\/integrations\/[^/]+\/inbound\//
 
 const pathOf = (request: HttpServerRequest.HttpServerRequest) => new URL(request.url, "http://localhost").pathname
 
+/** An answer to a key, a session, or about a session (signing in) is never stored by a cache. */
+const isPrivate = (request: HttpServerRequest.HttpServerRequest) =>
+  request.headers.authorization !== undefined || SESSION_COOKIE in request.cookies || pathOf(request).startsWith("/api/session")
+
 const secured = (request: HttpServerRequest.HttpServerRequest, response: HttpServerResponse.HttpServerResponse) =>
   HttpServerResponse.setHeaders(response, {
     "x-content-type-options": "nosniff",
     "x-frame-options": "DENY",
     "content-security-policy": pathOf(request) === "/api/docs" ? docsPolicy : jsonPolicy,
-    ...(request.headers.authorization === undefined ? {} : { "cache-control": "no-store" })
+    ...(isPrivate(request) ? { "cache-control": "no-store" } : {})
   })
 
 /** The platform answers an unknown route, a wrong method or a defect with an empty body: give it a JSON one. */

@@ -162,16 +162,26 @@ layer(TestServer, { timeout: 120_000 })("authentication on every endpoint, and s
       expect(keys.body[0].lastUsedAt).toBe("2026-06-10T12:00:00.000Z")
     }))
 
-  it.effect("the public endpoints (only the health check) answer without a key, and nothing else does", () =>
+  it.effect("the public endpoints (the health check, signing in) answer without a key, and nothing else does", () =>
     Effect.gen(function*() {
       const base = yield* baseUrl
       const reply = yield* call(base, "GET", "/api/health")
       expect(reply.status).toBe(200)
       expect(reply.body).toEqual({ status: "ok" })
-      for (const ep of contract.filter((ep) => publicEndpoints.has(ep.id))) {
-        const open = yield* call(base, ep.method, ep.path)
-        expect({ id: ep.id, status: open.status }).toEqual({ id: ep.id, status: 200 })
+      // what a password or a link decides: a wrong one is the endpoint's own refusal, never the key's 401
+      const bodies: Record<string, unknown> = {
+        "session.signIn": { email: "nobody@example.com", password: "not a password" },
+        "session.setPassword": { token: "not-a-link", password: "a long enough password" }
       }
-      expect([...publicEndpoints]).toEqual(["system.health"])
+      const answers: Record<string, string> = {}
+      for (const ep of contract.filter((ep) => publicEndpoints.has(ep.id))) {
+        const open = yield* call(base, ep.method, ep.path, bodies[ep.id] === undefined ? {} : { body: bodies[ep.id] })
+        answers[ep.id] = `${open.status} ${open.body?.code ?? open.body?.status}`
+      }
+      expect(answers).toEqual({
+        "system.health": "200 ok",
+        "session.signIn": "401 sign_in_failed",
+        "session.setPassword": "400 password_link_invalid"
+      })
     }))
 })

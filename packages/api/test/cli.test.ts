@@ -57,6 +57,18 @@ describe("clockme-server, spawned", () => {
 
     const me = await request(server.base, "GET", "/api/me", { key: ownerKey })
     expect(me.body).toMatchObject({ scope: "full", user: { email: "owner@clockme.local" } })
+
+    // the set-password link printed beside the key works once, and the password then signs in
+    const links = [...out.matchAll(/(http:\/\/\S+)\/set-password#token=([A-Za-z0-9_-]+)/g)]
+    expect(links.map((link) => link[1])).toEqual([server.base])
+    const set = { token: links[0]![2]!, password: "the owner's passphrase" }
+    expect((await request(server.base, "POST", "/api/session/password", { body: set })).status).toBe(204)
+    expect((await request(server.base, "POST", "/api/session/password", { body: set })).status).toBe(400)
+    const signedIn = await request(server.base, "POST", "/api/session", {
+      body: { email: "owner@clockme.local", password: set.password }
+    })
+    expect(signedIn.status).toBe(200)
+    expect(out).not.toContain(set.password)
     expect(holderPid()).toBe(server.pid)
   }, SLOW)
 
@@ -90,6 +102,12 @@ describe("clockme-server, spawned", () => {
     expect(account.stderr).not.toMatch(/error/i)
     expect(account.code).toBe(0)
     const created = JSON.parse(account.stdout)
+    const link = await runCli(["accounts", "set-password", "--email", "DEV@example.com", "--url", "https://time.example.com/"], dataDir)
+    expect(link.code).toBe(0)
+    expect(link.stdout).toMatch(/^ {2}https:\/\/time\.example\.com\/set-password#token=[A-Za-z0-9_-]{43}$/m)
+    const noAccount = await runCli(["accounts", "set-password", "--email", "nobody@example.com"], dataDir)
+    expect(noAccount.code).toBe(1)
+    expect(noAccount.stderr).toContain("No account with the email nobody@example.com")
     expect(created.user).toMatchObject({ email: "dev@example.com", name: "Dev", plan: "pro" })
     expect(created.apiKey.key).toMatchObject({ scope: "full", userId: created.user.id })
     expect(created.apiKey.secret).toMatch(/^ck_live_/)

@@ -57,17 +57,23 @@ layer(TestServer, { timeout: 120_000 })("the OpenAPI document and the docs page"
       for (const ref of new Set(refs)) expect(Object.keys(document.components.schemas)).toContain(decodeURIComponent(ref))
     }))
 
-  it.effect("documents every endpoint, with the bearer key and the error answers", () =>
+  it.effect("documents every endpoint, with the bearer key or the session cookie and the error answers", () =>
     Effect.gen(function*() {
       const base = yield* baseUrl
       const document = (yield* call(base, "GET", "/api/openapi")).body
       for (const [method, path] of documented) {
         const operation = document.paths[path]?.[method]
         expect({ method, path, documented: operation !== undefined }).toEqual({ method, path, documented: true })
-        expect(operation.security).toEqual([{ bearer: [] }])
+        expect(operation.security).toEqual([{ bearer: [] }, { session: [] }])
         expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(["400", "401"]))
       }
       expect(document.components.securitySchemes.bearer).toMatchObject({ type: "http", scheme: "bearer" })
+      expect(document.components.securitySchemes.session).toMatchObject({ type: "apiKey", in: "cookie", name: "clockme_session" })
+      expect(document.paths["/api/session"].post.security).toEqual([])
+      expect(document.paths["/api/session"].post.responses["429"]).toBeDefined()
+      expect(document.paths["/api/projects"].post.responses["403"].content["application/json"].schema.anyOf).toContainEqual({
+        $ref: "#/components/schemas/CsrfRefused"
+      })
       expect(document.paths["/api/timer/start"].post.requestBody.content["application/json"].schema).toBeDefined()
       expect(document.paths["/api/entries"].post.responses["201"]).toBeDefined()
       expect(document.paths["/api/timer/stop"].post.responses["409"]).toBeDefined()

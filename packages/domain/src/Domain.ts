@@ -1,3 +1,4 @@
+import { SignIn } from "./services/SignIn.js"
 import { Layer } from "effect"
 import { Operations } from "./Operations.js"
 import { Accounts } from "./services/Accounts.js"
@@ -38,7 +39,8 @@ export const DomainServicesLive = Layer.mergeAll(
   Dashboard.Default,
   ProjectDetails.Default,
   Ownership.Default,
-  Usage.Default
+  Usage.Default,
+  SignIn.Default
 )
 
 /**

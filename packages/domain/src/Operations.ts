@@ -5,6 +5,7 @@ import type { Actor } from "./contract/Actor.js"
 import type { WorkspaceId } from "./contract/Ids.js"
 import { requiredRole, requiredScope } from "./contract/api/Access.js"
 import { Api } from "./contract/api/Api.js"
+import { edgeGroups } from "./contract/api/OperationTable.js"
 import type { OperationTable } from "./contract/api/OperationTable.js"
 import { Health } from "./contract/api/SystemApi.js"
 import { InvalidExport } from "./contract/Usage.js"
@@ -28,6 +29,8 @@ import { Usage } from "./services/Usage.js"
 import { Workspaces } from "./services/Workspaces.js"
 
 export type { Operation, OperationRequest, OperationTable } from "./contract/api/OperationTable.js"
+export type { EdgeGroup } from "./contract/api/OperationTable.js"
+export { edgeGroups } from "./contract/api/OperationTable.js"
 
 /** Groups of the contract whose services live in integration plugins, outside domain. */
 export type PluginGroup = "webhooks" | "zapier"
@@ -51,6 +54,7 @@ const guarded = (table: OperationTable, ownership: Ownership): OperationTable =>
   const byGroup = table as unknown as Record<string, Record<string, AnyOperation>>
   const out: Record<string, Record<string, AnyOperation>> = {}
   for (const group of Object.values(Api.groups as unknown as Record<string, HttpApiGroup.HttpApiGroup.AnyWithProps>)) {
+    if (edgeGroups.has(group.identifier)) continue
     const operations = byGroup[group.identifier]!
     out[group.identifier] = Object.fromEntries(Object.values(group.endpoints).map((endpoint) => {
       const operation = operations[endpoint.name]!

@@ -1,8 +1,8 @@
 import { Api } from "@clockme/domain/contract/api/Api"
 import { reportCsv } from "@clockme/domain/contract/Report"
 import { summaryCsv } from "@clockme/domain/contract/Workspace"
-import type { OperationTable } from "@clockme/domain/Operations"
-import { Operations } from "@clockme/domain/Operations"
+import type { EdgeGroup, OperationTable } from "@clockme/domain/Operations"
+import { edgeGroups, Operations } from "@clockme/domain/Operations"
 import type { HttpApi, HttpApiGroup } from "@effect/platform"
 import { HttpApiBuilder } from "@effect/platform"
 import { Effect, Layer } from "effect"
@@ -37,7 +37,9 @@ const answer = (name: keyof OperationTable) =>
       return all as unknown as HttpApiBuilder.Handlers<never, never, never>
     }))
 
-const [first, ...rest] = Object.keys(Api.groups).map((name) => answer(name as keyof OperationTable))
+const [first, ...rest] = Object.keys(Api.groups).filter((name) => !edgeGroups.has(name)).map((name) =>
+  answer(name as keyof OperationTable)
+)
 
-/** Every group of the contract, each endpoint answered by its entry in the table of operations. */
-export const OperationsHttp = Layer.mergeAll(first!, ...rest) as unknown as Layer.Layer<HttpApiGroup.HttpApiGroup.ToService<"clockme", Groups>, never, Operations>
+/** Every group of the contract but the edge's (SessionHttp), each endpoint answered by its entry in the table of operations. */
+export const OperationsHttp = Layer.mergeAll(first!, ...rest) as unknown as Layer.Layer<HttpApiGroup.HttpApiGroup.ToService<"clockme", Exclude<Groups, HttpApiGroup.HttpApiGroup.WithName<Groups, EdgeGroup>>>, never, Operations>

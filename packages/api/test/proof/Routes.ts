@@ -2,10 +2,11 @@ import { HttpApiBuilder } from "@effect/platform"
 import { Chunk, Effect } from "effect"
 
 /**
- * The contract's endpoints anyone may call without an API key, by `group.name`: stated here once, and the
+ * The contract's endpoints anyone may call without an API key (the health check, and signing in to the
+ * dashboard, which a password or a link decides), by `group.name`: stated here once, and the
  * server is checked against it (auth.http.test.ts, the proofs), never read from the server's own middleware.
  */
-export const publicEndpoints: ReadonlySet<string> = new Set(["system.health"])
+export const publicEndpoints: ReadonlySet<string> = new Set(["system.health", "session.signIn", "session.setPassword"])
 
 /** A route the server serves beside the contract's endpoints, and what the generated proofs send it. */
 export interface SideRoute {

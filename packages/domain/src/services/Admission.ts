@@ -1,11 +1,12 @@
 import { Effect, Option, Schema } from "effect"
 import type { Redacted } from "effect"
-import { CurrentActor, scopeCovers } from "../contract/Actor.js"
-import type { Actor, Source, Unauthorized } from "../contract/Actor.js"
+import { type Actor, CurrentActor, scopeCovers, type Source, Unauthorized } from "../contract/Actor.js"
+import type { Plan } from "../contract/User.js"
 import { quotaHeaders, RateLimited, requestsPerMinute } from "../contract/RateLimit.js"
 import type { Quota } from "../contract/RateLimit.js"
 import { ApiKeys } from "./ApiKeys.js"
 import { RateLimiter } from "./RateLimiter.js"
+import { SignIn } from "./SignIn.js"
 import { Timers } from "./Timers.js"
 import { WorkspaceId } from "../contract/Ids.js"
 import { WorkspaceNotFound } from "../contract/Workspace.js"
@@ -47,14 +48,14 @@ export class Admission extends Effect.Service<Admission>()("@clockme/domain/Admi
     const limiter = yield* RateLimiter
     const workspaces = yield* WorkspacesRepo
     const timers = yield* Timers
+    const signIn = yield* SignIn
 
     /**
      * `workspace` names another workspace of the caller's for this one request (the X-ClockMe-Workspace
      * header); one they do not belong to is 404, exactly like one that does not exist.
      */
-    const admit = Effect.fn("Admission.admit")(function*(token: Redacted.Redacted<string>, workspace?: string, source?: Source) {
-      const { actor: authenticated, plan } = yield* keys.authenticate(token)
-      let actor: Actor = source === undefined ? authenticated : { ...authenticated, source }
+    const within = Effect.fnUntraced(function*(authenticated: Actor, plan: Plan, workspace?: string) {
+      let actor = authenticated
       if (workspace !== undefined && workspace !== authenticated.workspaceId) {
         if (authenticated.keyWorkspaceId != null) {
           return yield* new WorkspaceNotFound({
@@ -85,6 +86,33 @@ export class Admission extends Effect.Service<Admission>()("@clockme/domain/Admi
       return admitted
     })
 
+    const admit = Effect.fn("Admission.admit")(function*(token: Redacted.Redacted<string>, workspace?: string, source?: Source) {
+      const { actor, plan } = yield* keys.authenticate(token)
+      return yield* within(source === undefined ? actor : { ...actor, source }, plan, workspace)
+    })
+
+    /**
+     * A dashboard session: the account's own actor in its active workspace, with every scope (its role still
+     * decides), and the session for the edge's CSRF check. Never offered on /api/mcp.
+     */
+    const admitSession = Effect.fn("Admission.admitSession")(function*(token: string, workspace?: string) {
+      const found = yield* signIn.authenticate(token)
+      if (Option.isNone(found)) {
+        return yield* new Unauthorized({ message: "The session has expired or was signed out; sign in again" })
+      }
+      const session = found.value
+      const actor: Actor = {
+        userId: session.userId,
+        workspaceId: session.activeWorkspaceId,
+        keyId: null,
+        scope: "full",
+        role: session.role,
+        source: "web"
+      }
+      const admitted = yield* within(actor, session.plan, workspace)
+      return { ...admitted, session }
+    })
+
     /**
      * An agent that drives ClockMe only through MCP sends no hook heartbeats: each call of its that was
      * accepted (its arguments decoded) is its activity, so the idle watchdog leaves its timers running
@@ -96,7 +124,7 @@ export class Admission extends Effect.Service<Admission>()("@clockme/domain/Admi
       yield* timers.heartbeat({}).pipe(Effect.ignore)
     })
 
-    return { admit, recordActivity } as const
+    return { admit, admitSession, recordActivity } as const
   }),
-  dependencies: [ApiKeys.Default, WorkspacesRepo.Default, Timers.Default]
+  dependencies: [ApiKeys.Default, WorkspacesRepo.Default, Timers.Default, SignIn.Default]
 }) {}

@@ -11,6 +11,7 @@ import m0009 from "./migrations/0009_integrations.js"
 import m0010 from "./migrations/0010_ai_usage.js"
 import m0011 from "./migrations/0011_server_keys.js"
 import m0012 from "./migrations/0012_inbound.js"
+import m0013 from "./migrations/0013_sign_in.js"
 
 /** Every migration, in order. Forward-only: add a new file, never edit one that has shipped. */
 export const migrations = Migrator.fromRecord({
@@ -25,5 +26,6 @@ export const migrations = Migrator.fromRecord({
   "0009_integrations": m0009,
   "0010_ai_usage": m0010,
   "0011_server_keys": m0011,
-  "0012_inbound": m0012
+  "0012_inbound": m0012,
+  "0013_sign_in": m0013
 })

@@ -10,6 +10,7 @@ import { MeApi } from "./MeApi.js"
 import { OtlpApi } from "./OtlpApi.js"
 import { ProjectsApi } from "./ProjectsApi.js"
 import { ReportsApi } from "./ReportsApi.js"
+import { SessionApi } from "./SessionApi.js"
 import { SystemApi } from "./SystemApi.js"
 import { TasksApi } from "./TasksApi.js"
 import { TimerApi } from "./TimerApi.js"
@@ -32,6 +33,7 @@ export class Api extends makeApi("clockme")
   .add(KeysApi)
   .add(AuditApi)
   .add(SystemApi)
+  .add(SessionApi)
   .add(EventsApi)
   .add(IntegrationsApi)
   .add(WebhooksApi)

@@ -20,9 +20,13 @@ export type Operation<G extends HttpApiGroup.HttpApiGroup.Any, E extends HttpApi
   CurrentActor
 >
 
-/** Every endpoint of the contract, by group and endpoint name. */
+/** Groups answered at the HTTP edge alone, because they set cookies and read the caller's address: the dashboard's sign-in. */
+export type EdgeGroup = "session"
+export const edgeGroups: ReadonlySet<string> = new Set<EdgeGroup>(["session"])
+
+/** Every endpoint of the contract but the edge's, by group and endpoint name. */
 export type OperationTable = {
-  readonly [G in Groups as HttpApiGroup.HttpApiGroup.Name<G>]: {
+  readonly [G in Groups as Exclude<HttpApiGroup.HttpApiGroup.Name<G>, EdgeGroup>]: {
     readonly [E in HttpApiGroup.HttpApiGroup.Endpoints<G> as HttpApiEndpoint.HttpApiEndpoint.Name<E>]: Operation<G, E>
   }
 }
