@@ -9,6 +9,7 @@ import { Budgets } from "./services/Budgets.js"
 import { Dashboard } from "./services/Dashboard.js"
 import { Entries } from "./services/Entries.js"
 import { Events } from "./services/Events.js"
+import { HookUsageIntake } from "./services/HookUsageIntake.js"
 import { Idempotency } from "./services/Idempotency.js"
 import { IdleWatchdog } from "./services/IdleWatchdog.js"
 import { Ownership } from "./services/Ownership.js"
@@ -40,6 +41,7 @@ export const DomainServicesLive = Layer.mergeAll(
   ProjectDetails.Default,
   Ownership.Default,
   Usage.Default,
+  HookUsageIntake.Default,
   SignIn.Default
 )
 

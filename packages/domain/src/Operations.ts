@@ -25,6 +25,7 @@ import { Projects } from "./services/Projects.js"
 import { Reports } from "./services/Reports.js"
 import { Tasks } from "./services/Tasks.js"
 import { Timers } from "./services/Timers.js"
+import { HookUsageIntake } from "./services/HookUsageIntake.js"
 import { Usage } from "./services/Usage.js"
 import { Workspaces } from "./services/Workspaces.js"
 
@@ -106,14 +107,16 @@ export class Operations extends Effect.Service<Operations>()("@clockme/domain/Op
     const plugins = yield* PluginOperations
     const ownership = yield* Ownership
     const usage = yield* Usage
+    const hookUsage = yield* HookUsageIntake
     const table: OperationTable = {
       timer: {
         current: () => timers.current,
         start: ({ headers, payload }) => timers.start(payload, { idempotencyKey: headers["idempotency-key"] }),
-        stop: ({ headers, payload }) => timers.stop(payload ?? {}, { idempotencyKey: headers["idempotency-key"] }),
+        stop: ({ headers, payload }) =>
+          hookUsage.around(payload ?? {}, timers.stop(payload ?? {}, { idempotencyKey: headers["idempotency-key"] })),
         pause: ({ headers, payload }) => timers.pause(payload ?? {}, { idempotencyKey: headers["idempotency-key"] }),
         resume: ({ headers, payload }) => timers.resume(payload ?? {}, { idempotencyKey: headers["idempotency-key"] }),
-        heartbeat: ({ payload }) => timers.heartbeat(payload ?? {}),
+        heartbeat: ({ payload }) => hookUsage.around(payload ?? {}, timers.heartbeat(payload ?? {})),
         update: ({ payload }) => timers.update(payload)
       },
       entries: {

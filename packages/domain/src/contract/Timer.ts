@@ -8,6 +8,7 @@ import { Instant, NullableTimestamp, Timestamp } from "./Timestamp.js"
 import { Description, Text } from "./Text.js"
 import { strict } from "./Strict.js"
 import { UsageSummary } from "./Usage.js"
+import { HookUsageList } from "./HookUsage.js"
 
 export const TimerState = Schema.Literal("running", "paused")
 export type TimerState = typeof TimerState.Type
@@ -129,7 +130,8 @@ export const StopTimer = Schema.Struct({
   reason: Schema.optional(Schema.Literal("manual", "session_end").annotations({
     description: "Why the timer stops; default session_end when sessionId is given, else manual"
   })),
-  at: Schema.optional(At)
+  at: Schema.optional(At),
+  usage: Schema.optional(HookUsageList)
 }).annotations({ identifier: "StopTimer", ...strict })
 export type StopTimer = typeof StopTimer.Type
 
@@ -157,7 +159,8 @@ export const Heartbeat = Schema.Struct({
   })),
   count: Schema.optional(Schema.Int.pipe(Schema.between(1, 1_000_000)).annotations({
     description: "How many hook events this heartbeat stands for (a flushed stretch); default 1"
-  }))
+  })),
+  usage: Schema.optional(HookUsageList)
 }).annotations({ identifier: "Heartbeat", ...strict })
 export type Heartbeat = typeof Heartbeat.Type
 export const HeartbeatBody = Schema.NullOr(Heartbeat)

@@ -9,6 +9,7 @@ import { hookClient } from "./HookClient.js"
 import { flushQueue, queuedCount } from "./Queue.js"
 import { apply, diff, hooksFile, plan } from "./Setup.js"
 import { readStdin } from "./Stdin.js"
+import { ONE_SOURCE_NOTE, telemetryIn } from "./Telemetry.js"
 import { type Tool, TOOLS } from "./Tools.js"
 
 /** A mistake in how a command was called: exit code 2, like the parser's own errors. */
@@ -95,10 +96,13 @@ export interface SetupInput extends Common {
   readonly autoCreate: boolean
   readonly dryRun: boolean
   readonly command: string | undefined
+  readonly usage?: boolean | undefined
 }
 
 export const setup = async (input: SetupInput): Promise<number> => {
   if (input.fallbackProject && input.autoCreate) throw new UsageError("use --fallback-project or --auto-create, not both")
+  if (input.usage === true && input.tool !== "claude-code") throw new UsageError("--usage is for claude-code; the hooks of the other tools read their usage themselves")
+  if (input.usage === true && input.projectScope) throw new UsageError("--usage writes your key into Claude Code's settings env block: run it without --project-scope")
   const stored = readConfig()
   const url = input.url ?? (process.env.CLOCKME_URL || undefined) ?? stored.url ?? "http://127.0.0.1:8787"
   const key = input.key ?? (process.env.CLOCKME_API_KEY || undefined) ?? stored.apiKey
@@ -110,7 +114,8 @@ export const setup = async (input: SetupInput): Promise<number> => {
     projectScope: input.projectScope,
     projectDir: process.cwd(),
     command: input.command ?? programCommand(),
-    fallbackProject: input.fallbackProject
+    fallbackProject: input.fallbackProject,
+    usage: input.usage === true
   }
   const changes = plan(options, input.uninstall)
   const mask = (text: string) => key ? text.split(key).join(`${key.slice(0, 8)}…${key.slice(-4)}`) : text
@@ -135,6 +140,7 @@ export const setup = async (input: SetupInput): Promise<number> => {
   }
   if (program === "installed" || program === "updated") process.stdout.write(`${program} the hook program: ${programFile()}\n`)
   if (removed) process.stdout.write(`removed the hook program (no tool runs it now): ${programFile()}\n`)
+  if (!input.uninstall && changes.some((c) => telemetryIn(c.after))) process.stdout.write(`${ONE_SOURCE_NOTE}\n`)
   if (changed.length === 0) {
     process.stdout.write(`${input.tool}: already ${input.uninstall ? "clean" : "set up"}; nothing to change.\n`)
     return 0

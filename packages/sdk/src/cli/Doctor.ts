@@ -4,6 +4,7 @@ import { installedVersion, launcherFile, programCommand, programFile } from "./H
 import { resolveCredentials } from "./Paths.js"
 import { queuedCount } from "./QueueFile.js"
 import { hooksFile, ourCommands, plan, type SetupOptions } from "./Setup.js"
+import { ONE_SOURCE_NOTE, telemetryIn } from "./Telemetry.js"
 import { type Tool, TOOLS } from "./Tools.js"
 
 /** One line of the report: a problem carries the command that fixes it. */
@@ -120,6 +121,7 @@ const toolChecks = (tool: Tool, options: SetupOptions, program: () => Check): Re
     if (!ran.ok) checks.push({ ...ran, subject, fix })
   }
   if (checks.length === 0) checks.push(ok(subject, `MCP entry and ${commands.length} hooks as setup writes them`))
+  if (tool === "claude-code" && !options.projectScope && telemetryIn(readText(hooks))) checks.push(ok(`${subject} usage`, ONE_SOURCE_NOTE))
   return checks
 }
 

@@ -135,8 +135,10 @@ const send = async (client: Client, e: QueuedEvent): Promise<string> => {
   try {
     return await sendAt(client, e, { at: e.at })
   } catch (error) {
-    if (error instanceof HookFailure && error.code === "invalid_input") return sendAt(client, e, {})
-    throw error
+    if (!(error instanceof HookFailure && error.code === "invalid_input")) throw error
+    // usage must never cost the time: an older server, or a record it refuses, gets the event without it
+    if (e.usage !== undefined && /usage/.test(error.message)) return `${await send(client, { ...e, usage: undefined })} (usage refused: ${error.message})`
+    return sendAt(client, e, {})
   }
 }
 
@@ -145,6 +147,7 @@ const sendAt = async (client: Client, e: QueuedEvent, when: { readonly at?: stri
   const key = `clockme-hook:${e.id}`
   const project = e.fallbackProjectId ? { fallbackProjectId: e.fallbackProjectId } : { autoCreate: e.autoCreate ?? false }
   const description = e.description ? { description: e.description } : {}
+  const usage = e.usage !== undefined && e.usage.length > 0 && e.sessionId ? { usage: e.usage } : {}
   const start = async () => {
     const started = await client.call("start", { projectName: e.projectName, source: "hook", ...project, ...session, ...description }, key)
     return `started ${started.projectName}${started.alreadyRunning ? " (already running)" : ""}`
@@ -160,7 +163,8 @@ const sendAt = async (client: Client, e: QueuedEvent, when: { readonly at?: stri
           projectName: e.projectName,
           source: "hook",
           ...session,
-          ...(autoStart ? { autoStart: true, autoCreate: e.autoCreate ?? false, ...description } : {})
+          ...(autoStart ? { autoStart: true, autoCreate: e.autoCreate ?? false, ...description } : {}),
+          ...usage
         }, key)
         return "heartbeat"
       } catch (error) {
@@ -169,7 +173,12 @@ const sendAt = async (client: Client, e: QueuedEvent, when: { readonly at?: stri
       }
     }
     case "session-end": {
-      const stopped = await client.call("stop", { projectName: e.projectName, ...session, ...(e.sessionId ? { reason: "session_end" } : {}) }, key)
+      const stopped = await client.call("stop", {
+        projectName: e.projectName,
+        ...session,
+        ...(e.sessionId ? { reason: "session_end" } : {}),
+        ...usage
+      }, key)
       return "id" in stopped ? `stopped ${e.projectName}` : `kept ${e.projectName} running for other sessions`
     }
   }
@@ -192,6 +201,13 @@ const flushFirst = async (client: Client, remaining: () => number) => {
   } finally {
     clearTimeout(timer)
   }
+}
+
+/** At Stop and SessionEnd, the AI requests the tool recorded since the last call (UsageReader.ts). */
+const readUsage = async (event: HookEvent, tool: string, payload: unknown, sessionId: string | undefined) => {
+  if (event !== "stop" && event !== "session-end") return { records: [], commit: () => undefined }
+  const { readNewUsage } = await import("./UsageReader.js")
+  return readNewUsage(tool, payload, sessionId)
 }
 
 /** Past this size, the appended lines are rewritten as stretches (under the queue lock). */
@@ -229,7 +245,7 @@ export const runHook = async (options: HookOptions): Promise<void> => {
     log(`${options.tool} ${options.event}: ignored duplicate for session ${sessionId}`)
     return
   }
-  const event: QueuedEvent = {
+  let event: QueuedEvent = {
     id: randomUUID(),
     event: options.event,
     tool: options.tool,
@@ -245,6 +261,8 @@ export const runHook = async (options: HookOptions): Promise<void> => {
     log(`${options.tool} ${options.event}: no API key (run clockme login); event not sent`)
     return
   }
+  const read = await readUsage(options.event, options.tool, payload, sessionId)
+  if (read.records.length > 0) event = { ...event, usage: read.records }
   const budget = budgetMs(options.event) - 150
   const remaining = () => budget - (Date.now() - started)
   const client = hookClient({
@@ -259,15 +277,18 @@ export const runHook = async (options: HookOptions): Promise<void> => {
       for (const line of flushed?.log ?? []) log(`flush: ${line}`)
       if (flushed === undefined || flushed.left > 0) {
         await queueEvent(event)
+        read.commit()
         log(`${options.tool} ${options.event}: queued behind ${flushed?.left ?? "a running flush"}`)
         return
       }
     }
     const result = await send(client, event)
+    read.commit()
     log(`${options.tool} ${options.event} ${event.projectName}: ${result}`)
   } catch (error) {
     if (isUnreachableFailure(error)) {
       await queueEvent(event)
+      read.commit()
       log(`${options.tool} ${options.event} ${event.projectName}: queued (${(error as Error).message})`)
     } else {
       log(`${options.tool} ${options.event} ${event.projectName}: ${(error as Error).message}`)

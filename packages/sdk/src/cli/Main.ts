@@ -59,6 +59,7 @@ const setup = Command.make("setup", {
   fallbackProject: optional(Options.text("fallback-project").pipe(Options.withDescription("the project id used when no project matches the folder"))),
   autoCreate: Options.boolean("auto-create").pipe(Options.withDescription("create a project named after the folder when none matches (the default)")),
   dryRun: Options.boolean("dry-run").pipe(Options.withDescription("print the diff, write nothing")),
+  usage: Options.boolean("usage").pipe(Options.withDescription("Claude Code: also export each AI request's cost and tokens to ClockMe over OpenTelemetry (the settings env block; prompts and tool details stay off)")),
   command: optional(Options.text("command").pipe(Options.withDescription("the command hooks run (default: the hook program setup copies to ~/.clockme/bin, or $CLOCKME_HOME/bin)")))
 }, (input) => action(() => Actions.setup(input))).pipe(
   Command.withDescription("add the MCP entry and hook commands to the tool's own settings, with a backup and a printed diff; the hooks run one program per user (~/.clockme/bin/clockme-hook), the same whichever install ran setup")

@@ -42,6 +42,17 @@ export interface FlushResult {
   readonly log: ReadonlyArray<string>
 }
 
+/** A request whose usage the server refuses (an older server, a bad record) goes again without it: usage never costs the time. */
+const withoutRefusedUsage = async (call: TimerCall, request: FlushRequest): Promise<string> => {
+  try {
+    return await sendOne(call, request)
+  } catch (error) {
+    if (codeOf(error) !== "invalid_input" || request.body.usage === undefined) throw error
+    const { usage: _refused, ...body } = request.body
+    return `${await sendOne(call, { ...request, body } as FlushRequest)} (usage refused: ${(error as Error).message})`
+  }
+}
+
 const sendOne = async (call: TimerCall, request: FlushRequest): Promise<string> => {
   if (request.kind === "stop") {
     try {
@@ -110,7 +121,7 @@ export const flushQueue = async (call: TimerCall): Promise<FlushResult | undefin
         let ok = true
         for (const request of requests) {
           try {
-            log.push(await sendOne(call, request))
+            log.push(await withoutRefusedUsage(call, request))
           } catch (error) {
             if (isUnreachable(error)) throw error
             log.push(`dropped ${request.kind} ${stretch.projectName}: ${(error as Error).message}`)

@@ -5,6 +5,7 @@ import { dirname, join } from "node:path"
 import { parse as parseToml } from "smol-toml"
 import type { HookEvent } from "./Hook.js"
 import { home } from "./Paths.js"
+import { addTelemetry, exportsToClockMe, stripTelemetry } from "./Telemetry.js"
 import {
   type HooksFile,
   KEY_ENV,
@@ -28,6 +29,8 @@ export interface SetupOptions {
   /** The hook command prefix, e.g. `clockme` or `"/usr/bin/node" "/…/cli.js"`. */
   readonly command: string
   readonly fallbackProject?: string | undefined
+  /** Claude Code: also export each request's usage over OpenTelemetry (Telemetry.ts); kept once written. */
+  readonly usage?: boolean | undefined
 }
 
 /** One change to one file. */
@@ -162,6 +165,21 @@ const hooksPart = (target: HooksFile, options: SetupOptions): JsonPart => ({
   ...(target.skeleton === undefined ? {} : { skeleton: target.skeleton }),
   secret: false
 })
+
+/** Claude Code's OpenTelemetry variables in the settings `env` block: strip sees whether an earlier setup wrote them. */
+const telemetryPart = (options: SetupOptions): JsonPart => {
+  let present = false
+  return {
+    strip: (config) => {
+      present = exportsToClockMe(config?.env)
+      stripTelemetry(config)
+    },
+    add: (config) => addTelemetry(config, options.url, options.key, options.usage === true, present),
+    get secret() {
+      return options.usage === true || present
+    }
+  }
+}
 
 const TOML_BEGIN = "# >>> clockme (managed by `clockme setup codex`; `clockme setup --uninstall codex` removes it)"
 const TOML_END = "# <<< clockme"
@@ -298,6 +316,7 @@ export const plan = (options: SetupOptions, uninstall: boolean): ReadonlyArray<F
     }
   }
   partsOf(record.hooks.file(where, options.projectScope)).push(hooksPart(record.hooks, options))
+  if (options.tool === "claude-code" && !options.projectScope) partsOf(record.hooks.file(where, false)).push(telemetryPart(options))
   return order.map((file) => toml.find((c) => c.file === file) ?? jsonChange(file, json.get(file)!, uninstall))
 }
 

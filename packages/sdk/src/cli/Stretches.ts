@@ -4,6 +4,7 @@
  * and when the session ended. However long the outage, the queue grows by one stretch per pause, never
  * per event, and nothing is dropped. Pure: no I/O, no clock (callers pass `now`), no Effect.
  */
+import type { UsageRecord } from "./UsageLines.js"
 
 /** One hook event, with the time it happened (ISO 8601). */
 export interface HookActivity {
@@ -16,6 +17,8 @@ export interface HookActivity {
   readonly autoCreate?: boolean | undefined
   readonly fallbackProjectId?: string | undefined
   readonly description?: string | undefined
+  /** AI requests read from the tool's records at this event (UsageReader.ts). */
+  readonly usage?: ReadonlyArray<UsageRecord> | undefined
 }
 
 export interface Stretch {
@@ -34,6 +37,17 @@ export interface Stretch {
   readonly events: number
   /** When the session ended (epoch ms): the stretch is closed. */
   readonly endedAt?: number | undefined
+  /** The AI requests its events carried, sent with its heartbeat (or its stop). */
+  readonly usage?: ReadonlyArray<UsageRecord> | undefined
+}
+
+/** A stretch carries at most this many requests (what one request body takes); past it, a new stretch opens. */
+export const MAX_STRETCH_USAGE = 500
+
+const joinUsage = (a: ReadonlyArray<UsageRecord> | undefined, b: ReadonlyArray<UsageRecord> | undefined) => {
+  const all = new Map<string, UsageRecord>()
+  for (const record of [...a ?? [], ...b ?? []]) all.set(record.key, record)
+  return all.size === 0 ? {} : { usage: [...all.values()] }
 }
 
 export interface Stretches {
@@ -71,7 +85,8 @@ export const add = (queue: Stretches, event: HookActivity, gapMs = DEFAULT_GAP_M
   }
   const open = index < 0 ? undefined : queue.stretches[index]!
   const joins = open !== undefined && open.endedAt === undefined &&
-    at <= edge(open) + gapMs && at >= (open.first ?? edge(open)) - gapMs
+    at <= edge(open) + gapMs && at >= (open.first ?? edge(open)) - gapMs &&
+    (open.usage?.length ?? 0) + (event.usage?.length ?? 0) <= MAX_STRETCH_USAGE
   if (open === undefined || !joins) {
     const fresh: Stretch = {
       id: event.id,
@@ -82,17 +97,19 @@ export const add = (queue: Stretches, event: HookActivity, gapMs = DEFAULT_GAP_M
       ...(event.fallbackProjectId === undefined ? {} : { fallbackProjectId: event.fallbackProjectId }),
       ...(event.description === undefined ? {} : { description: event.description }),
       ...(ending ? { endedAt: at } : { first: at, last: at }),
-      events: ending ? 0 : 1
+      events: ending ? 0 : 1,
+      ...joinUsage(undefined, event.usage)
     }
     return { stretches: [...queue.stretches, fresh] }
   }
   const merged: Stretch = ending
-    ? { ...open, endedAt: Math.max(at, open.last ?? at) }
+    ? { ...open, endedAt: Math.max(at, open.last ?? at), ...joinUsage(open.usage, event.usage) }
     : {
       ...open,
       first: Math.min(open.first ?? at, at),
       last: Math.max(open.last ?? at, at),
-      events: open.events + 1
+      events: open.events + 1,
+      ...joinUsage(open.usage, event.usage)
     }
   const stretches = queue.stretches.slice()
   stretches[index] = merged
@@ -121,6 +138,7 @@ const isStretch = (value: unknown): value is Stretch => {
   const time = (v: unknown) => v === undefined || (typeof v === "number" && Number.isFinite(v))
   return typeof s.id === "string" && typeof s.tool === "string" && typeof s.projectName === "string" &&
     typeof s.events === "number" && time(s.first) && time(s.last) && time(s.endedAt) &&
+    (s.usage === undefined || Array.isArray(s.usage)) &&
     (s.first !== undefined || s.endedAt !== undefined)
 }
 
@@ -166,6 +184,7 @@ export interface HeartbeatRequest {
     readonly since: string
     readonly at: string
     readonly count: number
+    readonly usage?: ReadonlyArray<UsageRecord>
   }
 }
 
@@ -178,6 +197,7 @@ export interface StopRequest {
     readonly sessionId?: string
     readonly reason?: "session_end"
     readonly at: string
+    readonly usage?: ReadonlyArray<UsageRecord>
   }
 }
 
@@ -196,7 +216,9 @@ export const plan = (queue: Stretches, now: number): ReadonlyArray<FlushRequest>
   return queue.stretches.flatMap((s): Array<FlushRequest> => {
     const requests: Array<FlushRequest> = []
     const session = s.sessionId === undefined ? {} : { sessionId: s.sessionId }
-    if (s.first !== undefined && s.last !== undefined && s.last >= oldest) {
+    const beats = s.first !== undefined && s.last !== undefined && s.last >= oldest
+    const usage = s.usage === undefined || s.usage.length === 0 || s.sessionId === undefined ? {} : { usage: s.usage }
+    if (beats) {
       requests.push({
         kind: "heartbeat",
         stretch: s.id,
@@ -209,8 +231,9 @@ export const plan = (queue: Stretches, now: number): ReadonlyArray<FlushRequest>
           autoCreate: s.autoCreate ?? false,
           ...(s.description === undefined ? {} : { description: s.description }),
           since: iso(Math.max(s.first, oldest)),
-          at: iso(s.last),
-          count: Math.max(1, s.events)
+          at: iso(s.last!),
+          count: Math.max(1, s.events),
+          ...usage
         }
       })
     }
@@ -223,7 +246,8 @@ export const plan = (queue: Stretches, now: number): ReadonlyArray<FlushRequest>
           projectName: s.projectName,
           ...session,
           ...(s.sessionId === undefined ? {} : { reason: "session_end" as const }),
-          at: iso(s.endedAt)
+          at: iso(s.endedAt),
+          ...(beats ? {} : usage)
         }
       })
     }
