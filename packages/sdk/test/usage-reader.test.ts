@@ -62,6 +62,18 @@ describe("reading the tools' usage records", () => {
     expect(seen).toEqual(["request:req_1", "request:req_3"])
   })
 
+  it("Claude Code: the session's subagent transcripts are read beside the main one", async () => {
+    const root = fresh()
+    const main = join(root, "projects", "p", "s5.jsonl")
+    const subagents = join(root, "projects", "p", "s5", "subagents")
+    mkdirSync(subagents, { recursive: true })
+    writeFileSync(main, claudeLine(1) + "\n")
+    writeFileSync(join(subagents, "agent-a1.jsonl"), claudeLine(2) + "\n" + claudeLine(3) + "\n")
+    expect((await call("claude-code", { transcript_path: main }, "s5")).map((r) => r.key).sort()).toEqual(["request:req_1", "request:req_2", "request:req_3"])
+    appendFileSync(join(subagents, "agent-a1.jsonl"), claudeLine(4) + "\n")
+    expect((await call("claude-code", { transcript_path: main }, "s5")).map((r) => r.key)).toEqual(["request:req_4"])
+  })
+
   it("an unreadable or missing file is skipped, and what it did not read waits uncommitted", async () => {
     const root = fresh()
     expect(await call("claude-code", { transcript_path: root }, "s3")).toEqual([])
