@@ -7,6 +7,7 @@ import { baseUrl, signUp, TestServer } from "../../api/test/lib/TestServer.js"
 import { ClockMe } from "../src/index.js"
 import { cliBin, closedPort, runCli, sandbox } from "./lib/Cli.js"
 import { bash } from "./lib/Installs.js"
+import { standIn } from "./lib/StandIn.js"
 
 /**
  * The hook as the tools run it (`bash -c` with the command `clockme setup` wrote, the tool's stdin JSON), reading
@@ -361,6 +362,44 @@ layer(TestServer, { timeout: 300_000, excludeTestServices: true })("the hook sen
         expect(existsSync(join(s.box.config, "clockme", "queue.jsonl"))).toBe(false)
         const [entry] = (await s.cm.entries.list()).entries
         expect(entry!.usage).toEqual(summed([r1]))
+      })
+    }))
+
+  it.effect("a server that refuses the usage field (an older one) still gets the heartbeat and stop: usage never costs the time", () =>
+    Effect.gen(function*() {
+      const base = yield* baseUrl
+      const { key } = yield* signUp()
+      yield* Effect.promise(async () => {
+        // the older server's own refusal: the real one, asked about a field it does not know
+        const older = await standIn({
+          upstream: base,
+          answer: async (request) => {
+            if (!request.body.includes("\"usage\"")) return "forward"
+            const reply = await fetch(base + request.url, {
+              method: request.method,
+              headers: { authorization: String(request.headers.authorization), "content-type": "application/json" },
+              body: request.body.replace("\"usage\"", "\"usageX\"")
+            })
+            return { status: reply.status, body: await reply.json() }
+          }
+        })
+        try {
+          const s = await install("claude-code", older.url, key, join(".claude", "settings.json"))
+          const session = "cc-older-1"
+          const transcript = join(s.box.home, "t.jsonl")
+          const common = { session_id: session, transcript_path: transcript, cwd: s.box.project }
+          await s.fire("session-start", { ...common, hook_event_name: "SessionStart", source: "startup" })
+          writeFileSync(transcript, assistant(session, "req_old_1", "msg_old_1", [1, 2, 3, 4]) + "\n")
+          await s.fire("stop", { ...common, hook_event_name: "Stop" })
+          await s.fire("session-end", { ...common, hook_event_name: "SessionEnd" })
+          expect(older.seen.filter((r) => r.body.includes("req_old_1")).map((r) => r.url)).toEqual(["/api/timer/heartbeat"])
+          expect(hookLog(s.box)).toMatch(/claude-code stop acme-app: heartbeat \(usage refused: .*usage/)
+          expect(hookLog(s.box)).toContain("claude-code session-end acme-app: stopped")
+          const [entry] = (await s.cm.entries.list()).entries
+          expect(entry!.usage!.requests).toBe(0)
+        } finally {
+          await older.close()
+        }
       })
     }))
 

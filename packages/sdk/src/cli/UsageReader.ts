@@ -13,8 +13,12 @@ import { claudeUsage, codexUsage, geminiDocumentUsage, geminiLinesUsage, type Us
 
 /** New bytes parsed per call, over all of a session's files; the rest waits for the next call. */
 export const MAX_BYTES_PER_CALL = 4 * 1024 * 1024
-/** A compressed rollout is decompressed from its start, so a larger one is skipped. */
+/**
+ * A compressed rollout is decompressed from its start each call, so a larger one, or one that takes longer than
+ * this to reach the new text, is given up until it changes.
+ */
 const MAX_ZST_BYTES = 32 * 1024 * 1024
+const MAX_ZST_MS = 300
 /** Requests sent with one event (the contract's bound). */
 export const MAX_RECORDS_PER_CALL = 500
 
@@ -118,10 +122,11 @@ const readPlain = (file: string, from: number, limit: number): { readonly bytes:
 }
 
 /** A `.zst` rollout decompressed as a stream, keeping only `limit` bytes from `from` on. */
-const readZst = async (file: string, from: number, limit: number): Promise<{ readonly bytes: Buffer; readonly size: number } | undefined> => {
+const readZst = async (file: string, from: number, limit: number): Promise<{ readonly bytes: Buffer; readonly size: number } | "too big" | undefined> => {
   try {
+    const started = Date.now()
     const compressed = readFileSync(file)
-    if (compressed.length > MAX_ZST_BYTES) return undefined
+    if (compressed.length > MAX_ZST_BYTES) return "too big"
     const { Decompress } = await import("fzstd")
     const kept: Array<Uint8Array> = []
     let position = 0
@@ -136,6 +141,7 @@ const readZst = async (file: string, from: number, limit: number): Promise<{ rea
       position += chunk.length
     })
     for (let i = 0; i < compressed.length && keptBytes < limit; i += 65_536) {
+      if (Date.now() - started > MAX_ZST_MS) return "too big"
       stream.push(compressed.subarray(i, i + 65_536), i + 65_536 >= compressed.length)
     }
     return { bytes: Buffer.concat(kept), size: position }
@@ -209,6 +215,10 @@ export const readNewUsage = async (tool: string, payload: any, session: string |
         if (mark.done === signature) continue
       }
       const read = zst ? await readZst(path, mark.offset, budget) : readPlain(path, mark.offset, budget)
+      if (read === "too big") {
+        state.files[id] = { ...mark, done: signature! }
+        continue
+      }
       if (read === undefined) continue
       const offset = mark.offset > read.size ? 0 : mark.offset
       const limited = read.bytes.length >= budget
