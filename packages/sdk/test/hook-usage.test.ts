@@ -403,22 +403,25 @@ layer(TestServer, { timeout: 300_000, excludeTestServices: true })("the hook sen
       })
     }))
 
-  it.effect("reading the usage keeps the hook within the bench's bound (at most twice `node -e 0`), even with megabytes of new transcript", () =>
+  it.effect("reading the usage keeps the hook within the bench's bound, even with megabytes of new transcript", () =>
     Effect.gen(function*() {
       const base = yield* baseUrl
       const { key } = yield* signUp()
       yield* Effect.promise(async () => {
         const s = await install("claude-code", base, key, join(".claude", "settings.json"))
-        const down = await closedPort()
+        const stop = commandsIn(join(s.box.home, ".claude", "settings.json"))["stop"]!
+        const env = { ...s.env, CLOCKME_URL: await closedPort(), CLOCKME_HOOK_BUDGET_MS: "", CLAUDE_CODE_SESSIONEND_HOOKS_TIMEOUT_MS: "" }
         const runs = 7
-        const hookTimes: Array<number> = []
-        const nodeTimes: Array<number> = []
+        const hook: Array<Timing> = []
+        const bare: Array<Timing> = []
+        const node: Array<Timing> = []
         for (let i = 0; i < runs; i++) {
           const session = `bench-usage-${i}`
           const transcript = join(s.box.home, `${session}.jsonl`)
           const lines: Array<string> = []
           let size = 0
-          for (let n = 0; size < 2 * 1024 * 1024; n++) {
+          // past the per-call bound: a long turn's requests among large tool results
+          for (let n = 0; size < 5 * 1024 * 1024; n++) {
             const line = n % 3 === 0
               ? assistant(session, `req_${i}_${n}`, `msg_${i}_${n}`, [1, 2, 3, 4])
               : JSON.stringify({ type: "user", sessionId: session, message: { role: "user", content: [{ type: "tool_result", content: "x".repeat(1500) }] } })
@@ -426,28 +429,41 @@ layer(TestServer, { timeout: 300_000, excludeTestServices: true })("the hook sen
             size += line.length + 1
           }
           writeFileSync(transcript, lines.join("\n") + "\n")
-          hookTimes.push(await timed(`${commandsIn(join(s.box.home, ".claude", "settings.json"))["stop"]!}`, s.box.project, {
-            ...s.env,
-            CLOCKME_URL: down,
-            CLOCKME_HOOK_BUDGET_MS: "",
-            CLAUDE_CODE_SESSIONEND_HOOKS_TIMEOUT_MS: ""
-          }, JSON.stringify({ session_id: session, transcript_path: transcript, cwd: s.box.project, hook_event_name: "Stop" })))
-          nodeTimes.push(await timed(`"${process.execPath}" -e 0`, s.box.project, s.env, ""))
+          hook.push(await timed(stop, s.box.project, env, JSON.stringify({ session_id: session, transcript_path: transcript, cwd: s.box.project, hook_event_name: "Stop" })))
+          bare.push(await timed(stop, s.box.project, env, JSON.stringify({ session_id: `${session}-none`, cwd: s.box.project, hook_event_name: "Stop" })))
+          node.push(await timed(`"${process.execPath}" -e 0`, s.box.project, env, ""))
         }
-        // each run read its whole transcript: 500 requests queued per run
-        expect(readFileSync(join(s.box.config, "clockme", "queue.jsonl"), "utf8")).toContain(`req_${runs - 1}_0`)
-        // the best of each, as the other sessions on a shared machine make single runs slower by any amount
-        expect(Math.min(...hookTimes), `hook ${hookTimes.map(Math.round)} ms, node -e 0 ${nodeTimes.map(Math.round)} ms`)
-          .toBeLessThanOrEqual(2 * Math.min(...nodeTimes))
+        // each run read up to its bound and queued it: 500 requests
+        const queue = readFileSync(join(s.box.config, "clockme", "queue.jsonl"), "utf8")
+        expect(queue).toContain(`req_${runs - 1}_0"`)
+        expect(queue).toContain(`req_${runs - 1}_1497"`)
+        expect(queue).not.toContain(`req_${runs - 1}_1500"`)
+        // The bench bounds the hook at 2× `node -e 0` and measured it at 1.32–1.54× (README): reading a call's
+        // maximum of usage may add 30% to the same hook with nothing to read. CPU time, the best of each: on a
+        // shared machine wall time mostly measures the other sessions.
+        const best = (xs: Array<Timing>) => Math.min(...xs.map((t) => t.cpu))
+        const shown = (xs: Array<Timing>) => xs.map((t) => `${Math.round(t.cpu)}/${Math.round(t.wall)}`).join(" ")
+        expect(best(hook), `CPU/wall ms: with usage ${shown(hook)}; without ${shown(bare)}; node -e 0 ${shown(node)}`)
+          .toBeLessThanOrEqual(1.3 * best(bare))
       })
     }))
 })
 
-/** Wall time of `bash -c command` with the payload on stdin. */
+interface Timing {
+  readonly cpu: number
+  readonly wall: number
+}
+
+/** CPU time (user and system, from bash's `times`) and wall time of `bash -c command` with the payload on stdin. */
 const timed = (command: string, cwd: string, env: Record<string, string>, stdin: string) =>
-  new Promise<number>((resolve) => {
+  new Promise<Timing>((resolve) => {
     const started = performance.now()
-    const child = spawn("bash", ["-c", command], { cwd, env, stdio: ["pipe", "ignore", "ignore"] })
-    child.on("close", () => resolve(performance.now() - started))
+    const child = spawn("bash", ["-c", `${command}; times`], { cwd, env, stdio: ["pipe", "pipe", "ignore"] })
+    let out = ""
+    child.stdout.on("data", (d) => (out += d))
+    child.on("close", () => {
+      const seconds = [...(out.trim().split("\n").pop() ?? "").matchAll(/(\d+)m([\d.]+)s/g)].map((m) => Number(m[1]) * 60 + Number(m[2]))
+      resolve({ cpu: seconds.reduce((a, b) => a + b, 0) * 1000, wall: performance.now() - started })
+    })
     child.stdin.end(stdin)
   })

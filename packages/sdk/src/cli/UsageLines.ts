@@ -22,6 +22,18 @@ export interface CodexTotals {
   readonly total: number
 }
 
+/** One whole line of a file, and where it starts (in bytes). */
+export interface Line {
+  readonly line: string
+  readonly offset: number
+}
+
+/** The requests read, and how many of the lines gave them: past `limit` requests the rest waits for the next call. */
+export interface Found {
+  readonly records: Array<UsageRecord>
+  readonly consumed: number
+}
+
 /** What a session's reader keeps between calls. */
 export interface UsageMemory {
   /** Claude Code message ids and request ids already read (bounded): replays and repeated lines count once. */
@@ -67,11 +79,13 @@ const tokens = (r: UsageRecord) => r.inputTokens + r.outputTokens + r.cacheReadT
  * or a message already read under another request (a sidechain replay), is skipped. The key `request:<id>` is
  * the one the OpenTelemetry receiver stores, so a request reported both ways counts once.
  */
-export const claudeUsage = (lines: ReadonlyArray<string>, memory: UsageMemory): Array<UsageRecord> => {
+export const claudeUsage = (lines: ReadonlyArray<Line>, memory: UsageMemory, limit = Infinity): Found => {
   const found = new Map<string, UsageRecord>()
   const requestOf = new Map<string, string>()
   const earlier = new Set(memory.seen)
-  for (const line of lines) {
+  let consumed = 0
+  for (const { line } of lines) {
+    consumed++
     if (!line.includes("\"usage\"")) continue
     const value = parse(line)
     const usage = value?.message?.usage
@@ -82,6 +96,10 @@ export const claudeUsage = (lines: ReadonlyArray<string>, memory: UsageMemory): 
     const key = `request:${requestId}`
     const messageId = text(value.message.id) ?? key
     if (earlier.has(key) || earlier.has(`message:${messageId}`) || (requestOf.get(messageId) ?? key) !== key) continue
+    if (!found.has(key) && found.size >= limit) {
+      consumed--
+      break
+    }
     requestOf.set(messageId, key)
     const at = instant(value.timestamp)
     const record: UsageRecord = {
@@ -97,7 +115,7 @@ export const claudeUsage = (lines: ReadonlyArray<string>, memory: UsageMemory): 
     if (before === undefined || tokens(record) > tokens(before)) found.set(key, record)
   }
   for (const [messageId, key] of requestOf) remember(memory, key, `message:${messageId}`)
-  return [...found.values()].filter((r) => tokens(r) > 0)
+  return { records: [...found.values()].filter((r) => tokens(r) > 0), consumed }
 }
 
 const totalsOf = (usage: any): CodexTotals | undefined =>
@@ -111,9 +129,12 @@ const totalsOf = (usage: any): CodexTotals | undefined =>
  * input is part of `input_tokens` and is billed apart; reasoning is part of `output_tokens`. The model comes from
  * the latest `turn_context`.
  */
-export const codexUsage = (lines: ReadonlyArray<Readonly<{ line: string; offset: number }>>, memory: UsageMemory, session: string): Array<UsageRecord> => {
+export const codexUsage = (lines: ReadonlyArray<Line>, memory: UsageMemory, session: string, limit = Infinity): Found => {
   const records: Array<UsageRecord> = []
+  let consumed = 0
   for (const { line, offset } of lines) {
+    if (records.length >= limit) break
+    consumed++
     if (line.includes("\"turn_context\"")) {
       const model = text(parse(line)?.payload?.model)
       if (model !== undefined) memory.codexModel = model
@@ -145,7 +166,7 @@ export const codexUsage = (lines: ReadonlyArray<Readonly<{ line: string; offset:
       ...(instant(value.timestamp) === undefined ? {} : { at: instant(value.timestamp)! })
     })
   }
-  return records
+  return { records, consumed }
 }
 
 /** One Gemini message's request, when it carries tokens: cached input is part of `input`; thoughts bill as output. */
@@ -167,9 +188,12 @@ const geminiRecord = (message: any): UsageRecord | undefined => {
 }
 
 /** Gemini CLI's `.jsonl` chat file: one record per line, a message written again under its id when it changes (the last wins). */
-export const geminiLinesUsage = (lines: ReadonlyArray<string>): Array<UsageRecord> => {
+export const geminiLinesUsage = (lines: ReadonlyArray<Line>, limit = Infinity): Found => {
   const found = new Map<string, UsageRecord>()
-  for (const line of lines) {
+  let consumed = 0
+  for (const { line } of lines) {
+    if (found.size >= limit) break
+    consumed++
     if (!line.includes("\"gemini\"")) continue
     const value = parse(line)
     for (const message of [value, value?.message, ...(Array.isArray(value?.messages) ? value.messages : [])]) {
@@ -177,7 +201,7 @@ export const geminiLinesUsage = (lines: ReadonlyArray<string>): Array<UsageRecor
       if (record !== undefined) found.set(record.key, record)
     }
   }
-  return [...found.values()]
+  return { records: [...found.values()], consumed }
 }
 
 /** Gemini CLI's older `.json` chat file (one document, rewritten whole): the messages from `from` on. */

@@ -3,7 +3,7 @@ import { closeSync, existsSync, fstatSync, openSync, readdirSync, readFileSync, 
 import { basename, dirname, join } from "node:path"
 import { clockmeHome } from "./HookProgram.js"
 import { home, writePrivate } from "./Paths.js"
-import { claudeUsage, codexUsage, geminiDocumentUsage, geminiLinesUsage, type UsageMemory, type UsageRecord } from "./UsageLines.js"
+import { claudeUsage, codexUsage, geminiDocumentUsage, geminiLinesUsage, type Line, type UsageMemory, type UsageRecord } from "./UsageLines.js"
 
 /**
  * The hook's side of AI usage: at Stop and SessionEnd it reads what the tool recorded since its last call (a saved
@@ -12,7 +12,7 @@ import { claudeUsage, codexUsage, geminiDocumentUsage, geminiLinesUsage, type Us
  */
 
 /** New bytes parsed per call, over all of a session's files; the rest waits for the next call. */
-export const MAX_BYTES_PER_CALL = 4 * 1024 * 1024
+export const MAX_BYTES_PER_CALL = 2 * 1024 * 1024
 /**
  * A compressed rollout is decompressed from its start each call, so a larger one, or one that takes longer than
  * this to reach the new text, is given up until it changes.
@@ -150,10 +150,20 @@ const readZst = async (file: string, from: number, limit: number): Promise<{ rea
   }
 }
 
-/** Whole lines of `bytes` (which start at `offset`), and the offset after the last one; a half-written last line waits. */
-const wholeLines = (bytes: Buffer, offset: number, mark: FileMark, limited: boolean) => {
+/** The lines each tool's usage records contain: any other line is neither decoded nor parsed. */
+const MARKERS: Record<string, ReadonlyArray<Buffer>> = {
+  "claude-code": [Buffer.from("\"usage\"")],
+  codex: [Buffer.from("\"token_count\""), Buffer.from("\"turn_context\"")],
+  gemini: [Buffer.from("\"gemini\"")]
+}
+
+/**
+ * The whole lines of `bytes` (which start at `offset`) that hold a marker, and the offset after the last whole line;
+ * a half-written last line waits. `skipping`: the first line began in an earlier call and was too long to read.
+ */
+const wholeLines = (bytes: Buffer, offset: number, skipping: boolean, limited: boolean, markers: ReadonlyArray<Buffer>) => {
   let begin = 0
-  if (mark.skipping) {
+  if (skipping) {
     const end = bytes.indexOf(10)
     if (end < 0) return { lines: [], next: offset + bytes.length, skipping: true }
     begin = end + 1
@@ -163,13 +173,16 @@ const wholeLines = (bytes: Buffer, offset: number, mark: FileMark, limited: bool
     // one line longer than a call may read: skipped, not parsed
     return limited ? { lines: [], next: offset + bytes.length, skipping: true } : { lines: [], next: offset + begin, skipping: false }
   }
-  const lines: Array<{ line: string; offset: number }> = []
-  let at = begin
-  while (at <= last) {
-    const end = bytes.indexOf(10, at)
-    lines.push({ line: bytes.toString("utf8", at, end), offset: offset + at })
-    at = end + 1
+  const starts = new Set<number>()
+  for (const marker of markers) {
+    for (let at = bytes.indexOf(marker, begin); at >= 0 && at < last; at = bytes.indexOf(marker, at + 1)) {
+      const start = Math.max(begin, bytes.lastIndexOf(10, at) + 1)
+      starts.add(start)
+      at = bytes.indexOf(10, at)
+    }
   }
+  const lines: Array<Line> = [...starts].sort((a, b) => a - b)
+    .map((start) => ({ line: bytes.toString("utf8", start, bytes.indexOf(10, start)), offset: offset + start }))
   return { lines, next: offset + last + 1, skipping: false }
 }
 
@@ -223,28 +236,19 @@ export const readNewUsage = async (tool: string, payload: any, session: string |
       const offset = mark.offset > read.size ? 0 : mark.offset
       const limited = read.bytes.length >= budget
       budget -= read.bytes.length
-      const whole = wholeLines(read.bytes, offset, offset === 0 ? { offset: 0 } : mark, limited)
-      let { lines, next } = whole
-      const parse = (memory: UsageMemory) =>
-        tool === "codex"
-          ? codexUsage(lines, memory, session)
-          : tool === "claude-code"
-          ? claudeUsage(lines.map((l) => l.line), memory)
-          : geminiLinesUsage(lines.map((l) => l.line))
-      const before = { seen: [...state.seen], codexModel: state.codexModel, codexTotals: state.codexTotals }
-      let found = parse(state)
-      // more requests than one call sends: read fewer lines, the rest next time
-      while (found.length > MAX_RECORDS_PER_CALL - records.length && lines.length > 1) {
-        lines = lines.slice(0, Math.floor(lines.length / 2))
-        next = lines[lines.length - 1]!.offset + Buffer.byteLength(lines[lines.length - 1]!.line) + 1
-        Object.assign(state, { ...before, seen: [...before.seen] })
-        found = parse(state)
-      }
-      const skipping = whole.skipping && next === whole.next
-      records.push(...found)
+      const { lines, next: end, skipping } = wholeLines(read.bytes, offset, offset > 0 && mark.skipping === true, limited, MARKERS[tool]!)
+      const room = MAX_RECORDS_PER_CALL - records.length
+      const found = tool === "codex"
+        ? codexUsage(lines, state, session, room)
+        : tool === "claude-code"
+        ? claudeUsage(lines, state, room)
+        : geminiLinesUsage(lines, room)
+      // more requests than one call sends: the rest, from the first line not read, next time
+      const next = found.consumed < lines.length ? lines[found.consumed]!.offset : end
+      records.push(...found.records)
       state.files[id] = {
         offset: next,
-        ...(skipping ? { skipping: true } : {}),
+        ...(skipping && next === end ? { skipping: true } : {}),
         ...(zst && next >= read.size && signature !== undefined ? { done: signature } : {})
       }
     }
