@@ -1,7 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
 import type { HookActivity } from "../src/cli/Stretches.js"
 import { addAll, deserialize, empty, MAX_STRETCH_USAGE, plan, serialize } from "../src/cli/Stretches.js"
+import { MAX_HOOK_USAGE } from "@clockme/domain/contract/HookUsage"
 import type { UsageRecord } from "../src/cli/UsageLines.js"
+import { MAX_RECORDS_PER_CALL } from "../src/cli/UsageReader.js"
 
 const T0 = Date.parse("2026-06-01T09:00:00.000Z")
 const at = (minutes: number) => new Date(T0 + minutes * 60_000).toISOString()
@@ -27,6 +29,10 @@ const event = (minutes: number, kind: HookActivity["event"], usage?: ReadonlyArr
 })
 
 describe("usage in the offline queue", () => {
+  it("a live call and a queued stretch carry at most what the contract takes in one body", () => {
+    expect([MAX_RECORDS_PER_CALL, MAX_STRETCH_USAGE]).toEqual([MAX_HOOK_USAGE, MAX_HOOK_USAGE])
+  })
+
   it("a stretch carries its events' requests once each, through the file, on its heartbeat", () => {
     const queue = deserialize(serialize(addAll(empty, [
       event(0, "stop", [record("request:a"), record("request:b")]),
