@@ -220,6 +220,7 @@ layer(TestServer, { timeout: 300_000, excludeTestServices: true })("the hook sen
         expect(entry!.timerId).toBe(timer.id)
         expect(entry!.usage).toEqual(summed([r1, r2, r3, r4]))
         expect(hookLog(s.box)).not.toContain("refused")
+        expect(hookLog(s.box)).toContain("claude-code stop acme-app: heartbeat; 2 AI request(s) read from the tool's records")
 
         // uninstall removes exactly the variables setup wrote: the user's own stay
         writeFileSync(settingsFile, JSON.stringify({ ...JSON.parse(readFileSync(settingsFile, "utf8")), env: { ...settings.env, DISABLE_TELEMETRY_PROMPT: "1" } }))

@@ -284,7 +284,8 @@ export const runHook = async (options: HookOptions): Promise<void> => {
     }
     const result = await send(client, event)
     read.commit()
-    log(`${options.tool} ${options.event} ${event.projectName}: ${result}`)
+    const requests = read.records.length > 0 ? `; ${read.records.length} AI request(s) read from the tool's records` : ""
+    log(`${options.tool} ${options.event} ${event.projectName}: ${result}${requests}`)
   } catch (error) {
     if (isUnreachableFailure(error)) {
       await queueEvent(event)
