@@ -27,6 +27,7 @@ export const App = () => {
     if (session === undefined) return
     if (route === undefined) navigate(session === null ? signInPath : home, { replace: true })
     else if (session === null && route.open !== true) navigate(signInPath, { replace: true })
+    else if (session !== null && route.path === signInPath) navigate(home, { replace: true })
     document.title = route === undefined ? "ClockMe" : `${route.title} · ClockMe`
   }, [session, route])
 
