@@ -18,6 +18,8 @@ import { Reports } from "./services/Reports.js"
 import { Tasks } from "./services/Tasks.js"
 import { Timers } from "./services/Timers.js"
 import { Usage } from "./services/Usage.js"
+import { Invites } from "./services/Invites.js"
+import { Members } from "./services/Members.js"
 import { Workspaces } from "./services/Workspaces.js"
 
 /** Every domain service; still needs a SqlClient and a RateLimiter. */
@@ -35,6 +37,8 @@ export const DomainServicesLive = Layer.mergeAll(
   Idempotency.Default,
   Reports.Default,
   Workspaces.Default,
+  Invites.Default,
+  Members.Default,
   Budgets.Default,
   Dashboard.Default,
   ProjectDetails.Default,
