@@ -18,6 +18,7 @@ import { Reports } from "./services/Reports.js"
 import { Tasks } from "./services/Tasks.js"
 import { Timers } from "./services/Timers.js"
 import { Usage } from "./services/Usage.js"
+import { InviteSignUp } from "./services/InviteSignUp.js"
 import { Invites } from "./services/Invites.js"
 import { Members } from "./services/Members.js"
 import { Workspaces } from "./services/Workspaces.js"
@@ -44,7 +45,8 @@ export const DomainServicesLive = Layer.mergeAll(
   ProjectDetails.Default,
   Ownership.Default,
   Usage.Default,
-  SignIn.Default
+  SignIn.Default,
+  InviteSignUp.Default
 )
 
 /**

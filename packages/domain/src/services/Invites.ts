@@ -27,31 +27,46 @@ export class Invites extends Effect.Service<Invites>()("@clockme/domain/Invites"
     const audit = yield* Audit
     const cache = yield* AdmissionCache
 
+    const locked = (code: string) =>
+      Effect.flatMap(repo.findInviteForUpdate(code), (found) =>
+        Option.isNone(found)
+          ? Effect.fail(new InviteInvalid({ reason: "unknown", message: "No workspace has this invite code" }))
+          : Effect.succeed(found.value))
+
+    const usable = (invite: Effect.Effect.Success<ReturnType<typeof locked>>, now: Date) => {
+      if (invite.revokedAt !== null) {
+        return Effect.fail(new InviteUnusable({ reason: "revoked", message: "This invite code has been revoked; ask an owner for a new one" }))
+      }
+      if (invite.expiresAt !== null && invite.expiresAt <= now) {
+        return Effect.fail(new InviteUnusable({ reason: "expired", message: "This invite code has expired; ask an owner for a new one" }))
+      }
+      if (invite.maxUses !== null && invite.uses >= invite.maxUses) {
+        return Effect.fail(
+          new InviteUnusable({
+            reason: "used_up",
+            message: `This invite code has been used ${invite.uses} of ${invite.maxUses} times; ask an owner for a new one`
+          })
+        )
+      }
+      return Effect.void
+    }
+
+    /** Locks the invite for the rest of the transaction and refuses it when unknown, revoked, expired or used up. */
+    const checkUsable = Effect.fn("Invites.checkUsable")(function*(code: string) {
+      const invite = yield* locked(code)
+      yield* usable(invite, DateTime.toDate(yield* DateTime.now))
+    })
+
     const join = Effect.fn("Workspaces.join")(
       function*(code: string) {
         const actor = yield* CurrentActor
         yield* access.unrestricted("join other workspaces")
-        const found = yield* repo.findInviteForUpdate(code)
-        if (Option.isNone(found)) {
-          return yield* new InviteInvalid({ reason: "unknown", message: "No workspace has this invite code" })
-        }
-        const invite = found.value
+        const invite = yield* locked(code)
         const workspaceId = invite.workspaceId as WorkspaceId
         const existing = yield* repo.findMembership(actor.userId, workspaceId)
         if (Option.isSome(existing)) return new JoinedWorkspace({ workspace: existing.value, alreadyMember: true })
         const now = DateTime.toDate(yield* DateTime.now)
-        if (invite.revokedAt !== null) {
-          return yield* new InviteUnusable({ reason: "revoked", message: "This invite code has been revoked; ask an owner for a new one" })
-        }
-        if (invite.expiresAt !== null && invite.expiresAt <= now) {
-          return yield* new InviteUnusable({ reason: "expired", message: "This invite code has expired; ask an owner for a new one" })
-        }
-        if (invite.maxUses !== null && invite.uses >= invite.maxUses) {
-          return yield* new InviteUnusable({
-            reason: "used_up",
-            message: `This invite code has been used ${invite.uses} of ${invite.maxUses} times; ask an owner for a new one`
-          })
-        }
+        yield* usable(invite, now)
         yield* repo.addMember(workspaceId, actor.userId, invite.id)
         yield* audit.record({ type: "member.joined", workspaceId, targetId: actor.userId, details: { inviteId: invite.id } })
         const joined = yield* repo.findMembership(actor.userId, workspaceId).pipe(Effect.flatMap(Effect.orDie))
@@ -117,7 +132,7 @@ export class Invites extends Effect.Service<Invites>()("@clockme/domain/Invites"
       return invite
     }, transactional(sql))
 
-    return { join, createInvite, listInvites, revokeInvite } as const
+    return { join, checkUsable, createInvite, listInvites, revokeInvite } as const
   }),
   dependencies: [WorkspacesRepo.Default, WorkspaceAccess.Default, Events.Default, Audit.Default, AdmissionCache.Default]
 }) {}
