@@ -69,5 +69,14 @@ export default tseslint.config(
         message: "The SDK is built from the contract alone: import @clockme/domain/contract/* only."
       })
     }
+  },
+  {
+    files: ["packages/sdk/src/setup/**/*.ts"],
+    rules: {
+      "no-restricted-imports": restrict({
+        regex: "^(?!\\./)",
+        message: "The setup records run in the dashboard's browser too: they import only each other (no node modules, no packages)."
+      })
+    }
   }
 )

@@ -9,7 +9,7 @@ import { hookClient } from "./HookClient.js"
 import { flushQueue, queuedCount } from "./Queue.js"
 import { apply, diff, hooksFile, plan } from "./Setup.js"
 import { readStdin } from "./Stdin.js"
-import { type Tool, TOOLS } from "./Tools.js"
+import { type Tool, TOOLS } from "../setup/ToolRecords.js"
 
 /** A mistake in how a command was called: exit code 2, like the parser's own errors. */
 export class UsageError extends Error {}

@@ -4,7 +4,7 @@ import { installedVersion, launcherFile, programCommand, programFile } from "./H
 import { resolveCredentials } from "./Paths.js"
 import { queuedCount } from "./QueueFile.js"
 import { hooksFile, ourCommands, plan, type SetupOptions } from "./Setup.js"
-import { type Tool, TOOLS } from "./Tools.js"
+import { type Tool, TOOLS } from "../setup/ToolRecords.js"
 
 /** One line of the report: a problem carries the command that fixes it. */
 export interface Check {

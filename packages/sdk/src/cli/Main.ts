@@ -9,7 +9,7 @@ import { Console, Effect, Option } from "effect"
 import { ClockMeError } from "../Errors.js"
 import * as Actions from "./Actions.js"
 import { HOOK_EVENTS } from "./Hook.js"
-import { TOOLS } from "./Tools.js"
+import { TOOLS } from "../setup/ToolRecords.js"
 
 const optional = <A>(option: Options.Options<A>) => option.pipe(Options.optional, Options.map(Option.getOrUndefined))
 
