@@ -172,4 +172,25 @@ describe("Notion plugin over the real server, Notion played on loopback", () => 
       const log = (yield* s.api("GET", `/api/integrations/${connection.id}/deliveries`)).body
       expect(log.map((d: any) => d.state)).toEqual(["delivered", "delivered", "delivered"])
     }))
+
+  it.scoped("wrong settings are a 400 naming the field; a body that is not the handshake is refused before it", () =>
+    Effect.gen(function*() {
+      const { connection, s } = yield* setUp
+      const connect = (config: unknown, secrets: unknown) => s.api("POST", "/api/integrations", { integration: "notion", config, secrets })
+      const empty = yield* connect({ dataSourceId: "" }, { token: TOKEN })
+      expect([empty.status, empty.body.field]).toEqual([400, "config"])
+      expect(empty.body.message).toContain("must be the id of a Notion data source")
+      const padded = yield* connect({ dataSourceId: ` ${DATA_SOURCE}` }, { token: TOKEN })
+      expect([padded.status, padded.body.field]).toEqual([400, "config"])
+      expect(padded.body.message).toContain("no leading or trailing whitespace")
+      const unknown = yield* connect({ dataSourceId: DATA_SOURCE, database: "x" }, { token: TOKEN })
+      expect([unknown.status, unknown.body.field]).toEqual([400, "config"])
+      const noToken = yield* connect({ dataSourceId: DATA_SOURCE }, {})
+      expect([noToken.status, noToken.body.field]).toEqual([400, "secrets"])
+      expect(noToken.body.message).toContain("token")
+      for (const raw of ["not json", "{}", JSON.stringify({ verification_token: "" }), JSON.stringify({ verification_token: 7 })]) {
+        expect((yield* send(s, connection.id, raw, {})).status).toBe(401)
+      }
+      expect((yield* s.api("GET", `/api/integrations/${connection.id}/deliveries`)).body).toEqual([])
+    }))
 })

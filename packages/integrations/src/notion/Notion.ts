@@ -14,7 +14,8 @@ export const NotionApiUrl = Config.string("CLOCKME_NOTION_API_URL").pipe(Config.
 
 const Settings = Schema.Struct({
   dataSourceId: Schema.NonEmptyTrimmedString.annotations({
-    description: "The data source (a database's table) each entry becomes a page of"
+    description: "The data source (a database's table) each entry becomes a page of",
+    message: () => "must be the id of a Notion data source, not empty"
   })
 })
 const Secrets = Schema.Struct({
@@ -52,7 +53,7 @@ const verify = (request: InboundRequest, connection: Connection) => {
 const handle = (request: InboundRequest, connection: Connection, context: InboundContext<typeof Secrets.Type>) =>
   Effect.gen(function*() {
     // the handshake's body is dropped once its token is sealed: a retry after that finds nothing left to do
-    if (request.rawBody.length === 0) return { status: 200, body: { verified: true } }
+    if (request.rawBody.length === 0) return { status: 200, body: { ignored: "no body (a handshake's goes once its token is stored)" } }
     const handshake = handshakeOf(request.rawBody)
     if (handshake !== undefined) {
       if (connection.secrets.verificationToken !== undefined) {
