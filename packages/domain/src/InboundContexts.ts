@@ -32,7 +32,7 @@ export class InboundContexts extends Effect.Service<InboundContexts>()("@clockme
     const connections = yield* ConnectionsRepo
     const deliveries = yield* DeliveriesRepo
     const workspaces = yield* WorkspacesRepo
-    const settings = yield* Connections
+    const connectionSettings = yield* Connections
     const inTransaction = transactional(yield* SqlClient.SqlClient)
 
     const member = Effect.fn("InboundContexts.member")(function*(
@@ -91,7 +91,7 @@ export class InboundContexts extends Effect.Service<InboundContexts>()("@clockme
           }),
         setSecrets: (secrets) =>
           inTransaction(Effect.zipRight(
-            settings.replaceSecrets(plugin, connection.id, secrets),
+            connectionSettings.replaceSecrets(plugin, connection.id, secrets),
             deliveries.forgetBody(deliveryId)
           ))
       }
