@@ -99,6 +99,13 @@ describe("Notion plugin over the real server, Notion played on loopback", () => 
       expect(stored[0]!.request).not.toContain(Buffer.from(handshake).toString("base64"))
       const log = (yield* s.api("GET", `/api/integrations/${id}/deliveries`)).body
       expect(log).toMatchObject([{ id: accepted.body.deliveryId, state: "delivered" }])
+      // the audit log says the secrets changed, by no user (the server, for Notion), and never holds the token
+      const audit = (yield* s.api("GET", `/api/audit?workspaceId=${s.user.activeWorkspaceId}`)).body.events
+      expect(audit.map((e: any) => [e.type, e.targetId, e.actorUserId]).reverse()).toEqual([
+        ["integration.connected", id, s.user.id],
+        ["integration.secrets_changed", id, null]
+      ])
+      expect(JSON.stringify(audit)).not.toContain(VERIFICATION)
 
       // a second handshake cannot replace the token: it is not signed
       expect((yield* send(s, id, JSON.stringify({ verification_token: "secret_intruder" }), {})).status).toBe(401)
