@@ -7,6 +7,7 @@ import type { HookEvent } from "./Hook.js"
 import { home } from "./Paths.js"
 import {
   type HooksFile,
+  type HookSpec,
   KEY_ENV,
   type KeyReference,
   type McpFile,
@@ -43,9 +44,20 @@ type Json = any
 
 const mcpUrl = (url: string) => `${url.replace(/\/+$/, "").replace(/\/api$/, "")}/api/mcp`
 
+/** What every hook runs after the program: setup's commands and the plugins' (Plugin.ts) alike. */
+export const hookArgs = (tool: Tool, event: HookEvent, fallbackProject?: string): ReadonlyArray<string> =>
+  ["hook", event, "--tool", tool, ...(fallbackProject ? ["--fallback-project", fallbackProject] : ["--auto-create"])]
+
 export const hookCommand = (options: SetupOptions, event: HookEvent): string =>
-  `${options.command} hook ${event} --tool ${options.tool}` +
-  (options.fallbackProject ? ` --fallback-project ${options.fallbackProject}` : " --auto-create")
+  `${options.command} ${hookArgs(options.tool, event, options.fallbackProject).join(" ")}`
+
+/** One tool's hook entries in its file's layout, each event's handler made by `handler`. */
+export const hookEntries = (target: HooksFile, handler: (spec: HookSpec) => Record<string, unknown>) =>
+  target.events.map((spec) => {
+    const made = handler(spec)
+    const entry = target.layout === "flat" ? made : spec.matcher === undefined ? { hooks: [made] } : { matcher: spec.matcher, hooks: [made] }
+    return { name: spec.name, entry }
+  })
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
 
@@ -152,10 +164,8 @@ const hooksPart = (target: HooksFile, options: SetupOptions): JsonPart => ({
   },
   add: (config) => {
     const hooks = isObject(config.hooks) ? config.hooks : {}
-    for (const spec of target.events) {
-      const handler = spec.handler(hookCommand(options, spec.event))
-      const entry = target.layout === "flat" ? handler : spec.matcher === undefined ? { hooks: [handler] } : { matcher: spec.matcher, hooks: [handler] }
-      hooks[spec.name] = [...(Array.isArray(hooks[spec.name]) ? hooks[spec.name] : []), entry]
+    for (const { entry, name } of hookEntries(target, (spec) => spec.handler(hookCommand(options, spec.event)))) {
+      hooks[name] = [...(Array.isArray(hooks[name]) ? hooks[name] : []), entry]
     }
     config.hooks = hooks
   },
