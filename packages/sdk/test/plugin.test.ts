@@ -5,7 +5,7 @@ import { join } from "node:path"
 import { CODEX_PLUGIN_DIR, PLUGIN_DIR, PLUGIN_NAME, pluginFiles, PROGRAM } from "../src/cli/Plugin.js"
 import { hookArgs, plan } from "../src/cli/Setup.js"
 import { KEY_ENV, type Tool, TOOL_RECORDS } from "../src/cli/Tools.js"
-import { sandbox, sdkRoot } from "./lib/Cli.js"
+import { closedPort, sandbox, sdkRoot } from "./lib/Cli.js"
 import { runInProcess } from "./lib/InProcess.js"
 import { handlersOf, readRepoJson, repoRoot } from "./lib/Plugins.js"
 import { publishedSchema } from "./lib/Schemas.js"
@@ -145,7 +145,13 @@ describe("clockme setup beside the plugin", () => {
     const asked = await runInProcess(["setup", "claude-code", "--key", KEY], { env })
     expect(asked.code).toBe(0)
     expect(asked.stdout).toContain(`Claude Code: the ClockMe plugin is installed (${settings})`)
-    expect(asked.stdout).toContain("would count each session twice; kept. Remove them with: clockme setup claude-code --remove-old-hooks")
+    expect(asked.stdout).toContain("would count each session twice beside the plugin. Kept; remove it with: clockme setup claude-code --remove-old-hooks")
+    expect(asked.stdout).toContain(`-            "command": "\\"${join(box.home, ".clockme", "bin", "clockme-hook")}\\" hook session-start --tool claude-code --auto-create",`)
+    const doctor = await runInProcess(["doctor", "--json", "--url", await closedPort()], { env })
+    expect(JSON.parse(doctor.stdout).checks.find((c: any) => c.subject === "claude-code")).toMatchObject({
+      ok: false,
+      fix: "clockme setup claude-code --remove-old-hooks"
+    })
     expect(JSON.parse(readFileSync(settings, "utf8")).hooks).toEqual(withHooks.hooks)
 
     const removed = await runInProcess(["setup", "claude-code", "--remove-old-hooks", "--json"], { env })
@@ -157,6 +163,9 @@ describe("clockme setup beside the plugin", () => {
     // Nothing left to remove, and nothing added: the plugin tracks the sessions.
     const again = await runInProcess(["setup", "claude-code", "--json"], { env })
     expect(JSON.parse(again.stdout)).toMatchObject({ oldHooks: "none", changed: [] })
+    const healthy = JSON.parse((await runInProcess(["doctor", "--json", "--url", await closedPort()], { env })).stdout).checks
+    expect(healthy.find((c: any) => c.subject === "claude-code")).toMatchObject({ ok: true, detail: `the ClockMe plugin is installed (${settings})` })
+    expect(healthy.find((c: any) => c.subject === "tools")).toBeUndefined()
     expect(JSON.parse(readFileSync(settings, "utf8"))).toEqual({ enabledPlugins: { "clockme@clockme": true } })
   })
 

@@ -106,37 +106,40 @@ export interface SetupInput extends Common {
  * (asks on a terminal; `--remove-old-hooks` says yes up front).
  */
 const besidePlugin = async (input: SetupInput, options: SetupOptions, evidence: string, mask: (s: string) => string): Promise<number> => {
-  const label = TOOL_RECORDS[input.tool].label
   const changed = plan(options, true).filter((c) => c.before !== c.after)
-  const note = `${label}: the ClockMe plugin is installed (${evidence}); it tracks sessions and carries the MCP server, so setup adds nothing.`
-  const remove = changed.length > 0 && !input.dryRun && (input.removeOldHooks || (!input.json && process.stdin.isTTY === true &&
-    /^y(es)?$/i.test(await prompt(`${note}\nThe hooks an earlier setup wrote would count each session twice. Remove them? [y/N] `))))
-  const applied = remove ? apply(changed) : []
-  const user = { tool: input.tool, file: hooksFile(options) }
-  const program = remove && removeRecord(user, TOOLS.map((tool) => hooksFile({ tool, projectScope: false, projectDir: options.projectDir })))
+  const removal = () => {
+    const applied = apply(changed)
+    const user = { tool: input.tool, file: hooksFile(options) }
+    const program = removeRecord(user, TOOLS.map((tool) => hooksFile({ tool, projectScope: false, projectDir: options.projectDir })))
+    return { applied, program }
+  }
   if (input.json) {
+    const removed = changed.length > 0 && !input.dryRun && input.removeOldHooks ? removal() : undefined
     out(true, {
       tool: input.tool,
       plugin: evidence,
       dryRun: input.dryRun,
-      oldHooks: changed.length === 0 ? "none" : remove ? "removed" : "kept",
-      changed: applied.map((a) => a.file),
-      backups: applied.flatMap((a) => a.backup ? [a.backup] : []),
-      program: program ? "removed" : "untouched"
+      oldHooks: changed.length === 0 ? "none" : removed ? "removed" : "kept",
+      changed: removed?.applied.map((a) => a.file) ?? [],
+      backups: removed?.applied.flatMap((a) => a.backup ? [a.backup] : []) ?? [],
+      program: removed?.program ? "removed" : "untouched"
     }, "")
     return 0
   }
-  process.stdout.write(`${note}\n`)
+  process.stdout.write(`${TOOL_RECORDS[input.tool].label}: the ClockMe plugin is installed (${evidence}); it tracks sessions and carries the MCP server, so setup adds nothing.\n`)
   if (changed.length === 0) return 0
   for (const change of changed) process.stdout.write(diff(change, mask) + "\n\n")
+  const question = "What an earlier setup wrote (above) would count each session twice beside the plugin."
+  const remove = !input.dryRun && (input.removeOldHooks || (process.stdin.isTTY === true && /^y(es)?$/i.test(await prompt(`${question} Remove it? [y/N] `))))
   if (remove) {
+    const { applied, program } = removal()
     for (const a of applied) process.stdout.write(`wrote ${a.file}${a.backup ? ` (backup: ${a.backup})` : ""}\n`)
     if (program) process.stdout.write(`removed the hook program (no tool runs it now): ${programFile()}\n`)
     return 0
   }
   process.stdout.write(
-    `The hooks an earlier setup wrote (above) would count each session twice; ${input.dryRun ? "dry run: nothing written" : "kept"}. ` +
-      `Remove them with: clockme setup ${input.tool}${input.projectScope ? " --project-scope" : ""} --remove-old-hooks\n`
+    `${question} ${input.dryRun ? "Dry run: nothing written" : "Kept"}; remove it with: ` +
+      `clockme setup ${input.tool}${input.projectScope ? " --project-scope" : ""} --remove-old-hooks\n`
   )
   return 0
 }
