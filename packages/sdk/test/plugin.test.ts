@@ -110,7 +110,12 @@ describe("ClockMe as a plugin", () => {
     const codex = readRepoJson(".agents/plugins/marketplace.json")
     expect(codex.plugins.map((p: any) => [p.name, p.source])).toEqual([[PLUGIN_NAME, { source: "local", path: `./${CODEX_PLUGIN_DIR}` }]])
     expect(existsSync(join(repoRoot, CODEX_PLUGIN_DIR, ".codex-plugin", "plugin.json"))).toBe(true)
-    // Cursor: version 1, its own event names, command handlers with a timeout in seconds.
+    // Cursor: its marketplace names the folder with .cursor-plugin (as Cursor's own marketplace does); hooks are
+    // version 1, its own event names, command handlers with a timeout in seconds.
+    const cursorMarketplace = readRepoJson(".cursor-plugin/marketplace.json")
+    expect(cursorMarketplace.owner.name).toBe("ClockMe")
+    expect(cursorMarketplace.plugins.map((p: any) => [p.name, p.source])).toEqual([[PLUGIN_NAME, PLUGIN_DIR]])
+    expect(existsSync(join(repoRoot, PLUGIN_DIR, ".cursor-plugin", "plugin.json"))).toBe(true)
     const cursor = readRepoJson(`${PLUGIN_DIR}/hooks/cursor.json`)
     expect(cursor.version).toBe(1)
     for (const handlers of Object.values(cursor.hooks) as Array<Array<any>>) {

@@ -40,6 +40,7 @@ export const USER_CONFIG = {
 
 export const URL_ENV = "CLOCKME_URL"
 
+const marketplaceDescription = "ClockMe, the self-hostable time tracker for AI coding sessions"
 const description = "Tracks your AI coding sessions as timers in ClockMe, and gives the agent ClockMe's MCP tools"
 const author = { name: "ClockMe" }
 const homepage = `https://github.com/${REPOSITORY}`
@@ -92,13 +93,20 @@ export const pluginFiles = (bundle: string, version: string): Record<string, str
     ".claude-plugin/marketplace.json": json({
       $schema: "https://json.schemastore.org/claude-code-marketplace.json",
       name: MARKETPLACE_NAME,
-      description: "ClockMe, the self-hostable time tracker for AI coding sessions",
+      description: marketplaceDescription,
       owner: author,
       plugins: [{ name: PLUGIN_NAME, source: `./${PLUGIN_DIR}`, description, version, category: "productivity", homepage }]
     }),
     ".agents/plugins/marketplace.json": json({
       name: MARKETPLACE_NAME,
       plugins: [{ name: PLUGIN_NAME, source: { source: "local", path: `./${CODEX_PLUGIN_DIR}` }, category: "Productivity" }]
+    }),
+    // The shape of Cursor's own marketplace (cursor/plugins): sources are folders, named without `./`.
+    ".cursor-plugin/marketplace.json": json({
+      name: MARKETPLACE_NAME,
+      owner: author,
+      metadata: { description: marketplaceDescription },
+      plugins: [{ name: PLUGIN_NAME, source: PLUGIN_DIR, description }]
     }),
     "gemini-extension.json": json({
       name: PLUGIN_NAME,
