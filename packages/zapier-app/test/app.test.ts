@@ -120,19 +120,29 @@ describe("the Zapier app", () => {
       expect((s.deliveredTo("/timer_started")[0] as any).data.timer.id).toBe(started.id)
       expect((s.deliveredTo("/budget_threshold_reached") as Array<any>).map((e) => e.data.threshold).sort()).toEqual([100, 80])
 
-      for (const [key] of triggers) {
-        yield* run(`triggers.${key}.operation.performUnsubscribe`, { authData, subscribeData: subscriptions[key] })
-      }
-      expect((yield* s.api("GET", "/api/integrations")).body.connections).toEqual([])
-      // already gone (Zapier answered a delivery with 410, so the server removed it): the Zap still turns off
+      // Zapier answers 410 for a Zap it deleted: the server removes that subscription itself, and turning the
+      // Zap off afterwards still succeeds
+      s.hooks.answer.byPath = (path) => path === "/new_time_entry" ? { status: 410 } : undefined
+      const logEntry = (hoursAgo: number) =>
+        run("creates.create_time_entry.operation.perform", {
+          authData,
+          inputData: { projectId: project.id, startTime: new Date(Date.now() - hoursAgo * 3600_000).toISOString(), durationMinutes: 5 }
+        })
+      yield* logEntry(6)
+      const zapTargets = Effect.map(s.api("GET", "/api/integrations"), (r) => r.body.connections.map((c: any) => c.config.target_url))
+      for (let i = 0; i < 500 && (yield* zapTargets).includes(`${s.hooks.url}/new_time_entry`); i++) yield* Effect.sleep("20 millis")
+      expect(yield* zapTargets).not.toContain(`${s.hooks.url}/new_time_entry`)
       expect(yield* run("triggers.new_time_entry.operation.performUnsubscribe", { authData, subscribeData: subscriptions.new_time_entry }))
         .toEqual({ id: subscriptions.new_time_entry.id, removed: false })
+
+      for (const [key] of triggers.filter(([key]) => key !== "new_time_entry")) {
+        expect(yield* run(`triggers.${key}.operation.performUnsubscribe`, { authData, subscribeData: subscriptions[key] }))
+          .toMatchObject({ id: subscriptions[key].id })
+      }
+      expect((yield* s.api("GET", "/api/integrations")).body.connections).toEqual([])
       // nothing more is delivered once unsubscribed
       const before = s.hooks.received.length
-      yield* run("creates.create_time_entry.operation.perform", {
-        authData,
-        inputData: { projectId: project.id, startTime: new Date(Date.now() - 6 * 3600_000).toISOString(), durationMinutes: 5 }
-      })
+      yield* logEntry(8)
       yield* Effect.sleep("300 millis")
       expect(s.hooks.received.length).toBe(before)
     }))
