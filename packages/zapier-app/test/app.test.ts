@@ -4,6 +4,7 @@ import { createAppTester } from "zapier-platform-core"
 import { validateAppDefinition } from "zapier-platform-schema"
 import { App } from "../src/index.js"
 import { samples } from "../src/Samples.js"
+import * as http from "node:http"
 import { createRequire } from "node:module"
 import { zapierServer } from "./lib/ZapierServer.js"
 
@@ -66,6 +67,8 @@ describe("the Zapier app", () => {
       s.hooks.answer.mode = { status: 200, body: "<html>Welcome</html>" }
       const other = yield* fails("authentication.test", { authData: { serverUrl: s.hooks.url, apiKey: s.key } })
       expect(other).toEqual({ status: 200, code: "not_clockme", message: `${s.hooks.url} did not answer GET /api/me as a ClockMe server does` })
+      // skipHttpPatch: the core left node's http module (the server's, in this process) and fetch as they were
+      expect("patchedByZapier" in http).toBe(false)
     }))
 
   it.scopedLive("triggers: subscribing registers REST hooks, the actions' events arrive, perform and performList give them, unsubscribing removes them", () =>
