@@ -97,6 +97,8 @@ describe("the Zapier app", () => {
       expect(started).toMatchObject({ projectId: project.id, state: "running", alreadyRunning: false, description: "Zap work" })
       const stopped = yield* run("creates.stop_timer.operation.perform", { authData, inputData: { projectId: project.id } })
       expect(stopped).toMatchObject({ projectId: project.id, description: "Zap work" })
+      expect(shape(entry)).toEqual(shape(samples.entry))
+      expect(shape(stopped)).toEqual(shape(samples.entry))
       expect((yield* s.api("GET", "/api/timer/current")).body.timers).toEqual([])
       const entries = (yield* s.api("GET", `/api/entries?projectId=${project.id}`)).body
       expect(JSON.stringify(entries)).toContain(entry.id)
