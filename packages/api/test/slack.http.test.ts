@@ -126,4 +126,24 @@ describe("Slack plugin over the real server, Slack played on loopback", () => {
       yield* s.deliver
       expect(responses().slice(3).map((r) => r.text)).toEqual(["Stopped: 1h logged", "Today: 1h logged", "This week: 1h logged"])
     }))
+  it.scoped("an incomingWebhookUrl is checked by the outbound rules when saved: a private one is a 422 naming the field, never echoing the secret path", () =>
+    Effect.gen(function*() {
+      const s = yield* inboundServer({ CLOCKME_WEBHOOKS_ALLOW_PRIVATE: "false" })
+      const good = yield* s.api("POST", "/api/integrations", {
+        integration: "slack",
+        secrets: { signingSecret: SIGNING, incomingWebhookUrl: "https://93.184.216.34/services/T1/B1/s3cr3t" }
+      })
+      expect(good.status).toBe(201)
+      for (const url of ["https://127.0.0.1/services/T1/B1/s3cr3t", "http://93.184.216.34/services/T1/B1/s3cr3t", "https://[::ffff:10.0.0.1]/services/T1/B1/s3cr3t"]) {
+        const secrets = { signingSecret: SIGNING, incomingWebhookUrl: url }
+        const created = yield* s.api("POST", "/api/integrations", { integration: "slack", secrets })
+        const patched = yield* s.api("PATCH", `/api/integrations/${good.body.id}`, { secrets })
+        for (const reply of [created, patched]) {
+          expect([url, reply.status, reply.body.code]).toEqual([url, 422, "target_refused"])
+          expect(reply.body.message).toMatch(/^secrets\.incomingWebhookUrl: /)
+          expect(JSON.stringify(reply.body)).not.toContain("s3cr3t")
+        }
+      }
+      expect((yield* s.api("GET", "/api/integrations")).body.connections).toHaveLength(1)
+    }))
 })
