@@ -38,6 +38,9 @@ export class Timer extends Schema.Class<Timer>("Timer")({
   }
 }
 
+/** A timer that has run this long (paused stretches do not count) is probably forgotten. */
+export const LONG_RUNNING_SECONDS = 12 * 60 * 60
+
 /** A running or paused timer as its user sees it: the fields of TimerView and of the dashboard's timers. */
 export const timerViewFields = {
   id: TimerId,

@@ -202,7 +202,27 @@ export class TimersRepo extends Effect.Service<TimersRepo>()("@clockme/domain/Ti
                ${sessionIdsOf(sql, sql`gone.id`)}, ${usageOf(sql, sql`gone.id`)} AS usage
         FROM gone JOIN projects p ON p.id = gone.project_id`.pipe(Effect.flatMap(decode), Effect.map(toRows), Effect.orDie)
 
+    /**
+     * Marks timers whose running time has reached `thresholdSeconds` and that were not reported yet, and returns
+     * them: a conditional UPDATE, so with any number of servers each timer is reported once.
+     */
+    const markLongRunning = (now: Date, thresholdSeconds: number, limit: number) =>
+      detailsOf(sql`
+        UPDATE timers SET long_running_reported_at = ${now}::timestamptz
+        WHERE id IN (
+          SELECT id FROM timers
+          WHERE long_running_reported_at IS NULL
+            AND accumulated_ms + CASE WHEN running_since IS NULL THEN 0
+                  ELSE greatest(0, extract(epoch FROM (${now}::timestamptz - running_since)) * 1000) END
+                >= ${thresholdSeconds * 1000}
+          ORDER BY started_at
+          LIMIT ${limit}
+          FOR UPDATE SKIP LOCKED
+        )
+        RETURNING *`)
+
     return {
+      markLongRunning,
       insertIfAbsent,
       findForProject,
       findById,

@@ -9,6 +9,7 @@ import {
   TimerPaused,
   TimerResumed,
   TimerStarted,
+  TimerRunningLong,
   TimerStopped,
   TimerUpdated
 } from "../contract/Events.js"
@@ -27,6 +28,7 @@ import {
   TimerExists,
   TimerKept,
   TimerNotRunning,
+  LONG_RUNNING_SECONDS,
   TimerView,
   timerViewOf
 } from "../contract/Timer.js"
@@ -519,6 +521,18 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
       return written
     }, transactional(sql))
 
+    /** Reports (TimerRunningLong) up to `batch` timers that have now run 12 hours, each once; returns how many. */
+    const reportLongRunning = Effect.fn("Timers.reportLongRunning")(function*(batch: number) {
+      const now = yield* DateTime.now
+      const rows = yield* repo.markLongRunning(DateTime.toDate(now), LONG_RUNNING_SECONDS, batch)
+      for (const row of rows) {
+        yield* events.publish(
+          new TimerRunningLong({ occurredAt: now, workspaceId: row.timer.workspaceId, userId: row.timer.userId, timer: toView(row, now) })
+        )
+      }
+      return rows.length
+    }, transactional(sql))
+
     /** Stops a member's timers in a workspace they leave, so no time is left running where they cannot see it. */
     const stopAllFor = Effect.fn("Timers.stopAllFor")(function*(userId: UserId, workspaceId: WorkspaceId) {
       const now = yield* DateTime.now
@@ -527,7 +541,7 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
       return removed.length
     }, transactional(sql))
 
-    return { start, stop, pause, resume, heartbeat, update, current, stopIdle, stopAllFor } as const
+    return { start, stop, pause, resume, heartbeat, update, current, stopIdle, stopAllFor, reportLongRunning } as const
   }),
   dependencies: [
     TimersRepo.Default,
