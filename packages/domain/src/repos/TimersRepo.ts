@@ -54,6 +54,7 @@ export interface NewTimer {
   readonly description: string | null
   readonly source: Source
   readonly createdByKeyId: ApiKeyId | null
+  readonly gitBranch?: string | undefined
   readonly now: Date
 }
 
@@ -81,9 +82,10 @@ export class TimersRepo extends Effect.Service<TimersRepo>()("@clockme/domain/Ti
     const insertIfAbsent = (input: NewTimer) =>
       sql<{ id: TimerId }>`
         INSERT INTO timers (user_id, workspace_id, project_id, task_id, description, source, state,
-                            started_at, running_since, last_activity_at, created_by_key_id)
+                            started_at, running_since, last_activity_at, created_by_key_id, git_branch)
         VALUES (${input.userId}, ${input.workspaceId}, ${input.projectId}, ${input.taskId}, ${input.description},
-                ${input.source}, 'running', ${input.now}, ${input.now}, ${input.now}, ${input.createdByKeyId})
+                ${input.source}, 'running', ${input.now}, ${input.now}, ${input.now}, ${input.createdByKeyId},
+                ${input.gitBranch ?? null})
         ON CONFLICT (user_id, project_id) DO NOTHING
         RETURNING id`.pipe(Effect.map((rows) => rows.length > 0), Effect.orDie)
 
@@ -114,11 +116,13 @@ export class TimersRepo extends Effect.Service<TimersRepo>()("@clockme/domain/Ti
       projectId: ProjectId | undefined,
       now: Date,
       count = 1,
-      sessionId?: string
+      sessionId?: string,
+      gitBranch?: string
     ) =>
       detailsOf(
         sql`
         UPDATE timers SET last_activity_at = greatest(last_activity_at, ${now}), heartbeat_count = heartbeat_count + ${count}
+          ${gitBranch === undefined ? sql`` : sql`, git_branch = ${gitBranch}`}
         WHERE user_id = ${userId} AND workspace_id = ${workspaceId}
           AND ${projectId === undefined ? sql`source IN ('hook', 'mcp') AND state = 'running'` : sql`project_id = ${projectId}`}
         RETURNING *`,

@@ -109,7 +109,8 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
           firstActivityAt: DateTime.toDate(timer.startedAt),
           lastActivityAt: DateTime.toDate(timer.lastActivityAt),
           lateHeartbeats: timer.lateHeartbeats,
-          sessionIds: row.sessionIds
+          sessionIds: row.sessionIds,
+          gitBranch: timer.gitBranch
         },
         now: DateTime.toDate(now)
       }).pipe(
@@ -162,6 +163,7 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
         description: input.description ?? null,
         source: input.source ?? actor.source,
         createdByKeyId: actor.keyId,
+        gitBranch: input.gitBranch,
         now: DateTime.toDate(at)
       })
       const row = yield* repo.findForProject(actor.userId, actor.workspaceId, project.id).pipe(Effect.flatMap(Effect.orDie))
@@ -378,7 +380,7 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
       const named = input.projectId !== undefined || input.projectName !== undefined
       const touched = named && projectId === undefined
         ? []
-        : yield* repo.touch(actor.userId, actor.workspaceId, projectId, DateTime.toDate(at), count, input.sessionId)
+        : yield* repo.touch(actor.userId, actor.workspaceId, projectId, DateTime.toDate(at), count, input.sessionId, input.gitBranch)
       if (touched.length > 0 || !named) {
         return new HeartbeatResult({ touched: touched.map((row) => toView(row, now)), started: null, extended: null, at })
       }
@@ -392,6 +394,7 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
         description: input.description,
         source: input.source ?? "hook",
         sessionId: input.sessionId,
+        gitBranch: input.gitBranch,
         at: since
       })
       if (count > 1 || DateTime.greaterThan(at, since)) {
@@ -405,7 +408,15 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
     const touchAll = Effect.fn("Timers.touchAll")(function*(input: Heartbeat) {
       const actor = yield* CurrentActor
       const now = yield* DateTime.now
-      const touched = yield* repo.touch(actor.userId, actor.workspaceId, undefined, DateTime.toDate(now), input.count ?? 1, input.sessionId)
+      const touched = yield* repo.touch(
+        actor.userId,
+        actor.workspaceId,
+        undefined,
+        DateTime.toDate(now),
+        input.count ?? 1,
+        input.sessionId,
+        input.gitBranch
+      )
       return new HeartbeatResult({ touched: touched.map((row) => toView(row, now)), started: null, extended: null, at: now }, trusted)
     })
 
@@ -467,6 +478,7 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
           description,
           source: row.timer.source,
           createdByKeyId: actor.keyId,
+          gitBranch: row.timer.gitBranch ?? undefined,
           now: DateTime.toDate(now)
         })
         if (!created) return yield* exists
