@@ -119,4 +119,40 @@ describe("Linear plugin over the real server, Linear played on loopback", () => 
       yield* s.deliver
       expect(linear.received).toHaveLength(2)
     }))
+  it.scoped("a comment Linear already has under our id (posted before a crash) counts as posted; an unknown refusal is retried", () =>
+    Effect.gen(function*() {
+      const linear = yield* receiver
+      let exists = false
+      linear.answer.byPath = () => {
+        const request = JSON.parse(linear.received.at(-1)!.body)
+        const json = (body: unknown) => ({ status: 200, headers: { "content-type": "application/json" }, body: JSON.stringify(body) })
+        if (request.query.includes("commentCreate")) {
+          return json({ errors: [{ message: "Entity already exists", extensions: { type: "invalid input", code: "INPUT_ERROR" } }] })
+        }
+        return exists
+          ? json({ data: { comment: { id: request.variables.id } } })
+          : json({ errors: [{ message: "Entity not found", extensions: { type: "invalid input", code: "INPUT_ERROR" } }] })
+      }
+      const s = yield* inboundServer({ CLOCKME_LINEAR_API_URL: `${linear.url}/graphql` })
+      const project = (yield* s.api("POST", "/api/projects", { name: `eng-${randomUUID().slice(0, 8)}` })).body
+      const created = yield* s.api("POST", "/api/integrations", {
+        integration: "linear",
+        config: { teams: { ENG: project.id }, commentOnComplete: true },
+        secrets: { webhookSecret: SECRET, apiKey: API_KEY }
+      })
+      const id = created.body.id as string
+      yield* s.api("POST", `/api/integrations/${id}/identities`, { externalId: "lin-user-1", email: s.user.email })
+      const done = yield* send(s, id, issueEvent("lin-user-1", "completed"), "l-1")
+      yield* s.deliver
+      const state = Effect.map(s.api("GET", `/api/integrations/${id}/deliveries`), (r) => r.body.find((d: any) => d.id === done.body.deliveryId))
+      expect(yield* state).toMatchObject({ state: "pending" })
+      const asked = linear.received.map((r) => JSON.parse(r.body))
+      expect(asked.map((q) => q.query.includes("commentCreate"))).toEqual([true, false])
+      expect(asked[1].variables.id).toBe(asked[0].variables.input.id)
+      exists = true
+      yield* TestClock.adjust("10 minutes")
+      yield* s.deliver
+      expect(yield* state).toMatchObject({ state: "delivered" })
+      expect(linear.received.filter((r) => r.body.includes("commentCreate"))).toHaveLength(2)
+    }))
 })

@@ -93,7 +93,9 @@ export const LinearPlugin = pluginLayer(Effect.gen(function*() {
     }
     const client = new LinearClient({ apiKey: Redacted.value(connection.secrets.apiKey), apiUrl })
     const id = uuidOf(`${connection.id} comment ${issueId}`)
-    const posted = Effect.tryPromise(() => client.comment({ id })).pipe(Effect.map((found) => found.id === id), Effect.orElseSucceed(() => false))
+    const posted = Effect.tryPromise(() =>
+      client.client.request<{ comment?: { id?: string } | null }, { id: string }>("query ClockMeComment($id: String!) { comment(id: $id) { id } }", { id })
+    ).pipe(Effect.map((found) => found.comment?.id === id), Effect.orElseSucceed(() => false))
     return Effect.tryPromise({
       try: () => client.createComment({ id, issueId, body }),
       catch: (error) => {
