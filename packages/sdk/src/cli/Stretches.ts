@@ -19,6 +19,8 @@ export interface HookActivity {
   readonly description?: string | undefined
   /** AI requests read from the tool's records at this event (UsageReader.ts). */
   readonly usage?: ReadonlyArray<UsageRecord> | undefined
+  /** The git branch of the working directory, when it is a repository. */
+  readonly gitBranch?: string | undefined
 }
 
 export interface Stretch {
