@@ -1,4 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
+import { PINNED_PRICES } from "@clockme/domain/services/PinnedPrices"
+import { PriceTables } from "@clockme/domain/services/PriceTables"
+import { SqlClient } from "@effect/sql"
 import { Effect, Layer, TestClock } from "effect"
 import { jsonExport, protobufAnswer, protobufExport } from "./lib/ClaudeCodeExport.js"
 import type { ApiRequestEvent } from "./lib/ClaudeCodeExport.js"
@@ -33,7 +36,7 @@ const serverFor = (plan?: "free") => Effect.gen(function*() {
     })
   const timerUsage = Effect.map(get("/api/timer/current"), (reply) => reply.body.timers.map((t: any) => t.usage))
   const entries = Effect.map(get("/api/entries?limit=100"), (reply) => reply.body.entries as Array<any>)
-  return { base, key, post, get, exportJson, exportProtobuf, timerUsage, entries }
+  return { base, key, context, post, get, exportJson, exportProtobuf, timerUsage, entries }
 })
 const withServer = serverFor()
 
@@ -159,6 +162,13 @@ describe("OTLP/HTTP logs receiver", () => {
         { ...noCost, requestId: "req_u", model: "some-new-model", inputTokens: 5, outputTokens: 5, cacheReadTokens: 0, cacheCreationTokens: 0 }
       ])
       expect(reply.status).toBe(200)
+      // OTLP's warning: a partial success that rejected nothing
+      expect(reply.body).toEqual({
+        partialSuccess: {
+          rejectedLogRecords: "0",
+          errorMessage: "stored without a cost, as the price table does not know the model: some-new-model"
+        }
+      })
       expect((yield* s.timerUsage)[0]).toEqual({
         requests: 2,
         inputTokens: 100_005,
@@ -169,6 +179,47 @@ describe("OTLP/HTTP logs receiver", () => {
         models: ["claude-sonnet-4-5-20250929", "some-new-model"],
         unpricedModels: ["some-new-model"]
       })
+      yield* TestClock.adjust("10 minutes")
+      yield* s.post("/api/timer/stop", {})
+      const report = (yield* s.get("/api/reports?from=2026-06-01&to=2026-06-01&groupBy=day")).body
+      expect(report.lines.map((l: any) => [l.aiCostUsd, l.unpricedModels])).toEqual([[0.3, ["some-new-model"]]])
+      expect(report.totals).toMatchObject({ aiCostUsd: 0.3, unpricedModels: ["some-new-model"] })
+    }))
+
+  it.scoped("a newer price table prices the requests that come after it; earlier ones keep their cost and version", () =>
+    Effect.gen(function*() {
+      const s = yield* withServer
+      yield* s.post("/api/timer/start", hookStart("table"))
+      const { costUsd: _omit, ...noCost } = sonnet("table", minutes(0), "req_before")
+      const tokens = { inputTokens: 100_000, outputTokens: 0, cacheReadTokens: 0, cacheCreationTokens: 0 }
+      yield* s.exportJson([{ ...noCost, ...tokens }])
+      const newer = {
+        ...PINNED_PRICES.models,
+        "claude-sonnet-4-5": { input_cost_per_token: 4e-6, output_cost_per_token: 2e-5, litellm_provider: "anthropic" },
+        "gpt-5-codex": { input_cost_per_token: 1.25e-6, output_cost_per_token: 1e-5, cache_read_input_token_cost: 1.25e-7 }
+      }
+      const loaded = yield* Effect.provide(
+        Effect.flatMap(PriceTables, (prices) => prices.update(JSON.stringify(newer))),
+        s.context
+      )
+      expect(loaded).toMatchObject({ previous: PINNED_PRICES.version, models: Object.keys(newer).length })
+      const after = yield* s.exportJson([
+        { ...noCost, requestId: "req_after", ...tokens },
+        { ...noCost, requestId: "req_codex", model: "gpt-5-codex", ...tokens }
+      ])
+      expect(after.body).toEqual({})
+      // 100 000 × $3 (pinned) + 100 000 × $4 (loaded) + 100 000 × $1.25, per million
+      expect((yield* s.timerUsage)[0]).toMatchObject({ requests: 3, costUsd: 0.825, unpricedModels: [] })
+      const versions = yield* Effect.provide(
+        Effect.flatMap(SqlClient.SqlClient, (sql) =>
+          sql<{ requestKey: string; priceVersion: string }>`SELECT request_key, price_version FROM ai_usage ORDER BY request_key`),
+        s.context
+      )
+      expect(versions).toEqual([
+        { requestKey: "request:req_after", priceVersion: loaded.version },
+        { requestKey: "request:req_before", priceVersion: PINNED_PRICES.version },
+        { requestKey: "request:req_codex", priceVersion: loaded.version }
+      ])
     }))
 
   it.scoped("unreadable records are named in partialSuccess and the rest stored; wrong shapes, media types and huge bodies are refused", () =>

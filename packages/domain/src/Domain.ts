@@ -17,6 +17,7 @@ import { Projects } from "./services/Projects.js"
 import { Reports } from "./services/Reports.js"
 import { Tasks } from "./services/Tasks.js"
 import { Timers } from "./services/Timers.js"
+import { PriceTables } from "./services/PriceTables.js"
 import { Usage } from "./services/Usage.js"
 import { Workspaces } from "./services/Workspaces.js"
 
@@ -40,6 +41,7 @@ export const DomainServicesLive = Layer.mergeAll(
   ProjectDetails.Default,
   Ownership.Default,
   Usage.Default,
+  PriceTables.Default,
   SignIn.Default
 )
 

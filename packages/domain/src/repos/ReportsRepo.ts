@@ -35,6 +35,7 @@ export interface BillingRow {
   readonly amount: number
   readonly entries: number
   readonly aiCostUsd: number
+  readonly unpricedModels: ReadonlyArray<string>
 }
 
 export interface HoursRow {
@@ -108,6 +109,7 @@ export class ReportsRepo extends Effect.Service<ReportsRepo>()("@clockme/domain/
       return sql<BillingRow>`
         WITH rated AS (
           SELECT e.project_id, p.name AS project_name, e.task_id, t.name AS task_name, e.billable, e.duration_seconds,
+                 e.timer_id,
                  coalesce(t.hourly_rate, p.hourly_rate, w.default_hourly_rate) AS rate,
                  (e.start_time AT TIME ZONE ${filter.period.timezone})::date AS local_day,
                  (SELECT coalesce(sum(u.cost_usd), 0) FROM ai_usage u WHERE u.timer_id = e.timer_id) AS ai_cost
@@ -124,7 +126,9 @@ export class ReportsRepo extends Effect.Service<ReportsRepo>()("@clockme/domain/
                round(coalesce(sum(CASE WHEN billable THEN duration_seconds * coalesce(rate, 0) END), 0) / 3600,
                      ${filter.scale}::int) AS amount,
                count(*)::int AS entries,
-               round(sum(ai_cost), 6)::float8 AS ai_cost_usd
+               round(sum(ai_cost), 6)::float8 AS ai_cost_usd,
+               (SELECT coalesce(jsonb_agg(DISTINCT u.model ORDER BY u.model), '[]'::jsonb) FROM ai_usage u
+                WHERE u.cost_source = 'unpriced' AND u.timer_id = ANY(array_agg(rated.timer_id))) AS unpriced_models
         FROM rated
         ${rest}`.pipe(Effect.orDie)
     }

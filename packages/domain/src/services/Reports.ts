@@ -25,7 +25,8 @@ const toLine = (row: BillingRow) =>
     rate: row.rate,
     amount: row.amount,
     entries: row.entries,
-    aiCostUsd: row.aiCostUsd
+    aiCostUsd: row.aiCostUsd,
+    unpricedModels: typeof row.unpricedModels === "string" ? JSON.parse(row.unpricedModels) : row.unpricedModels
   })
 
 export class Reports extends Effect.Service<Reports>()("@clockme/domain/Reports", {
@@ -79,7 +80,8 @@ export class Reports extends Effect.Service<Reports>()("@clockme/domain/Reports"
           amount: lines.reduce((sum, line) => sum + Math.round(line.amount * factor), 0) / factor,
           entries: lines.reduce((sum, line) => sum + line.entries, 0),
           // in micro-dollars, so that the sum of six-decimal figures stays exact
-          aiCostUsd: lines.reduce((sum, line) => sum + Math.round(line.aiCostUsd * 1_000_000), 0) / 1_000_000
+          aiCostUsd: lines.reduce((sum, line) => sum + Math.round(line.aiCostUsd * 1_000_000), 0) / 1_000_000,
+          unpricedModels: [...new Set(lines.flatMap((line) => line.unpricedModels))].sort()
         }
       })
     })
