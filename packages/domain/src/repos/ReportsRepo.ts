@@ -47,6 +47,8 @@ export interface HoursRow {
   readonly seconds: number
   readonly billableSeconds: number
   readonly entries: number
+  readonly amount: number
+  readonly aiCostUsd: number
 }
 
 export class ReportsRepo extends Effect.Service<ReportsRepo>()("@clockme/domain/ReportsRepo", {
@@ -134,18 +136,25 @@ export class ReportsRepo extends Effect.Service<ReportsRepo>()("@clockme/domain/
     }
 
     /** Hours of every member by member, by project and by both, with GROUPING SETS in one pass. */
-    const teamHours = (workspaceId: WorkspaceId, period: Period) =>
+    const teamHours = (workspaceId: WorkspaceId, period: Period, scale: number) =>
       sql<HoursRow & { readonly byMember: boolean; readonly byProject: boolean }>`
         SELECT e.user_id, e.project_id,
                max(u.name) AS member_name, max(p.name) AS project_name, max(u.email) AS email,
                sum(e.duration_seconds)::bigint AS seconds,
                sum(CASE WHEN e.billable THEN e.duration_seconds ELSE 0 END)::bigint AS billable_seconds,
                count(*)::int AS entries,
+               round(coalesce(sum(CASE WHEN e.billable
+                 THEN e.duration_seconds * coalesce(t.hourly_rate, p.hourly_rate, w.default_hourly_rate, 0)
+               END), 0) / 3600, ${scale}::int) AS amount,
+               round(coalesce(sum(ai.cost), 0), 6)::float8 AS ai_cost_usd,
                GROUPING(e.user_id) = 0 AS by_member,
                GROUPING(e.project_id) = 0 AS by_project
         FROM entries e
         JOIN users u ON u.id = e.user_id
         JOIN projects p ON p.id = e.project_id
+        JOIN workspaces w ON w.id = e.workspace_id
+        LEFT JOIN tasks t ON t.id = e.task_id
+        LEFT JOIN LATERAL (SELECT sum(a.cost_usd) AS cost FROM ai_usage a WHERE a.timer_id = e.timer_id) ai ON true
         WHERE e.workspace_id = ${workspaceId} AND ${inPeriod(period)}
         GROUP BY GROUPING SETS ((e.user_id), (e.project_id), (e.user_id, e.project_id))
         ORDER BY CASE WHEN GROUPING(e.user_id) = 0 THEN lower(max(u.name)) END NULLS LAST,

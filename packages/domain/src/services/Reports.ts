@@ -1,16 +1,18 @@
 import { Effect, Option } from "effect"
 import { CurrentActor } from "../contract/Actor.js"
-import type { ProjectId, TaskId } from "../contract/Ids.js"
+import type { ProjectId, TaskId, UserId, WorkspaceId } from "../contract/Ids.js"
 import { ProjectNotFound } from "../contract/Project.js"
 import { BillingReport, ReportLine } from "../contract/Report.js"
 import type { ReportQuery } from "../contract/Report.js"
 import { AccountsRepo } from "../repos/AccountsRepo.js"
 import { ProjectsRepo } from "../repos/ProjectsRepo.js"
 import { ReportsRepo } from "../repos/ReportsRepo.js"
-import type { BillingRow } from "../repos/ReportsRepo.js"
+import type { BillingRow, HoursRow } from "../repos/ReportsRepo.js"
 import { TasksRepo } from "../repos/TasksRepo.js"
 import { WorkspacesRepo } from "../repos/WorkspacesRepo.js"
 import { TaskNotFound } from "../contract/Task.js"
+import { MemberHours, MemberProjectHours, ProjectHours, TeamSummary, WorkspaceNotFound } from "../contract/Workspace.js"
+import type { SummaryQuery } from "../contract/Workspace.js"
 import { hoursOf, minorUnits, resolvePeriod } from "./Periods.js"
 
 const toLine = (row: BillingRow) =>
@@ -86,7 +88,57 @@ export class Reports extends Effect.Service<Reports>()("@clockme/domain/Reports"
       })
     })
 
-    return { billing } as const
+    /** Hours, billable amounts and AI cost of every member by member, by project and by both; any member may read it. */
+    const teamSummary = Effect.fn("Reports.teamSummary")(function*(id: WorkspaceId, query: SummaryQuery) {
+      const actor = yield* CurrentActor
+      const outside = actor.keyWorkspaceId != null && actor.keyWorkspaceId !== id
+      if (outside || Option.isNone(yield* workspaces.findMembership(actor.userId, id))) {
+        return yield* WorkspaceNotFound.byId(id)
+      }
+      const user = yield* accounts.findUserById(actor.userId).pipe(Effect.flatMap(Effect.orDie))
+      const period = yield* resolvePeriod(query, user.timezone)
+      const currency = yield* workspaces.currencyOf(id)
+      const scale = minorUnits(currency)
+      const rows = yield* repo.teamHours(id, period, scale)
+      const figures = (r: HoursRow) => ({
+        hours: hoursOf(r.seconds),
+        billableHours: hoursOf(r.billableSeconds),
+        entries: r.entries,
+        amount: r.amount,
+        aiCostUsd: r.aiCostUsd
+      })
+      const memberRows = rows.filter((r) => r.byMember && !r.byProject)
+      const total = (pick: (r: HoursRow) => number) => memberRows.reduce((sum, r) => sum + pick(r), 0)
+      return new TeamSummary({
+        workspaceId: id,
+        from: period.from,
+        to: period.to,
+        totalHours: hoursOf(total((r) => r.seconds)),
+        totalBillableHours: hoursOf(total((r) => r.billableSeconds)),
+        totalEntries: total((r) => r.entries),
+        currency,
+        totalAmount: total((r) => Math.round(r.amount * 10 ** scale)) / 10 ** scale,
+        // in micro-dollars, so that the sum of six-decimal figures stays exact
+        totalAiCostUsd: total((r) => Math.round(r.aiCostUsd * 1_000_000)) / 1_000_000,
+        byMember: memberRows.map((r) =>
+          new MemberHours({ userId: r.userId as UserId, name: r.memberName ?? "", email: r.email ?? "", ...figures(r) })
+        ),
+        byProject: rows.filter((r) => r.byProject && !r.byMember).map((r) =>
+          new ProjectHours({ projectId: r.projectId as ProjectId, name: r.projectName ?? "", ...figures(r) })
+        ),
+        byMemberProject: rows.filter((r) => r.byMember && r.byProject).map((r) =>
+          new MemberProjectHours({
+            userId: r.userId as UserId,
+            projectId: r.projectId as ProjectId,
+            memberName: r.memberName ?? "",
+            projectName: r.projectName ?? "",
+            ...figures(r)
+          })
+        )
+      })
+    })
+
+    return { billing, teamSummary } as const
   }),
   dependencies: [ReportsRepo.Default, AccountsRepo.Default, WorkspacesRepo.Default, ProjectsRepo.Default, TasksRepo.Default]
 }) {}

@@ -13,9 +13,7 @@ import {
   WorkspaceCreated,
   WorkspaceUpdated
 } from "../contract/Events.js"
-import type { InviteId, ProjectId, UserId, WorkspaceId } from "../contract/Ids.js"
-import { AccountsRepo } from "../repos/AccountsRepo.js"
-import { ReportsRepo } from "../repos/ReportsRepo.js"
+import type { InviteId, UserId, WorkspaceId } from "../contract/Ids.js"
 import { WorkspacesRepo } from "../repos/WorkspacesRepo.js"
 import {
   InviteDetails,
@@ -24,12 +22,8 @@ import {
   InviteUnusable,
   JoinedWorkspace,
   LastOwner,
-  MemberHours,
   MemberNotFound,
-  MemberProjectHours,
   PersonalWorkspace,
-  ProjectHours,
-  TeamSummary,
   WorkspaceNotFound,
   WorkspaceSettings
 } from "../contract/Workspace.js"
@@ -37,7 +31,6 @@ import type {
   CreateInvite,
   CreateWorkspace,
   Role,
-  SummaryQuery,
   UpdateMember,
   UpdateWorkspace,
   WorkspaceSummaryItem
@@ -46,7 +39,6 @@ import { Events } from "./Events.js"
 import { someOrFail } from "./Found.js"
 import { AdmissionCache } from "./AdmissionCache.js"
 import { Audit } from "./Audit.js"
-import { hoursOf, resolvePeriod } from "./Periods.js"
 import { Timers } from "./Timers.js"
 import { transactional } from "../sql/Transactional.js"
 
@@ -57,8 +49,6 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
     const sql = yield* SqlClient.SqlClient
     const repo = yield* WorkspacesRepo
     const timers = yield* Timers
-    const reports = yield* ReportsRepo
-    const accounts = yield* AccountsRepo
     const events = yield* Events
     const audit = yield* Audit
     const cache = yield* AdmissionCache
@@ -325,51 +315,6 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
       return yield* reload(id)
     }, cache.invalidating)
 
-    /** Hours by member, by project and by both; any member may read it. */
-    const summary = Effect.fn("Workspaces.summary")(function*(id: WorkspaceId, query: SummaryQuery) {
-      const actor = yield* CurrentActor
-      yield* membership(id)
-      const user = yield* accounts.findUserById(actor.userId).pipe(Effect.flatMap(Effect.orDie))
-      const period = yield* resolvePeriod(query, user.timezone)
-      const rows = yield* reports.teamHours(id, period)
-      const amounts = (r: (typeof rows)[number]) => ({
-        hours: hoursOf(r.seconds),
-        billableHours: hoursOf(r.billableSeconds),
-        entries: r.entries
-      })
-      const memberRows = rows.filter((r) => r.byMember && !r.byProject)
-      const byMember = memberRows.map((r) =>
-        new MemberHours({ userId: r.userId as UserId, name: r.memberName ?? "", email: r.email ?? "", ...amounts(r) })
-      )
-      const byProject = rows.filter((r) => r.byProject && !r.byMember).map((r) =>
-        new ProjectHours({ projectId: r.projectId as ProjectId, name: r.projectName ?? "", ...amounts(r) })
-      )
-      const byMemberProject = rows.filter((r) => r.byMember && r.byProject).map((r) =>
-        new MemberProjectHours({
-          userId: r.userId as UserId,
-          projectId: r.projectId as ProjectId,
-          memberName: r.memberName ?? "",
-          projectName: r.projectName ?? "",
-          ...amounts(r)
-        })
-      )
-      const total = (pick: (r: (typeof rows)[number]) => number) => memberRows.reduce((sum, r) => sum + pick(r), 0)
-      const totalSeconds = total((r) => r.seconds)
-      const totalBillable = total((r) => r.billableSeconds)
-      const totalEntries = total((r) => r.entries)
-      return new TeamSummary({
-        workspaceId: id,
-        from: period.from,
-        to: period.to,
-        totalHours: hoursOf(totalSeconds),
-        totalBillableHours: hoursOf(totalBillable),
-        totalEntries,
-        byMember,
-        byProject,
-        byMemberProject
-      })
-    })
-
     return {
       list,
       get,
@@ -384,14 +329,11 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
       setRole,
       removeMember,
       leave,
-      activate,
-      summary
+      activate
     } as const
   }),
   dependencies: [
     WorkspacesRepo.Default,
-    ReportsRepo.Default,
-    AccountsRepo.Default,
     Timers.Default,
     Events.Default,
     Audit.Default,
