@@ -19,6 +19,9 @@ import { Tasks } from "./services/Tasks.js"
 import { Timers } from "./services/Timers.js"
 import { PriceTables } from "./services/PriceTables.js"
 import { Usage } from "./services/Usage.js"
+import { InviteSignUp } from "./services/InviteSignUp.js"
+import { Invites } from "./services/Invites.js"
+import { Members } from "./services/Members.js"
 import { Workspaces } from "./services/Workspaces.js"
 
 /** Every domain service; still needs a SqlClient and a RateLimiter. */
@@ -36,13 +39,16 @@ export const DomainServicesLive = Layer.mergeAll(
   Idempotency.Default,
   Reports.Default,
   Workspaces.Default,
+  Invites.Default,
+  Members.Default,
   Budgets.Default,
   Dashboard.Default,
   ProjectDetails.Default,
   Ownership.Default,
   Usage.Default,
   PriceTables.Default,
-  SignIn.Default
+  SignIn.Default,
+  InviteSignUp.Default
 )
 
 /**

@@ -11,9 +11,10 @@ import type { BillingRow, HoursRow } from "../repos/ReportsRepo.js"
 import { TasksRepo } from "../repos/TasksRepo.js"
 import { WorkspacesRepo } from "../repos/WorkspacesRepo.js"
 import { TaskNotFound } from "../contract/Task.js"
-import { MemberHours, MemberProjectHours, ProjectHours, TeamSummary, WorkspaceNotFound } from "../contract/Workspace.js"
+import { MemberHours, MemberProjectHours, ProjectHours, TeamSummary } from "../contract/Workspace.js"
 import type { SummaryQuery } from "../contract/Workspace.js"
 import { hoursOf, minorUnits, resolvePeriod } from "./Periods.js"
+import { WorkspaceAccess } from "./WorkspaceAccess.js"
 
 const toLine = (row: BillingRow) =>
   new ReportLine({
@@ -38,6 +39,7 @@ export class Reports extends Effect.Service<Reports>()("@clockme/domain/Reports"
     const workspaces = yield* WorkspacesRepo
     const projects = yield* ProjectsRepo
     const tasks = yield* TasksRepo
+    const access = yield* WorkspaceAccess
 
     /** The caller's own hours and amounts in the active workspace. */
     const billing = Effect.fn("Reports.billing")(function*(query: ReportQuery) {
@@ -91,10 +93,7 @@ export class Reports extends Effect.Service<Reports>()("@clockme/domain/Reports"
     /** Hours, billable amounts and AI cost of every member by member, by project and by both; any member may read it. */
     const teamSummary = Effect.fn("Reports.teamSummary")(function*(id: WorkspaceId, query: SummaryQuery) {
       const actor = yield* CurrentActor
-      const outside = actor.keyWorkspaceId != null && actor.keyWorkspaceId !== id
-      if (outside || Option.isNone(yield* workspaces.findMembership(actor.userId, id))) {
-        return yield* WorkspaceNotFound.byId(id)
-      }
+      yield* access.membership(id)
       const user = yield* accounts.findUserById(actor.userId).pipe(Effect.flatMap(Effect.orDie))
       const period = yield* resolvePeriod(query, user.timezone)
       const currency = yield* workspaces.currencyOf(id)
@@ -140,5 +139,12 @@ export class Reports extends Effect.Service<Reports>()("@clockme/domain/Reports"
 
     return { billing, teamSummary } as const
   }),
-  dependencies: [ReportsRepo.Default, AccountsRepo.Default, WorkspacesRepo.Default, ProjectsRepo.Default, TasksRepo.Default]
+  dependencies: [
+    ReportsRepo.Default,
+    AccountsRepo.Default,
+    WorkspacesRepo.Default,
+    ProjectsRepo.Default,
+    TasksRepo.Default,
+    WorkspaceAccess.Default
+  ]
 }) {}
