@@ -3,10 +3,12 @@ import { KeyScope } from "@clockme/domain/contract/Actor"
 import { DomainServicesLive } from "@clockme/domain/Domain"
 import { MigrationsLive, runMigrations } from "@clockme/domain/sql/Database"
 import { Accounts } from "@clockme/domain/services/Accounts"
+import { PriceTables } from "@clockme/domain/services/PriceTables"
 import { RateLimiter } from "@clockme/domain/services/RateLimiter"
 import { SignIn } from "@clockme/domain/services/SignIn"
 import { Plan, User } from "@clockme/domain/contract/User"
 import { Command, Options, ValidationError } from "@effect/cli"
+import { FileSystem } from "@effect/platform"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Console, Effect, Layer, Logger, Option, Schema } from "effect"
@@ -72,6 +74,19 @@ const keysCreate = Command.make("create", {
     Command.withDescription("create an API key for an existing account; prints JSON with the plaintext key")
   )
 
+const pricesUpdate = Command.make("update", {
+  file: Options.file("file", { exists: "yes" }).pipe(
+    Options.withDescription("a newer copy of LiteLLM's model_prices_and_context_window.json")
+  )
+}, ({ file }) =>
+  Effect.gen(function*() {
+    const text = yield* FileSystem.FileSystem.pipe(Effect.flatMap((fs) => fs.readFileString(file)))
+    const prices = yield* PriceTables
+    yield* printJson(yield* prices.update(text))
+  }).pipe(Effect.provide(CliLive), Effect.provide(logsToStderr), reported)).pipe(
+    Command.withDescription("load a newer price table; new requests without a reported cost are priced with it")
+  )
+
 const server = Command.make("clockme-server", {}, () => reported(serve)).pipe(
   Command.withDescription(
     "The ClockMe server. Environment: PORT (8787), HOST (127.0.0.1), DATABASE_URL (PostgreSQL; default: embedded), " +
@@ -87,7 +102,8 @@ const server = Command.make("clockme-server", {}, () => reported(serve)).pipe(
         reported
       )).pipe(Command.withDescription("apply pending database migrations and exit")),
     Command.make("accounts").pipe(Command.withDescription("accounts"), Command.withSubcommands([accountsCreate, accountsSetPassword])),
-    Command.make("keys").pipe(Command.withDescription("API keys"), Command.withSubcommands([keysCreate]))
+    Command.make("keys").pipe(Command.withDescription("API keys"), Command.withSubcommands([keysCreate])),
+    Command.make("prices").pipe(Command.withDescription("AI model prices"), Command.withSubcommands([pricesUpdate]))
   ])
 )
 

@@ -18,6 +18,8 @@ import {
 } from "@clockme/domain/contract/Refusals"
 import { Cause, Data, Effect } from "effect"
 import type { IncomingMessage } from "node:http"
+import * as zlib from "node:zlib"
+import { statusBytes } from "./http/OtlpProtobuf.js"
 import { dashboardResponse, isDashboardPath } from "./Web.js"
 
 export interface GuardOptions {
@@ -144,6 +146,21 @@ const nulPath = (root: unknown): ReadonlyArray<string | number> | undefined => {
 
 class BodyTooLarge extends Data.TaggedError("BodyTooLarge") {}
 class ClientGone extends Data.TaggedError("ClientGone") {}
+class InflatesTooLarge extends Data.TaggedError("InflatesTooLarge") {}
+class NotGzip extends Data.TaggedError("NotGzip")<{ readonly reason: string }> {}
+
+/** A gzip body inflated, stopping at the limit: a small body that inflates without end (a zip bomb) is a 413. */
+const gunzip = (bytes: Buffer, maxBytes: number) =>
+  Effect.async<Buffer, InflatesTooLarge | NotGzip>((resume) => {
+    zlib.gunzip(bytes, { maxOutputLength: maxBytes }, (error, inflated) => {
+      if (error === null) return resume(Effect.succeed(inflated))
+      resume(
+        (error as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE"
+          ? Effect.fail(new InflatesTooLarge())
+          : Effect.fail(new NotGzip({ reason: error.message }))
+      )
+    })
+  })
 
 /** Reads the body, counting bytes as they come, and stops at the limit without holding more. */
 const readBytes = (source: IncomingMessage, maxBytes: number) =>
@@ -178,13 +195,34 @@ const readBytes = (source: IncomingMessage, maxBytes: number) =>
     return Effect.sync(cleanup)
   })
 
-const readBody = (source: IncomingMessage, maxBytes: number) =>
-  Effect.map(readBytes(source, maxBytes), (bytes) => bytes.toString("utf8"))
-
 /** The one route that takes a binary body: OTLP/HTTP logs in protobuf. */
 const OTLP_LOGS = "/api/otlp/v1/logs"
 const isProtobuf = (contentType: string | undefined) =>
   (contentType ?? "").split(";")[0]!.trim().toLowerCase() === "application/x-protobuf"
+
+/**
+ * OTLP/HTTP answers a failed protobuf export with a protobuf `google.rpc.Status`: every refusal of one (the
+ * guard's, authentication's, the rate limit's, the operation's) is re-encoded so, keeping status and headers.
+ */
+const withStatusBody = (request: HttpServerRequest.HttpServerRequest, response: HttpServerResponse.HttpServerResponse) => {
+  if (response.status < 400 || pathOf(request) !== OTLP_LOGS || !isProtobuf(request.headers["content-type"])) return response
+  // already protobuf: this runs on the router's answers and again on the guard's own
+  if (response.body._tag === "Uint8Array" && response.body.contentType === "application/x-protobuf") return response
+  let message = "The export was refused"
+  if (response.body._tag === "Uint8Array") {
+    try {
+      const parsed = JSON.parse(new TextDecoder().decode(response.body.body))
+      if (typeof parsed?.message === "string") message = parsed.message
+    } catch {
+      // not a JSON refusal: the generic message stands
+    }
+  }
+  return HttpServerResponse.uint8Array(statusBytes(response.status, message), {
+    status: response.status,
+    headers: response.headers,
+    contentType: "application/x-protobuf"
+  })
+}
 
 /** The same request, answering `arrayBuffer` from the bytes already read here (within the limit). */
 const withBytes = (request: HttpServerRequest.HttpServerRequest, bytes: Buffer): HttpServerRequest.HttpServerRequest =>
@@ -285,6 +323,10 @@ export const requestGuard = (options: GuardOptions) => {
         // answered before the app, so the pre-response handler below never sees it
         return page === undefined ? yield* app : secured(request, page)
       }
+      // an empty protobuf message is zero bytes: an export of nothing, still answered in protobuf
+      if (!hasBody(request) && pathOf(request) === OTLP_LOGS && isProtobuf(request.headers["content-type"])) {
+        return yield* Effect.provideService(app, HttpServerRequest.HttpServerRequest, withBytes(request, Buffer.alloc(0)))
+      }
       if (!hasBody(request)) {
         // No body, so nothing for a Content-Type to describe: the endpoint gets a request without a body,
         // whatever the header says (the platform would wait forever for an empty multipart stream, and
@@ -294,15 +336,22 @@ export const requestGuard = (options: GuardOptions) => {
       }
       if (Number(request.headers["content-length"] ?? "0") > options.maxBodyBytes) return yield* tooLarge(request)
       const encoding = encodingOf(request)
-      if (encoding !== undefined) {
+      const otlp = pathOf(request) === OTLP_LOGS
+      // OTLP exporters may gzip their exports (OTEL_EXPORTER_OTLP_COMPRESSION); nothing else is decoded
+      const gzipped = otlp && encoding === "gzip"
+      if (encoding !== undefined && !gzipped) {
         return refusalResponse(new UnsupportedMediaType({
-          message: `The request body has Content-Encoding: ${clip(encoding)}, which this server does not decode; send it unencoded`
+          message: otlp
+            ? `The export has Content-Encoding: ${clip(encoding)}; this receiver decodes gzip only`
+            : `The request body has Content-Encoding: ${clip(encoding)}, which this server does not decode; send it unencoded`
         }))
       }
       // plugins' inbound routes check signatures over the raw bytes, so their body is left unread here
       if (inbound.test(pathOf(request))) return yield* app
-      if (pathOf(request) === OTLP_LOGS && isProtobuf(request.headers["content-type"])) {
-        const bytes = yield* readBytes(NodeHttpServerRequest.toIncomingMessage(request), options.maxBodyBytes)
+      const received = readBytes(NodeHttpServerRequest.toIncomingMessage(request), options.maxBodyBytes)
+      const body = gzipped ? Effect.flatMap(received, (bytes) => gunzip(bytes, options.maxBodyBytes)) : received
+      if (otlp && isProtobuf(request.headers["content-type"])) {
+        const bytes = yield* body
         return yield* Effect.provideService(app, HttpServerRequest.HttpServerRequest, withBytes(request, bytes))
       }
       // the MCP transport answers a wrong content type itself, as JSON-RPC
@@ -313,7 +362,7 @@ export const requestGuard = (options: GuardOptions) => {
             : "The request body must be JSON (Content-Type: application/json)"
         }))
       }
-      const text = yield* readBody(NodeHttpServerRequest.toIncomingMessage(request), options.maxBodyBytes)
+      const text = (yield* body).toString("utf8")
       const forward = Effect.provideService(app, HttpServerRequest.HttpServerRequest, withText(request, text))
       if (isJson(request.headers["content-type"]) && text !== "") {
         const problem = shapeProblem(text)
@@ -341,6 +390,10 @@ export const requestGuard = (options: GuardOptions) => {
     }).pipe(
       Effect.catchTags({
         BodyTooLarge: () => Effect.flatMap(HttpServerRequest.HttpServerRequest, tooLarge),
+        InflatesTooLarge: () =>
+          Effect.succeed(refusalResponse(new PayloadTooLarge({ message: `The export inflates to more than ${options.maxBodyBytes} bytes` }))),
+        NotGzip: ({ reason }) =>
+          Effect.succeed(refusalResponse(new MalformedBody({ message: `The export is not valid gzip: ${clip(reason)}` }))),
         ClientGone: () =>
           Effect.logDebug("Client went away while sending the body").pipe(
             Effect.as(HttpServerResponse.empty({ status: 499 }))
@@ -348,10 +401,15 @@ export const requestGuard = (options: GuardOptions) => {
       })
     )
 
-    return HttpApp.appendPreResponseHandler((request, response) => Effect.succeed(secured(request, withJsonBody(request, response))))
+    return HttpApp.appendPreResponseHandler((request, response) => Effect.succeed(secured(request, withStatusBody(request, withJsonBody(request, response)))))
       .pipe(
         Effect.zipRight(HttpServerRequest.HttpServerRequest),
-        Effect.flatMap((request) => cors === undefined || pathOf(request) === "/api/mcp" ? admitted : cors(admitted)),
+        Effect.flatMap((request) =>
+          Effect.map(
+            cors === undefined || pathOf(request) === "/api/mcp" ? admitted : cors(admitted),
+            (response) => withStatusBody(request, response)
+          )
+        ),
         Effect.tapErrorCause((cause) => Cause.isDie(cause) ? Effect.logError("Unhandled defect", cause) : Effect.void)
       )
   }

@@ -1,6 +1,7 @@
 import { SqlClient } from "@effect/sql"
 import { expect, layer } from "@effect/vitest"
 import { Effect, TestClock } from "effect"
+import { jsonExport } from "./lib/ClaudeCodeExport.js"
 import { baseUrl, call, signUp, TestServerManualSweep } from "./lib/TestServer.js"
 
 const setNow = (iso: string) => TestClock.setTime(Date.parse(iso))
@@ -226,5 +227,47 @@ layer(TestServerManualSweep, { timeout: 120_000 })("budgets and alerts", (it) =>
       expect(strangerAlerts.status).toBe(404)
       const notUuid = yield* call(base, "GET", "/api/projects/nope/budget", { key })
       expect(notUuid.status).toBe(400)
+    }))
+
+  it.effect("with budgetIncludesAiCost the money budget counts the entries' AI spend; its alerts work as before", () =>
+    Effect.gen(function*() {
+      yield* setNow("2026-06-15T12:00:00Z")
+      const base = yield* baseUrl
+      const { key } = yield* signUp()
+      const project = (yield* call(base, "POST", "/api/projects", {
+        key,
+        body: { name: "AI heavy", hourlyRate: 60, budgetAmount: 10, budgetIncludesAiCost: true }
+      })).body
+      expect(project).toMatchObject({ budgetAmount: 10, budgetIncludesAiCost: true })
+      const plain = (yield* call(base, "POST", "/api/projects", { key, body: { name: "Hours only", hourlyRate: 60, budgetAmount: 10 } })).body
+      expect(plain.budgetIncludesAiCost).toBe(false)
+      const budgetOf = (id: string) => Effect.map(call(base, "GET", `/api/projects/${id}/budget`, { key }), (r) => r.body)
+
+      for (const [p, session] of [[project, "ai-1"], [plain, "plain-1"]] as const) {
+        expect((yield* call(base, "POST", "/api/timer/start", { key, body: { projectId: p.id, source: "hook", sessionId: session } })).status)
+          .toBe(200)
+        const exported = yield* call(base, "POST", "/api/otlp/v1/logs", {
+          key,
+          rawBody: jsonExport([{ sessionId: session, at: Date.parse("2026-06-15T12:00:30Z"), requestId: `req-${session}`, model: "claude-sonnet-4-5", costUsd: 7.5 }]),
+          headers: { "content-type": "application/json" }
+        })
+        expect(exported.status).toBe(200)
+        yield* TestClock.adjust("2 minutes")
+        expect((yield* call(base, "POST", "/api/timer/stop", { key, body: { projectId: p.id } })).status).toBe(200)
+      }
+      // 2 minutes at 60 an hour, plus $7.50 of AI spend: 9.50 of 10
+      const withAi = yield* budgetOf(project.id)
+      expect(withAi).toMatchObject({ status: "warning", amount: { limit: 10, used: 9.5, remaining: 0.5, percent: 95 } })
+      expect(withAi.alerts.map((a: any) => [a.threshold, a.metric, a.amountUsed])).toEqual([[80, "amount", 9.5]])
+      expect((yield* outboxOf(project.id)).map((row) => row.payload.threshold)).toEqual([80])
+      const without = yield* budgetOf(plain.id)
+      expect(without).toMatchObject({ status: "ok", amount: { used: 2, percent: 20 }, alerts: [] })
+
+      const switched = yield* call(base, "PATCH", `/api/projects/${plain.id}`, { key, body: { budgetIncludesAiCost: true } })
+      expect(switched.body.budgetIncludesAiCost).toBe(true)
+      expect((yield* budgetOf(plain.id)).amount).toMatchObject({ used: 9.5, percent: 95 })
+      const bad = yield* call(base, "PATCH", `/api/projects/${plain.id}`, { key, body: { budgetIncludesAiCost: "yes" } })
+      expect(bad.status).toBe(400)
+      expect(bad.body.message).toContain("budgetIncludesAiCost")
     }))
 })

@@ -1,5 +1,6 @@
 import { expect, layer } from "@effect/vitest"
 import { Effect, TestClock } from "effect"
+import { jsonExport } from "./lib/ClaudeCodeExport.js"
 import { baseUrl, call, signUp, TestServerManualSweep } from "./lib/TestServer.js"
 
 const setNow = (iso: string) => TestClock.setTime(Date.parse(iso))
@@ -51,8 +52,8 @@ layer(TestServerManualSweep, { timeout: 120_000 })("dashboard", (it) => {
         now: "2026-06-10T14:30:00.000Z",
         timezone: "Asia/Tokyo",
         weekStart: "monday",
-        today: { from: "2026-06-10", to: "2026-06-10", hours: 1.5, billableHours: 1.5, entries: 2 },
-        week: { from: "2026-06-08", to: "2026-06-14", hours: 3.5, billableHours: 1.5, entries: 3 }
+        today: { from: "2026-06-10", to: "2026-06-10", hours: 1.5, billableHours: 1.5, entries: 2, aiCostUsd: 0 },
+        week: { from: "2026-06-08", to: "2026-06-14", hours: 3.5, billableHours: 1.5, entries: 3, aiCostUsd: 0 }
       })
       expect(dashboard.projects.map((p: any) => [p.projectName, p.hours, p.billableHours, p.entries])).toEqual([
         ["Beta", 2, 0, 1],
@@ -75,11 +76,11 @@ layer(TestServerManualSweep, { timeout: 120_000 })("dashboard", (it) => {
       // a week that starts on Sunday takes in Sunday the 7th; in UTC "today" is the 10th in UTC
       yield* call(base, "PATCH", "/api/me", { key, body: { weekStart: "sunday" } })
       const sunday = (yield* call(base, "GET", "/api/dashboard", { key })).body
-      expect(sunday.week).toEqual({ from: "2026-06-07", to: "2026-06-13", hours: 4.5, billableHours: 2.5, entries: 4 })
+      expect(sunday.week).toEqual({ from: "2026-06-07", to: "2026-06-13", hours: 4.5, billableHours: 2.5, entries: 4, aiCostUsd: 0 })
       yield* call(base, "PATCH", "/api/me", { key, body: { timezone: "UTC", weekStart: "monday" } })
       const utc = (yield* call(base, "GET", "/api/dashboard", { key })).body
-      expect(utc.today).toEqual({ from: "2026-06-10", to: "2026-06-10", hours: 1, billableHours: 1, entries: 1 })
-      expect(utc.week).toEqual({ from: "2026-06-08", to: "2026-06-14", hours: 3.5, billableHours: 1.5, entries: 3 })
+      expect(utc.today).toEqual({ from: "2026-06-10", to: "2026-06-10", hours: 1, billableHours: 1, entries: 1, aiCostUsd: 0 })
+      expect(utc.week).toEqual({ from: "2026-06-08", to: "2026-06-14", hours: 3.5, billableHours: 1.5, entries: 3, aiCostUsd: 0 })
 
       // stopping the forgotten timer clears its alert
       yield* call(base, "POST", "/api/timer/stop", { key, body: { projectId: gamma.id } })
@@ -128,5 +129,34 @@ layer(TestServerManualSweep, { timeout: 120_000 })("dashboard", (it) => {
       const owners = (yield* call(base, "GET", "/api/dashboard", { key: owner.key })).body
       expect(owners.timers.map((t: any) => t.projectName)).toEqual(["Shared"])
       expect(owners.today.hours).toBe(1)
+    }))
+
+  it.effect("AI cost beside hours today, this week and per project", () =>
+    Effect.gen(function*() {
+      const base = yield* baseUrl
+      const { key } = yield* signUp()
+      const ai = (session: string, request: string, at: string, costUsd: number) =>
+        call(base, "POST", "/api/otlp/v1/logs", {
+          key,
+          rawBody: jsonExport([{ sessionId: session, at: Date.parse(at), requestId: request, model: "claude-sonnet-4-5", costUsd }]),
+          headers: { "content-type": "application/json" }
+        })
+      const session = (projectName: string, sessionId: string, start: string, costs: ReadonlyArray<number>) =>
+        Effect.gen(function*() {
+          yield* setNow(start)
+          yield* call(base, "POST", "/api/timer/start", { key, body: { projectName, autoCreate: true, source: "hook", sessionId } })
+          for (const [i, cost] of costs.entries()) expect((yield* ai(sessionId, `${sessionId}-${i}`, start, cost)).status).toBe(200)
+          yield* TestClock.adjust("30 minutes")
+          yield* call(base, "POST", "/api/timer/stop", { key, body: { sessionId } })
+        })
+      // UTC, Monday weeks: Monday the 8th and Wednesday the 10th are this week, Sunday the 7th is not
+      yield* session("Alpha", "s-sun", "2026-06-07T09:00:00Z", [4])
+      yield* session("Alpha", "s-mon", "2026-06-08T09:00:00Z", [1.5])
+      yield* session("Beta", "s-wed", "2026-06-10T09:00:00Z", [0.125, 0.000001])
+      yield* session("Alpha", "s-wed2", "2026-06-10T10:00:00Z", [0.25])
+      const dashboard = (yield* call(base, "GET", "/api/dashboard", { key })).body
+      expect(dashboard.today).toMatchObject({ hours: 1, entries: 2, aiCostUsd: 0.375001 })
+      expect(dashboard.week).toMatchObject({ hours: 1.5, entries: 3, aiCostUsd: 1.875001 })
+      expect(dashboard.projects.map((p: any) => [p.projectName, p.hours, p.aiCostUsd])).toEqual([["Alpha", 1, 1.75], ["Beta", 0.5, 0.125001]])
     }))
 })

@@ -9,6 +9,7 @@ import type { Tool } from "@modelcontextprotocol/sdk/types.js"
 import { Effect, TestClock } from "effect"
 import { createProject, keyWithScope, setNow, unknownKey, uuid } from "./lib/Fixtures.js"
 import { connectMcp, ok, protocolError, rpc, toolError } from "./lib/McpClient.js"
+import { jsonExport } from "./lib/ClaudeCodeExport.js"
 import { baseUrl, call, signUp, TestServerManualSweep as TestServer } from "./lib/TestServer.js"
 
 /** The tools and their key parameters as the public docs list them. */
@@ -687,5 +688,35 @@ layer(TestServer, { timeout: 120_000 })("MCP over Streamable HTTP at /api/mcp", 
       expect(team.byProject.map((p: any) => [p.name, p.hours])).toEqual(expect.arrayContaining([["Capped", 2], ["Free", 1]]))
       const thisMonth = yield* ok(client, "clockme_get_team_summary")
       expect(thisMonth).toMatchObject({ from: "2026-06-01", to: "2026-06-10", totalHours: 3 })
+    }))
+
+  it.scoped("the AI cost of a session shows in clockme_status, clockme_get_report and clockme_get_dashboard", () =>
+    Effect.gen(function*() {
+      yield* setNow("2026-06-10T09:00:00Z")
+      const base = yield* baseUrl
+      const { key } = yield* signUp()
+      const client = yield* connectMcp(base, key)
+      const project = yield* ok(client, "clockme_create_project", { name: "Agentic", budgetAmount: 100, budgetIncludesAiCost: true })
+      expect(project.budgetIncludesAiCost).toBe(true)
+      yield* call(base, "POST", "/api/timer/start", { key, body: { projectId: project.id, source: "hook", sessionId: "mcp-ai" } })
+      const exported = yield* call(base, "POST", "/api/otlp/v1/logs", {
+        key,
+        rawBody: jsonExport([
+          { sessionId: "mcp-ai", at: Date.parse("2026-06-10T09:00:10Z"), requestId: "r1", model: "claude-sonnet-4-5", costUsd: 0.5 },
+          { sessionId: "mcp-ai", at: Date.parse("2026-06-10T09:00:20Z"), requestId: "r2", model: "mystery-model", inputTokens: 10 }
+        ]),
+        headers: { "content-type": "application/json" }
+      })
+      expect(exported.status).toBe(200)
+      const status = yield* ok(client, "clockme_status")
+      expect(status.timers[0].usage).toMatchObject({ requests: 2, costUsd: 0.5, unpricedModels: ["mystery-model"] })
+      yield* TestClock.adjust("30 minutes")
+      yield* ok(client, "clockme_stop_timer", { projectId: project.id })
+      const report = yield* ok(client, "clockme_get_report", { from: "2026-06-10", to: "2026-06-10" })
+      expect(report.lines).toMatchObject([{ projectName: "Agentic", hours: 0.5, aiCostUsd: 0.5, unpricedModels: ["mystery-model"] }])
+      expect(report.totals).toMatchObject({ hours: 0.5, aiCostUsd: 0.5, unpricedModels: ["mystery-model"] })
+      const dashboard = yield* ok(client, "clockme_get_dashboard")
+      expect(dashboard.today).toMatchObject({ hours: 0.5, aiCostUsd: 0.5 })
+      expect(yield* ok(client, "clockme_get_budget", { projectId: project.id })).toMatchObject({ amount: { used: 0.5 } })
     }))
 })

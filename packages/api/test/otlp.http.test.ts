@@ -1,9 +1,20 @@
 import { describe, expect, it } from "@effect/vitest"
+import { PINNED_PRICES } from "@clockme/domain/services/PinnedPrices"
+import { PriceTables } from "@clockme/domain/services/PriceTables"
+import { SqlClient } from "@effect/sql"
 import { Effect, Layer, TestClock } from "effect"
+import * as zlib from "node:zlib"
+import protobuf from "protobufjs"
 import { jsonExport, protobufAnswer, protobufExport } from "./lib/ClaudeCodeExport.js"
 import type { ApiRequestEvent } from "./lib/ClaudeCodeExport.js"
 import { expectDocumented } from "./lib/DocumentedAnswers.js"
 import { baseUrl, call, signUp, TestServerManualSweep } from "./lib/TestServer.js"
+
+/** google.rpc.Status as googleapis publishes it (google/rpc/status.proto), to read the receiver's refusals. */
+const StatusType = protobuf.parse(
+  `syntax = "proto3"; package google.rpc; message Status { int32 code = 1; string message = 2; repeated bytes details = 3; }`
+).root.lookupType("google.rpc.Status")
+const rpcStatus = (bytes: Uint8Array) => StatusType.toObject(StatusType.decode(bytes), { defaults: true }) as { code: number; message: string }
 
 const T0 = Date.parse("2026-06-01T09:00:00.000Z")
 const minutes = (n: number) => T0 + n * 60_000
@@ -19,21 +30,29 @@ const serverFor = (plan?: "free") => Effect.gen(function*() {
   const exportJson = (events: ReadonlyArray<ApiRequestEvent>, withKey = key) =>
     call(base, "POST", LOGS, { key: withKey, rawBody: jsonExport(events), headers: { "content-type": "application/json" } })
   /** The protobuf answer is read as bytes, as the exporter reads it. */
-  const exportProtobuf = (events: ReadonlyArray<ApiRequestEvent> | Uint8Array) =>
+  const exportProtobuf = (
+    events: ReadonlyArray<ApiRequestEvent> | Uint8Array,
+    options: { readonly key?: string; readonly gzip?: boolean } = {}
+  ) =>
     Effect.promise(async () => {
+      const bytes = events instanceof Uint8Array ? events : protobufExport(events)
       const response = await fetch(base + LOGS, {
         method: "POST",
-        headers: { authorization: `Bearer ${key}`, "content-type": "application/x-protobuf" },
-        body: new Uint8Array(events instanceof Uint8Array ? events : protobufExport(events))
+        headers: {
+          authorization: `Bearer ${options.key ?? key}`,
+          "content-type": "application/x-protobuf",
+          ...(options.gzip === true ? { "content-encoding": "gzip" } : {})
+        },
+        body: new Uint8Array(options.gzip === true ? zlib.gzipSync(bytes) : bytes)
       })
-      const bytes = new Uint8Array(await response.arrayBuffer())
+      const answer = new Uint8Array(await response.arrayBuffer())
       const type = response.headers.get("content-type")
-      await expectDocumented({ method: "POST", url: base + LOGS, status: response.status, contentType: type, text: new TextDecoder().decode(bytes) })
-      return { status: response.status, type, bytes }
+      await expectDocumented({ method: "POST", url: base + LOGS, status: response.status, contentType: type, text: new TextDecoder().decode(answer) })
+      return { status: response.status, type, bytes: answer }
     })
   const timerUsage = Effect.map(get("/api/timer/current"), (reply) => reply.body.timers.map((t: any) => t.usage))
   const entries = Effect.map(get("/api/entries?limit=100"), (reply) => reply.body.entries as Array<any>)
-  return { base, key, post, get, exportJson, exportProtobuf, timerUsage, entries }
+  return { base, key, context, post, get, exportJson, exportProtobuf, timerUsage, entries }
 })
 const withServer = serverFor()
 
@@ -117,7 +136,78 @@ describe("OTLP/HTTP logs receiver", () => {
       }])
       const bad = yield* s.exportProtobuf(new Uint8Array([0x0a, 0xff, 0xff, 0xff, 0x0f, 0x01]))
       expect(bad.status).toBe(400)
-      expect(JSON.parse(new TextDecoder().decode(bad.bytes))).toMatchObject({ _tag: "InvalidExport", code: "invalid_export" })
+      expect(bad.type).toBe("application/x-protobuf")
+      expect(rpcStatus(bad.bytes)).toMatchObject({ code: 3, message: expect.stringContaining("not a protobuf ExportLogsServiceRequest") })
+    }))
+
+  it.scoped("gzip exports are inflated, within the body limit; a zip bomb is 413, bad gzip 400, other encodings 415", () =>
+    Effect.gen(function*() {
+      const s = yield* withServer
+      yield* s.post("/api/timer/start", hookStart("gz"))
+      const gzJson = yield* call(s.base, "POST", LOGS, {
+        key: s.key,
+        rawBody: zlib.gzipSync(jsonExport([sonnet("gz", minutes(0), "req_gz_json", { costUsd: 0.25 })])),
+        headers: { "content-type": "application/json", "content-encoding": "gzip" }
+      })
+      expect(gzJson.status).toBe(200)
+      expect(gzJson.body).toEqual({})
+      const gzProtobuf = yield* s.exportProtobuf([sonnet("gz", minutes(0), "req_gz_pb", { costUsd: 0.5 })], { gzip: true })
+      expect(gzProtobuf.status).toBe(200)
+      expect(protobufAnswer(gzProtobuf.bytes)).toEqual({})
+      expect((yield* s.timerUsage)[0]).toMatchObject({ requests: 2, costUsd: 0.75 })
+
+      // 64 MB of zeros gzip to about 64 KB: well under the 1 MB limit as sent, far over it inflated
+      const bomb = zlib.gzipSync(Buffer.alloc(64 * 1024 * 1024))
+      expect(bomb.length).toBeLessThan(1024 * 1024)
+      const exploded = yield* call(s.base, "POST", LOGS, {
+        key: s.key,
+        rawBody: bomb,
+        headers: { "content-type": "application/json", "content-encoding": "gzip" }
+      })
+      expect(exploded.status).toBe(413)
+      expect(exploded.body.message).toContain("inflates to more than")
+      const explodedPb = yield* Effect.promise(() =>
+        fetch(s.base + LOGS, {
+          method: "POST",
+          headers: { authorization: `Bearer ${s.key}`, "content-type": "application/x-protobuf", "content-encoding": "gzip" },
+          body: new Uint8Array(bomb)
+        }).then(async (response) => ({ status: response.status, bytes: new Uint8Array(await response.arrayBuffer()) }))
+      )
+      expect(explodedPb.status).toBe(413)
+      expect(rpcStatus(explodedPb.bytes).message).toContain("inflates to more than")
+
+      const notGzip = yield* call(s.base, "POST", LOGS, {
+        key: s.key,
+        rawBody: jsonExport([]),
+        headers: { "content-type": "application/json", "content-encoding": "gzip" }
+      })
+      expect(notGzip.status).toBe(400)
+      expect(notGzip.body.message).toContain("not valid gzip")
+      const deflated = yield* call(s.base, "POST", LOGS, {
+        key: s.key,
+        rawBody: zlib.deflateSync(jsonExport([])),
+        headers: { "content-type": "application/json", "content-encoding": "deflate" }
+      })
+      expect(deflated.status).toBe(415)
+      expect(deflated.body.message).toContain("gzip only")
+      expect((yield* s.timerUsage)[0]).toMatchObject({ requests: 2 })
+    }))
+
+  it.scoped("a refused protobuf export is answered with a protobuf google.rpc.Status, keeping its status and headers", () =>
+    Effect.gen(function*() {
+      const s = yield* withServer
+      const readKey = (yield* s.post("/api/keys", { scope: "read", label: "ro" })).body.secret
+      const denied = yield* s.exportProtobuf([sonnet("s", minutes(0), "req_ro")], { key: readKey })
+      expect(denied.status).toBe(403)
+      expect(denied.type).toBe("application/x-protobuf")
+      expect(rpcStatus(denied.bytes)).toMatchObject({ code: 7, message: expect.stringContaining("write") })
+      const anonymous = yield* s.exportProtobuf([], { key: "ck_live_not-a-key-at-all-000000" })
+      expect(anonymous.status).toBe(401)
+      expect(rpcStatus(anonymous.bytes).code).toBe(16)
+      // an empty export is zero bytes of protobuf, and is answered in protobuf too
+      const empty = yield* s.exportProtobuf([])
+      expect(empty.status).toBe(200)
+      expect(protobufAnswer(empty.bytes)).toEqual({})
     }))
 
   it.scoped("usage that arrives before its timer, or after its stop (within 24 hours), still attaches", () =>
@@ -159,6 +249,13 @@ describe("OTLP/HTTP logs receiver", () => {
         { ...noCost, requestId: "req_u", model: "some-new-model", inputTokens: 5, outputTokens: 5, cacheReadTokens: 0, cacheCreationTokens: 0 }
       ])
       expect(reply.status).toBe(200)
+      // OTLP's warning: a partial success that rejected nothing
+      expect(reply.body).toEqual({
+        partialSuccess: {
+          rejectedLogRecords: "0",
+          errorMessage: "stored without a cost, as the price table does not know the model: some-new-model"
+        }
+      })
       expect((yield* s.timerUsage)[0]).toEqual({
         requests: 2,
         inputTokens: 100_005,
@@ -169,6 +266,47 @@ describe("OTLP/HTTP logs receiver", () => {
         models: ["claude-sonnet-4-5-20250929", "some-new-model"],
         unpricedModels: ["some-new-model"]
       })
+      yield* TestClock.adjust("10 minutes")
+      yield* s.post("/api/timer/stop", {})
+      const report = (yield* s.get("/api/reports?from=2026-06-01&to=2026-06-01&groupBy=day")).body
+      expect(report.lines.map((l: any) => [l.aiCostUsd, l.unpricedModels])).toEqual([[0.3, ["some-new-model"]]])
+      expect(report.totals).toMatchObject({ aiCostUsd: 0.3, unpricedModels: ["some-new-model"] })
+    }))
+
+  it.scoped("a newer price table prices the requests that come after it; earlier ones keep their cost and version", () =>
+    Effect.gen(function*() {
+      const s = yield* withServer
+      yield* s.post("/api/timer/start", hookStart("table"))
+      const { costUsd: _omit, ...noCost } = sonnet("table", minutes(0), "req_before")
+      const tokens = { inputTokens: 100_000, outputTokens: 0, cacheReadTokens: 0, cacheCreationTokens: 0 }
+      yield* s.exportJson([{ ...noCost, ...tokens }])
+      const newer = {
+        ...PINNED_PRICES.models,
+        "claude-sonnet-4-5": { input_cost_per_token: 4e-6, output_cost_per_token: 2e-5, litellm_provider: "anthropic" },
+        "gpt-5-codex": { input_cost_per_token: 1.25e-6, output_cost_per_token: 1e-5, cache_read_input_token_cost: 1.25e-7 }
+      }
+      const loaded = yield* Effect.provide(
+        Effect.flatMap(PriceTables, (prices) => prices.update(JSON.stringify(newer))),
+        s.context
+      )
+      expect(loaded).toMatchObject({ previous: PINNED_PRICES.version, models: Object.keys(newer).length })
+      const after = yield* s.exportJson([
+        { ...noCost, requestId: "req_after", ...tokens },
+        { ...noCost, requestId: "req_codex", model: "gpt-5-codex", ...tokens }
+      ])
+      expect(after.body).toEqual({})
+      // 100 000 × $3 (pinned) + 100 000 × $4 (loaded) + 100 000 × $1.25, per million
+      expect((yield* s.timerUsage)[0]).toMatchObject({ requests: 3, costUsd: 0.825, unpricedModels: [] })
+      const versions = yield* Effect.provide(
+        Effect.flatMap(SqlClient.SqlClient, (sql) =>
+          sql<{ requestKey: string; priceVersion: string }>`SELECT request_key, price_version FROM ai_usage ORDER BY request_key`),
+        s.context
+      )
+      expect(versions).toEqual([
+        { requestKey: "request:req_after", priceVersion: loaded.version },
+        { requestKey: "request:req_before", priceVersion: PINNED_PRICES.version },
+        { requestKey: "request:req_codex", priceVersion: loaded.version }
+      ])
     }))
 
   it.scoped("unreadable records are named in partialSuccess and the rest stored; wrong shapes, media types and huge bodies are refused", () =>

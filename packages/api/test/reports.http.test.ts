@@ -43,26 +43,26 @@ layer(TestServer, { timeout: 120_000 })("reports over HTTP", (it) => {
         entries: 3,
         aiCostUsd: 0
       })
-      expect(line(report, "Client B")).toMatchObject({ projectId: b.id, hours: 0.33, billableHours: 0.33, rate: 80.5, amount: 26.83, entries: 1, aiCostUsd: 0 })
-      expect(line(report, "Late")).toMatchObject({ hours: 1, billableHours: 1, rate: 100, amount: 100, entries: 1, aiCostUsd: 0 })
-      expect(line(report, "No rate")).toMatchObject({ hours: 1, billableHours: 1, rate: null, amount: 0, entries: 1, aiCostUsd: 0 })
+      expect(line(report, "Client B")).toMatchObject({ projectId: b.id, hours: 0.33, billableHours: 0.33, rate: 80.5, amount: 26.83, entries: 1, aiCostUsd: 0, unpricedModels: [] })
+      expect(line(report, "Late")).toMatchObject({ hours: 1, billableHours: 1, rate: 100, amount: 100, entries: 1, aiCostUsd: 0, unpricedModels: [] })
+      expect(line(report, "No rate")).toMatchObject({ hours: 1, billableHours: 1, rate: null, amount: 0, entries: 1, aiCostUsd: 0, unpricedModels: [] })
       // 9900 + 1200 + 3600 + 3600 seconds; billable 8100 + 1200 + 3600 + 3600
-      expect(report.totals).toEqual({ hours: 5.08, billableHours: 4.58, amount: 396.83, entries: 6, aiCostUsd: 0 })
+      expect(report.totals).toEqual({ hours: 5.08, billableHours: 4.58, amount: 396.83, entries: 6, aiCostUsd: 0, unpricedModels: [] })
 
       const narrow = yield* call(base, "GET", "/api/reports?from=2026-06-02&to=2026-06-03", { key })
       expect(narrow.body.projects).toHaveLength(1)
-      expect(line(narrow.body, "Client A")).toMatchObject({ hours: 2.25, amount: 270, entries: 2, aiCostUsd: 0 })
-      expect(narrow.body.totals).toEqual({ hours: 2.25, billableHours: 2.25, amount: 270, entries: 2, aiCostUsd: 0 })
+      expect(line(narrow.body, "Client A")).toMatchObject({ hours: 2.25, amount: 270, entries: 2, aiCostUsd: 0, unpricedModels: [] })
+      expect(narrow.body.totals).toEqual({ hours: 2.25, billableHours: 2.25, amount: 270, entries: 2, aiCostUsd: 0, unpricedModels: [] })
 
       const may = yield* call(base, "GET", "/api/reports?from=2026-05-01&to=2026-05-31", { key })
-      expect(may.body.totals).toEqual({ hours: 0.5, billableHours: 0.5, amount: 60, entries: 1, aiCostUsd: 0 })
+      expect(may.body.totals).toEqual({ hours: 0.5, billableHours: 0.5, amount: 60, entries: 1, aiCostUsd: 0, unpricedModels: [] })
 
       // days are the user's: in New York the Late entry and the 23:30 UTC one both fall on May 31
       yield* call(base, "PATCH", "/api/me", { key, body: { timezone: "America/New_York" } })
       const nyMay31 = yield* call(base, "GET", "/api/reports?from=2026-05-31&to=2026-05-31", { key })
       expect(nyMay31.body.timezone).toBe("America/New_York")
       expect(nyMay31.body.projects.map((p: any) => p.projectName)).toEqual(["Client A", "Late"])
-      expect(nyMay31.body.totals).toEqual({ hours: 1.5, billableHours: 1.5, amount: 160, entries: 2, aiCostUsd: 0 })
+      expect(nyMay31.body.totals).toEqual({ hours: 1.5, billableHours: 1.5, amount: 160, entries: 2, aiCostUsd: 0, unpricedModels: [] })
 
       // by default: the current month up to today, in the user's zone
       const current = yield* call(base, "GET", "/api/reports", { key })
@@ -72,7 +72,7 @@ layer(TestServer, { timeout: 120_000 })("reports over HTTP", (it) => {
       // the stranger sees only their own time
       const theirReport = yield* call(base, "GET", "/api/reports?from=2026-06-01&to=2026-06-30", { key: stranger.key })
       expect(theirReport.body.projects).toHaveLength(1)
-      expect(theirReport.body.totals).toEqual({ hours: 10, billableHours: 10, amount: 10000, entries: 1, aiCostUsd: 0 })
+      expect(theirReport.body.totals).toEqual({ hours: 10, billableHours: 10, amount: 10000, entries: 1, aiCostUsd: 0, unpricedModels: [] })
 
       // a read key may read reports
       const read = yield* keyWithScope(user.id, "read")
@@ -88,7 +88,7 @@ layer(TestServer, { timeout: 120_000 })("reports over HTTP", (it) => {
       const reply = yield* call(base, "GET", "/api/reports?from=2026-01-01&to=2026-01-31", { key })
       expect(reply.status).toBe(200)
       expect(reply.body.projects).toEqual([])
-      expect(reply.body.totals).toEqual({ hours: 0, billableHours: 0, amount: 0, entries: 0, aiCostUsd: 0 })
+      expect(reply.body.totals).toEqual({ hours: 0, billableHours: 0, amount: 0, entries: 0, aiCostUsd: 0, unpricedModels: [] })
     }))
 
   it.effect("bad dates are 400 naming the parameter", () =>

@@ -2,6 +2,7 @@ import { ApiKeys } from "@clockme/domain/services/ApiKeys"
 import type { UserId } from "@clockme/domain/contract/Ids"
 import { expect, layer } from "@effect/vitest"
 import { Effect, TestClock } from "effect"
+import { jsonExport } from "./lib/ClaudeCodeExport.js"
 import { baseUrl, call, signUp, TestServerManualSweep } from "./lib/TestServer.js"
 
 const readKeyFor = (userId: string) =>
@@ -431,18 +432,33 @@ layer(TestServerManualSweep, { timeout: 120_000 })("workspaces and teams", (it) 
       yield* log(bob.key, web.body.id, "2026-06-03T09:00:00Z", 90)
       yield* log(carol.key, app.body.id, "2026-06-30T09:00:00Z", 60)
       yield* log(carol.key, app.body.id, "2026-07-01T09:00:00Z", 60)
+      // half an hour of Bob's in a Claude Code session that cost $0.75 of AI
+      yield* setNow("2026-06-04T09:00:00Z")
+      yield* call(base, "POST", "/api/timer/start", { key: bob.key, body: { projectId: web.body.id, source: "hook", sessionId: "bob-s" } })
+      const exported = yield* call(base, "POST", "/api/otlp/v1/logs", {
+        key: bob.key,
+        rawBody: jsonExport([{ sessionId: "bob-s", at: Date.parse("2026-06-04T09:01:00Z"), requestId: "bob-r", model: "claude-sonnet-4-5", costUsd: 0.75 }]),
+        headers: { "content-type": "application/json" }
+      })
+      expect(exported.status).toBe(200)
+      yield* TestClock.adjust("30 minutes")
+      yield* call(base, "POST", "/api/timer/stop", { key: bob.key, body: {} })
+      yield* setNow("2026-08-03T12:00:00Z")
 
       const summary = yield* call(base, "GET", `/api/workspaces/${ws}/summary?from=2026-06-01&to=2026-06-30`, { key: carol.key })
       expect(summary.status).toBe(200)
-      expect(summary.body.totalHours).toBe(5.25)
+      // at the workspace's default rate, 100 EUR an hour
+      expect(summary.body).toMatchObject({ totalHours: 5.75, totalBillableHours: 5, currency: "EUR", totalAmount: 500, totalAiCostUsd: 0.75 })
       const hoursOf = (rows: Array<any>, key: string) => Object.fromEntries(rows.map((r) => [r[key], r.hours]))
       expect(hoursOf(summary.body.byMember, "userId")).toEqual({
         [alice.user.id]: 2.75,
-        [bob.user.id]: 1.5,
+        [bob.user.id]: 2,
         [carol.user.id]: 1
       })
-      expect(summary.body.byMember.find((m: any) => m.userId === alice.user.id).billableHours).toBe(2)
-      expect(hoursOf(summary.body.byProject, "projectId")).toEqual({ [web.body.id]: 3.5, [app.body.id]: 1.75 })
+      expect(summary.body.byMember.find((m: any) => m.userId === alice.user.id)).toMatchObject({ billableHours: 2, amount: 200, aiCostUsd: 0 })
+      expect(summary.body.byMember.find((m: any) => m.userId === bob.user.id)).toMatchObject({ amount: 200, aiCostUsd: 0.75 })
+      expect(hoursOf(summary.body.byProject, "projectId")).toEqual({ [web.body.id]: 4, [app.body.id]: 1.75 })
+      expect(summary.body.byProject.find((p: any) => p.projectId === web.body.id)).toMatchObject({ amount: 400, aiCostUsd: 0.75 })
       expect(summary.body.byMemberProject).toHaveLength(4)
 
       const csv = yield* call(base, "GET", `/api/workspaces/${ws}/summary?from=2026-06-01&to=2026-06-30&format=csv`, {
@@ -452,7 +468,7 @@ layer(TestServerManualSweep, { timeout: 120_000 })("workspaces and teams", (it) 
       expect(csv.headers.get("content-type")).toContain("text/csv")
       expect(csv.headers.get("content-disposition")).toContain("clockme-team-2026-06-01-2026-06-30.csv")
       const text = csv.body as string
-      expect(text.startsWith("Member,Email,Project,Hours,Billable hours,Entries\r\n")).toBe(true)
+      expect(text.startsWith("Member,Email,Project,Hours,Billable hours,Entries,Amount,Currency,AI cost (USD)\r\n")).toBe(true)
       expect(text.endsWith("\r\n")).toBe(true)
       // fetch's text() drops the byte order mark; the bytes start with it so Excel reads UTF-8
       const bytes = yield* Effect.promise(() =>
@@ -463,8 +479,9 @@ layer(TestServerManualSweep, { timeout: 120_000 })("workspaces and teams", (it) 
       expect([...new Uint8Array(bytes).slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf])
       const lines = text.split("\r\n").filter((l) => l !== "")
       expect(lines).toHaveLength(6)
-      expect(lines).toContain(`${alice.user.name},${alice.user.email},"Web, ""new""",2,2,1`)
-      expect(lines[lines.length - 1]).toBe("Total,,,5.25,4.5,4")
+      expect(lines).toContain(`${alice.user.name},${alice.user.email},"Web, ""new""",2,2,1,200.00,EUR,0.0000`)
+      expect(lines).toContain(`${bob.user.name},${bob.user.email},"Web, ""new""",2,2,2,200.00,EUR,0.7500`)
+      expect(lines[lines.length - 1]).toBe("Total,,,5.75,5,5,500.00,EUR,0.7500")
       const viaAccept = yield* call(base, "GET", `/api/workspaces/${ws}/summary?from=2026-06-01&to=2026-06-30`, {
         key: carol.key,
         headers: { accept: "text/csv" }

@@ -18,6 +18,7 @@ import { Projects } from "./services/Projects.js"
 import { Reports } from "./services/Reports.js"
 import { Tasks } from "./services/Tasks.js"
 import { Timers } from "./services/Timers.js"
+import { PriceTables } from "./services/PriceTables.js"
 import { Usage } from "./services/Usage.js"
 import { InviteSignUp } from "./services/InviteSignUp.js"
 import { Invites } from "./services/Invites.js"
@@ -47,6 +48,7 @@ export const DomainServicesLive = Layer.mergeAll(
   Ownership.Default,
   Usage.Default,
   HookUsageIntake.Default,
+  PriceTables.Default,
   SignIn.Default,
   InviteSignUp.Default
 )

@@ -160,9 +160,9 @@ export class Operations extends Effect.Service<Operations>()("@clockme/domain/Op
         members: ({ path }) => members.members(path.id),
         updateMember: ({ path, payload }) => members.setRole(path.id, path.userId, payload),
         removeMember: ({ path }) => members.removeMember(path.id, path.userId),
-        summary: ({ path, urlParams }) => workspaces.summary(path.id, urlParams),
+        summary: ({ path, urlParams }) => reports.teamSummary(path.id, urlParams),
         summaryCsv: ({ path, urlParams }) =>
-          Effect.map(workspaces.summary(path.id, urlParams), (summary) => summaryCsv(summary).content)
+          Effect.map(reports.teamSummary(path.id, urlParams), (summary) => summaryCsv(summary).content)
       },
       budgets: {
         get: ({ path }) => budgets.get(path.id),

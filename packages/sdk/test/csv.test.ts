@@ -34,8 +34,8 @@ layer(TestServer, { timeout: 120_000, excludeTestServices: true })("CSV through 
       expect(report).toBe(yield* negotiated(`${base}/api/reports?from=2026-06-01&to=2026-06-30&format=csv`, key))
 
       const summary = yield* Effect.promise(() => cm.workspaces.summaryCsv({ id: workspaceId, ...query }))
-      expect(summary.startsWith(`${bom}Member,Email,Project,Hours,Billable hours,Entries\r\n`)).toBe(true)
-      expect(summary.endsWith("Total,,,1.5,1.5,1\r\n")).toBe(true)
+      expect(summary.startsWith(`${bom}Member,Email,Project,Hours,Billable hours,Entries,Amount,Currency,AI cost (USD)\r\n`)).toBe(true)
+      expect(summary.endsWith("Total,,,1.5,1.5,1,120.00,USD,0.0000\r\n")).toBe(true)
       expect(summary).toBe(
         yield* negotiated(`${base}/api/workspaces/${workspaceId}/summary?from=2026-06-01&to=2026-06-30&format=csv`, key)
       )

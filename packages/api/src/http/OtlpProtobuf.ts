@@ -1,62 +1,45 @@
 import type { OtlpLogsResponse } from "@clockme/domain/contract/Usage"
 import { InvalidExport, OtlpLogsRequest } from "@clockme/domain/contract/Usage"
 import { HttpServerResponse } from "@effect/platform"
+// protobufjs code that OpenTelemetry generated from the published opentelemetry-proto files (the last release
+// of @opentelemetry/otlp-transformer that ships it for logs)
+import generated from "@opentelemetry/otlp-transformer/build/src/generated/root.js"
 import { Effect, Schema } from "effect"
 import protobuf from "protobufjs"
 
-/**
- * The part of the OTLP protocol (opentelemetry-proto v1: common, resource, logs and the logs service) that a
- * logs export is made of, field numbers as published; protobufjs decodes and encodes with it. Fields left
- * out are skipped by the decoder as unknown fields.
- */
-const OTLP_LOGS_PROTO = `
-syntax = "proto3";
-package opentelemetry.proto;
-message AnyValue {
-  oneof value {
-    string string_value = 1;
-    bool bool_value = 2;
-    int64 int_value = 3;
-    double double_value = 4;
-    ArrayValue array_value = 5;
-    KeyValueList kvlist_value = 6;
-    bytes bytes_value = 7;
-  }
+/** A message type of the generated code, as far as it is used here. */
+interface MessageType {
+  decode(bytes: Uint8Array): object
+  toObject(message: object, options: protobuf.IConversionOptions): Record<string, unknown>
+  fromObject(object: Record<string, unknown>): object
+  encode(message: object): { finish(): Uint8Array }
 }
-message ArrayValue { repeated AnyValue values = 1; }
-message KeyValueList { repeated KeyValue values = 1; }
-message KeyValue { string key = 1; AnyValue value = 2; }
-message Resource { repeated KeyValue attributes = 1; uint32 dropped_attributes_count = 2; }
-message InstrumentationScope { string name = 1; string version = 2; repeated KeyValue attributes = 3; }
-message LogRecord {
-  fixed64 time_unix_nano = 1;
-  fixed64 observed_time_unix_nano = 11;
-  int32 severity_number = 2;
-  string severity_text = 3;
-  AnyValue body = 5;
-  repeated KeyValue attributes = 6;
-  uint32 dropped_attributes_count = 7;
-  fixed32 flags = 8;
-  bytes trace_id = 9;
-  bytes span_id = 10;
-  string event_name = 12;
-}
-message ScopeLogs { InstrumentationScope scope = 1; repeated LogRecord log_records = 2; string schema_url = 3; }
-message ResourceLogs { Resource resource = 1; repeated ScopeLogs scope_logs = 2; string schema_url = 3; }
-message ExportLogsServiceRequest { repeated ResourceLogs resource_logs = 1; }
-message ExportLogsPartialSuccess { int64 rejected_log_records = 1; string error_message = 2; }
-message ExportLogsServiceResponse { ExportLogsPartialSuccess partial_success = 1; }
-`
 
-const root = protobuf.parse(OTLP_LOGS_PROTO).root
-const ExportRequest = root.lookupType("opentelemetry.proto.ExportLogsServiceRequest")
-const ExportResponse = root.lookupType("opentelemetry.proto.ExportLogsServiceResponse")
+const logsService = (generated as any).opentelemetry.proto.collector.logs.v1
+const ExportRequest: MessageType = logsService.ExportLogsServiceRequest
+const ExportResponse: MessageType = logsService.ExportLogsServiceResponse
+
+/**
+ * `google.rpc.Status` (googleapis google/rpc/status.proto), which OTLP/HTTP answers a failed protobuf export
+ * with. Its `details` (field 3, repeated Any) is never sent, so it is left out of the type.
+ */
+const Status = new protobuf.Type("Status")
+  .add(new protobuf.Field("code", 1, "int32"))
+  .add(new protobuf.Field("message", 2, "string"))
+new protobuf.Root().define("google.rpc").add(Status)
+
+/** The gRPC code nearest each HTTP status, as OTLP suggests (receivers may omit it; exporters only log it). */
+const GRPC_CODES: Readonly<Record<number, number>> = { 400: 3, 401: 16, 403: 7, 404: 5, 413: 3, 415: 3, 429: 8, 500: 13, 503: 14 }
+
+/** A refusal of a protobuf export, as the `google.rpc.Status` OTLP/HTTP says its body must be. */
+export const statusBytes = (httpStatus: number, message: string): Uint8Array =>
+  Status.encode(Status.fromObject({ code: GRPC_CODES[httpStatus] ?? 2, message })).finish()
 
 /** A protobuf export as its JSON encoding (camelCase, 64-bit integers as strings), which the contract then decodes. */
 export const decodeLogsRequest = (bytes: Uint8Array): Effect.Effect<unknown, InvalidExport> =>
   Effect.try({
     try: () =>
-      ExportRequest.toObject(ExportRequest.decode(bytes), { longs: String, bytes: String, defaults: false, arrays: false }),
+      ExportRequest.toObject(ExportRequest.decode(bytes), { longs: String, bytes: String, defaults: false, arrays: true }),
     catch: (error) =>
       new InvalidExport({
         message: `The body is not a protobuf ExportLogsServiceRequest: ${error instanceof Error ? error.message : String(error)}`

@@ -12,7 +12,10 @@ export class PeriodTotals extends Schema.Class<PeriodTotals>("PeriodTotals")({
   to: CalendarDate,
   hours: Schema.Number,
   billableHours: Schema.Number,
-  entries: Schema.Number
+  entries: Schema.Number,
+  aiCostUsd: Schema.Number.annotations({
+    description: "What the AI requests of these entries cost, in US dollars to six decimals (see usage on entries)"
+  })
 }) {}
 
 export class ProjectWeek extends Schema.Class<ProjectWeek>("ProjectWeek")({
@@ -20,7 +23,10 @@ export class ProjectWeek extends Schema.Class<ProjectWeek>("ProjectWeek")({
   projectName: Schema.String,
   hours: Schema.Number,
   billableHours: Schema.Number,
-  entries: Schema.Number
+  entries: Schema.Number,
+  aiCostUsd: Schema.Number.annotations({
+    description: "What the AI requests of these entries cost, in US dollars to six decimals (see usage on entries)"
+  })
 }) {}
 
 export const AlertKind = Schema.Literal("budget_warning", "budget_over", "long_running_timer")

@@ -25,6 +25,11 @@ export const BudgetHardCap = Schema.Boolean.annotations({
   description: "When true, reaching 100% of the budget refuses new timers and entries on the project"
 })
 
+export const BudgetIncludesAiCost = Schema.Boolean.annotations({
+  description: "When true, the money budget counts the AI spend of the project's entries (US dollars, added as they are) " +
+    "beside their billable amount"
+})
+
 export class Project extends Schema.Class<Project>("Project")({
   id: ProjectId,
   workspaceId: WorkspaceId,
@@ -35,6 +40,8 @@ export class Project extends Schema.Class<Project>("Project")({
   budgetAmount: Schema.NullOr(Schema.Number),
   budgetPeriod: BudgetPeriod,
   budgetHardCap: Schema.Boolean,
+  // a default, so that projects in events stored before the field existed still decode
+  budgetIncludesAiCost: Schema.optionalWith(BudgetIncludesAiCost, { default: () => false }),
   billable: Schema.Boolean,
   archived: Schema.Boolean,
   createdAt: Timestamp,
@@ -49,6 +56,7 @@ export const CreateProject = Schema.Struct({
   budgetAmount: Schema.optional(Schema.NullOr(Money)),
   budgetPeriod: Schema.optional(BudgetPeriod),
   budgetHardCap: Schema.optional(BudgetHardCap),
+  budgetIncludesAiCost: Schema.optional(BudgetIncludesAiCost),
   billable: Schema.optional(Schema.Boolean)
 }).annotations({ identifier: "CreateProject", ...strict })
 export type CreateProject = typeof CreateProject.Type
@@ -61,6 +69,7 @@ export const UpdateProject = Schema.Struct({
   budgetAmount: Schema.optional(Schema.NullOr(Money)),
   budgetPeriod: Schema.optional(BudgetPeriod),
   budgetHardCap: Schema.optional(BudgetHardCap),
+  budgetIncludesAiCost: Schema.optional(BudgetIncludesAiCost),
   billable: Schema.optional(Schema.Boolean),
   archived: Schema.optional(Schema.Boolean)
 }).annotations({ identifier: "UpdateProject", ...strict })

@@ -44,6 +44,9 @@ export class ReportLine extends Schema.Class<ReportLine>("ReportLine")({
   entries: Schema.Number,
   aiCostUsd: Schema.Number.annotations({
     description: "What the AI requests of the line's entries cost, in US dollars to six decimals (see usage on entries)"
+  }),
+  unpricedModels: Schema.Array(Schema.String).annotations({
+    description: "Models of the line's AI requests that reported no cost and are missing from the price table: aiCostUsd leaves them out"
   })
 }) {}
 
@@ -61,7 +64,8 @@ export class BillingReport extends Schema.Class<BillingReport>("BillingReport")(
     billableHours: Schema.Number,
     amount: Schema.Number.annotations({ description: "The sum of the lines' rounded amounts" }),
     entries: Schema.Number,
-    aiCostUsd: Schema.Number.annotations({ description: "The sum of the lines' AI cost, in US dollars" })
+    aiCostUsd: Schema.Number.annotations({ description: "The sum of the lines' AI cost, in US dollars" }),
+    unpricedModels: Schema.Array(Schema.String).annotations({ description: "Every line's unpriced models, alphabetically" })
   })
 }) {}
 

@@ -98,13 +98,23 @@ export class InvalidExport extends Schema.TaggedError<InvalidExport>()(
   HttpApiSchema.annotations({ status: 400, description: "The body is not an OTLP logs export; nothing was stored" })
 ) {}
 
-/** The OpenAPI operation with the protobuf answer a protobuf export gets declared beside the JSON one. */
+/**
+ * The OpenAPI operation with the protobuf answers a protobuf export gets declared beside the JSON ones: the
+ * ExportLogsServiceResponse, and for every refusal a `google.rpc.Status` (`code`, `message`), as OTLP/HTTP says.
+ */
 export const alsoAnswersProtobuf = (operation: Record<string, any>): Record<string, any> => {
-  const ok = operation.responses?.["200"] as OpenApi.OpenApiSpecResponse | undefined
-  if (ok === undefined) return operation
-  const binary = { schema: { type: "string", format: "binary" } }
+  const responses = (operation.responses ?? {}) as Record<string, OpenApi.OpenApiSpecResponse>
+  const binary = (description: string) => ({ schema: { type: "string", format: "binary", description } })
   return {
     ...operation,
-    responses: { ...operation.responses, "200": { ...ok, content: { ...ok.content, "application/x-protobuf": binary } } }
+    responses: Object.fromEntries(Object.entries(responses).map(([status, response]) => [status, {
+      ...response,
+      content: {
+        ...response.content,
+        "application/x-protobuf": status === "200"
+          ? binary("opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse")
+          : binary("google.rpc.Status: code (the nearest gRPC code) and message, for an export sent in protobuf")
+      }
+    }]))
   }
 }

@@ -1,9 +1,9 @@
 import { HttpApiSchema } from "@effect/platform"
 import { Schema, Struct } from "effect"
 import { CalendarDate } from "./CalendarDate.js"
-import { CsvDocument, ReportFormat, toCsv } from "./Csv.js"
+import { CsvDocument, fixed, ReportFormat, toCsv } from "./Csv.js"
 import { InviteId, ProjectId, UserId, WorkspaceId } from "./Ids.js"
-import { Currency, Money } from "./Money.js"
+import { Currency, minorUnits, Money } from "./Money.js"
 import { TrimmedText } from "./Text.js"
 import { Instant } from "./Timestamp.js"
 import { strict } from "./Strict.js"
@@ -59,7 +59,9 @@ export class MemberHours extends Schema.Class<MemberHours>("MemberHours")({
   email: Schema.String,
   hours: Schema.Number,
   billableHours: Schema.Number,
-  entries: Schema.Number
+  entries: Schema.Number,
+  amount: Schema.Number.annotations({ description: "Billable hours times their rates, in the workspace currency" }),
+  aiCostUsd: Schema.Number.annotations({ description: "What the AI requests of these entries cost, in US dollars" })
 }) {}
 
 export class ProjectHours extends Schema.Class<ProjectHours>("ProjectHours")({
@@ -67,7 +69,9 @@ export class ProjectHours extends Schema.Class<ProjectHours>("ProjectHours")({
   name: Schema.String,
   hours: Schema.Number,
   billableHours: Schema.Number,
-  entries: Schema.Number
+  entries: Schema.Number,
+  amount: Schema.Number.annotations({ description: "Billable hours times their rates, in the workspace currency" }),
+  aiCostUsd: Schema.Number.annotations({ description: "What the AI requests of these entries cost, in US dollars" })
 }) {}
 
 export class MemberProjectHours extends Schema.Class<MemberProjectHours>("MemberProjectHours")({
@@ -77,7 +81,9 @@ export class MemberProjectHours extends Schema.Class<MemberProjectHours>("Member
   projectName: Schema.String,
   hours: Schema.Number,
   billableHours: Schema.Number,
-  entries: Schema.Number
+  entries: Schema.Number,
+  amount: Schema.Number.annotations({ description: "Billable hours times their rates, in the workspace currency" }),
+  aiCostUsd: Schema.Number.annotations({ description: "What the AI requests of these entries cost, in US dollars" })
 }) {}
 
 export class TeamSummary extends Schema.Class<TeamSummary>("TeamSummary")({
@@ -87,6 +93,9 @@ export class TeamSummary extends Schema.Class<TeamSummary>("TeamSummary")({
   totalHours: Schema.Number,
   totalBillableHours: Schema.Number,
   totalEntries: Schema.Number,
+  currency: Schema.String,
+  totalAmount: Schema.Number,
+  totalAiCostUsd: Schema.Number,
   byMember: Schema.Array(MemberHours),
   byProject: Schema.Array(ProjectHours),
   byMemberProject: Schema.Array(MemberProjectHours)
@@ -116,20 +125,21 @@ export const SummaryCsvQuery = SummaryQuery.omit("format")
 /** The summary as a spreadsheet: hours per member and project, then a total row. */
 export const summaryCsv = (summary: TeamSummary): CsvDocument => {
   const emails = new Map(summary.byMember.map((m) => [m.userId, m.email]))
+  const figures = (r: Pick<MemberProjectHours, "hours" | "billableHours" | "entries" | "amount" | "aiCostUsd">) =>
+    [r.hours, r.billableHours, r.entries, fixed(r.amount, minorUnits(summary.currency)), summary.currency, fixed(r.aiCostUsd, 4)]
   return new CsvDocument({
     filename: `clockme-team-${summary.from}-${summary.to}.csv`,
     content: toCsv(
-      ["Member", "Email", "Project", "Hours", "Billable hours", "Entries"],
+      ["Member", "Email", "Project", "Hours", "Billable hours", "Entries", "Amount", "Currency", "AI cost (USD)"],
       [
-        ...summary.byMemberProject.map((r) => [
-          r.memberName,
-          emails.get(r.userId) ?? "",
-          r.projectName,
-          r.hours,
-          r.billableHours,
-          r.entries
-        ]),
-        ["Total", "", "", summary.totalHours, summary.totalBillableHours, summary.totalEntries]
+        ...summary.byMemberProject.map((r) => [r.memberName, emails.get(r.userId) ?? "", r.projectName, ...figures(r)]),
+        ["Total", "", "", ...figures({
+          hours: summary.totalHours,
+          billableHours: summary.totalBillableHours,
+          entries: summary.totalEntries,
+          amount: summary.totalAmount,
+          aiCostUsd: summary.totalAiCostUsd
+        })]
       ]
     )
   })

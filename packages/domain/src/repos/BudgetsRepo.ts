@@ -12,6 +12,7 @@ export interface UsageRow {
   readonly budgetAmount: number | null
   readonly budgetPeriod: BudgetPeriod
   readonly budgetHardCap: boolean
+  readonly budgetIncludesAiCost: boolean
   readonly seconds: number
   readonly amount: number
 }
@@ -55,16 +56,19 @@ export class BudgetsRepo extends Effect.Service<BudgetsRepo>()("@clockme/domain/
     const usage = (query: UsageQuery) =>
       sql<UsageRow>`
         SELECT p.id AS project_id, p.name AS project_name, p.budget_hours, p.budget_amount, p.budget_period,
-               p.budget_hard_cap,
+               p.budget_hard_cap, p.budget_includes_ai_cost,
                coalesce(sum(e.duration_seconds), 0)::bigint AS seconds,
                round(coalesce(sum(CASE WHEN e.billable
                  THEN e.duration_seconds * coalesce(t.hourly_rate, p.hourly_rate, w.default_hourly_rate, 0)
-               END), 0) / 3600, ${query.scale}::int) AS amount
+               END), 0) / 3600
+                 + CASE WHEN p.budget_includes_ai_cost THEN coalesce(sum(ai.cost), 0) ELSE 0 END,
+                 ${query.scale}::int) AS amount
         FROM projects p
         JOIN workspaces w ON w.id = p.workspace_id
         LEFT JOIN entries e ON e.project_id = p.id AND e.workspace_id = p.workspace_id
           AND (p.budget_period = 'none' OR (e.start_time >= ${query.monthStart} AND e.start_time < ${query.monthEnd}))
         LEFT JOIN tasks t ON t.id = e.task_id
+        LEFT JOIN LATERAL (SELECT sum(u.cost_usd) AS cost FROM ai_usage u WHERE u.timer_id = e.timer_id) ai ON true
         WHERE p.workspace_id = ${query.workspaceId}
           AND ${
         query.projectId === undefined

@@ -17,6 +17,8 @@ export interface WeekRow {
   readonly todaySeconds: number
   readonly todayBillableSeconds: number
   readonly todayEntries: number
+  readonly aiCostUsd: number
+  readonly todayAiCostUsd: number
 }
 
 export class DashboardRepo extends Effect.Service<DashboardRepo>()("@clockme/domain/DashboardRepo", {
@@ -44,10 +46,13 @@ export class DashboardRepo extends Effect.Service<DashboardRepo>()("@clockme/dom
                sum(CASE WHEN local_day = ${today}::date THEN e.duration_seconds ELSE 0 END)::bigint AS today_seconds,
                sum(CASE WHEN local_day = ${today}::date AND e.billable THEN e.duration_seconds ELSE 0 END)::bigint
                  AS today_billable_seconds,
-               count(*) FILTER (WHERE local_day = ${today}::date)::int AS today_entries
+               count(*) FILTER (WHERE local_day = ${today}::date)::int AS today_entries,
+               round(coalesce(sum(ai.cost), 0), 6)::float8 AS ai_cost_usd,
+               round(coalesce(sum(ai.cost) FILTER (WHERE local_day = ${today}::date), 0), 6)::float8 AS today_ai_cost_usd
         FROM entries e
         JOIN projects p ON p.id = e.project_id
         CROSS JOIN LATERAL (SELECT (e.start_time AT TIME ZONE ${range.timezone})::date AS local_day) d
+        LEFT JOIN LATERAL (SELECT sum(u.cost_usd) AS cost FROM ai_usage u WHERE u.timer_id = e.timer_id) ai ON true
         WHERE e.user_id = ${userId} AND e.workspace_id = ${workspaceId}
           AND e.start_time >= (${range.from}::date::timestamp AT TIME ZONE ${range.timezone})
           AND e.start_time < ((${range.to}::date + 1)::timestamp AT TIME ZONE ${range.timezone})

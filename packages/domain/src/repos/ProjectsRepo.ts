@@ -37,10 +37,10 @@ export class ProjectsRepo extends Effect.Service<ProjectsRepo>()("@clockme/domai
     const insert = (workspaceId: WorkspaceId, input: CreateProject, now: Date) =>
       sql`
         INSERT INTO projects (workspace_id, name, color, hourly_rate, budget_hours, budget_amount, budget_period,
-                              budget_hard_cap, billable, created_at, updated_at)
+                              budget_hard_cap, budget_includes_ai_cost, billable, created_at, updated_at)
         VALUES (${workspaceId}, ${input.name}, ${input.color ?? null}, ${input.hourlyRate ?? null},
                 ${input.budgetHours ?? null}, ${input.budgetAmount ?? null}, ${input.budgetPeriod ?? "none"},
-                ${input.budgetHardCap ?? false}, ${input.billable ?? true}, ${now}, ${now})
+                ${input.budgetHardCap ?? false}, ${input.budgetIncludesAiCost ?? false}, ${input.billable ?? true}, ${now}, ${now})
         RETURNING *`.pipe(Effect.flatMap((rows) => Effect.orDie(decode(rows))), Effect.map((rows) => rows[0]!))
 
     /** Inserts unless a live project of that name exists; returns the one that holds the name either way. */

@@ -35,6 +35,7 @@ export interface BillingRow {
   readonly amount: number
   readonly entries: number
   readonly aiCostUsd: number
+  readonly unpricedModels: ReadonlyArray<string>
 }
 
 export interface HoursRow {
@@ -46,6 +47,8 @@ export interface HoursRow {
   readonly seconds: number
   readonly billableSeconds: number
   readonly entries: number
+  readonly amount: number
+  readonly aiCostUsd: number
 }
 
 export class ReportsRepo extends Effect.Service<ReportsRepo>()("@clockme/domain/ReportsRepo", {
@@ -108,6 +111,7 @@ export class ReportsRepo extends Effect.Service<ReportsRepo>()("@clockme/domain/
       return sql<BillingRow>`
         WITH rated AS (
           SELECT e.project_id, p.name AS project_name, e.task_id, t.name AS task_name, e.billable, e.duration_seconds,
+                 e.timer_id,
                  coalesce(t.hourly_rate, p.hourly_rate, w.default_hourly_rate) AS rate,
                  (e.start_time AT TIME ZONE ${filter.period.timezone})::date AS local_day,
                  (SELECT coalesce(sum(u.cost_usd), 0) FROM ai_usage u WHERE u.timer_id = e.timer_id) AS ai_cost
@@ -124,24 +128,33 @@ export class ReportsRepo extends Effect.Service<ReportsRepo>()("@clockme/domain/
                round(coalesce(sum(CASE WHEN billable THEN duration_seconds * coalesce(rate, 0) END), 0) / 3600,
                      ${filter.scale}::int) AS amount,
                count(*)::int AS entries,
-               round(sum(ai_cost), 6)::float8 AS ai_cost_usd
+               round(sum(ai_cost), 6)::float8 AS ai_cost_usd,
+               (SELECT coalesce(jsonb_agg(DISTINCT u.model ORDER BY u.model), '[]'::jsonb) FROM ai_usage u
+                WHERE u.cost_source = 'unpriced' AND u.timer_id = ANY(array_agg(rated.timer_id))) AS unpriced_models
         FROM rated
         ${rest}`.pipe(Effect.orDie)
     }
 
     /** Hours of every member by member, by project and by both, with GROUPING SETS in one pass. */
-    const teamHours = (workspaceId: WorkspaceId, period: Period) =>
+    const teamHours = (workspaceId: WorkspaceId, period: Period, scale: number) =>
       sql<HoursRow & { readonly byMember: boolean; readonly byProject: boolean }>`
         SELECT e.user_id, e.project_id,
                max(u.name) AS member_name, max(p.name) AS project_name, max(u.email) AS email,
                sum(e.duration_seconds)::bigint AS seconds,
                sum(CASE WHEN e.billable THEN e.duration_seconds ELSE 0 END)::bigint AS billable_seconds,
                count(*)::int AS entries,
+               round(coalesce(sum(CASE WHEN e.billable
+                 THEN e.duration_seconds * coalesce(t.hourly_rate, p.hourly_rate, w.default_hourly_rate, 0)
+               END), 0) / 3600, ${scale}::int) AS amount,
+               round(coalesce(sum(ai.cost), 0), 6)::float8 AS ai_cost_usd,
                GROUPING(e.user_id) = 0 AS by_member,
                GROUPING(e.project_id) = 0 AS by_project
         FROM entries e
         JOIN users u ON u.id = e.user_id
         JOIN projects p ON p.id = e.project_id
+        JOIN workspaces w ON w.id = e.workspace_id
+        LEFT JOIN tasks t ON t.id = e.task_id
+        LEFT JOIN LATERAL (SELECT sum(a.cost_usd) AS cost FROM ai_usage a WHERE a.timer_id = e.timer_id) ai ON true
         WHERE e.workspace_id = ${workspaceId} AND ${inPeriod(period)}
         GROUP BY GROUPING SETS ((e.user_id), (e.project_id), (e.user_id, e.project_id))
         ORDER BY CASE WHEN GROUPING(e.user_id) = 0 THEN lower(max(u.name)) END NULLS LAST,

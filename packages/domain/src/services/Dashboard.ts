@@ -26,6 +26,8 @@ export class Dashboard extends Effect.Service<Dashboard>()("@clockme/domain/Dash
 
       const timers = timerRows.map(({ projectName, timer }) => new DashboardTimer(timerViewOf(timer, projectName, now)))
       const sum = (pick: (row: (typeof rows)[number]) => number) => rows.reduce((total, row) => total + pick(row), 0)
+      // in micro-dollars, so that the sum of six-decimal figures stays exact
+      const dollars = (pick: (row: (typeof rows)[number]) => number) => sum((row) => Math.round(pick(row) * 1_000_000)) / 1_000_000
       const alerts = [
         ...atRisk.map((budget) =>
           new DashboardAlert({
@@ -68,14 +70,16 @@ export class Dashboard extends Effect.Service<Dashboard>()("@clockme/domain/Dash
           to: today,
           hours: hoursOf(sum((row) => row.todaySeconds)),
           billableHours: hoursOf(sum((row) => row.todayBillableSeconds)),
-          entries: sum((row) => row.todayEntries)
+          entries: sum((row) => row.todayEntries),
+          aiCostUsd: dollars((row) => row.todayAiCostUsd)
         }),
         week: new PeriodTotals({
           from: week.from,
           to: week.to,
           hours: hoursOf(sum((row) => row.seconds)),
           billableHours: hoursOf(sum((row) => row.billableSeconds)),
-          entries: sum((row) => row.entries)
+          entries: sum((row) => row.entries),
+          aiCostUsd: dollars((row) => row.aiCostUsd)
         }),
         projects: rows.map((row) =>
           new ProjectWeek({
@@ -83,7 +87,8 @@ export class Dashboard extends Effect.Service<Dashboard>()("@clockme/domain/Dash
             projectName: row.projectName,
             hours: hoursOf(row.seconds),
             billableHours: hoursOf(row.billableSeconds),
-            entries: row.entries
+            entries: row.entries,
+            aiCostUsd: row.aiCostUsd
           })
         ),
         alerts

@@ -5,7 +5,8 @@ import { InvalidInput } from "../contract/Errors.js"
 import type { HookUsage } from "../contract/HookUsage.js"
 import { UsageRepo } from "../repos/UsageRepo.js"
 import { transactional } from "../sql/Transactional.js"
-import { computeCost, PRICE_TABLE_VERSION } from "./Prices.js"
+import { PriceTables } from "./PriceTables.js"
+import { computeCost } from "./Prices.js"
 
 /** A request dated further ahead than this is refused: a wrong clock, not usage. */
 const FUTURE_SLACK_MS = 24 * 3_600_000
@@ -18,12 +19,14 @@ export class HookUsageIntake extends Effect.Service<HookUsageIntake>()("@clockme
   effect: Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
     const repo = yield* UsageRepo
+    const prices = yield* PriceTables
 
     const store = Effect.fn("HookUsageIntake.store")(function*(sessionId: string, usage: ReadonlyArray<HookUsage>) {
       const actor = yield* CurrentActor
       const now = DateTime.toDate(yield* DateTime.now)
+      const table = yield* prices.current
       for (const found of usage) {
-        const priced = computeCost(found.model, found)
+        const priced = computeCost(found.model, found, table)
         yield* repo.insert({
           workspaceId: actor.workspaceId,
           userId: actor.userId,
@@ -36,7 +39,7 @@ export class HookUsageIntake extends Effect.Service<HookUsageIntake>()("@clockme
           cacheCreationTokens: found.cacheCreationTokens,
           costUsd: priced ?? null,
           costSource: priced === undefined ? "unpriced" : "computed",
-          priceVersion: priced === undefined ? null : PRICE_TABLE_VERSION,
+          priceVersion: priced === undefined ? null : table.version,
           occurredAt: found.at === undefined ? now : DateTime.toDate(found.at)
         }, now)
       }
@@ -70,5 +73,5 @@ export class HookUsageIntake extends Effect.Service<HookUsageIntake>()("@clockme
 
     return { around } as const
   }),
-  dependencies: [UsageRepo.Default]
+  dependencies: [UsageRepo.Default, PriceTables.Default]
 }) {}

@@ -1,75 +1,92 @@
+import { Either, ParseResult, Schema } from "effect"
+import * as crypto from "node:crypto"
+import type { ModelPrice, PriceTable } from "../contract/PriceTable.js"
+import { PriceFile } from "../contract/PriceTable.js"
 import type { TokenCounts } from "../contract/Usage.js"
+import { PINNED_PRICES } from "./PinnedPrices.js"
 
 /**
- * The price table pinned in the package, for offline use: US dollars per million tokens.
- * Source: Anthropic's pricing page (docs.anthropic.com/en/docs/about-claude/pricing, "Model pricing" and
- * "Long context pricing"), read 2026-03. The 4.6 models' figures were taken from a third-party summary of that
- * page (March 2026), not checked against it. A request whose
- * input (fresh, cache read and cache write together) exceeds 200 000 tokens is billed entirely at the
- * long-context rates, as that page says, on the models that have them.
+ * A request whose input (fresh, cache read and cache write together) exceeds this many tokens is billed
+ * entirely at the model's `*_above_200k_tokens` rates, as Anthropic's long-context pricing says.
  */
-export const PRICE_TABLE_VERSION = "anthropic-2026-03"
-
-export interface Rates {
-  readonly input: number
-  readonly output: number
-  readonly cacheRead: number
-  /** 5-minute cache writes, which is what Claude Code's cache_creation_tokens are billed at. */
-  readonly cacheWrite: number
-}
-
-export interface ModelPrice extends Rates {
-  readonly longContext?: Rates
-}
-
 export const LONG_CONTEXT_THRESHOLD = 200_000
 
-const opus3 = { input: 15, output: 75, cacheRead: 1.5, cacheWrite: 18.75 }
-const opus45 = { input: 5, output: 25, cacheRead: 0.5, cacheWrite: 6.25 }
-const sonnet = { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 }
-const sonnetLong = { input: 6, output: 22.5, cacheRead: 0.6, cacheWrite: 7.5 }
+/** A model is priced when the table gives at least its input and output prices. */
+const isPriced = (price: ModelPrice) =>
+  price.input_cost_per_token !== undefined && price.output_cost_per_token !== undefined
 
-/** By model id prefix; the longest prefix that matches wins (claude-opus-4-5-… before claude-opus-4). */
-export const PRICES: Readonly<Record<string, ModelPrice>> = {
-  "claude-opus-4-6": opus45,
-  "claude-opus-4-5": opus45,
-  "claude-opus-4-1": opus3,
-  "claude-opus-4": opus3,
-  "claude-3-opus": opus3,
-  "claude-sonnet-4-6": sonnet,
-  "claude-sonnet-4-5": { ...sonnet, longContext: sonnetLong },
-  "claude-sonnet-4": { ...sonnet, longContext: sonnetLong },
-  "claude-3-7-sonnet": sonnet,
-  "claude-3-5-sonnet": sonnet,
-  "claude-haiku-4-5": { input: 1, output: 5, cacheRead: 0.1, cacheWrite: 1.25 },
-  "claude-3-5-haiku": { input: 0.8, output: 4, cacheRead: 0.08, cacheWrite: 1 },
-  "claude-3-haiku": { input: 0.25, output: 1.25, cacheRead: 0.03, cacheWrite: 0.3 }
-}
-
-/** The table's entry for a model id such as `claude-sonnet-4-5-20250929` or `claude-sonnet-4-5[1m]`. */
-export const priceOf = (model: string): ModelPrice | undefined => {
+/**
+ * The table's entry for a model id such as `claude-sonnet-4-5-20250929` or `claude-sonnet-4-5[1m]`: the id
+ * itself, else the longest entry the id starts with (followed by `-`).
+ */
+export const priceOf = (model: string, table: PriceTable = PINNED_PRICES): ModelPrice | undefined => {
   const id = model.toLowerCase().replace(/\[.*\]$/, "").trim()
-  const key = Object.keys(PRICES).filter((prefix) => id === prefix || id.startsWith(`${prefix}-`))
-    .sort((a, b) => b.length - a.length)[0]
-  return key === undefined ? undefined : PRICES[key]
+  const exact = table.models[id]
+  if (exact !== undefined && isPriced(exact)) return exact
+  let best: string | undefined
+  for (const key of Object.keys(table.models)) {
+    if (id.startsWith(`${key}-`) && (best === undefined || key.length > best.length) && isPriced(table.models[key]!)) {
+      best = key
+    }
+  }
+  return best === undefined ? undefined : table.models[best]
 }
 
-/** Rates per million tokens as integer micro-dollars, so that sums stay exact. */
-const micro = (perMillion: number): bigint => BigInt(Math.round(perMillion * 1_000_000))
+/** Dollars per token as integer picodollars, so that sums stay exact (every published price is a whole number of them). */
+const pico = (perToken: number | undefined): bigint => BigInt(Math.round((perToken ?? 0) * 1e12))
 
 /**
  * The cost of one request in US dollars as an exact decimal string (12 places), or undefined when the model
- * is not in the table.
+ * is not in the table. A cache price the table lacks is billed as fresh input.
  */
-export const computeCost = (model: string, tokens: TokenCounts): string | undefined => {
-  const price = priceOf(model)
+export const computeCost = (model: string, tokens: TokenCounts, table: PriceTable = PINNED_PRICES): string | undefined => {
+  const price = priceOf(model, table)
   if (price === undefined) return undefined
   const input = tokens.inputTokens + tokens.cacheReadTokens + tokens.cacheCreationTokens
-  const rates = input > LONG_CONTEXT_THRESHOLD && price.longContext !== undefined ? price.longContext : price
-  // tokens × micro-dollars per million tokens = 10⁻¹² dollars
-  const pico = BigInt(tokens.inputTokens) * micro(rates.input) + BigInt(tokens.outputTokens) * micro(rates.output) +
-    BigInt(tokens.cacheReadTokens) * micro(rates.cacheRead) + BigInt(tokens.cacheCreationTokens) * micro(rates.cacheWrite)
-  const whole = pico / 1_000_000_000_000n
-  const fraction = (pico % 1_000_000_000_000n).toString().padStart(12, "0")
+  const long = input > LONG_CONTEXT_THRESHOLD && price.input_cost_per_token_above_200k_tokens !== undefined
+  const fresh = long ? price.input_cost_per_token_above_200k_tokens : price.input_cost_per_token
+  const output = long ? price.output_cost_per_token_above_200k_tokens ?? price.output_cost_per_token : price.output_cost_per_token
+  const cacheRead = (long ? price.cache_read_input_token_cost_above_200k_tokens : undefined) ?? price.cache_read_input_token_cost ?? fresh
+  const cacheWrite = (long ? price.cache_creation_input_token_cost_above_200k_tokens : undefined) ??
+    price.cache_creation_input_token_cost ?? fresh
+  const total = BigInt(tokens.inputTokens) * pico(fresh) + BigInt(tokens.outputTokens) * pico(output) +
+    BigInt(tokens.cacheReadTokens) * pico(cacheRead) + BigInt(tokens.cacheCreationTokens) * pico(cacheWrite)
+  const whole = total / 1_000_000_000_000n
+  const fraction = (total % 1_000_000_000_000n).toString().padStart(12, "0")
   return `${whole}.${fraction}`
+}
+
+const decodeFile = Schema.decodeUnknownEither(PriceFile, { errors: "first" })
+
+/**
+ * A price file's text as a table: valid JSON of LiteLLM's shape that prices at least one model. Only the priced
+ * models' token prices are kept. The version names the day and the file's SHA-256, so that two uploads of the
+ * same file have the same version.
+ */
+export const readPriceFile = (text: string, today: string): Either.Either<PriceTable, string> => {
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch (error) {
+    return Either.left(`The price file is not JSON: ${error instanceof Error ? error.message : String(error)}`)
+  }
+  if (Array.isArray(json)) return Either.left("The price file must be a JSON object of models, not an array")
+  return decodeFile(json).pipe(
+    Either.mapLeft((error) => {
+      const issue = ParseResult.ArrayFormatter.formatErrorSync(error)[0]!
+      const where = issue.path.length === 0 ? "the file" : issue.path.map((key) => JSON.stringify(String(key))).join(" → ")
+      return `The price file does not have LiteLLM's shape: at ${where}: ${issue.message}`
+    }),
+    Either.flatMap((file) => {
+      const models: Record<string, ModelPrice> = {}
+      for (const [id, price] of Object.entries(file)) {
+        if (id !== "sample_spec" && isPriced(price)) models[id.toLowerCase()] = price
+      }
+      if (Object.keys(models).length === 0) {
+        return Either.left("The price file prices no model: no entry has both input_cost_per_token and output_cost_per_token")
+      }
+      const digest = crypto.createHash("sha256").update(text).digest("hex").slice(0, 12)
+      return Either.right({ version: `litellm-${today}-${digest}`, models })
+    })
+  )
 }

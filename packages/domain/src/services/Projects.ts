@@ -43,6 +43,7 @@ const OWNER_ONLY: ReadonlyArray<string> = [
   "budgetAmount",
   "budgetPeriod",
   "budgetHardCap",
+  "budgetIncludesAiCost",
   "archived"
 ]
 

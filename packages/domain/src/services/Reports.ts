@@ -1,17 +1,20 @@
 import { Effect, Option } from "effect"
 import { CurrentActor } from "../contract/Actor.js"
-import type { ProjectId, TaskId } from "../contract/Ids.js"
+import type { ProjectId, TaskId, UserId, WorkspaceId } from "../contract/Ids.js"
 import { ProjectNotFound } from "../contract/Project.js"
 import { BillingReport, ReportLine } from "../contract/Report.js"
 import type { ReportQuery } from "../contract/Report.js"
 import { AccountsRepo } from "../repos/AccountsRepo.js"
 import { ProjectsRepo } from "../repos/ProjectsRepo.js"
 import { ReportsRepo } from "../repos/ReportsRepo.js"
-import type { BillingRow } from "../repos/ReportsRepo.js"
+import type { BillingRow, HoursRow } from "../repos/ReportsRepo.js"
 import { TasksRepo } from "../repos/TasksRepo.js"
 import { WorkspacesRepo } from "../repos/WorkspacesRepo.js"
 import { TaskNotFound } from "../contract/Task.js"
+import { MemberHours, MemberProjectHours, ProjectHours, TeamSummary } from "../contract/Workspace.js"
+import type { SummaryQuery } from "../contract/Workspace.js"
 import { hoursOf, minorUnits, resolvePeriod } from "./Periods.js"
+import { WorkspaceAccess } from "./WorkspaceAccess.js"
 
 const toLine = (row: BillingRow) =>
   new ReportLine({
@@ -25,7 +28,8 @@ const toLine = (row: BillingRow) =>
     rate: row.rate,
     amount: row.amount,
     entries: row.entries,
-    aiCostUsd: row.aiCostUsd
+    aiCostUsd: row.aiCostUsd,
+    unpricedModels: typeof row.unpricedModels === "string" ? JSON.parse(row.unpricedModels) : row.unpricedModels
   })
 
 export class Reports extends Effect.Service<Reports>()("@clockme/domain/Reports", {
@@ -35,6 +39,7 @@ export class Reports extends Effect.Service<Reports>()("@clockme/domain/Reports"
     const workspaces = yield* WorkspacesRepo
     const projects = yield* ProjectsRepo
     const tasks = yield* TasksRepo
+    const access = yield* WorkspaceAccess
 
     /** The caller's own hours and amounts in the active workspace. */
     const billing = Effect.fn("Reports.billing")(function*(query: ReportQuery) {
@@ -79,12 +84,67 @@ export class Reports extends Effect.Service<Reports>()("@clockme/domain/Reports"
           amount: lines.reduce((sum, line) => sum + Math.round(line.amount * factor), 0) / factor,
           entries: lines.reduce((sum, line) => sum + line.entries, 0),
           // in micro-dollars, so that the sum of six-decimal figures stays exact
-          aiCostUsd: lines.reduce((sum, line) => sum + Math.round(line.aiCostUsd * 1_000_000), 0) / 1_000_000
+          aiCostUsd: lines.reduce((sum, line) => sum + Math.round(line.aiCostUsd * 1_000_000), 0) / 1_000_000,
+          unpricedModels: [...new Set(lines.flatMap((line) => line.unpricedModels))].sort()
         }
       })
     })
 
-    return { billing } as const
+    /** Hours, billable amounts and AI cost of every member by member, by project and by both; any member may read it. */
+    const teamSummary = Effect.fn("Reports.teamSummary")(function*(id: WorkspaceId, query: SummaryQuery) {
+      const actor = yield* CurrentActor
+      yield* access.membership(id)
+      const user = yield* accounts.findUserById(actor.userId).pipe(Effect.flatMap(Effect.orDie))
+      const period = yield* resolvePeriod(query, user.timezone)
+      const currency = yield* workspaces.currencyOf(id)
+      const scale = minorUnits(currency)
+      const rows = yield* repo.teamHours(id, period, scale)
+      const figures = (r: HoursRow) => ({
+        hours: hoursOf(r.seconds),
+        billableHours: hoursOf(r.billableSeconds),
+        entries: r.entries,
+        amount: r.amount,
+        aiCostUsd: r.aiCostUsd
+      })
+      const memberRows = rows.filter((r) => r.byMember && !r.byProject)
+      const total = (pick: (r: HoursRow) => number) => memberRows.reduce((sum, r) => sum + pick(r), 0)
+      return new TeamSummary({
+        workspaceId: id,
+        from: period.from,
+        to: period.to,
+        totalHours: hoursOf(total((r) => r.seconds)),
+        totalBillableHours: hoursOf(total((r) => r.billableSeconds)),
+        totalEntries: total((r) => r.entries),
+        currency,
+        totalAmount: total((r) => Math.round(r.amount * 10 ** scale)) / 10 ** scale,
+        // in micro-dollars, so that the sum of six-decimal figures stays exact
+        totalAiCostUsd: total((r) => Math.round(r.aiCostUsd * 1_000_000)) / 1_000_000,
+        byMember: memberRows.map((r) =>
+          new MemberHours({ userId: r.userId as UserId, name: r.memberName ?? "", email: r.email ?? "", ...figures(r) })
+        ),
+        byProject: rows.filter((r) => r.byProject && !r.byMember).map((r) =>
+          new ProjectHours({ projectId: r.projectId as ProjectId, name: r.projectName ?? "", ...figures(r) })
+        ),
+        byMemberProject: rows.filter((r) => r.byMember && r.byProject).map((r) =>
+          new MemberProjectHours({
+            userId: r.userId as UserId,
+            projectId: r.projectId as ProjectId,
+            memberName: r.memberName ?? "",
+            projectName: r.projectName ?? "",
+            ...figures(r)
+          })
+        )
+      })
+    })
+
+    return { billing, teamSummary } as const
   }),
-  dependencies: [ReportsRepo.Default, AccountsRepo.Default, WorkspacesRepo.Default, ProjectsRepo.Default, TasksRepo.Default]
+  dependencies: [
+    ReportsRepo.Default,
+    AccountsRepo.Default,
+    WorkspacesRepo.Default,
+    ProjectsRepo.Default,
+    TasksRepo.Default,
+    WorkspaceAccess.Default
+  ]
 }) {}

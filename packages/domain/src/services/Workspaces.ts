@@ -2,25 +2,20 @@ import { SqlClient } from "@effect/sql"
 import { DateTime, Effect, Equal } from "effect"
 import { CurrentActor } from "../contract/Actor.js"
 import { WorkspaceCreated, WorkspaceUpdated } from "../contract/Events.js"
-import type { ProjectId, UserId, WorkspaceId } from "../contract/Ids.js"
-import { AccountsRepo } from "../repos/AccountsRepo.js"
-import { ReportsRepo } from "../repos/ReportsRepo.js"
+import type { WorkspaceId } from "../contract/Ids.js"
 import { WorkspacesRepo } from "../repos/WorkspacesRepo.js"
-import { MemberHours, MemberProjectHours, ProjectHours, TeamSummary, WorkspaceSettings } from "../contract/Workspace.js"
-import type { CreateWorkspace, SummaryQuery, UpdateWorkspace } from "../contract/Workspace.js"
+import { WorkspaceSettings } from "../contract/Workspace.js"
+import type { CreateWorkspace, UpdateWorkspace } from "../contract/Workspace.js"
 import { Events } from "./Events.js"
 import { AdmissionCache } from "./AdmissionCache.js"
-import { hoursOf, resolvePeriod } from "./Periods.js"
 import { WorkspaceAccess } from "./WorkspaceAccess.js"
 import { transactional } from "../sql/Transactional.js"
 
-/** Workspaces and their settings: listing, creating, renaming, the active one, and the team summary. */
+/** Workspaces and their settings: listing, creating, renaming, and the active one (the team summary is a report: Reports.teamSummary). */
 export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Workspaces", {
   effect: Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
     const repo = yield* WorkspacesRepo
-    const reports = yield* ReportsRepo
-    const accounts = yield* AccountsRepo
     const events = yield* Events
     const cache = yield* AdmissionCache
     const { membership, reload, unrestricted } = yield* WorkspaceAccess
@@ -70,65 +65,17 @@ export class Workspaces extends Effect.Service<Workspaces>()("@clockme/domain/Wo
       return yield* reload(id)
     }, cache.invalidating)
 
-    /** Hours by member, by project and by both; any member may read it. */
-    const summary = Effect.fn("Workspaces.summary")(function*(id: WorkspaceId, query: SummaryQuery) {
-      const actor = yield* CurrentActor
-      yield* membership(id)
-      const user = yield* accounts.findUserById(actor.userId).pipe(Effect.flatMap(Effect.orDie))
-      const period = yield* resolvePeriod(query, user.timezone)
-      const rows = yield* reports.teamHours(id, period)
-      const amounts = (r: (typeof rows)[number]) => ({
-        hours: hoursOf(r.seconds),
-        billableHours: hoursOf(r.billableSeconds),
-        entries: r.entries
-      })
-      const memberRows = rows.filter((r) => r.byMember && !r.byProject)
-      const byMember = memberRows.map((r) =>
-        new MemberHours({ userId: r.userId as UserId, name: r.memberName ?? "", email: r.email ?? "", ...amounts(r) })
-      )
-      const byProject = rows.filter((r) => r.byProject && !r.byMember).map((r) =>
-        new ProjectHours({ projectId: r.projectId as ProjectId, name: r.projectName ?? "", ...amounts(r) })
-      )
-      const byMemberProject = rows.filter((r) => r.byMember && r.byProject).map((r) =>
-        new MemberProjectHours({
-          userId: r.userId as UserId,
-          projectId: r.projectId as ProjectId,
-          memberName: r.memberName ?? "",
-          projectName: r.projectName ?? "",
-          ...amounts(r)
-        })
-      )
-      const total = (pick: (r: (typeof rows)[number]) => number) => memberRows.reduce((sum, r) => sum + pick(r), 0)
-      const totalSeconds = total((r) => r.seconds)
-      const totalBillable = total((r) => r.billableSeconds)
-      const totalEntries = total((r) => r.entries)
-      return new TeamSummary({
-        workspaceId: id,
-        from: period.from,
-        to: period.to,
-        totalHours: hoursOf(totalSeconds),
-        totalBillableHours: hoursOf(totalBillable),
-        totalEntries,
-        byMember,
-        byProject,
-        byMemberProject
-      })
-    })
-
     return {
       list,
       get,
       membership,
       create,
       update,
-      activate,
-      summary
+      activate
     } as const
   }),
   dependencies: [
     WorkspacesRepo.Default,
-    ReportsRepo.Default,
-    AccountsRepo.Default,
     WorkspaceAccess.Default,
     Events.Default,
     AdmissionCache.Default

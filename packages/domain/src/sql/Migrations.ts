@@ -15,6 +15,7 @@ import m0013 from "./migrations/0013_sign_in.js"
 import m0014 from "./migrations/0014_external_ids.js"
 import m0015 from "./migrations/0015_long_running_timers.js"
 import m0016 from "./migrations/0016_git_branch.js"
+import m0017 from "./migrations/0017_ai_cost.js"
 
 /** Every migration, in order. Forward-only: add a new file, never edit one that has shipped. */
 export const migrations = Migrator.fromRecord({
@@ -33,5 +34,6 @@ export const migrations = Migrator.fromRecord({
   "0013_sign_in": m0013,
   "0014_external_ids": m0014,
   "0015_long_running_timers": m0015,
-  "0016_git_branch": m0016
+  "0016_git_branch": m0016,
+  "0017_ai_cost": m0017
 })

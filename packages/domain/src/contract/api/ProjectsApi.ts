@@ -15,6 +15,8 @@ const field = {
   budgetAmount: "Budget in money (workspace currency), at most two decimals; null for no money budget.",
   budgetPeriod: "\"none\": the budget covers all time; \"monthly\": it resets on the first of each month (UTC).",
   budgetHardCap: "true: once a budget is used up, new timers and entries on the project are refused.",
+  budgetIncludesAiCost: "true: the money budget counts the AI spend (US dollars) of the project's entries beside their " +
+    "billable amount; its alerts and hard cap work the same.",
   billable: "Whether new time on the project is billable.",
   color: "A hex colour like #3b82f6 for the dashboard."
 }
@@ -59,6 +61,7 @@ export class ProjectsApi extends HttpApiGroup.make("projects")
           budgetAmount: `${field.budgetAmount} Omit for none.`,
           budgetPeriod: `${field.budgetPeriod} Default "none".`,
           budgetHardCap: `${field.budgetHardCap} Default false (only alerts at 80% and 100%).`,
+          budgetIncludesAiCost: `${field.budgetIncludesAiCost} Default false.`,
           billable: `${field.billable} Default true.`
         }
       })
@@ -114,6 +117,7 @@ export class ProjectsApi extends HttpApiGroup.make("projects")
           budgetAmount: `${field.budgetAmount} Omit to keep it.`,
           budgetPeriod: `${field.budgetPeriod} Omit to keep it.`,
           budgetHardCap: `${field.budgetHardCap} Omit to keep it.`,
+          budgetIncludesAiCost: `${field.budgetIncludesAiCost} Omit to keep it.`,
           billable: `${field.billable} Omit to keep it.`,
           archived: "true archives the project (hidden from lists, no new time); false restores it. Omit to keep it."
         }

@@ -29,8 +29,9 @@ export class ReportsApi extends HttpApiGroup.make("reports")
       .annotate(McpTool, {
         name: "clockme_get_report",
         title: "Billing report",
-        description: "Your hours, billable hours, rates and amounts in the active workspace for a range of days, " +
-          "summed by project (and, with groupBy, by task, day or week), with totals in the workspace currency.",
+        description: "Your hours, billable hours, rates, amounts and AI cost (US dollars) in the active workspace for " +
+          "a range of days, summed by project (and, with groupBy, by task, day or week), with totals in the workspace " +
+          "currency; unpricedModels names models whose cost is unknown.",
         ...readOnly,
         params: {
           from: `${day("First day of the range")}. Required.`,

@@ -40,7 +40,8 @@ export class TimerApi extends HttpApiGroup.make("timer")
         name: "clockme_status",
         title: "Running timers",
         description: "All your running and paused timers in the active workspace with elapsedSeconds (paused time " +
-          "excluded), project, description and state. An empty list means nothing is being tracked.",
+          "excluded), project, description, state and the AI usage so far (tokens, costUsd, models). An empty list " +
+          "means nothing is being tracked.",
         ...readOnly,
         params: {}
       })
