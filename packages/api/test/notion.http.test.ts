@@ -1,10 +1,14 @@
 import { describe, expect, it } from "@effect/vitest"
 import { createHmac, randomUUID } from "node:crypto"
+import type { ConnectionId } from "@clockme/domain/contract/Integration"
+import { InboundContexts } from "@clockme/domain/InboundContexts"
+import { Connections } from "@clockme/domain/services/Connections"
 import { Effect, TestClock } from "effect"
 import { inboundServer } from "./lib/InboundServer.js"
 import type { InboundServer } from "./lib/InboundServer.js"
 import { receiver } from "./lib/Receiver.js"
 import type { Received } from "./lib/Receiver.js"
+import { call, signUp } from "./lib/TestServer.js"
 
 const TOKEN = "ntn_standin_token"
 const VERIFICATION = "secret_verification_standin_0123456789"
@@ -62,7 +66,7 @@ const setUp = Effect.gen(function*() {
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ object: "page", id: "page-1" })
   }
-  const s = yield* inboundServer({ CLOCKME_INTEGRATIONS: "webhooks,zapier,notion", CLOCKME_NOTION_API_URL: notion.url })
+  const s = yield* inboundServer({ CLOCKME_INTEGRATIONS: "webhooks,zapier,notion,github", CLOCKME_NOTION_API_URL: notion.url })
   const created = yield* s.api("POST", "/api/integrations", {
     integration: "notion",
     config: { dataSourceId: DATA_SOURCE },
@@ -199,5 +203,100 @@ describe("Notion plugin over the real server, Notion played on loopback", () => 
         expect((yield* send(s, connection.id, raw, {})).status).toBe(401)
       }
       expect((yield* s.api("GET", `/api/integrations/${connection.id}/deliveries`)).body).toEqual([])
+    }))
+})
+
+describe("Notion: the handshake's token for the user to paste back", () => {
+  const reveal = (s: InboundServer, id: string, key = s.key) =>
+    call(s.base, "POST", `/api/integrations/${id}/verification-token/reveal`, { key })
+  const connectionOf = (s: InboundServer, id: string) =>
+    Effect.map(s.api("GET", "/api/integrations"), (r) => r.body.connections.find((c: any) => c.id === id))
+
+  it.scoped("owners with a full key read it until a signed event is accepted, each time audited; members and narrower keys never", () =>
+    Effect.gen(function*() {
+      const { s } = yield* setUp
+      // a shared workspace, so a member can try
+      const ws = (yield* s.api("POST", "/api/workspaces", { name: "Agency" })).body.id as string
+      expect((yield* s.api("POST", `/api/workspaces/${ws}/activate`)).status).toBe(200)
+      const connection = yield* s.api("POST", "/api/integrations", {
+        integration: "notion",
+        config: { dataSourceId: DATA_SOURCE },
+        secrets: { token: TOKEN }
+      })
+      const id = connection.body.id as string
+      const before = yield* reveal(s, id)
+      expect([before.status, before.body.reason]).toEqual([409, "not_received"])
+
+      expect((yield* send(s, id, JSON.stringify({ verification_token: VERIFICATION }), {})).status).toBe(202)
+      yield* s.deliver
+      expect((yield* connectionOf(s, id)).inboundVerifiedAt).toBeNull()
+      const shown = yield* reveal(s, id)
+      expect([shown.status, shown.body]).toEqual([200, { verificationToken: VERIFICATION }])
+
+      const writeKey = (yield* s.api("POST", "/api/keys", { label: "ci", scope: "write" })).body.secret
+      const narrow = yield* reveal(s, id, writeKey)
+      expect(narrow.status).toBe(403)
+      expect(JSON.stringify(narrow.body)).not.toContain(VERIFICATION)
+      const invite = (yield* s.api("POST", `/api/workspaces/${ws}/invites`, {})).body
+      const member = yield* s.run(signUp())
+      expect((yield* call(s.base, "POST", "/api/workspaces/join", { key: member.key, body: { code: invite.code } })).status).toBe(200)
+      expect((yield* call(s.base, "POST", `/api/workspaces/${ws}/activate`, { key: member.key })).status).toBe(200)
+      const refused = yield* reveal(s, id, member.key)
+      expect(refused.status).toBe(403)
+      expect(JSON.stringify(refused.body)).not.toContain(VERIFICATION)
+      expect((yield* reveal(s, randomUUID())).status).toBe(404)
+
+      const audit = (yield* s.api("GET", `/api/audit?workspaceId=${ws}`)).body.events
+      expect(audit.filter((e: any) => e.type === "integration.verification_token_revealed").map((e: any) => [e.targetId, e.actorUserId]))
+        .toEqual([[id, s.user.id]])
+      expect(JSON.stringify(audit)).not.toContain(VERIFICATION)
+
+      // Notion signs its first event with the pasted token: verified, and the token is never shown again
+      const event = pageEvent(randomUUID())
+      expect((yield* send(s, id, event, signed(event))).status).toBe(202)
+      expect((yield* connectionOf(s, id)).inboundVerifiedAt).toEqual(expect.any(String))
+      const after = yield* reveal(s, id)
+      expect([after.status, after.body.reason]).toEqual([409, "verified"])
+      expect(after.body.message).toContain("not shown again")
+      expect(JSON.stringify(after.body)).not.toContain(VERIFICATION)
+
+      // new secrets drop the token: a new subscription's handshake is taken, and its token can be shown
+      expect((yield* s.api("PATCH", `/api/integrations/${id}`, { secrets: { token: TOKEN } })).status).toBe(200)
+      expect((yield* connectionOf(s, id)).inboundVerifiedAt).toBeNull()
+      expect((yield* reveal(s, id)).body.reason).toBe("not_received")
+
+      // an integration that takes no such token says so
+      const github = yield* s.api("POST", "/api/integrations", {
+        integration: "github",
+        config: { repositories: {} },
+        secrets: { webhookSecret: "whsec", token: "ghp" }
+      })
+      expect(github.status).toBe(201)
+      const unsupported = yield* reveal(s, github.body.id)
+      expect([unsupported.status, unsupported.body.reason]).toEqual([409, "unsupported"])
+    }))
+
+  it.scoped("an owner's new token saved while the handshake is processed is kept: the handshake's token is merged into it", () =>
+    Effect.gen(function*() {
+      const { connection, notion, s } = yield* setUp
+      const id = connection.id as string
+      const handshake = JSON.stringify({ verification_token: VERIFICATION })
+      const stored = yield* send(s, id, handshake, {})
+      expect(stored.status).toBe(202)
+      // the handshake's processing has read the connection (the old secrets) when the owner saves a new token
+      const found = yield* s.run(Effect.flatMap(Connections, (c) => c.resolveById("notion", id as ConnectionId)))
+      const NEW_TOKEN = "ntn_replaced_by_the_owner"
+      expect((yield* s.api("PATCH", `/api/integrations/${id}`, { secrets: { token: NEW_TOKEN } })).status).toBe(200)
+      const request = { method: "POST", headers: { "content-type": "application/json" }, rawBody: new TextEncoder().encode(handshake) }
+      const handled = yield* s.run(Effect.flatMap(InboundContexts, (contexts) =>
+        found.plugin.inbound![0]!.handle(request, found.connection, contexts.make(found.plugin, found.connection, stored.body.deliveryId))
+      ).pipe(Effect.provide(InboundContexts.Default)))
+      expect(handled).toEqual({ status: 200, body: { verified: true } })
+
+      expect((yield* reveal(s, id)).body).toEqual({ verificationToken: VERIFICATION })
+      const project = (yield* s.api("POST", "/api/projects", { name: `notion-${randomUUID().slice(0, 8)}` })).body
+      yield* s.api("POST", "/api/entries", { projectId: project.id, startTime: "2026-06-09T09:00:00Z", durationMinutes: 30 })
+      yield* s.deliver
+      expect(notion.received.map((r) => r.headers.authorization)).toEqual([`Bearer ${NEW_TOKEN}`])
     }))
 })

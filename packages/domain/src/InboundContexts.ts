@@ -24,7 +24,7 @@ const runner = (operations: Operations, actor: Actor, nextKey: () => string): Op
 /**
  * What an inbound handler acts with: `actAs` resolves the provider's user to a member of the connection's
  * workspace (a stored mapping first, then the provider's email) and runs operations as them; `once`
- * remembers side effects per connection; `setSecrets` keeps a secret the provider handed over, sealed.
+ * remembers side effects per connection; `updateSecrets` keeps a secret the provider handed over, sealed.
  */
 export class InboundContexts extends Effect.Service<InboundContexts>()("@clockme/domain/InboundContexts", {
   effect: Effect.gen(function*() {
@@ -89,9 +89,9 @@ export class InboundContexts extends Effect.Service<InboundContexts>()("@clockme
             yield* deliveries.markOnce(connection.id, key, DateTime.toDate(yield* DateTime.now))
             return true
           }),
-        setSecrets: (secrets) =>
+        updateSecrets: (update) =>
           inTransaction(Effect.zipRight(
-            connectionSettings.replaceSecrets(plugin, connection.id, secrets),
+            connectionSettings.updateSecrets(plugin, connection.id, update),
             deliveries.forgetBody(deliveryId)
           ))
       }

@@ -196,6 +196,7 @@ export class Operations extends Effect.Service<Operations>()("@clockme/domain/Op
         update: ({ path, payload }) => connections.patch(path.id, payload),
         disconnect: ({ path }) => connections.remove(path.id),
         deliveries: ({ path, urlParams }) => connections.deliveries(path.id, urlParams),
+        revealVerificationToken: ({ path }) => connections.revealVerificationToken(path.id),
         identities: ({ path }) => connections.identities(path.id),
         mapIdentity: ({ path, payload }) => connections.mapIdentity(path.id, payload),
         unmapIdentity: ({ path }) => connections.unmapIdentity(path.id, path.externalId)

@@ -67,6 +67,10 @@ export class Inbound extends Effect.Service<Inbound>()("@clockme/integrations/In
         return yield* new InboundRouteNotFound({ message: `${found.plugin.title} has no inbound route "${target.route}"` })
       }
       yield* route.verify(request, found.connection)
+      // accepted while the connection holds the provider's verification token: signed with it, so verified
+      if (!found.inboundVerified && found.plugin.verificationToken?.(found.connection.secrets) !== undefined) {
+        yield* connections.markInboundVerified(found.connection.id)
+      }
       const providerId = route.deliveryId?.(request)
       const stored = yield* deliveries.storeInbound({
         connectionId: found.connection.id,

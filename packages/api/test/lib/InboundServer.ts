@@ -2,6 +2,7 @@ import { IdleWatchdog } from "@clockme/domain/services/IdleWatchdog"
 import { Delivery } from "@clockme/integrations/Delivery"
 import { SqlClient } from "@effect/sql"
 import { randomBytes } from "node:crypto"
+import type { Context } from "effect"
 import { ConfigProvider, Effect, Layer, TestClock } from "effect"
 import { WorkerDatabase } from "../../../domain/test/lib/ServiceTest.js"
 import { ServerLive } from "../../src/Server.js"
@@ -31,7 +32,9 @@ export const inboundServer = (extra: Record<string, string> = {}) =>
     const query = <A extends object>(run: (sql: SqlClient.SqlClient) => Effect.Effect<ReadonlyArray<A>, unknown>) =>
       Effect.provide(Effect.flatMap(SqlClient.SqlClient, (sql) => Effect.orDie(run(sql))), context)
     const api = (method: string, path: string, body?: unknown) => call(base, method, path, { key, body })
-    return { base, key, user, deliver, sweep, query, api }
+    /** Runs `effect` with the server's services (another account: `run(signUp())`). */
+    const run = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.provide(effect, context as Context.Context<R>)
+    return { base, key, user, deliver, sweep, query, api, run }
   })
 
 export type InboundServer = Effect.Effect.Success<ReturnType<typeof inboundServer>>

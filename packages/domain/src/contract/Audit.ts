@@ -16,6 +16,7 @@ export const AuditEventType = Schema.Literal(
   "invite.revoked",
   "integration.connected",
   "integration.secrets_changed",
+  "integration.verification_token_revealed",
   "integration.disconnected"
 )
 export type AuditEventType = typeof AuditEventType.Type

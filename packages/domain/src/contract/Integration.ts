@@ -36,6 +36,11 @@ export class Connection extends Schema.Class<Connection>("Connection")({
   enabled: Schema.Boolean,
   disabledReason: Schema.NullOr(Schema.String).annotations({ description: "Why deliveries stopped, when they did" }),
   failingSince: NullableTimestamp,
+  inboundVerifiedAt: NullableTimestamp.annotations({
+    description:
+      "When the provider's first request signed with the verification token it handed over (Notion's handshake) was " +
+      "accepted; until then an owner can reveal that token to paste it back; null: not yet, or no such token"
+  }),
   createdAt: Timestamp,
   updatedAt: Timestamp
 }) {}
@@ -130,6 +135,25 @@ export class ConnectionNotFound extends Schema.TaggedError<ConnectionNotFound>()
   "ConnectionNotFound",
   { code: Schema.tag("connection_not_found"), connectionId: Schema.String, message: Schema.String },
   HttpApiSchema.annotations({ status: 404 })
+) {}
+
+export class VerificationToken extends Schema.Class<VerificationToken>("VerificationToken")({
+  verificationToken: Schema.String.annotations({
+    description: "The token the provider sent to the inbound URL, to paste into its settings to verify the subscription"
+  })
+}) {}
+
+export class VerificationTokenUnavailable extends Schema.TaggedError<VerificationTokenUnavailable>()(
+  "VerificationTokenUnavailable",
+  {
+    code: Schema.tag("verification_token_unavailable"),
+    reason: Schema.Literal("unsupported", "not_received", "verified").annotations({
+      description: "unsupported: the integration takes no such token; not_received: the provider has not sent it yet; " +
+        "verified: a request signed with it was accepted, so it is never shown again"
+    }),
+    message: Schema.String
+  },
+  HttpApiSchema.annotations({ status: 409, description: "The connection has no verification token that may be shown" })
 ) {}
 
 export class DeliveryNotFound extends Schema.TaggedError<DeliveryNotFound>()(

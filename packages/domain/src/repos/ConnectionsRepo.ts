@@ -8,6 +8,7 @@ const ConnectionRow = Schema.Struct({
   ...Connection.fields,
   secrets: Schema.NullOr(Schema.String),
   failingSince: Schema.NullOr(Schema.DateTimeUtcFromDate),
+  inboundVerifiedAt: Schema.NullOr(Schema.DateTimeUtcFromDate),
   createdAt: Schema.DateTimeUtcFromDate,
   updatedAt: Schema.DateTimeUtcFromDate
 })
@@ -82,8 +83,9 @@ export class ConnectionsRepo extends Effect.Service<ConnectionsRepo>()("@clockme
         Effect.map((rows) => Option.fromNullable(rows[0]))
       )
 
-    const findConnectionById = (id: ConnectionId) =>
-      sql`SELECT *, config::text AS config_json FROM integration_connections WHERE id = ${id}`.pipe(
+    /** By id alone; `lock`: the row stays locked until the transaction ends (a read-modify-write of its secrets). */
+    const findConnectionById = (id: ConnectionId, lock = false) =>
+      sql`SELECT *, config::text AS config_json FROM integration_connections WHERE id = ${id}${lock ? sql` FOR UPDATE` : sql``}`.pipe(
         Effect.orDie,
         Effect.flatMap(connectionRows),
         Effect.map((rows) => Option.fromNullable(rows[0]))
@@ -119,9 +121,14 @@ export class ConnectionsRepo extends Effect.Service<ConnectionsRepo>()("@clockme
           : sql`${changes.disabledReason}`
       },
           failing_since = ${changes.enabled === true ? sql`NULL` : sql`failing_since`},
+          inbound_verified_at = ${changes.secrets === undefined ? sql`inbound_verified_at` : sql`NULL`},
           updated_at = ${changes.now}
         WHERE workspace_id = ${workspaceId} AND id = ${id}
         RETURNING *, config::text AS config_json`.pipe(Effect.orDie, Effect.flatMap(connectionRows), Effect.map((rows) => Option.fromNullable(rows[0])))
+
+    const markInboundVerified = (id: ConnectionId, now: Date) =>
+      sql`UPDATE integration_connections SET inbound_verified_at = ${now} WHERE id = ${id} AND inbound_verified_at IS NULL`
+        .pipe(Effect.asVoid, Effect.orDie)
 
     const deleteConnection = (workspaceId: WorkspaceId, id: ConnectionId) =>
       sql`DELETE FROM integration_connections WHERE workspace_id = ${workspaceId} AND id = ${id} RETURNING id`.pipe(
@@ -199,6 +206,7 @@ export class ConnectionsRepo extends Effect.Service<ConnectionsRepo>()("@clockme
       findConnection,
       findConnectionById,
       updateConnection,
+      markInboundVerified,
       deleteConnection,
       markFailing,
       markHealthy,

@@ -7,6 +7,9 @@ import { WorkspaceNotFound } from "../contract/Workspace.js"
 import { AuditRepo } from "../repos/AuditRepo.js"
 import { WorkspacesRepo } from "../repos/WorkspacesRepo.js"
 
+/** What happened to an integration connection, for its owners' audit log. */
+export type AuditIntegrationEvent = Extract<AuditEventType, `integration.${string}`>
+
 export interface AuditInput {
   readonly type: AuditEventType
   /** The account it concerns; defaults to the acting user. */
@@ -45,7 +48,7 @@ export class Audit extends Effect.Service<Audit>()("@clockme/domain/Audit", {
      * secrets) or deletes a connection.
      */
     const integration = (
-      type: "integration.connected" | "integration.secrets_changed" | "integration.disconnected",
+      type: AuditIntegrationEvent,
       input: {
         readonly workspaceId: WorkspaceId
         readonly integrationId: string

@@ -1,6 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import { randomUUID } from "node:crypto"
-import { DateTime, Effect, Option, ParseResult, Schema } from "effect"
+import { DateTime, Effect, Option, ParseResult, Redacted, Schema } from "effect"
 import { CurrentActor } from "../contract/Actor.js"
 import { InvalidInput } from "../contract/Errors.js"
 import type { EventType } from "../contract/Events.js"
@@ -14,6 +14,8 @@ import {
   IntegrationList,
   IntegrationNotFound,
   TargetRefused,
+  VerificationToken,
+  VerificationTokenUnavailable,
   wireEventType
 } from "../contract/Integration.js"
 import type { ConnectionOf, Plugin } from "../contract/ports/Integration.js"
@@ -24,6 +26,7 @@ import { DeliveriesRepo } from "../repos/DeliveriesRepo.js"
 import type { MapIdentity } from "../contract/Identity.js"
 import { ExternalIdentity, IdentityNotFound, NotAMember } from "../contract/Identity.js"
 import { WorkspacesRepo } from "../repos/WorkspacesRepo.js"
+import type { AuditIntegrationEvent } from "./Audit.js"
 import { Audit } from "./Audit.js"
 import { someOrFail } from "./Found.js"
 import { SecretBox } from "./SecretBox.js"
@@ -168,7 +171,7 @@ export class Connections extends Effect.Service<Connections>()("@clockme/domain/
 
     /** Connections are reported beyond their own table in one place: the audit log. */
     const record = (
-      type: "integration.connected" | "integration.secrets_changed" | "integration.disconnected",
+      type: AuditIntegrationEvent,
       row: ConnectionRow,
       userId: UserId
     ) => audit.integration(type, { workspaceId: row.workspaceId, integrationId: row.id, provider: row.integration, userId })
@@ -217,16 +220,22 @@ export class Connections extends Effect.Service<Connections>()("@clockme/domain/
     })
 
     /**
-     * Replaces a connection's secrets on the server's own account (a handshake the provider made): sealed and
-     * fingerprinted like an owner's change, and audited without a user.
+     * Changes a connection's secrets on the server's own account (a handshake the provider made): `update` gets the
+     * secrets as they are now, read under a row lock in the same transaction as the write, so an owner's change made
+     * meanwhile is kept. Sealed and fingerprinted like an owner's change, and audited without a user.
      */
-    const replaceSecrets = Effect.fn("Connections.replaceSecrets")(function*(p: Plugin, id: ConnectionId, secrets: unknown) {
-      const encoded = yield* Schema.encode(p.secrets)(secrets).pipe(Effect.orDie)
-      const sealed = yield* sealSecrets(p, id, encoded).pipe(Effect.orDie)
-      const row = yield* repo.findConnectionById(id)
-      if (Option.isNone(row)) return
+    const updateSecrets = Effect.fn("Connections.updateSecrets")(function*(
+      p: Plugin,
+      id: ConnectionId,
+      update: (current: unknown) => unknown
+    ) {
       const now = DateTime.toDate(yield* DateTime.now)
       yield* inTransaction(Effect.gen(function*() {
+        const row = yield* repo.findConnectionById(id, true)
+        if (Option.isNone(row)) return
+        const current = yield* resolve(p, row.value)
+        const encoded = yield* Schema.encode(p.secrets)(update(current.secrets)).pipe(Effect.orDie)
+        const sealed = yield* sealSecrets(p, id, encoded).pipe(Effect.orDie)
         const updated = yield* repo.updateConnection(row.value.workspaceId, id, { secrets: sealed, now })
         if (Option.isSome(updated)) {
           yield* audit.integration("integration.secrets_changed", {
@@ -237,6 +246,42 @@ export class Connections extends Effect.Service<Connections>()("@clockme/domain/
           })
         }
       }))
+    })
+
+    /**
+     * The verification token the provider handed over, for an owner to paste back into the provider's settings:
+     * only until a request signed with it is accepted, and each reveal is in the audit log (never the token).
+     */
+    const revealVerificationToken = Effect.fn("Connections.revealVerificationToken")(function*(id: ConnectionId) {
+      const actor = yield* CurrentActor
+      const row = yield* find(undefined, id)
+      const p = yield* plugin(row.integration)
+      const unavailable = (reason: VerificationTokenUnavailable["reason"], message: string) =>
+        new VerificationTokenUnavailable({ reason, message })
+      if (p.verificationToken === undefined) {
+        return yield* unavailable("unsupported", `${p.title} connections have no verification token`)
+      }
+      if (row.inboundVerifiedAt !== null) {
+        return yield* unavailable(
+          "verified",
+          `The provider's requests are verified since ${DateTime.formatIso(row.inboundVerifiedAt)}, so the token is not ` +
+            "shown again; to take a new handshake, replace the connection's secrets and create the subscription again"
+        )
+      }
+      const token = p.verificationToken((yield* resolve(p, row)).secrets)
+      if (token === undefined) {
+        return yield* unavailable(
+          "not_received",
+          `${p.title} has not sent its verification token yet: create the subscription with this connection's inbound URL`
+        )
+      }
+      yield* record("integration.verification_token_revealed", row, actor.userId)
+      return new VerificationToken({ verificationToken: Redacted.value(token) })
+    })
+
+    /** The provider signed a request with the token it handed over: the token is no longer shown. */
+    const markInboundVerified = Effect.fn("Connections.markInboundVerified")(function*(id: ConnectionId) {
+      yield* repo.markInboundVerified(id, DateTime.toDate(yield* DateTime.now))
     })
 
     const disconnect = Effect.fn("Connections.disconnect")(function*(integration: string | undefined, id: ConnectionId) {
@@ -334,7 +379,7 @@ export class Connections extends Effect.Service<Connections>()("@clockme/domain/
       const p = yield* plugin(integration)
       const row = yield* repo.findConnectionById(id)
       if (Option.isNone(row) || row.value.integration !== p.id || !row.value.enabled) return yield* notFound(id)
-      return { plugin: p, connection: yield* resolve(p, row.value) }
+      return { plugin: p, connection: yield* resolve(p, row.value), inboundVerified: row.value.inboundVerifiedAt !== null }
     })
 
     const workspaceOf = Effect.map(CurrentActor, (actor): WorkspaceId => actor.workspaceId)
@@ -393,7 +438,9 @@ export class Connections extends Effect.Service<Connections>()("@clockme/domain/
       connect,
       update,
       disconnect,
-      replaceSecrets,
+      updateSecrets,
+      revealVerificationToken,
+      markInboundVerified,
       get,
       find,
       list,

@@ -16,6 +16,7 @@ import m0014 from "./migrations/0014_external_ids.js"
 import m0015 from "./migrations/0015_long_running_timers.js"
 import m0016 from "./migrations/0016_git_branch.js"
 import m0017 from "./migrations/0017_ai_cost.js"
+import m0018 from "./migrations/0018_inbound_verified.js"
 
 /** Every migration, in order. Forward-only: add a new file, never edit one that has shipped. */
 export const migrations = Migrator.fromRecord({
@@ -35,5 +36,6 @@ export const migrations = Migrator.fromRecord({
   "0014_external_ids": m0014,
   "0015_long_running_timers": m0015,
   "0016_git_branch": m0016,
-  "0017_ai_cost": m0017
+  "0017_ai_cost": m0017,
+  "0018_inbound_verified": m0018
 })

@@ -61,7 +61,8 @@ const handle = (request: InboundRequest, connection: Connection, context: Inboun
           message: "This connection is verified already; replace its secrets (without verificationToken) to take a new handshake"
         })
       }
-      yield* context.setSecrets({ ...connection.secrets, verificationToken: Redacted.make(handshake.verification_token) })
+      // merged into the secrets as they are now: an owner's new token saved meanwhile stays
+      yield* context.updateSecrets((current) => ({ ...current, verificationToken: Redacted.make(handshake.verification_token) }))
       return { status: 200, body: { verified: true } }
     }
     // events are signals (Notion says to fetch the page again): acknowledged and kept in the delivery log
@@ -163,6 +164,8 @@ export const NotionPlugin = pluginLayer(Effect.gen(function*() {
     description: "Each time entry becomes a page of a Notion data source, kept in step when it is edited or deleted",
     config: Settings,
     secrets: Secrets,
+    // the user pastes it into the subscription's settings in Notion, which then signs every event with it
+    verificationToken: (secrets: typeof Secrets.Type) => secrets.verificationToken,
     outbound: { events: ["EntryCreated", "EntryUpdated", "EntryDeleted"] as const, handle: send },
     inbound: [{
       route: "webhook",

@@ -14,7 +14,9 @@ import {
   IntegrationNotFound,
   SecretKeyMissing,
   TargetRefused,
-  UpdateConnection
+  UpdateConnection,
+  VerificationToken,
+  VerificationTokenUnavailable
 } from "../Integration.js"
 import { WorkspaceNotFound } from "../Workspace.js"
 import { Authentication } from "./Authentication.js"
@@ -66,6 +68,22 @@ export class IntegrationsApi extends HttpApiGroup.make("integrations")
         OpenApi.Description,
         "The connection's delivery log, newest first: events sent and inbound requests received, with each attempt; " +
           "an inbound delivery that changed nothing (an unmapped user) is skipped, with the reason in lastError"
+      )
+  )
+  .add(
+    HttpApiEndpoint.post("revealVerificationToken", "/integrations/:id/verification-token/reveal")
+      .annotate(RequiredScope, "full")
+      .annotate(RequiredRole, ownersOf("active", "see a verification token"))
+      .setPath(byId)
+      .addSuccess(VerificationToken)
+      .addError(ConnectionNotFound)
+      .addError(IntegrationNotFound)
+      .addError(VerificationTokenUnavailable)
+      .annotate(
+        OpenApi.Description,
+        "The token the provider sent to the connection's inbound URL (Notion's handshake), to paste into the " +
+          "provider's settings to verify the subscription. Shown to owners with a full key until the provider's " +
+          "first request signed with it is accepted (inboundVerifiedAt), never after; each reveal is in the audit log."
       )
   )
   .add(

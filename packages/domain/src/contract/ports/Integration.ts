@@ -1,5 +1,5 @@
 import { Context, Data, Effect, Layer } from "effect"
-import type { Duration, Schema } from "effect"
+import type { Duration, Redacted, Schema } from "effect"
 import type { DomainEvent, EventType } from "../Events.js"
 import type { OperationTable } from "../api/OperationTable.js"
 import type { ProjectId, UserId, WorkspaceId } from "../Ids.js"
@@ -133,12 +133,13 @@ export interface InboundContext<Secrets = any> {
    */
   readonly once: <E>(key: string, effect: Effect.Effect<void, E>) => Effect.Effect<boolean, E>
   /**
-   * Replaces the connection's secrets (in the plugin's decoded form), sealed and shown only as a fingerprint,
-   * for a secret the provider hands over in a request (Notion's verification token). The stored body of this
-   * delivery is dropped in the same transaction, so the secret is kept nowhere else; a retry sees an empty body.
-   * (A method, so a handler typed for any connection still fits a route of a plugin with its own secrets.)
+   * Changes the connection's secrets (in the plugin's decoded form), sealed and shown only as a fingerprint, for
+   * a secret the provider hands over in a request (Notion's verification token). `update` gets the secrets as
+   * stored now, under a row lock held to the write, so an owner's change made meanwhile is kept. The stored body
+   * of this delivery is dropped in the same transaction, so the secret is kept nowhere else; a retry sees an
+   * empty body. (A method, so a handler typed for any connection still fits a route of a plugin with its own secrets.)
    */
-  setSecrets(secrets: Secrets): Effect.Effect<void>
+  updateSecrets(update: (current: Secrets) => Secrets): Effect.Effect<void>
 }
 
 /**
@@ -178,6 +179,12 @@ export interface Plugin<Config = any, Secrets = any> {
   readonly inbound?: ReadonlyArray<InboundRoute<Config, Secrets>> | undefined
   /** Connections are created by the plugin's own API (e.g. webhooks), not by POST /api/integrations. */
   readonly managed?: boolean | undefined
+  /**
+   * The token the provider handed over that the user pastes back into the provider's settings (Notion's
+   * handshake), when the secrets hold one. An owner can reveal it until the first request `verify` accepts while
+   * the connection holds it: that request was signed with it, so the subscription is verified.
+   */
+  readonly verificationToken?: ((secrets: Secrets) => Redacted.Redacted<string> | undefined) | undefined
 }
 
 /**
