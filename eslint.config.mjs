@@ -14,9 +14,9 @@ const contractOnly = {
 }
 
 export default tseslint.config(
-  { ignores: ["**/node_modules/**", "**/dist/**", "**/build/**", "**/.tmp/**", "**/.clockme/**"] },
+  { ignores: ["**/node_modules/**", "**/dist/**", "plugins/*/bin/**", "**/build/**", "**/.tmp/**", "**/.clockme/**"] },
   {
-    files: ["**/*.ts", "**/*.mts"],
+    files: ["**/*.ts", "**/*.mts", "**/*.tsx"],
     languageOptions: { parser: tseslint.parser },
     plugins: { "@typescript-eslint": tseslint.plugin, "@effect": effect },
     linterOptions: { reportUnusedDisableDirectives: "error" },
@@ -67,6 +67,30 @@ export default tseslint.config(
         // ProjectMatch is pure (no sql, pg or node); it moves into the contract's reach when the CLI is rebuilt.
         regex: "^@clockme/(?!domain/contract/|domain/ProjectMatch$)",
         message: "The SDK is built from the contract alone: import @clockme/domain/contract/* only."
+      })
+    }
+  },
+  {
+    files: ["packages/web/src/**/*.ts", "packages/web/src/**/*.tsx"],
+    rules: {
+      "no-restricted-imports": restrict({
+        // the browser gets the contract, effect, @effect/platform's client side and preact: nothing of the server
+        regex: "^(?!effect$|effect/|@effect/platform$|@effect/platform/Http(Api)?Client|@effect/platform/FetchHttpClient$|" +
+          "@effect/platform-browser(/|$)|@clockme/domain/contract/|@clockme/sdk(/setup-records)?$|preact$|preact/|\\.)",
+        message: "The dashboard imports only the contract (@clockme/domain/contract/*), the SDK, effect, the platform's " +
+          "client and preact: never services, repositories or node modules."
+      }, {
+        regex: "^\\.\\.?/(\\.\\./)*(domain|api|mcp|sdk|integrations)/",
+        message: "The dashboard reaches other packages by their names (the contract only), not by relative paths."
+      })
+    }
+  },
+  {
+    files: ["packages/sdk/src/setup/**/*.ts"],
+    rules: {
+      "no-restricted-imports": restrict({
+        regex: "^(?!\\./)",
+        message: "The setup records run in the dashboard's browser too: they import only each other (no node modules, no packages)."
       })
     }
   }

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm run bundle`: builds the server and CLI bundles the bins and the spawned-process tests run,
 // unless they were built from exactly the current sources and build settings (a stamp of their content), so that
-// `npm install` followed by `npm test` bundles once. `--force` always builds.
+// `npm install` followed by `npm test` bundles once. `--force` always builds. The server's build includes the
+// dashboard's (packages/web, by Vite into packages/api/dist/web).
 import { execSync } from "node:child_process"
 import { createHash } from "node:crypto"
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
@@ -15,12 +16,13 @@ const inputs = [
   "package-lock.json",
   "tsconfig.base.json",
   ...packages.flatMap((name) =>
-    ["package.json", "tsconfig.json", "tsup.config.ts", "src", "scripts"].map((part) => `packages/${name}/${part}`)
+    ["package.json", "tsconfig.json", "tsup.config.ts", "vite.config.mjs", "index.html", "src", "scripts"].map((part) => `packages/${name}/${part}`)
   )
 ]
 const outputs = [
   "packages/api/dist/bin.js",
   "packages/api/dist/pgdata-seed.tar.gz",
+  "packages/api/dist/web/index.html",
   "packages/sdk/dist/index.js",
   "packages/sdk/dist/cli.js",
   "packages/sdk/dist/main.js",

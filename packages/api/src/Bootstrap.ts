@@ -27,16 +27,13 @@ Keep it somewhere safe (clockme-server keys create makes more). Try it:
     -H "Content-Length: 0"
 `
 
-/**
- * The one-time set-password token as the request that uses it. The dashboard's pages are not served yet, so a
- * link would open nothing; the token goes in the body, never in a URL that a server log or a Referer keeps.
- */
-export const passwordLinkText = (base: string, email: string, token: string) => `
-To sign in to the dashboard's API as ${email}, set a password once (this token is valid 24 hours, for one use):
+/** The one-time link, with the token after `#` so that it never reaches a server log or a Referer. */
+export const passwordLink = (base: string, token: string) => `${base}/set-password#token=${token}`
 
-  curl -X POST ${base}/api/session/password \\
-    -H "Content-Type: application/json" \\
-    -d '{"token":"${token}","password":"<12 to 256 characters>"}'
+export const passwordLinkText = (base: string, email: string, token: string) => `
+To sign in to the dashboard as ${email}, set a password once at (valid 24 hours, for one use):
+
+  ${passwordLink(base, token)}
 `
 
 /** On the first start of an empty database: an owner account, a first project, the key and a set-password link printed once. */

@@ -18,6 +18,7 @@ import {
 } from "@clockme/domain/contract/Refusals"
 import { Cause, Data, Effect } from "effect"
 import type { IncomingMessage } from "node:http"
+import { dashboardResponse, isDashboardPath } from "./Web.js"
 
 export interface GuardOptions {
   readonly maxBodyBytes: number
@@ -45,19 +46,26 @@ const jsonPolicy = "default-src 'none'; frame-ancestors 'none'; base-uri 'none';
 const docsPolicy = "default-src 'none'; script-src 'unsafe-inline' 'wasm-unsafe-eval'; style-src 'unsafe-inline'; " +
   "img-src data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 
+/** The dashboard's pages: its own scripts and styles only (none inline), and calls to this server. */
+const pagePolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+  "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+
 const inbound = /^\/api\/integrations\/[^/]+\/inbound\//
 
 const pathOf = (request: HttpServerRequest.HttpServerRequest) => new URL(request.url, "http://localhost").pathname
 
 /** An answer to a key, a session, or about a session (signing in) is never stored by a cache. */
 const isPrivate = (request: HttpServerRequest.HttpServerRequest) =>
-  request.headers.authorization !== undefined || SESSION_COOKIE in request.cookies || pathOf(request).startsWith("/api/session")
+  !isDashboardPath(pathOf(request)) &&
+  (request.headers.authorization !== undefined || SESSION_COOKIE in request.cookies || pathOf(request).startsWith("/api/session"))
+
+const policyOf = (path: string) => path === "/api/docs" ? docsPolicy : isDashboardPath(path) ? pagePolicy : jsonPolicy
 
 const secured = (request: HttpServerRequest.HttpServerRequest, response: HttpServerResponse.HttpServerResponse) =>
   HttpServerResponse.setHeaders(response, {
     "x-content-type-options": "nosniff",
     "x-frame-options": "DENY",
-    "content-security-policy": pathOf(request) === "/api/docs" ? docsPolicy : jsonPolicy,
+    "content-security-policy": policyOf(pathOf(request)),
     ...(isPrivate(request) ? { "cache-control": "no-store" } : {})
   })
 
@@ -272,7 +280,11 @@ export const requestGuard = (options: GuardOptions) => {
       if (Buffer.byteLength(request.url) > MAX_URL_BYTES) {
         return refusalResponse(new UriTooLong({ message: `The URL is longer than ${MAX_URL_BYTES} bytes` }))
       }
-      if (request.method === "GET" || request.method === "HEAD") return yield* app
+      if (request.method === "GET" || request.method === "HEAD") {
+        const page = isDashboardPath(pathOf(request)) ? yield* dashboardResponse(pathOf(request)) : undefined
+        // answered before the app, so the pre-response handler below never sees it
+        return page === undefined ? yield* app : secured(request, page)
+      }
       if (!hasBody(request)) {
         // No body, so nothing for a Content-Type to describe: the endpoint gets a request without a body,
         // whatever the header says (the platform would wait forever for an empty multipart stream, and

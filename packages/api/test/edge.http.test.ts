@@ -203,6 +203,46 @@ layer(TestServer, { timeout: 120_000 })("the HTTP edge under bad input", (it) =>
       expect(csp).toContain("frame-ancestors 'none'")
     }))
 
+  it.effect("the dashboard: its page at every client route with a strict CSP, hashed assets cached for a year, /api stays JSON", () =>
+    Effect.gen(function*() {
+      const base = yield* baseUrl
+      const { key } = yield* signUp()
+      const pagePolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+        "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+      const cookie = { cookie: "clockme_session=whatever" }
+      const pages = [
+        yield* call(base, "GET", "/"),
+        yield* call(base, "GET", "/timers", { headers: cookie }),
+        yield* call(base, "GET", "/set-password")
+      ]
+      for (const page of pages) {
+        expect(page.status).toBe(200)
+        expect(page.headers.get("content-type")).toBe("text/html; charset=utf-8")
+        expect(page.headers.get("cache-control")).toBe("no-cache")
+        expect(page.headers.get("content-security-policy")).toBe(pagePolicy)
+        expect(page.headers.get("x-frame-options")).toBe("DENY")
+        expect(page.body).toBe(pages[0]!.body)
+      }
+      // no inline script: every script is a file of the build
+      expect(pages[0]!.body).not.toMatch(/<script(?![^>]*\ssrc=)[^>]*>/)
+      const assets = [...String(pages[0]!.body).matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((m) => m[1]!)
+      expect(assets.length).toBeGreaterThanOrEqual(2)
+      for (const asset of assets) {
+        const reply = yield* call(base, "GET", asset)
+        expect(reply.status).toBe(200)
+        expect(reply.headers.get("cache-control")).toBe("public, max-age=31536000, immutable")
+        expect(reply.headers.get("content-type")).toMatch(/^text\/(javascript|css)/)
+      }
+      expectError(yield* call(base, "GET", "/assets/missing.js"), 404, "not_found")
+      expectError(yield* call(base, "GET", "/assets/..%2Fpackage.json"), 404, "not_found")
+      // the API keeps its JSON refusals and its no-store
+      const unknown = yield* call(base, "GET", "/api/timers")
+      expectError(unknown, 404, "not_found")
+      expect(unknown.headers.get("content-security-policy")).toContain("default-src 'none'")
+      const timers = yield* call(base, "GET", "/api/timer/current", { key })
+      expect(timers.headers.get("cache-control")).toBe("no-store")
+    }))
+
   it.effect("an overlong URL is a JSON 414 or 431, not Node's empty answer", () =>
     Effect.gen(function*() {
       const base = yield* baseUrl

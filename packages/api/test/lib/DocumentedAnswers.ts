@@ -20,8 +20,11 @@ interface Operation {
   readonly params: number
 }
 
-/** Answered outside the contract's operations: the document itself, its page, MCP (JSON-RPC) and plugins' inbound routes. */
-const outside = [/^\/api\/openapi$/, /^\/api\/docs$/, /^\/api\/mcp$/, /^\/api\/integrations\/[^/]+\/inbound\//]
+/**
+ * Answered outside the contract's operations: the document itself, its page, MCP (JSON-RPC), plugins' inbound
+ * routes, and the dashboard's pages and assets (every path outside /api).
+ */
+const outside = [/^\/api\/openapi$/, /^\/api\/docs$/, /^\/api\/mcp$/, /^\/api\/integrations\/[^/]+\/inbound\//, /^(?!\/api(\/|$))/]
 
 /** The value a JSON pointer (as ajv reports an instancePath) names. */
 const valueAt = (root: unknown, pointer: string): unknown =>
