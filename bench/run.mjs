@@ -6,6 +6,8 @@
 //   BENCH_SECONDS=10 npm run bench     longer load runs (default 5 s each)
 //   BENCH_ACCOUNTS=200 BENCH_RUNS=5    accounts for the request path, runs per start-up figure
 //   BENCH_WARMUP=5                     seconds of load before a server's first figure
+//   BENCH_HISTORY=1000000              entries of the generated history the reports are measured on
+//   BENCH_HISTORY_EMBEDDED=250000      the same on the embedded database (a million takes minutes to write there)
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { cpus, loadavg, tmpdir } from "node:os"
 import { dirname, join } from "node:path"
@@ -14,7 +16,9 @@ import pg from "pg"
 import { freePort, median, rssMiB, run, sleep, startAndWait, stop, timed } from "./process.mjs"
 import { startPostgres } from "./postgres.mjs"
 import { bareFigures, clockmeFigures, handwrittenFigures } from "./requests.mjs"
+import { clockmeReportTimes, reportRows as comparedReports, sqlReportTimes } from "./reports.mjs"
 import { seedAccounts } from "./seed.mjs"
+import { seedHistory } from "./history.mjs"
 import { requestTable } from "./table.mjs"
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..")
@@ -94,6 +98,35 @@ const nodeBaseline = async () => {
   return median(times)
 }
 
+const historyEnd = new Date(`${new Date().toISOString().slice(0, 10)}T00:00:00Z`)
+const reportRows = []
+
+/**
+ * The reports of a generated history, written into a migrated database through `open()`'s handle, then
+ * served by a ClockMe started on it; the hand-written statements run on the handle once the server has
+ * stopped, since the embedded database takes one process at a time.
+ */
+const historyFigures = async (database, env, open, entries) => {
+  let db = await open()
+  const began = performance.now()
+  const history = await seedHistory(db, { entries, end: historyEnd })
+  const seeded = (performance.now() - began) / 1000
+  if (database === "embedded") await db.close()
+  const port = await freePort()
+  const server = await startAndWait([serverBin, "serve"], { ...process.env, ...env, PORT: String(port), HOST: "127.0.0.1" },
+    `http://127.0.0.1:${port}/api/health`)
+  let clockme
+  try {
+    clockme = await clockmeReportTimes({ base: `http://127.0.0.1:${port}`, history, end: historyEnd })
+  } finally {
+    await stop(server.child)
+  }
+  if (database === "embedded") db = await open()
+  const sql = await sqlReportTimes({ db, history, end: historyEnd })
+  await (database === "embedded" ? db.close() : db.end())
+  for (const row of comparedReports(clockme, sql)) reportRows.push({ database, entries, seeded, ...row })
+}
+
 const startupRows = []
 const figure = (what, value, unit, baseline, target) => startupRows.push({ what, value, unit, baseline, target })
 
@@ -120,6 +153,20 @@ if (postgres !== undefined) {
     requestRows.push({ database: "postgres", ...row })
   }
   await db.end()
+  {
+    const historyName = `${name}_history`
+    await admin.query(`CREATE DATABASE ${historyName}`)
+    url.pathname = `/${historyName}`
+    const historyEnv = { DATABASE_URL: url.toString() }
+    await run([serverBin, "migrate"], { ...process.env, ...historyEnv })
+    const open = async () => {
+      const client = new pg.Client({ connectionString: historyEnv.DATABASE_URL })
+      await client.connect()
+      return client
+    }
+    await historyFigures("postgres", historyEnv, open, Number(process.env.BENCH_HISTORY ?? 1_000_000))
+    await admin.query(`DROP DATABASE ${historyName} WITH (FORCE)`)
+  }
   const pgServer = await clockmeServer(env)
   figure("PostgreSQL: start to first answer", pgServer.restart, "ms", "bare", "< 1000 ms")
   figure("PostgreSQL: RSS idle after 50 requests", pgServer.rss, "MiB", "bareRss", "< 150 MiB")
@@ -140,6 +187,15 @@ if (postgres !== undefined) {
   for (const row of await handwrittenFigures({ env: { ...env, BENCH_DB: "pglite" }, keys })) {
     requestRows.push({ database: "embedded", ...row })
   }
+}
+
+{
+  const dataDir = join(scratch, "embedded-history")
+  const env = { CLOCKME_DATA_DIR: dataDir, DATABASE_URL: "" }
+  await run([serverBin, "migrate"], { ...process.env, ...env })
+  const { PGlite } = await import("@electric-sql/pglite")
+  const open = () => PGlite.create({ dataDir: join(dataDir, "pgdata") })
+  await historyFigures("embedded", env, open, Number(process.env.BENCH_HISTORY_EMBEDDED ?? 250_000))
 }
 
 const nodeMs = await nodeBaseline()
@@ -170,6 +226,7 @@ const results = {
   settings: { loadSeconds: Number(process.env.BENCH_SECONDS ?? 5), accounts, runs },
   requests: requests.rows,
   ratios: requests.ratios,
+  reports: reportRows,
   startup
 }
 mkdirSync(dirname(out), { recursive: true })
@@ -178,6 +235,13 @@ writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`)
 console.log(`Request path: ${results.settings.loadSeconds} s per run, autocannon on loopback, ${accounts} accounts, Node ${process.version}, ` +
   `${machine.cpus} × ${machine.cpu}, PostgreSQL ${pgVersion ?? "not measured"}; load average ${machine.loadBefore.map((x) => x.toFixed(1)).join(" ")} at the start\n`)
 console.log(requests.markdown)
+console.log("\nReports on a generated history: ClockMe over HTTP against the same aggregate as one hand-written statement " +
+  "(medians of 5 after a warm-up)\n")
+console.log("| database | entries | figure | ClockMe | statement | ratio |\n|---|---|---|---|---|---|")
+for (const row of reportRows) {
+  console.log(`| ${row.database} | ${row.entries.toLocaleString("en")} | ${row.what} | ${row.clockme.toFixed(1)} ms | ` +
+    `${row.baseline.toFixed(1)} ms | ${row.ratio.toFixed(2)}× |`)
+}
 console.log(`\nStart-up and memory: ${runs} runs per figure (medians)\n`)
 console.log("| figure | value | ratio to baseline | target |\n|---|---|---|---|")
 for (const row of startup) {

@@ -17,6 +17,7 @@ import m0015 from "./migrations/0015_long_running_timers.js"
 import m0016 from "./migrations/0016_git_branch.js"
 import m0017 from "./migrations/0017_ai_cost.js"
 import m0018 from "./migrations/0018_inbound_verified.js"
+import m0019 from "./migrations/0019_report_indexes.js"
 
 /** Every migration, in order. Forward-only: add a new file, never edit one that has shipped. */
 export const migrations = Migrator.fromRecord({
@@ -37,5 +38,6 @@ export const migrations = Migrator.fromRecord({
   "0015_long_running_timers": m0015,
   "0016_git_branch": m0016,
   "0017_ai_cost": m0017,
-  "0018_inbound_verified": m0018
+  "0018_inbound_verified": m0018,
+  "0019_report_indexes": m0019
 })
