@@ -56,6 +56,7 @@ const entry = {
   lateHeartbeats: 0,
   firstActivityAt: "2026-08-20T09:00:00.000Z",
   lastActivityAt: "2026-08-20T10:40:00.000Z",
+  gitBranch: "feature/checkout",
   createdAt: "2026-08-20T10:45:00.000Z",
   updatedAt: "2026-08-20T10:45:00.000Z",
   usage
@@ -105,6 +106,7 @@ export const samples = {
     budgetAmount: null,
     budgetPeriod: "monthly",
     budgetHardCap: false,
+    budgetIncludesAiCost: false,
     billable: true,
     archived: false,
     createdAt: "2026-08-01T08:00:00.000Z",
