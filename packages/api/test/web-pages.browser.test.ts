@@ -124,7 +124,7 @@ describe("the dashboard's week, projects and reports", () => {
     await day(lastWeek).getByRole("button", { name: "Really delete Budgeted at 13:00" }).click()
     await day(lastWeek).locator(".day-total").getByText("1:45", { exact: true }).waitFor()
     expect(await page.getByTestId("week-total").textContent()).toBe("1:45")
-    await page.getByRole("figure").filter({ hasText: "Hours per day this week" }).locator("canvas").first().waitFor()
+    await page.getByRole("figure").filter({ hasText: "Hours per day" }).locator("canvas").first().waitFor()
     await shoot(page, "week")
     // the server refuses time more than a day ahead, and says why
     await page.getByRole("button", { name: "This week" }).click()

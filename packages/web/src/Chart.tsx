@@ -1,6 +1,9 @@
 import { useEffect, useRef } from "preact/hooks"
-import uPlot from "uplot"
+import type uPlot from "uplot"
 import "uplot/dist/uPlot.min.css"
+
+/** uPlot loads with the first chart, in its own chunk: the other pages never wait for it. */
+const loadUPlot = () => import("uplot").then((module) => module.default)
 
 const cssColor = (name: string) => getComputedStyle(document.documentElement).getPropertyValue(name).trim()
 
@@ -18,11 +21,23 @@ export const BarChart = (props: {
   useEffect(() => {
     const element = holder.current
     if (element === null || props.labels.length === 0) return
+    let cancelled = false
+    let cleanup = () => {}
+    void loadUPlot().then((uPlot) => {
+      if (!cancelled) cleanup = draw(uPlot, element)
+    })
+    return () => {
+      cancelled = true
+      cleanup()
+    }
+  }, [props.labels.join("\n"), props.values.join(",")])
+
+  const draw = (UPlot: typeof uPlot, element: HTMLDivElement) => {
     const text = cssColor("--text")
     const line = cssColor("--line")
     const accent = cssColor("--accent")
     const size = () => ({ width: Math.max(200, element.clientWidth), height: 220 })
-    const chart = new uPlot(
+    const chart = new UPlot(
       {
         ...size(),
         legend: { show: false },
@@ -40,7 +55,7 @@ export const BarChart = (props: {
         ],
         series: [
           {},
-          { label: "Hours", fill: accent, stroke: accent, points: { show: false }, paths: uPlot.paths.bars!({ size: [0.6, 64] }) }
+          { label: "Hours", fill: accent, stroke: accent, points: { show: false }, paths: UPlot.paths.bars!({ size: [0.6, 64] }) }
         ]
       },
       [props.labels.map((_, index) => index), [...props.values]],
@@ -52,7 +67,7 @@ export const BarChart = (props: {
       window.removeEventListener("resize", resize)
       chart.destroy()
     }
-  }, [props.labels.join("\n"), props.values.join(",")])
+  }
 
   return (
     <figure class="chart">

@@ -92,7 +92,7 @@ export const Reports = () => {
             name="billable"
             value={billable}
             disabled={grouping === "member"}
-            options={[{ value: "all", label: "All time" }, { value: "true", label: "Billable only" }, { value: "false", label: "Non-billable only" }]}
+            options={[{ value: "all", label: "All" }, { value: "true", label: "Billable only" }, { value: "false", label: "Non-billable only" }]}
             onInput={(value) => setBillable(value as Billable)}
           />
         </div>

@@ -90,7 +90,7 @@ export const Week = () => {
             })}
           </ol>
           <div class="charts">
-            <BarChart title="Hours per day this week" labels={days.map((day) => dayLabel(day).slice(0, 3))} values={days.map((day) => total(byDay.get(day) ?? []) / 3600)} />
+            <BarChart title="Hours per day" labels={days.map((day) => dayLabel(day).slice(0, 3))} values={days.map((day) => total(byDay.get(day) ?? []) / 3600)} />
             <BarChart title="Hours per project this month" labels={month.map((line) => line.projectName ?? "?")} values={month.map((line) => line.hours)} />
           </div>
         </>
