@@ -138,6 +138,17 @@ describe("the dashboard's week, projects and reports", () => {
     await open("Projects")
     await budgeted.getByText("1.75 / 2 h · 87.5% · warning").waitFor()
     await shoot(page, "projects")
+    // and shows over once the time passes the limit (logged elsewhere, seen on the next visit)
+    const projects = (await request(server.base, "GET", "/api/projects", { key })).body as ReadonlyArray<{ id: string; name: string }>
+    const logged = await request(server.base, "POST", "/api/entries", {
+      key,
+      body: { projectId: projects.find((p) => p.name === "Budgeted")!.id, startTime: `${lastWeek}T14:00:00Z`, durationMinutes: 30 }
+    })
+    expect(logged.status).toBe(201)
+    await open("Week")
+    await open("Projects")
+    await budgeted.getByText("2.25 / 2 h · 112.5% · over budget").waitFor()
+    expect(await budgeted.locator(".budget").getAttribute("class")).toBe("budget over")
 
     // the report over both weeks, by project, in the workspace currency, and its CSV
     await open("Reports")
@@ -145,15 +156,15 @@ describe("the dashboard's week, projects and reports", () => {
     await page.getByLabel("To").fill(today)
     await page.getByRole("button", { name: "Run report" }).click()
     const row = page.getByRole("row").filter({ has: page.getByRole("rowheader", { name: "Budgeted" }) })
-    await row.getByText("1.75").first().waitFor()
-    await row.getByText("$175.00").waitFor()
+    await row.getByText("2.25").first().waitFor()
+    await row.getByText("$225.00").waitFor()
     await shoot(page, "reports")
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Download CSV" }).click()])
     expect(download.suggestedFilename()).toBe(`clockme-report-${lastWeek}-${today}-by-project.csv`)
     const csv = fs.readFileSync((await download.path())!, "utf8").trim().split(/\r?\n/)
     expect(csv[0]).toBe("Project,Hours,Billable hours,Rate,Amount,Currency,Entries,AI cost (USD)")
-    expect(csv).toContain("Budgeted,1.75,1.75,100.00,175.00,USD,1,0.0000")
-    expect(csv.at(-1)).toMatch(/^Total,1\.75,1\.75,,175\.00,USD,2,0\.0000$/)
+    expect(csv).toContain("Budgeted,2.25,2.25,100.00,225.00,USD,2,0.0000")
+    expect(csv.at(-1)).toMatch(/^Total,2\.25,2\.25,,225\.00,USD,3,0\.0000$/)
     // by member: the team summary
     await page.getByLabel("Group by").selectOption("member")
     await page.getByRole("button", { name: "Run report" }).click()
