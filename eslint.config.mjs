@@ -14,7 +14,7 @@ const contractOnly = {
 }
 
 export default tseslint.config(
-  { ignores: ["**/node_modules/**", "**/dist/**", "**/build/**", "**/.tmp/**", "**/.clockme/**"] },
+  { ignores: ["**/node_modules/**", "**/dist/**", "plugins/*/bin/**", "**/build/**", "**/.tmp/**", "**/.clockme/**"] },
   {
     files: ["**/*.ts", "**/*.mts", "**/*.tsx"],
     languageOptions: { parser: tseslint.parser },
@@ -77,12 +77,22 @@ export default tseslint.config(
         // the browser gets the contract, effect, @effect/platform's client side, preact and uPlot (the charts):
         // nothing of the server
         regex: "^(?!effect$|effect/|@effect/platform$|@effect/platform/Http(Api)?Client|@effect/platform/FetchHttpClient$|" +
-          "@effect/platform-browser(/|$)|@clockme/domain/contract/|@clockme/sdk$|preact$|preact/|uplot$|uplot/dist/uPlot\\.min\\.css$|\\.)",
+          "@effect/platform-browser(/|$)|@clockme/domain/contract/|@clockme/sdk(/setup-records)?$|preact$|preact/|uplot$|" +
+          "uplot/dist/uPlot\\.min\\.css$|\\.)",
         message: "The dashboard imports only the contract (@clockme/domain/contract/*), the SDK, effect, the platform's " +
           "client, preact and uplot: never services, repositories or node modules."
       }, {
         regex: "^\\.\\.?/(\\.\\./)*(domain|api|mcp|sdk|integrations)/",
         message: "The dashboard reaches other packages by their names (the contract only), not by relative paths."
+      })
+    }
+  },
+  {
+    files: ["packages/sdk/src/setup/**/*.ts"],
+    rules: {
+      "no-restricted-imports": restrict({
+        regex: "^(?!\\./)",
+        message: "The setup records run in the dashboard's browser too: they import only each other (no node modules, no packages)."
       })
     }
   }

@@ -26,7 +26,8 @@ export default defineConfig((options) => {
   const library: Options = {
     // The library leaves effect and @effect/platform to the app, so Effect users share one copy;
     // the workspace contract is inlined, JavaScript and declarations alike.
-    entry: { index: "src/index.ts" },
+    // setup-records is what the dashboard's setup wizard imports in the browser (no node modules in it).
+    entry: { index: "src/index.ts", "setup-records": "src/setup/SetupRecords.ts" },
     format: "esm",
     platform: "node",
     target: "node20",
@@ -36,7 +37,7 @@ export default defineConfig((options) => {
     noExternal: [/^@clockme\//],
     // Bundles the declarations `tsc -b` emitted, so the contract's types need no workspace package.
     dts: options.env?.types === "false" ? false : {
-      entry: { index: "build/dts/src/index.d.ts" },
+      entry: { index: "build/dts/src/index.d.ts", "setup-records": "build/dts/src/setup/SetupRecords.d.ts" },
       only: options.env?.typesOnly === "true",
       compilerOptions: { composite: false, incremental: false, paths: { "@clockme/domain/*": ["../domain/build/dts/src/*"] } }
     }

@@ -171,7 +171,8 @@ layer(TestServer, { timeout: 120_000 })("authentication on every endpoint, and s
       // what a password or a link decides: a wrong one is the endpoint's own refusal, never the key's 401
       const bodies: Record<string, unknown> = {
         "session.signIn": { email: "nobody@example.com", password: "not a password" },
-        "session.setPassword": { token: "not-a-link", password: "a long enough password" }
+        "session.setPassword": { token: "not-a-link", password: "a long enough password" },
+        "session.signUpWithInvite": { code: "not-a-code", name: "Nobody", email: "nobody@example.com", password: "a long enough password" }
       }
       const answers: Record<string, string> = {}
       for (const ep of contract.filter((ep) => publicEndpoints.has(ep.id))) {
@@ -181,7 +182,8 @@ layer(TestServer, { timeout: 120_000 })("authentication on every endpoint, and s
       expect(answers).toEqual({
         "system.health": "200 ok",
         "session.signIn": "401 sign_in_failed",
-        "session.setPassword": "400 password_link_invalid"
+        "session.setPassword": "400 password_link_invalid",
+        "session.signUpWithInvite": "404 invite_invalid"
       })
     }))
 })

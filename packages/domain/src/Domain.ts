@@ -18,6 +18,9 @@ import { Reports } from "./services/Reports.js"
 import { Tasks } from "./services/Tasks.js"
 import { Timers } from "./services/Timers.js"
 import { Usage } from "./services/Usage.js"
+import { InviteSignUp } from "./services/InviteSignUp.js"
+import { Invites } from "./services/Invites.js"
+import { Members } from "./services/Members.js"
 import { Workspaces } from "./services/Workspaces.js"
 
 /** Every domain service; still needs a SqlClient and a RateLimiter. */
@@ -35,12 +38,15 @@ export const DomainServicesLive = Layer.mergeAll(
   Idempotency.Default,
   Reports.Default,
   Workspaces.Default,
+  Invites.Default,
+  Members.Default,
   Budgets.Default,
   Dashboard.Default,
   ProjectDetails.Default,
   Ownership.Default,
   Usage.Default,
-  SignIn.Default
+  SignIn.Default,
+  InviteSignUp.Default
 )
 
 /**

@@ -26,6 +26,8 @@ import { Reports } from "./services/Reports.js"
 import { Tasks } from "./services/Tasks.js"
 import { Timers } from "./services/Timers.js"
 import { Usage } from "./services/Usage.js"
+import { Invites } from "./services/Invites.js"
+import { Members } from "./services/Members.js"
 import { Workspaces } from "./services/Workspaces.js"
 
 export type { Operation, OperationRequest, OperationTable } from "./contract/api/OperationTable.js"
@@ -96,6 +98,8 @@ export class Operations extends Effect.Service<Operations>()("@clockme/domain/Op
     const tasks = yield* Tasks
     const reports = yield* Reports
     const workspaces = yield* Workspaces
+    const invites = yield* Invites
+    const members = yield* Members
     const budgets = yield* Budgets
     const dashboard = yield* Dashboard
     const accounts = yield* Accounts
@@ -142,17 +146,17 @@ export class Operations extends Effect.Service<Operations>()("@clockme/domain/Op
       workspaces: {
         list: () => workspaces.list,
         create: ({ payload }) => workspaces.create(payload),
-        join: ({ payload }) => workspaces.join(payload.code),
+        join: ({ payload }) => invites.join(payload.code),
         get: ({ path }) => workspaces.get(path.id),
         update: ({ path, payload }) => workspaces.update(path.id, payload),
         activate: ({ path }) => workspaces.activate(path.id),
-        leave: ({ path }) => workspaces.leave(path.id),
-        createInvite: ({ path, payload }) => workspaces.createInvite(path.id, payload),
-        listInvites: ({ path }) => workspaces.listInvites(path.id),
-        revokeInvite: ({ path }) => workspaces.revokeInvite(path.id, path.inviteId),
-        members: ({ path }) => workspaces.members(path.id),
-        updateMember: ({ path, payload }) => workspaces.setRole(path.id, path.userId, payload),
-        removeMember: ({ path }) => workspaces.removeMember(path.id, path.userId),
+        leave: ({ path }) => members.leave(path.id),
+        createInvite: ({ path, payload }) => invites.createInvite(path.id, payload),
+        listInvites: ({ path }) => invites.listInvites(path.id),
+        revokeInvite: ({ path }) => invites.revokeInvite(path.id, path.inviteId),
+        members: ({ path }) => members.members(path.id),
+        updateMember: ({ path, payload }) => members.setRole(path.id, path.userId, payload),
+        removeMember: ({ path }) => members.removeMember(path.id, path.userId),
         summary: ({ path, urlParams }) => workspaces.summary(path.id, urlParams),
         summaryCsv: ({ path, urlParams }) =>
           Effect.map(workspaces.summary(path.id, urlParams), (summary) => summaryCsv(summary).content)

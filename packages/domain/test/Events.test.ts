@@ -10,6 +10,8 @@ import { EventsRepo } from "../src/repos/EventsRepo.js"
 import { Events } from "../src/services/Events.js"
 import { Tasks } from "../src/services/Tasks.js"
 import { Timers } from "../src/services/Timers.js"
+import { Invites } from "../src/services/Invites.js"
+import { Members } from "../src/services/Members.js"
 import { Workspaces } from "../src/services/Workspaces.js"
 import { MigrationsLive, postgresLayer } from "../src/sql/Database.js"
 import { ServiceTest, sharedWorkspace, signUp } from "./lib/ServiceTest.js"
@@ -155,6 +157,8 @@ describe("Events of workspace, invite, role and timer changes", () => {
 
   it.effect("WorkspaceUpdated, InviteCreated, InviteRevoked, MemberRoleChanged: once per real change, none for a no-op, a refusal or a rollback", () =>
     Effect.gen(function*() {
+      const invites = yield* Invites
+      const members = yield* Members
       const workspaces = yield* Workspaces
       const owner = yield* signUp()
       const member = yield* signUp()
@@ -182,7 +186,7 @@ describe("Events of workspace, invite, role and timer changes", () => {
       expect(failureTag(refused.exit)).toBe("WorkspaceNotFound")
       expect(refused.events).toEqual([])
 
-      const invite = inTeam.run(workspaces.createInvite(ws, { maxUses: 3 }))
+      const invite = inTeam.run(invites.createInvite(ws, { maxUses: 3 }))
       expect((yield* publishedBy(ws, invite, { rolledBack: true })).events).toEqual([])
       const created = yield* publishedBy(ws, invite)
       expect(typesOf(created.events)).toEqual(["InviteCreated"])
@@ -192,7 +196,7 @@ describe("Events of workspace, invite, role and timer changes", () => {
       expect(created.events[0]!.payload.invite).not.toHaveProperty("code")
       expect(JSON.stringify(created.events)).not.toContain(code)
 
-      const revoke = inTeam.run(workspaces.revokeInvite(ws, inviteId))
+      const revoke = inTeam.run(invites.revokeInvite(ws, inviteId))
       expect((yield* publishedBy(ws, revoke, { rolledBack: true })).events).toEqual([])
       const revoked = yield* publishedBy(ws, revoke)
       expect(typesOf(revoked.events)).toEqual(["InviteRevoked"])
@@ -200,7 +204,7 @@ describe("Events of workspace, invite, role and timer changes", () => {
       expect(JSON.stringify(revoked.events)).not.toContain(code)
       expect((yield* publishedBy(ws, revoke)).events).toEqual([])
 
-      const promote = inTeam.run(workspaces.setRole(ws, member.actor.userId, { role: "owner" }))
+      const promote = inTeam.run(members.setRole(ws, member.actor.userId, { role: "owner" }))
       expect((yield* publishedBy(ws, promote, { rolledBack: true })).events).toEqual([])
       const promoted = yield* publishedBy(ws, promote)
       expect(typesOf(promoted.events)).toEqual(["MemberRoleChanged"])
@@ -209,9 +213,9 @@ describe("Events of workspace, invite, role and timer changes", () => {
         payload: { member: { userId: member.actor.userId, role: "owner" }, previousRole: "member", changedBy: owner.actor.userId }
       })
       expect((yield* publishedBy(ws, promote)).events).toEqual([])
-      const demoteSelf = inTeam.run(workspaces.setRole(ws, owner.actor.userId, { role: "member" }))
+      const demoteSelf = inTeam.run(members.setRole(ws, owner.actor.userId, { role: "member" }))
       expect(typesOf((yield* publishedBy(ws, demoteSelf)).events)).toEqual(["MemberRoleChanged"])
-      const lastOwner = yield* publishedBy(ws, member.with({ workspaceId: ws }).run(workspaces.setRole(ws, member.actor.userId, { role: "member" })))
+      const lastOwner = yield* publishedBy(ws, member.with({ workspaceId: ws }).run(members.setRole(ws, member.actor.userId, { role: "member" })))
       expect(failureTag(lastOwner.exit)).toBe("LastOwner")
       expect(lastOwner.events).toEqual([])
     }).pipe(Effect.provide(ServiceTest)))

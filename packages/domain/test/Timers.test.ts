@@ -4,7 +4,7 @@ import { Entries } from "../src/services/Entries.js"
 import { IdleWatchdog } from "../src/services/IdleWatchdog.js"
 import { Projects } from "../src/services/Projects.js"
 import { Timers } from "../src/services/Timers.js"
-import { Workspaces } from "../src/services/Workspaces.js"
+import { Members } from "../src/services/Members.js"
 import { ServiceTest, sharedWorkspace, signUp } from "./lib/ServiceTest.js"
 
 const T0 = Date.parse("2026-06-01T09:00:00.000Z")
@@ -209,7 +209,7 @@ describe("Timers: sessions", () => {
     Effect.gen(function*() {
       yield* TestClock.setTime(T0)
       const timers = yield* Timers
-      const workspaces = yield* Workspaces
+      const members = yield* Members
       const entries = yield* Entries
       const owner = yield* signUp()
       const member = yield* signUp()
@@ -217,7 +217,7 @@ describe("Timers: sessions", () => {
       const there = member.with({ workspaceId: id })
       yield* there.run(timers.start({ projectName: "client", autoCreate: true }))
       yield* TestClock.adjust("25 minutes")
-      yield* owner.with({ workspaceId: id }).run(workspaces.removeMember(id, member.actor.userId))
+      yield* owner.with({ workspaceId: id }).run(members.removeMember(id, member.actor.userId))
       expect((yield* there.run(timers.current)).timers).toEqual([])
       const history = yield* owner.with({ workspaceId: id }).run(entries.list({ scope: "workspace" }))
       expect(history.entries).toHaveLength(1)

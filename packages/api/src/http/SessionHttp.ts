@@ -4,7 +4,8 @@ import { Api } from "@clockme/domain/contract/api/Api"
 import { SessionApi } from "@clockme/domain/contract/api/SessionApi"
 import { SESSION_COOKIE, SessionInfo, sessionCookie } from "@clockme/domain/contract/Session"
 import { RateLimited } from "@clockme/domain/contract/RateLimit"
-import { SignIn } from "@clockme/domain/services/SignIn"
+import { InviteSignUp } from "@clockme/domain/services/InviteSignUp"
+import { SignIn, type SignedIn } from "@clockme/domain/services/SignIn"
 import { HttpApiBuilder, type HttpApiEndpoint, HttpApp, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { DateTime, Effect, Option } from "effect"
 
@@ -34,20 +35,24 @@ const retryAfter = <A, E, R>(self: Effect.Effect<A, E, R>) =>
         Effect.succeed(HttpServerResponse.setHeader(response, "retry-after", String(error.retryAfterSeconds))))
       : Effect.void)
 
+/** Starts a session from the peer's address and sets its cookie. */
+const withCookie = <E, R>(start: (address: string) => Effect.Effect<SignedIn, E, R>) =>
+  Effect.gen(function*() {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const { session, token } = yield* start(addressOf(request))
+    yield* HttpApiBuilder.securitySetCookie(sessionCookie, token, {
+      ...cookieOptions(request),
+      expires: DateTime.toDate(session.expiresAt)
+    })
+    return session
+  }).pipe(retryAfter)
+
 /** The dashboard's sign-in, answered here rather than in the table of operations: it sets cookies and reads the peer. */
 export const SessionHttp = HttpApiBuilder.group(Api, "session", (handlers) =>
-  Effect.map(SignIn, (signIn) =>
+  Effect.map(Effect.all([SignIn, InviteSignUp]), ([signIn, inviteSignUp]) =>
     handlers
-      .handle("signIn", ({ payload }) =>
-        Effect.gen(function*() {
-          const request = yield* HttpServerRequest.HttpServerRequest
-          const { session, token } = yield* signIn.signIn(payload, addressOf(request))
-          yield* HttpApiBuilder.securitySetCookie(sessionCookie, token, {
-            ...cookieOptions(request),
-            expires: DateTime.toDate(session.expiresAt)
-          })
-          return session
-        }).pipe(retryAfter))
+      .handle("signIn", ({ payload }) => withCookie((address) => signIn.signIn(payload, address)))
+      .handle("signUpWithInvite", ({ payload }) => withCookie((address) => inviteSignUp.signUp(payload, address)))
       .handle("setPassword", ({ payload }) =>
         Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => signIn.setPassword(payload, addressOf(request))).pipe(retryAfter))
       .handle("current", () =>

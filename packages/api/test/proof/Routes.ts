@@ -6,7 +6,7 @@ import { Chunk, Effect } from "effect"
  * dashboard, which a password or a link decides), by `group.name`: stated here once, and the
  * server is checked against it (auth.http.test.ts, the proofs), never read from the server's own middleware.
  */
-export const publicEndpoints: ReadonlySet<string> = new Set(["system.health", "session.signIn", "session.setPassword"])
+export const publicEndpoints: ReadonlySet<string> = new Set(["system.health", "session.signIn", "session.setPassword", "session.signUpWithInvite"])
 
 /** A route the server serves beside the contract's endpoints, and what the generated proofs send it. */
 export interface SideRoute {

@@ -2,7 +2,8 @@ import { HttpApiSchema, HttpApiSecurity, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
 import { UserId } from "./Ids.js"
 import { strict } from "./Strict.js"
-import { Text } from "./Text.js"
+import { Text, TrimmedText } from "./Text.js"
+import { Email } from "./User.js"
 
 /** The session cookie's name; the cookie is HttpOnly and SameSite=Lax (and Secure behind https). */
 export const SESSION_COOKIE = "clockme_session"
@@ -38,6 +39,16 @@ export const SetPassword = Schema.Struct({
 }).annotations({ identifier: "SetPassword", ...strict })
 export type SetPassword = typeof SetPassword.Type
 
+export const InviteSignUp = Schema.Struct({
+  code: Text.pipe(Schema.minLength(1), Schema.maxLength(128)).annotations({
+    description: "The invite's code (after #code= in the invite link)"
+  }),
+  name: TrimmedText.pipe(Schema.minLength(1), Schema.maxLength(200)),
+  email: Email,
+  password: Password
+}).annotations({ identifier: "InviteSignUp", ...strict })
+export type InviteSignUp = typeof InviteSignUp.Type
+
 export class SessionInfo extends Schema.Class<SessionInfo>("SessionInfo")({
   userId: UserId,
   email: Schema.String,
@@ -63,5 +74,14 @@ export class CsrfRefused extends Schema.TaggedError<CsrfRefused>()(
   HttpApiSchema.annotations({
     status: 403,
     description: `A session request that changes something came from another site, or without the session's ${CSRF_HEADER}`
+  })
+) {}
+
+export class AccountExists extends Schema.TaggedError<AccountExists>()(
+  "AccountExists",
+  { code: Schema.tag("account_exists"), email: Schema.String, message: Schema.String },
+  HttpApiSchema.annotations({
+    status: 409,
+    description: "An account with this email exists already: sign in and join with the code (POST /api/workspaces/join)"
   })
 ) {}

@@ -170,10 +170,16 @@ export type UpdateWorkspace = typeof UpdateWorkspace.Type
 
 export const InviteStatus = Schema.Literal("active", "expired", "revoked", "used_up")
 
+/** The dashboard page that opens an invite for someone without an account; the code travels in the fragment, never to a server log. */
+export const inviteLink = (code: string) => `/invite#code=${code}`
+
 export class Invite extends Schema.Class<Invite>("Invite")({
   id: InviteId,
   workspaceId: WorkspaceId,
   code: Schema.String.annotations({ description: "Give it to the invitee: POST /api/workspaces/join {code}" }),
+  link: Schema.String.annotations({
+    description: "The dashboard path (on this server) where someone without an account joins: /invite#code=…"
+  }),
   createdBy: UserId,
   expiresAt: Schema.NullOr(Schema.DateTimeUtc),
   maxUses: Schema.NullOr(Schema.Number),
@@ -184,8 +190,8 @@ export class Invite extends Schema.Class<Invite>("Invite")({
 }) {}
 
 /** An invite without its code: the code lets anyone join, so it never leaves the invites endpoints. */
-export class InviteDetails extends Schema.Class<InviteDetails>("InviteDetails")(Struct.omit(Invite.fields, "code")) {
-  static readonly of = ({ code: _code, ...details }: Invite) => new InviteDetails(details)
+export class InviteDetails extends Schema.Class<InviteDetails>("InviteDetails")(Struct.omit(Invite.fields, "code", "link")) {
+  static readonly of = ({ code: _code, link: _link, ...details }: Invite) => new InviteDetails(details)
 }
 
 export const CreateInvite = Schema.Struct({

@@ -1,8 +1,8 @@
 import { SqlClient } from "@effect/sql"
 import type { Fragment } from "@effect/sql/Statement"
-import { Effect, Option, Schema } from "effect"
+import { Effect, Option, Schema, Struct } from "effect"
 import type { InviteId, UserId, WorkspaceId } from "../contract/Ids.js"
-import { Invite, Member, WorkspaceSummaryItem } from "../contract/Workspace.js"
+import { Invite, inviteLink, Member, WorkspaceSummaryItem } from "../contract/Workspace.js"
 import type { CreateWorkspace, Role, UpdateWorkspace } from "../contract/Workspace.js"
 
 const decodeItems = Schema.decodeUnknown(Schema.Array(WorkspaceSummaryItem))
@@ -18,7 +18,7 @@ const InviteForJoin = Schema.Struct({
 const decodeInvites = Schema.decodeUnknown(Schema.Array(InviteForJoin))
 
 const InviteRow = Schema.Struct({
-  ...Invite.fields,
+  ...Struct.omit(Invite.fields, "link"),
   expiresAt: Schema.NullOr(Schema.DateTimeUtcFromDate),
   revokedAt: Schema.NullOr(Schema.DateTimeUtcFromDate),
   createdAt: Schema.DateTimeUtcFromDate
@@ -131,7 +131,7 @@ export class WorkspacesRepo extends Effect.Service<WorkspacesRepo>()("@clockme/d
         FROM invites WHERE ${where}
         ORDER BY created_at DESC, id`.pipe(
         Effect.flatMap(decodeInviteRows),
-        Effect.map((rows) => rows.map((row) => new Invite(row))),
+        Effect.map((rows) => rows.map((row) => new Invite({ ...row, link: inviteLink(row.code) }))),
         Effect.orDie
       )
 

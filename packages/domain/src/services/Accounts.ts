@@ -43,8 +43,8 @@ export class Accounts extends Effect.Service<Accounts>()("@clockme/domain/Accoun
     const workspaces = yield* WorkspacesRepo
     const events = yield* Events
 
-    /** A user with a personal workspace (owner) and a full-scope key, in one transaction; the stream starts with WorkspaceCreated. */
-    const create = Effect.fn("Accounts.create")(
+    /** A user with a personal workspace (owner), in the caller's transaction; the stream starts with WorkspaceCreated. */
+    const createUser = Effect.fn("Accounts.createUser")(
       function*(input: { readonly email: string; readonly name?: string | undefined; readonly plan?: Plan | undefined }) {
         const email = yield* decodeEmail(input.email).pipe(
           Effect.mapError(() => new InvalidInput({ field: "email", message: `"${input.email}" is not an email address` }))
@@ -65,6 +65,14 @@ export class Accounts extends Effect.Service<Accounts>()("@clockme/domain/Accoun
             workspace: WorkspaceSettings.of(personal)
           })
         )
+        return user
+      }
+    )
+
+    /** A user with a personal workspace (owner) and a full-scope key, in one transaction. */
+    const create = Effect.fn("Accounts.create")(
+      function*(input: { readonly email: string; readonly name?: string | undefined; readonly plan?: Plan | undefined }) {
+        const user = yield* createUser(input)
         const apiKey = yield* keys.issue(user.id, "full", "default")
         const account: CreatedAccount = { user, apiKey }
         return account
@@ -116,7 +124,7 @@ export class Accounts extends Effect.Service<Accounts>()("@clockme/domain/Accoun
       return new Me({ user, activeWorkspaceId: actor.workspaceId, scope: actor.scope })
     })
 
-    return { create, issueKeyFor, count, me, update } as const
+    return { create, createUser, issueKeyFor, count, me, update } as const
   }),
   dependencies: [AccountsRepo.Default, WorkspacesRepo.Default, ApiKeys.Default, Events.Default]
 }) {}

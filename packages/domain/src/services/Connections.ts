@@ -200,6 +200,29 @@ export class Connections extends Effect.Service<Connections>()("@clockme/domain/
       return present(updated)
     })
 
+    /**
+     * Replaces a connection's secrets on the server's own account (a handshake the provider made): sealed and
+     * fingerprinted like an owner's change, and audited without a user.
+     */
+    const replaceSecrets = Effect.fn("Connections.replaceSecrets")(function*(p: Plugin, id: ConnectionId, secrets: unknown) {
+      const encoded = yield* Schema.encode(p.secrets)(secrets).pipe(Effect.orDie)
+      const sealed = yield* sealSecrets(p, id, encoded).pipe(Effect.orDie)
+      const row = yield* repo.findConnectionById(id)
+      if (Option.isNone(row)) return
+      const now = DateTime.toDate(yield* DateTime.now)
+      yield* inTransaction(Effect.gen(function*() {
+        const updated = yield* repo.updateConnection(row.value.workspaceId, id, { secrets: sealed, now })
+        if (Option.isSome(updated)) {
+          yield* audit.integration("integration.secrets_changed", {
+            workspaceId: row.value.workspaceId,
+            integrationId: id,
+            provider: row.value.integration,
+            userId: null
+          })
+        }
+      }))
+    })
+
     const disconnect = Effect.fn("Connections.disconnect")(function*(integration: string | undefined, id: ConnectionId) {
       const actor = yield* CurrentActor
       const existing = yield* find(integration, id)
@@ -354,6 +377,7 @@ export class Connections extends Effect.Service<Connections>()("@clockme/domain/
       connect,
       update,
       disconnect,
+      replaceSecrets,
       get,
       find,
       list,

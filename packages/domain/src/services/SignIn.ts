@@ -20,7 +20,7 @@ const secret = () => randomBytes(32).toString("base64url")
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex")
 
 /** argon2id with @node-rs/argon2's defaults (OWASP's minimum: 19 MiB, 2 passes); the hash names its parameters. */
-const hashPassword = (password: string) => Effect.promise(() => hash(password, { algorithm: 2 }))
+export const hashPassword = (password: string) => Effect.promise(() => hash(password, { algorithm: 2 }))
 
 /**
  * Verified against when no account or no password matches, so an unknown email takes as long as a wrong
@@ -54,6 +54,7 @@ export class SignIn extends Effect.Service<SignIn>()("@clockme/domain/SignIn", {
       return token
     })
 
+    /** Refused with RateLimited past `perMinute` attempts under `key`. */
     const limit = (key: string, perMinute: number) =>
       Effect.flatMap(limiter.hit(key, perMinute), (quota) =>
         quota.remaining < 0
@@ -109,7 +110,7 @@ export class SignIn extends Effect.Service<SignIn>()("@clockme/domain/SignIn", {
 
     const signOut = (token: string) => Effect.flatMap(now, (at) => repo.revokeSession(sha256(token), at))
 
-    return { issueLink, setPassword, signIn, authenticate, signOut } as const
+    return { issueLink, setPassword, signIn, startSession, limit, authenticate, signOut } as const
   }),
   dependencies: [SignInRepo.Default, AccountsRepo.Default]
 }) {}

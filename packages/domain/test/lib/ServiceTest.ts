@@ -9,6 +9,7 @@ import type { CreateWorkspace } from "../../src/contract/Workspace.js"
 import { DomainServicesLive } from "../../src/Domain.js"
 import { Accounts } from "../../src/services/Accounts.js"
 import { RateLimiter } from "../../src/services/RateLimiter.js"
+import { Invites } from "../../src/services/Invites.js"
 import { Workspaces } from "../../src/services/Workspaces.js"
 import { pgliteLayer, postgresLayer } from "../../src/sql/Database.js"
 import { adminQuery, cloneUrl, createTestDatabase, templateDatabase } from "./TestDatabase.js"
@@ -119,8 +120,9 @@ export const signUp = (
 export const sharedWorkspace = (owner: TestAccount, members: ReadonlyArray<TestAccount>, input: CreateWorkspace) =>
   Effect.gen(function*() {
     const workspaces = yield* Workspaces
+    const invites = yield* Invites
     const workspace = yield* owner.run(workspaces.create(input))
-    const invite = yield* owner.run(workspaces.createInvite(workspace.id, null))
-    for (const member of members) yield* member.run(workspaces.join(invite.code))
+    const invite = yield* owner.run(invites.createInvite(workspace.id, null))
+    for (const member of members) yield* member.run(invites.join(invite.code))
     return workspace.id
   }).pipe(Effect.orDie)

@@ -5,9 +5,9 @@ import { HookFailure, hookClient, isUnreachableFailure } from "./HookClient.js"
 import { configDir, home, logFile, queueFile, resolveCredentials } from "./Paths.js"
 import { projectNameFor } from "./Project.js"
 import { enqueue, type QueuedEvent, queuedCount } from "./QueueFile.js"
-import { type Tool, TOOL_RECORDS } from "./Tools.js"
+import { type HookEvent, type Tool, TOOL_RECORDS } from "../setup/ToolRecords.js"
 
-export type HookEvent = "session-start" | "prompt" | "stop" | "session-end"
+export type { HookEvent } from "../setup/ToolRecords.js"
 
 export const HOOK_EVENTS: ReadonlyArray<HookEvent> = ["session-start", "prompt", "stop", "session-end"]
 

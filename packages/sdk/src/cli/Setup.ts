@@ -3,31 +3,25 @@ import { applyEdits, type FormattingOptions, modify, parse as parseJsonc, type P
 import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { parse as parseToml } from "smol-toml"
-import type { HookEvent } from "./Hook.js"
-import { home } from "./Paths.js"
 import {
-  type HooksFile,
-  KEY_ENV,
-  type KeyReference,
-  type McpFile,
-  type McpToml,
-  type Places,
-  SERVER_NAME,
-  type Tool,
-  TOOL_RECORDS,
-  VSCODE_INPUT
-} from "./Tools.js"
+  addHooks,
+  addMcpEntry,
+  authorization,
+  isObject,
+  type RecordOptions,
+  recordParts,
+  TOML_BEGIN,
+  TOML_END,
+  tomlBlock
+} from "../setup/SetupRecords.js"
+import { type FilePath, type HooksFile, type McpFile, type McpToml, type Places, SERVER_NAME, type Tool, TOOL_RECORDS, VSCODE_INPUT } from "../setup/ToolRecords.js"
+import { home } from "./Paths.js"
 
-export interface SetupOptions {
-  readonly tool: Tool
-  readonly url: string
-  readonly key: string
-  /** Project files (`.mcp.json`, `.cursor/…`) under `projectDir` instead of the user's. */
-  readonly projectScope: boolean
+export { hookCommand } from "../setup/SetupRecords.js"
+
+export interface SetupOptions extends RecordOptions {
+  /** Where project files go with `projectScope`. */
   readonly projectDir: string
-  /** The hook command prefix, e.g. `clockme` or `"/usr/bin/node" "/…/cli.js"`. */
-  readonly command: string
-  readonly fallbackProject?: string | undefined
 }
 
 /** One change to one file. */
@@ -40,12 +34,6 @@ export interface FileChange {
 }
 
 type Json = any
-
-const mcpUrl = (url: string) => `${url.replace(/\/+$/, "").replace(/\/api$/, "")}/api/mcp`
-
-export const hookCommand = (options: SetupOptions, event: HookEvent): string =>
-  `${options.command} hook ${event} --tool ${options.tool}` +
-  (options.fallbackProject ? ` --fallback-project ${options.fallbackProject}` : " --auto-create")
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
 
@@ -70,8 +58,6 @@ export const ourCommands = (tool: Tool, text: string | undefined): ReadonlyArray
     .filter((c): c is string => isOurCommand(tool, c))
 }
 
-const isObject = (value: unknown): value is Record<string, Json> => typeof value === "object" && value !== null && !Array.isArray(value)
-
 const stripHooks = (layout: HooksFile["layout"], tool: Tool, hooks: Json) => {
   for (const name of Object.keys(hooks)) {
     if (!Array.isArray(hooks[name])) continue
@@ -88,21 +74,7 @@ const stripHooks = (layout: HooksFile["layout"], tool: Tool, hooks: Json) => {
   }
 }
 
-const authorization = (options: SetupOptions, reference: KeyReference): string => {
-  if (!options.projectScope) return `Bearer ${options.key}`
-  switch (reference) {
-    case "claude":
-      return `Bearer \${${KEY_ENV}}`
-    case "cursor":
-      return `Bearer \${env:${KEY_ENV}}`
-    case "gemini":
-      return `Bearer $${KEY_ENV}`
-    case "vscode":
-      return `Bearer \${input:${VSCODE_INPUT}}`
-    case "literal":
-      return `Bearer ${options.key}`
-  }
-}
+const resolve = (where: Places, file: FilePath) => join(where[file.place], ...file.path)
 
 const places = (options: Pick<SetupOptions, "projectDir">): Places => {
   const h = home()
@@ -136,10 +108,7 @@ const mcpPart = (target: McpFile, options: SetupOptions): JsonPart => {
         if (config.inputs.length === 0) delete config.inputs
       }
     },
-    add: (config) => {
-      if (target.inputs) config.inputs = [...(Array.isArray(config.inputs) ? config.inputs : []), ...target.inputs]
-      config[target.key] = { ...(isObject(config[target.key]) ? config[target.key] : {}), [SERVER_NAME]: target.entry(mcpUrl(options.url), auth) }
-    },
+    add: (config) => addMcpEntry(config, target, options),
     secret: auth.includes(options.key)
   }
 }
@@ -150,21 +119,10 @@ const hooksPart = (target: HooksFile, options: SetupOptions): JsonPart => ({
     stripHooks(target.layout, options.tool, config.hooks)
     if (Object.keys(config.hooks).length === 0) delete config.hooks
   },
-  add: (config) => {
-    const hooks = isObject(config.hooks) ? config.hooks : {}
-    for (const spec of target.events) {
-      const handler = spec.handler(hookCommand(options, spec.event))
-      const entry = target.layout === "flat" ? handler : spec.matcher === undefined ? { hooks: [handler] } : { matcher: spec.matcher, hooks: [handler] }
-      hooks[spec.name] = [...(Array.isArray(hooks[spec.name]) ? hooks[spec.name] : []), entry]
-    }
-    config.hooks = hooks
-  },
+  add: (config) => addHooks(config, target, options),
   ...(target.skeleton === undefined ? {} : { skeleton: target.skeleton }),
   secret: false
 })
-
-const TOML_BEGIN = "# >>> clockme (managed by `clockme setup codex`; `clockme setup --uninstall codex` removes it)"
-const TOML_END = "# <<< clockme"
 
 const readText = (file: string): string | undefined => existsSync(file) ? readFileSync(file, "utf8") : undefined
 
@@ -245,7 +203,7 @@ const installToml = (file: string, block: string, text: string | undefined): str
 
 const tomlChange = (target: McpToml, file: string, options: SetupOptions, uninstall: boolean): FileChange => {
   const before = readText(file)
-  const block = [TOML_BEGIN, ...target.block(mcpUrl(options.url)), TOML_END].join("\n")
+  const block = tomlBlock(target, options)
   const after = uninstall ? stripToml(before ?? "") : installToml(file, block, before)
   return { file, before, after: uninstall && after.trim().length === 0 ? undefined : after, secret: false }
 }
@@ -270,13 +228,11 @@ const jsonChange = (file: string, parts: ReadonlyArray<JsonPart>, uninstall: boo
 
 /** The file that holds the tool's hooks for these options. */
 export const hooksFile = (options: Pick<SetupOptions, "tool" | "projectScope" | "projectDir">): string =>
-  TOOL_RECORDS[options.tool].hooks.file(places(options), options.projectScope)
+  resolve(places(options), TOOL_RECORDS[options.tool].hooks.file(options.projectScope))
 
 /** What `setup` (or `setup --uninstall`) would change, file by file; nothing is written. */
 export const plan = (options: SetupOptions, uninstall: boolean): ReadonlyArray<FileChange> => {
-  const record = TOOL_RECORDS[options.tool]
   const where = places(options)
-  const scope = options.projectScope ? "project" : "user"
   const json = new Map<string, Array<JsonPart>>()
   const toml: Array<FileChange> = []
   const order: Array<string> = []
@@ -287,17 +243,15 @@ export const plan = (options: SetupOptions, uninstall: boolean): ReadonlyArray<F
     }
     return json.get(file)!
   }
-  for (const target of record.mcp) {
-    if (target.scope !== "both" && target.scope !== scope) continue
-    const file = target.file(where, options.projectScope)
-    if (target.kind === "toml") {
-      toml.push(tomlChange(target, file, options, uninstall))
+  for (const part of recordParts(options.tool, options.projectScope)) {
+    const file = resolve(where, part.file)
+    if (part.kind === "toml") {
+      toml.push(tomlChange(part.target, file, options, uninstall))
       order.push(file)
     } else {
-      partsOf(file).push(mcpPart(target, options))
+      partsOf(file).push(part.kind === "mcp" ? mcpPart(part.target, options) : hooksPart(part.target, options))
     }
   }
-  partsOf(record.hooks.file(where, options.projectScope)).push(hooksPart(record.hooks, options))
   return order.map((file) => toml.find((c) => c.file === file) ?? jsonChange(file, json.get(file)!, uninstall))
 }
 

@@ -1,7 +1,9 @@
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
 import { InsufficientScope } from "../Actor.js"
 import { RateLimited } from "../RateLimit.js"
-import { PasswordLinkInvalid, SessionInfo, SetPassword, SignIn, SignInFailed } from "../Session.js"
+import { InvalidInput } from "../Errors.js"
+import { AccountExists, InviteSignUp, PasswordLinkInvalid, SessionInfo, SetPassword, SignIn, SignInFailed } from "../Session.js"
+import { InviteInvalid, InviteUnusable } from "../Workspace.js"
 import { Authentication } from "./Authentication.js"
 
 /** Signing in and out of the dashboard; sign-in and set-password need no key, the rest a session. */
@@ -21,6 +23,22 @@ export class SessionApi extends HttpApiGroup.make("session")
       .addError(PasswordLinkInvalid)
       .addError(RateLimited)
       .annotate(OpenApi.Description, "Set a password from a one-time set-password link; signs out every session of the account")
+  )
+  .add(
+    HttpApiEndpoint.post("signUpWithInvite", "/session/invite")
+      .setPayload(InviteSignUp)
+      .addSuccess(SessionInfo, { status: 201 })
+      .addError(InviteInvalid)
+      .addError(InviteUnusable)
+      .addError(AccountExists)
+      .addError(InvalidInput)
+      .addError(RateLimited)
+      .annotate(
+        OpenApi.Description,
+        "Join a workspace from an invite link without an account: creates the account with this password, makes it a member " +
+          "(the workspace becomes its active one) and sets the session cookie. An email that has an account already is a 409: " +
+          "sign in and join with POST /api/workspaces/join."
+      )
   )
   .add(
     HttpApiEndpoint.get("current", "/session")

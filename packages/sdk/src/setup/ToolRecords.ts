@@ -1,5 +1,6 @@
-import { join } from "node:path"
-import type { HookEvent } from "./Hook.js"
+// Read by the dashboard's setup wizard as well as by `clockme setup`: nothing here may import from node.
+
+export type HookEvent = "session-start" | "prompt" | "stop" | "session-end"
 
 export const TOOLS = ["claude-code", "cursor", "windsurf", "gemini", "copilot", "codex"] as const
 export type Tool = (typeof TOOLS)[number]
@@ -9,10 +10,13 @@ export const KEY_ENV = "CLOCKME_API_KEY"
 export const VSCODE_INPUT = "clockme-api-key"
 
 /** Where a file lives: `home` is the user's home, `project` the folder setup runs in, `vscode` VS Code's user folder. */
-export interface Places {
-  readonly home: string
-  readonly project: string
-  readonly vscode: string
+export type Place = "home" | "project" | "vscode"
+export type Places = Readonly<Record<Place, string>>
+
+/** A file as a place and the path segments under it; the CLI joins them with the platform's separator. */
+export interface FilePath {
+  readonly place: Place
+  readonly path: ReadonlyArray<string>
 }
 
 /** How an MCP entry's Authorization header names the key in a project file (user files hold the key itself). */
@@ -22,7 +26,7 @@ export interface McpFile {
   readonly kind: "json"
   /** Which setups write it: user scope, project scope, or both (the file is the same either way). */
   readonly scope: "user" | "project" | "both"
-  readonly file: (places: Places, projectScope: boolean) => string
+  readonly file: (projectScope: boolean) => FilePath
   /** The object under which servers are named (`mcpServers`, VS Code's `servers`). */
   readonly key: string
   readonly entry: (url: string, authorization: string) => unknown
@@ -34,7 +38,7 @@ export interface McpFile {
 export interface McpToml {
   readonly kind: "toml"
   readonly scope: "both"
-  readonly file: (places: Places, projectScope: boolean) => string
+  readonly file: (projectScope: boolean) => FilePath
   readonly block: (url: string) => ReadonlyArray<string>
 }
 
@@ -48,7 +52,7 @@ export interface HookSpec {
 }
 
 export interface HooksFile {
-  readonly file: (places: Places, projectScope: boolean) => string
+  readonly file: (projectScope: boolean) => FilePath
   /** `grouped`: `{ Event: [{ matcher?, hooks: [handler] }] }`; `flat`: `{ event: [handler] }`. */
   readonly layout: "grouped" | "flat"
   /** Keys a file setup created starts with (`"version": 1`): a file left with only these is removed. */
@@ -63,8 +67,12 @@ export interface ToolRecord {
   readonly hooks: HooksFile
 }
 
-const scoped = (user: (p: Places) => string, project: (p: Places) => string) => (p: Places, projectScope: boolean) =>
-  projectScope ? project(p) : user(p)
+const at = (place: Place) => (...path: ReadonlyArray<string>): FilePath => ({ place, path })
+const home = at("home")
+const project = at("project")
+const vscode = at("vscode")
+const scoped = (user: FilePath, inProject: FilePath) => (projectScope: boolean) => projectScope ? inProject : user
+const always = (file: FilePath) => () => file
 
 const command = (extra: Record<string, unknown> = {}) => (cmd: string) => ({ type: "command", command: cmd, ...extra })
 
@@ -74,13 +82,13 @@ export const TOOL_RECORDS: Record<Tool, ToolRecord> = {
     mcp: [{
       kind: "json",
       scope: "both",
-      file: scoped((p) => join(p.home, ".claude.json"), (p) => join(p.project, ".mcp.json")),
+      file: scoped(home(".claude.json"), project(".mcp.json")),
       key: "mcpServers",
       entry: (url, authorization) => ({ type: "http", url, headers: { Authorization: authorization } }),
       keyReference: "claude"
     }],
     hooks: {
-      file: scoped((p) => join(p.home, ".claude", "settings.json"), (p) => join(p.project, ".claude", "settings.json")),
+      file: scoped(home(".claude", "settings.json"), project(".claude", "settings.json")),
       layout: "grouped",
       events: [
         { name: "SessionStart", event: "session-start", matcher: "startup|resume|clear|compact", handler: command({ timeout: 10 }) },
@@ -95,13 +103,13 @@ export const TOOL_RECORDS: Record<Tool, ToolRecord> = {
     mcp: [{
       kind: "json",
       scope: "both",
-      file: scoped((p) => join(p.home, ".cursor", "mcp.json"), (p) => join(p.project, ".cursor", "mcp.json")),
+      file: scoped(home(".cursor", "mcp.json"), project(".cursor", "mcp.json")),
       key: "mcpServers",
       entry: (url, authorization) => ({ url, headers: { Authorization: authorization } }),
       keyReference: "cursor"
     }],
     hooks: {
-      file: scoped((p) => join(p.home, ".cursor", "hooks.json"), (p) => join(p.project, ".cursor", "hooks.json")),
+      file: scoped(home(".cursor", "hooks.json"), project(".cursor", "hooks.json")),
       layout: "flat",
       skeleton: { version: 1 },
       events: [
@@ -117,13 +125,13 @@ export const TOOL_RECORDS: Record<Tool, ToolRecord> = {
     mcp: [{
       kind: "json",
       scope: "both",
-      file: (p) => join(p.home, ".codeium", "windsurf", "mcp_config.json"),
+      file: always(home(".codeium", "windsurf", "mcp_config.json")),
       key: "mcpServers",
       entry: (url, authorization) => ({ serverUrl: url, headers: { Authorization: authorization } }),
       keyReference: "literal"
     }],
     hooks: {
-      file: scoped((p) => join(p.home, ".codeium", "windsurf", "hooks.json"), (p) => join(p.project, ".windsurf", "hooks.json")),
+      file: scoped(home(".codeium", "windsurf", "hooks.json"), project(".windsurf", "hooks.json")),
       layout: "flat",
       events: [
         { name: "pre_user_prompt", event: "prompt", handler: (cmd) => ({ command: cmd, show_output: false }) },
@@ -136,13 +144,13 @@ export const TOOL_RECORDS: Record<Tool, ToolRecord> = {
     mcp: [{
       kind: "json",
       scope: "both",
-      file: scoped((p) => join(p.home, ".gemini", "settings.json"), (p) => join(p.project, ".gemini", "settings.json")),
+      file: scoped(home(".gemini", "settings.json"), project(".gemini", "settings.json")),
       key: "mcpServers",
       entry: (url, authorization) => ({ httpUrl: url, headers: { Authorization: authorization } }),
       keyReference: "gemini"
     }],
     hooks: {
-      file: scoped((p) => join(p.home, ".gemini", "settings.json"), (p) => join(p.project, ".gemini", "settings.json")),
+      file: scoped(home(".gemini", "settings.json"), project(".gemini", "settings.json")),
       layout: "grouped",
       events: [
         { name: "SessionStart", event: "session-start", matcher: "*", handler: (cmd) => ({ name: SERVER_NAME, ...command({ timeout: 5000 })(cmd) }) },
@@ -158,7 +166,7 @@ export const TOOL_RECORDS: Record<Tool, ToolRecord> = {
       {
         kind: "json",
         scope: "user",
-        file: (p) => join(p.home, ".copilot", "mcp-config.json"),
+        file: always(home(".copilot", "mcp-config.json")),
         key: "mcpServers",
         entry: (url, authorization) => ({ type: "http", url, headers: { Authorization: authorization } }),
         keyReference: "literal"
@@ -166,7 +174,7 @@ export const TOOL_RECORDS: Record<Tool, ToolRecord> = {
       {
         kind: "json",
         scope: "user",
-        file: (p) => join(p.vscode, "mcp.json"),
+        file: always(vscode("mcp.json")),
         key: "servers",
         entry: (url, authorization) => ({ type: "http", url, headers: { Authorization: authorization } }),
         keyReference: "vscode"
@@ -174,7 +182,7 @@ export const TOOL_RECORDS: Record<Tool, ToolRecord> = {
       {
         kind: "json",
         scope: "project",
-        file: (p) => join(p.project, ".vscode", "mcp.json"),
+        file: always(project(".vscode", "mcp.json")),
         key: "servers",
         entry: (url, authorization) => ({ type: "http", url, headers: { Authorization: authorization } }),
         keyReference: "vscode",
@@ -182,7 +190,7 @@ export const TOOL_RECORDS: Record<Tool, ToolRecord> = {
       }
     ],
     hooks: {
-      file: scoped((p) => join(p.home, ".copilot", "hooks", "clockme.json"), (p) => join(p.project, ".github", "hooks", "clockme.json")),
+      file: scoped(home(".copilot", "hooks", "clockme.json"), project(".github", "hooks", "clockme.json")),
       layout: "flat",
       skeleton: { version: 1 },
       // Copilot CLI reads the camelCase events; VS Code maps them to PascalCase but has no
@@ -206,11 +214,11 @@ export const TOOL_RECORDS: Record<Tool, ToolRecord> = {
     mcp: [{
       kind: "toml",
       scope: "both",
-      file: scoped((p) => join(p.home, ".codex", "config.toml"), (p) => join(p.project, ".codex", "config.toml")),
+      file: scoped(home(".codex", "config.toml"), project(".codex", "config.toml")),
       block: (url) => [`[mcp_servers.${SERVER_NAME}]`, `url = ${JSON.stringify(url)}`, `bearer_token_env_var = ${JSON.stringify(KEY_ENV)}`]
     }],
     hooks: {
-      file: scoped((p) => join(p.home, ".codex", "hooks.json"), (p) => join(p.project, ".codex", "hooks.json")),
+      file: scoped(home(".codex", "hooks.json"), project(".codex", "hooks.json")),
       layout: "grouped",
       events: [
         { name: "SessionStart", event: "session-start", matcher: "startup|resume|clear", handler: command({ timeout: 10 }) },
