@@ -152,6 +152,7 @@ describe("the dashboard's week, projects and reports", () => {
 
     // the report over both weeks, by project, in the workspace currency, and its CSV
     await open("Reports")
+    await page.getByRole("link", { name: "Download CSV" }).waitFor()
     await page.getByLabel("From").fill(lastWeek)
     await page.getByLabel("To").fill(today)
     await page.getByRole("button", { name: "Run report" }).click()
@@ -169,6 +170,26 @@ describe("the dashboard's week, projects and reports", () => {
     await page.getByLabel("Group by").selectOption("member")
     await page.getByRole("button", { name: "Run report" }).click()
     await page.getByRole("rowheader", { name: /owner@clockme\.local/ }).waitFor()
+
+    // a member of a shared workspace: rates, budgets and archiving are the owners', so disabled and hidden
+    const shared = await request(server.base, "POST", "/api/workspaces", { key, body: { name: "Agency" } })
+    expect(shared.status).toBe(201)
+    const invite = await request(server.base, "POST", `/api/workspaces/${shared.body.id}/invites`, { key, body: {} })
+    expect(invite.status).toBe(201)
+    const memberContext = await browser.newContext()
+    cleanups.push(() => memberContext.close())
+    const joined = await memberContext.request.post(`${server.base}/api/session/invite`, {
+      data: { code: invite.body.code, name: "Mia Member", email: "mia@example.com", password: "a long member passphrase" }
+    })
+    expect(joined.status()).toBe(201)
+    const memberPage = await memberContext.newPage()
+    await memberPage.goto(`${server.base}/projects`)
+    await memberPage.getByText("Only the workspace's owners change rates").waitFor()
+    const memberForm = memberPage.getByRole("form", { name: "New project" })
+    for (const label of ["Hourly rate", "Budget hours", "Budget amount", "Budget period", "Billable"]) {
+      expect(await memberForm.getByLabel(label).isDisabled()).toBe(true)
+    }
+    expect(await memberForm.getByLabel("Name").isDisabled()).toBe(false)
 
     // no console errors or CSP violations but the failed loads of the answers provoked above: the signed-out
     // probe (401), the taken name (409) and the start too far ahead (400)

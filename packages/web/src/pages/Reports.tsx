@@ -5,7 +5,7 @@ import type { BillingReport, GroupBy } from "@clockme/domain/contract/Report"
 import { summaryCsv } from "@clockme/domain/contract/Workspace"
 import type { TeamSummary } from "@clockme/domain/contract/Workspace"
 import { Either } from "effect"
-import { useEffect, useState } from "preact/hooks"
+import { useEffect, useRef, useState } from "preact/hooks"
 import "../views.css"
 import { call } from "../Client.js"
 import { Field, Notice, Select } from "../Form.js"
@@ -52,12 +52,17 @@ export const Reports = () => {
   const [shown, setShown] = useState<{ readonly grouping: Grouping; readonly billable: Billable } | null>(null)
   const [error, setError] = useState<string | null>(null)
 
+  /** Only the latest run's answer shows: the first (this month) may arrive after a range the person asked for. */
+  const latest = useRef(0)
+
   const run = async (event?: Event) => {
     event?.preventDefault()
+    const ticket = ++latest.current
     const range = from === "" ? {} : { from, to }
     if (grouping === "member") {
       if (workspace === null) return
       const result = await call((api) => api.workspaces.summary({ path: { id: workspace.id }, urlParams: range, headers: {} }))
+      if (ticket !== latest.current) return
       if (Either.isLeft(result)) return setError(result.left.message)
       setError(null)
       setReport(null)
@@ -66,13 +71,15 @@ export const Reports = () => {
     }
     const urlParams = { ...range, groupBy: grouping, ...(billable === "all" ? {} : { billable: billable === "true" }) }
     const result = await call((api) => api.reports.billing({ urlParams, headers: {} }))
+    if (ticket !== latest.current) return
     if (Either.isLeft(result)) return setError(result.left.message)
     setError(null)
     setSummary(null)
     setReport(result.right)
     setShown({ grouping, billable })
-    setFrom(result.right.from)
-    setTo(result.right.to)
+    // the range the server chose (this month) fills the inputs, never over days the person typed meanwhile
+    setFrom((current) => current === "" ? result.right.from : current)
+    setTo((current) => current === "" ? result.right.to : current)
   }
   useEffect(() => void run(), [])
 
