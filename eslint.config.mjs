@@ -74,11 +74,13 @@ export default tseslint.config(
     files: ["packages/web/src/**/*.ts", "packages/web/src/**/*.tsx"],
     rules: {
       "no-restricted-imports": restrict({
-        // the browser gets the contract, effect, @effect/platform's client side and preact: nothing of the server
+        // the browser gets the contract, effect, @effect/platform's client side, preact and uPlot (the charts):
+        // nothing of the server
         regex: "^(?!effect$|effect/|@effect/platform$|@effect/platform/Http(Api)?Client|@effect/platform/FetchHttpClient$|" +
-          "@effect/platform-browser(/|$)|@clockme/domain/contract/|@clockme/sdk(/setup-records)?$|preact$|preact/|\\.)",
+          "@effect/platform-browser(/|$)|@clockme/domain/contract/|@clockme/sdk(/setup-records)?$|preact$|preact/|uplot$|" +
+          "uplot/dist/uPlot\\.min\\.css$|\\.)",
         message: "The dashboard imports only the contract (@clockme/domain/contract/*), the SDK, effect, the platform's " +
-          "client and preact: never services, repositories or node modules."
+          "client, preact and uplot: never services, repositories or node modules."
       }, {
         regex: "^\\.\\.?/(\\.\\./)*(domain|api|mcp|sdk|integrations)/",
         message: "The dashboard reaches other packages by their names (the contract only), not by relative paths."

@@ -147,6 +147,28 @@ layer(TestServer, { timeout: 120_000 })("timer start: which project a name means
       expect(defaulted.body).toMatchObject({ source: "api", description: null, taskId: null })
     }))
 
+  it.effect("the timer answer counts its sessions, heartbeats and pauses, as its entry will", () =>
+    Effect.gen(function*() {
+      const base = yield* baseUrl
+      const { key } = yield* signUp()
+      const started = yield* call(base, "POST", "/api/timer/start", {
+        key,
+        body: { projectName: "evidence", autoCreate: true, source: "hook", sessionId: "session-a" }
+      })
+      expect(started.body).toMatchObject({ sessions: 1, heartbeats: 0, pauses: 0 })
+      for (const sessionId of ["session-a", "session-b", "session-b"]) {
+        const beat = yield* call(base, "POST", "/api/timer/heartbeat", { key, body: { projectName: "evidence", sessionId } })
+        expect(beat.status).toBe(200)
+      }
+      yield* call(base, "POST", "/api/timer/pause", { key, body: {} })
+      yield* call(base, "POST", "/api/timer/resume", { key, body: {} })
+      const current = yield* call(base, "GET", "/api/timer/current", { key })
+      expect(current.body.timers).toEqual([expect.objectContaining({ sessions: 2, heartbeats: 3, pauses: 1 })])
+
+      const stopped = yield* call(base, "POST", "/api/timer/stop", { key, body: {} })
+      expect(stopped.body).toMatchObject({ sessions: 2, heartbeats: 3, pauses: 1 })
+    }))
+
   it.effect("bad input, a foreign project or task, and an archived project", () =>
     Effect.gen(function*() {
       const base = yield* baseUrl

@@ -86,6 +86,9 @@ describe("the dashboard in a browser", () => {
     const hooked = page.getByRole("listitem").filter({ has: page.getByRole("heading", { name: "hooked-repo" }) })
     await hooked.waitFor({ timeout: 15_000 })
     await hooked.getByText("hook", { exact: true }).waitFor()
+    const evidence = (name: string) => hooked.locator(".evidence div", { has: page.locator("dt", { hasText: name }) }).locator("dd")
+    expect(await evidence("Sessions").textContent()).toBe("1")
+    expect(await evidence("Heartbeats").textContent()).toBe("0")
     await shoot(page, "timers")
 
     // stopping records the entry

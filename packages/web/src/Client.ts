@@ -1,7 +1,7 @@
 import { Api } from "@clockme/domain/contract/api/Api"
 import { CSRF_HEADER } from "@clockme/domain/contract/Session"
 import { FetchHttpClient, HttpApiClient, HttpClient, HttpClientRequest } from "@effect/platform"
-import { Effect, Either, Layer } from "effect"
+import { Effect, Either, Layer, ParseResult } from "effect"
 
 let csrfToken: string | undefined
 
@@ -34,6 +34,12 @@ export interface Failure {
 }
 
 const failureOf = (error: unknown): Failure => {
+  // a payload the contract refuses before sending: name the field and its rule, not the schema's whole tree
+  if (ParseResult.isParseError(error)) {
+    const issues = ParseResult.ArrayFormatter.formatErrorSync(error).filter((issue) => !issue.message.startsWith("Expected undefined"))
+    const first = issues[0]
+    return { tag: "InvalidInput", message: first === undefined ? error.message : `${first.path.join(".")}: ${first.message}` }
+  }
   const tagged = error as { readonly _tag?: unknown; readonly message?: unknown }
   return {
     tag: typeof tagged._tag === "string" ? tagged._tag : "Error",

@@ -76,8 +76,15 @@ export const timerViewOf = (timer: Timer, projectName: string, now: DateTime.Utc
   elapsedSeconds: Math.floor(timer.elapsedMsAt(now) / 1000)
 })
 
+/** Absent from timers recorded in events before the counts were part of the answer: they read as 0. */
+const count = (description: string) =>
+  Schema.optionalWith(Schema.Number, { default: () => 0 }).annotations({ description })
+
 export class TimerView extends Schema.Class<TimerView>("TimerView")({
   ...timerViewFields,
+  heartbeats: count("Heartbeats the timer received so far (evidence)"),
+  sessions: count("AI tool sessions that worked on the timer so far (evidence)"),
+  pauses: count("Times the timer was paused"),
   usage: Schema.optionalWith(UsageSummary, { default: () => UsageSummary.empty }).annotations({
     description: "The AI usage reported for the timer's sessions so far"
   })

@@ -46,7 +46,13 @@ import { transactional } from "../sql/Transactional.js"
 // skip a second validation, which cost about 6% of a heartbeat's CPU.
 const trusted = true
 const toView = (row: TimerRow, now: DateTime.Utc) =>
-  new TimerView({ ...timerViewOf(row.timer, row.projectName, now), usage: row.usage }, trusted)
+  new TimerView({
+    ...timerViewOf(row.timer, row.projectName, now),
+    heartbeats: row.timer.heartbeatCount,
+    sessions: row.sessionCount,
+    pauses: row.timer.pauseCount,
+    usage: row.usage
+  }, trusted)
 
 export interface IdempotencyOptions {
   readonly idempotencyKey?: string | undefined
@@ -166,8 +172,11 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
         gitBranch: input.gitBranch,
         now: DateTime.toDate(at)
       })
-      const row = yield* repo.findForProject(actor.userId, actor.workspaceId, project.id).pipe(Effect.flatMap(Effect.orDie))
-      if (input.sessionId !== undefined) yield* repo.recordSession(row.timer.id, input.sessionId, DateTime.toDate(at))
+      const found = yield* repo.findForProject(actor.userId, actor.workspaceId, project.id).pipe(Effect.flatMap(Effect.orDie))
+      // read again so that the answer counts the session (and the usage it claims)
+      const row = input.sessionId === undefined ? found : yield* repo.recordSession(found.timer.id, input.sessionId, DateTime.toDate(at)).pipe(
+        Effect.zipRight(reload(found))
+      )
       if (created) {
         yield* events.publish(
           new TimerStarted({ occurredAt: at, workspaceId: actor.workspaceId, userId: actor.userId, timer: toView(row, now) })

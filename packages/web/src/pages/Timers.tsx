@@ -116,6 +116,8 @@ export const Timers = () => {
                     <div><dt>State</dt><dd>{timer.state}</dd></div>
                     <div><dt>Tool</dt><dd>{timer.source}</dd></div>
                     <div><dt>Last activity</dt><dd>{ago(timer.lastActivityAt, now)}</dd></div>
+                    <div><dt>Sessions</dt><dd>{timer.sessions}</dd></div>
+                    <div><dt>Heartbeats</dt><dd>{timer.heartbeats}</dd></div>
                     <div><dt>AI requests</dt><dd>{timer.usage.requests}</dd></div>
                     {timer.usage.models.length > 0 && <div><dt>Models</dt><dd>{timer.usage.models.join(", ")}</dd></div>}
                   </dl>
