@@ -4,7 +4,7 @@ import type { ComponentChildren } from "preact"
 export const Field = (props: {
   readonly label: string
   readonly name: string
-  readonly type?: "text" | "email" | "password"
+  readonly type?: "text" | "email" | "password" | "url" | "number" | "datetime-local"
   readonly autocomplete?: string
   readonly required?: boolean
   readonly minLength?: number
@@ -15,7 +15,7 @@ export const Field = (props: {
     <span>{props.label}</span>
     <input
       name={props.name}
-      // preact types each input type apart; these three share every attribute used here
+      // preact types each input type apart; these share every attribute used here
       type={(props.type ?? "text") as "text"}
       autocomplete={props.autocomplete}
       required={props.required}

@@ -1,7 +1,12 @@
 import type { FunctionComponent } from "preact"
 import { Coming } from "./pages/Coming.js"
+import { Explorer } from "./pages/Explorer.js"
+import { Invite } from "./pages/Invite.js"
 import { SetPassword } from "./pages/SetPassword.js"
+import { Settings } from "./pages/Settings.js"
+import { Setup } from "./pages/Setup.js"
 import { SignIn } from "./pages/SignIn.js"
+import { Team } from "./pages/Team.js"
 import { Timers } from "./pages/Timers.js"
 
 export interface Route {
@@ -22,11 +27,12 @@ export const routes: ReadonlyArray<Route> = [
   { path: "/week", title: "Week", page: coming("Week"), nav: true },
   { path: "/projects", title: "Projects", page: coming("Projects"), nav: true },
   { path: "/reports", title: "Reports", page: coming("Reports"), nav: true },
-  { path: "/team", title: "Team", page: coming("Team"), nav: true },
-  { path: "/settings", title: "Settings", page: coming("Settings"), nav: true },
-  { path: "/setup", title: "Setup", page: coming("Setup"), nav: true },
-  { path: "/explorer", title: "Explorer", page: coming("Explorer"), nav: true },
+  { path: "/team", title: "Team", page: Team, nav: true },
+  { path: "/settings", title: "Settings", page: Settings, nav: true },
+  { path: "/setup", title: "Setup", page: Setup, nav: true },
+  { path: "/explorer", title: "Explorer", page: Explorer, nav: true },
   { path: "/sign-in", title: "Sign in", page: SignIn, nav: false, open: true },
+  { path: "/invite", title: "Join a workspace", page: Invite, nav: false, open: true },
   { path: "/set-password", title: "Set your password", page: SetPassword, nav: false, open: true }
 ]
 
