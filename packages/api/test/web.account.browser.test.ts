@@ -29,6 +29,14 @@ const signIn = async (page: Page, email: string) => {
   await page.getByRole("heading", { name: "Timers" }).waitFor()
 }
 
+/** Screenshots at both widths, and nothing wider than a phone's screen. */
+const shootFitting = async (page: Page, name: string) => {
+  await shoot(page, name)
+  await page.setViewportSize({ width: 390, height: 844 })
+  expect(await page.evaluate(() => document.documentElement.scrollWidth), name).toBeLessThanOrEqual(390)
+  await page.setViewportSize({ width: 1280, height: 844 })
+}
+
 const go = async (page: Page, name: string) => {
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name }).click()
   await page.getByRole("heading", { name, level: 1 }).waitFor()
@@ -89,7 +97,7 @@ describe("the dashboard's account pages in a browser", () => {
     await row.waitFor({ state: "detached" })
     const revoked = await run("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "-H", `Authorization: Bearer ${secret}`, `${server.base}/api/me`])
     expect(revoked.stdout).toBe("401")
-    await shoot(page, "settings")
+    await shootFitting(page, "settings")
 
     // Setup: the files shown are the ones `clockme setup --dry-run` would write, the new key in them
     await go(page, "Setup")
@@ -115,7 +123,7 @@ describe("the dashboard's account pages in a browser", () => {
       .toBe(`npx @clockme/sdk setup cursor --key ${setupKey} --url ${server.base} --auto-create`)
     const keys = (await request(server.base, "GET", "/api/keys", { key })).body as ReadonlyArray<{ prefix: string; scope: string }>
     expect(keys.find((k) => setupKey.startsWith(k.prefix))?.scope).toBe("write")
-    await shoot(page, "setup")
+    await shootFitting(page, "setup")
 
     // Team: a shared workspace, switched to, an invite link, and the second person joining through it
     await go(page, "Team")
@@ -141,7 +149,7 @@ describe("the dashboard's account pages in a browser", () => {
     await guestPage.getByText("This invite link is not valid").waitFor()
     await guestPage.goto(inviteLink)
     await guestPage.getByRole("heading", { name: "Join a workspace" }).waitFor()
-    await shoot(guestPage, "invite")
+    await shootFitting(guestPage, "invite")
     await guestPage.getByLabel("Your name").fill("Grace")
     await guestPage.getByLabel("Email", { exact: true }).fill("grace@example.com")
     await guestPage.getByLabel("Choose a password").fill(password)
@@ -155,7 +163,7 @@ describe("the dashboard's account pages in a browser", () => {
     await page.getByRole("cell", { name: "grace@example.com" }).waitFor()
     await page.getByText("used 1 of 2").waitFor()
     await page.getByRole("heading", { name: "Audit log" }).waitFor()
-    await shoot(page, "team")
+    await shootFitting(page, "team")
 
     // Explorer: a DELETE waits for its confirmation
     const doomed = await request(server.base, "POST", "/api/keys", { key, body: { label: "doomed" } })
@@ -175,7 +183,7 @@ describe("the dashboard's account pages in a browser", () => {
     await page.getByTestId("status").getByText("200").waitFor()
     const after = (await request(server.base, "GET", "/api/keys", { key })).body as ReadonlyArray<{ id: string; revokedAt: string | null }>
     expect(after.find((k) => k.id === doomed.body.key.id)?.revokedAt).not.toBeNull()
-    await shoot(page, "explorer")
+    await shootFitting(page, "explorer")
 
     // a session cookie is not a key for /api/mcp, even with the CSRF token
     const session = await page.context().request.get(`${server.base}/api/session`)

@@ -196,7 +196,7 @@ export const Explorer = () => {
               <dl class="headers">
                 {answer.headers.map(([name, value]) => <div key={name}><dt>{name}</dt><dd>{value}</dd></div>)}
               </dl>
-              <pre><code>{answer.body}</code></pre>
+              <pre tabIndex={0}><code>{answer.body}</code></pre>
             </section>
           )}
         </div>

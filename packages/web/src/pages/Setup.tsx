@@ -82,7 +82,7 @@ export const Setup = () => {
           <h2 id="setup-files-title">4. Configuration for {toolNames[tool]}</h2>
           <p>Run this once where {toolNames[tool]} runs:</p>
           <div class="copy-row">
-            <pre><code data-testid="setup-command">{records.command}</code></pre>
+            <pre tabIndex={0}><code data-testid="setup-command">{records.command}</code></pre>
             <CopyButton text={records.command} label="Copy the setup command" />
           </div>
           <p>Or write these files yourself:</p>
@@ -91,7 +91,7 @@ export const Setup = () => {
             return (
               <figure key={where} class="file">
                 <figcaption><code>{where}</code> <CopyButton text={file.content} label={`Copy ${where}`} /></figcaption>
-                <pre><code data-file={`${file.place}:${file.path}`}>{file.content}</code></pre>
+                <pre tabIndex={0}><code data-file={`${file.place}:${file.path}`}>{file.content}</code></pre>
               </figure>
             )
           })}
