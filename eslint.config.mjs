@@ -14,7 +14,7 @@ const contractOnly = {
 }
 
 export default tseslint.config(
-  { ignores: ["**/node_modules/**", "**/dist/**", "**/build/**", "**/.tmp/**", "**/.clockme/**"] },
+  { ignores: ["**/node_modules/**", "**/dist/**", "plugins/*/bin/**", "**/build/**", "**/.tmp/**", "**/.clockme/**"] },
   {
     files: ["**/*.ts", "**/*.mts", "**/*.tsx"],
     languageOptions: { parser: tseslint.parser },

@@ -88,6 +88,16 @@ describe("GitHub plugin over the real server, GitHub played on loopback", () => 
       expect(log.get(stranger.body.deliveryId).lastError).toContain(`GitHub user "stranger" is not mapped`)
       expect(log.get(chatter.body.deliveryId)).toMatchObject({ state: "delivered" })
 
+      // an AI tool's session on the PR's branch (the hook sends it), and one on another branch
+      for (const [gitBranch, minutes] of [["fix-login", 20], ["main", 50]] as const) {
+        const hook = { projectId: gh.projectId, source: "hook", description: "Claude Code session", gitBranch }
+        expect((yield* s.api("POST", "/api/timer/start", hook)).status).toBe(200)
+        yield* TestClock.adjust(`${minutes} minutes`)
+        yield* s.api("POST", "/api/timer/heartbeat", { projectId: gh.projectId, source: "hook", gitBranch })
+        expect((yield* s.api("POST", "/api/timer/stop", { projectId: gh.projectId })).body).toMatchObject({ gitBranch })
+      }
+      expect((yield* s.api("POST", "/api/timer/start", { projectId: gh.projectId, gitBranch: "" })).status).toBe(400)
+
       // the PR merges: GitHub first answers 429 with Retry-After, the comment goes once it may
       api.answer.mode = { status: 429, headers: { "retry-after": "30", "content-type": "application/json" } }
       const merged = {
@@ -110,7 +120,7 @@ describe("GitHub plugin over the real server, GitHub played on loopback", () => 
       const posted = api.received[1]!
       expect(posted.path).toBe("/gh-api/repos/acme/web/issues/7/comments")
       expect(posted.headers.authorization).toBe(`token ${TOKEN}`)
-      expect(JSON.parse(posted.body)).toEqual({ body: "⏱ 2h 15m tracked on acme/web#7 (ClockMe)" })
+      expect(JSON.parse(posted.body)).toEqual({ body: "⏱ 2h 35m tracked on acme/web#7 (ClockMe)" })
       expect((yield* gh.log).get(merge.body.deliveryId)).toMatchObject({ state: "delivered" })
 
       // closed again (reopened and merged anew): another delivery, never a second comment

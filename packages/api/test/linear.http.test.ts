@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { createHmac, randomUUID } from "node:crypto"
-import { Effect, TestClock } from "effect"
+import { Clock, Effect, TestClock } from "effect"
 import { inboundServer } from "./lib/InboundServer.js"
 import type { InboundServer } from "./lib/InboundServer.js"
 import { receiver } from "./lib/Receiver.js"
@@ -22,11 +22,14 @@ const issueEvent = (assignee: string, state: string, options: { age?: number } =
     state: { type: state },
     assignee: { id: assignee }
   },
-  webhookTimestamp: Date.now() - (options.age ?? 0)
+  age: options.age ?? 0
 })
 
-const send = (s: InboundServer, connectionId: string, payload: unknown, delivery: string, secret = SECRET) => {
-  const raw = JSON.stringify(payload)
+/** Signed at the TestClock's now (less the event's `age`): the 60 s window is judged on Effect's Clock. */
+const send = (s: InboundServer, connectionId: string, event: { readonly age: number }, delivery: string, secret = SECRET) =>
+  Effect.flatMap(Clock.currentTimeMillis, (now) => {
+  const { age, ...payload } = event
+  const raw = JSON.stringify({ ...payload, webhookTimestamp: now - age })
   return call(s.base, "POST", `/api/integrations/linear/inbound/${connectionId}/webhook`, {
     rawBody: raw,
     headers: {
@@ -36,7 +39,7 @@ const send = (s: InboundServer, connectionId: string, payload: unknown, delivery
       "linear-signature": createHmac("sha256", secret).update(raw).digest("hex")
     }
   })
-}
+  })
 
 describe("Linear plugin over the real server, Linear played on loopback", () => {
   it.scoped("In Progress starts the assignee's timer on the issue's task, Done stops it, completes the task and comments once", () =>
@@ -48,6 +51,8 @@ describe("Linear plugin over the real server, Linear played on loopback", () => 
         body: JSON.stringify({ data: { commentCreate: { success: true, lastSyncId: 1, comment: { id: "c1" } } } })
       }
       const s = yield* inboundServer({ CLOCKME_LINEAR_API_URL: `${linear.url}/graphql` })
+      // a fixed clock a year away from the machine's: Date.now() would refuse every delivery below
+      yield* TestClock.setTime(Date.parse("2027-12-01T09:00:00Z"))
       const project = (yield* s.api("POST", "/api/projects", { name: `eng-${randomUUID().slice(0, 8)}` })).body
       const created = yield* s.api("POST", "/api/integrations", {
         integration: "linear",
@@ -104,11 +109,50 @@ describe("Linear plugin over the real server, Linear played on loopback", () => 
       expect(mutation.headers.authorization).toBe(API_KEY)
       const graphql = JSON.parse(mutation.body)
       expect(graphql.query).toContain("commentCreate")
-      expect(graphql.variables.input).toEqual({ issueId: "issue-uuid-123", body: "⏱ 30m tracked on ENG-123 (ClockMe)" })
+      expect(graphql.variables.input).toMatchObject({ issueId: "issue-uuid-123", body: "⏱ 30m tracked on ENG-123 (ClockMe)" })
+      expect(graphql.variables.input.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+      // the same id every time: the retry after 429 above carried it too
+      expect(JSON.parse(linear.received[0]!.body).variables.input.id).toBe(graphql.variables.input.id)
 
       // canceled after done (another delivery): nothing to stop, and never a second comment
       yield* send(s, id, issueEvent("lin-user-1", "canceled"), "l-6")
       yield* s.deliver
       expect(linear.received).toHaveLength(2)
+    }))
+  it.scoped("a comment Linear already has under our id (posted before a crash) counts as posted; an unknown refusal is retried", () =>
+    Effect.gen(function*() {
+      const linear = yield* receiver
+      let exists = false
+      linear.answer.byPath = () => {
+        const request = JSON.parse(linear.received.at(-1)!.body)
+        const json = (body: unknown) => ({ status: 200, headers: { "content-type": "application/json" }, body: JSON.stringify(body) })
+        if (request.query.includes("commentCreate")) {
+          return json({ errors: [{ message: "Entity already exists", extensions: { type: "invalid input", code: "INPUT_ERROR" } }] })
+        }
+        return exists
+          ? json({ data: { comment: { id: request.variables.id } } })
+          : json({ errors: [{ message: "Entity not found", extensions: { type: "invalid input", code: "INPUT_ERROR" } }] })
+      }
+      const s = yield* inboundServer({ CLOCKME_LINEAR_API_URL: `${linear.url}/graphql` })
+      const project = (yield* s.api("POST", "/api/projects", { name: `eng-${randomUUID().slice(0, 8)}` })).body
+      const created = yield* s.api("POST", "/api/integrations", {
+        integration: "linear",
+        config: { teams: { ENG: project.id }, commentOnComplete: true },
+        secrets: { webhookSecret: SECRET, apiKey: API_KEY }
+      })
+      const id = created.body.id as string
+      yield* s.api("POST", `/api/integrations/${id}/identities`, { externalId: "lin-user-1", email: s.user.email })
+      const done = yield* send(s, id, issueEvent("lin-user-1", "completed"), "l-1")
+      yield* s.deliver
+      const state = Effect.map(s.api("GET", `/api/integrations/${id}/deliveries`), (r) => r.body.find((d: any) => d.id === done.body.deliveryId))
+      expect(yield* state).toMatchObject({ state: "pending" })
+      const asked = linear.received.map((r) => JSON.parse(r.body))
+      expect(asked.map((q) => q.query.includes("commentCreate"))).toEqual([true, false])
+      expect(asked[1].variables.id).toBe(asked[0].variables.input.id)
+      exists = true
+      yield* TestClock.adjust("10 minutes")
+      yield* s.deliver
+      expect(yield* state).toMatchObject({ state: "delivered" })
+      expect(linear.received.filter((r) => r.body.includes("commentCreate"))).toHaveLength(2)
     }))
 })

@@ -126,4 +126,71 @@ describe("Slack plugin over the real server, Slack played on loopback", () => {
       yield* s.deliver
       expect(responses().slice(3).map((r) => r.text)).toEqual(["Stopped: 1h logged", "Today: 1h logged", "This week: 1h logged"])
     }))
+  it.scoped("a timer running 12 hours is posted once to the incoming webhook, after the Retry-After of a 429", () =>
+    Effect.gen(function*() {
+      const slack = yield* receiver
+      const s = yield* inboundServer({ CLOCKME_WEBHOOKS_ALLOW_PRIVATE: "true" })
+      const created = yield* s.api("POST", "/api/integrations", {
+        integration: "slack",
+        secrets: { signingSecret: SIGNING, incomingWebhookUrl: `${slack.url}/services/T1/B1/x` }
+      })
+      expect(created.status).toBe(201)
+      expect(created.body.events).toEqual(["budget_threshold.crossed", "timer.running_long"])
+      let limited = true
+      slack.answer.byPath = () => {
+        if (!limited) return { status: 200 }
+        limited = false
+        return { status: 429, headers: { "retry-after": "20" } }
+      }
+      expect((yield* s.api("POST", "/api/timer/start", { projectName: "Forgotten", autoCreate: true, description: "late night" })).status).toBe(200)
+      const posts = () => slack.received.filter((r) => r.path === "/services/T1/B1/x").map((r) => JSON.parse(r.body).text as string)
+      const deliverAll = Effect.gen(function*() {
+        for (let i = 0; i < 20; i++) {
+          yield* settled(s)
+          yield* s.deliver
+        }
+      })
+      yield* TestClock.adjust("719 minutes")
+      yield* s.sweep
+      yield* deliverAll
+      expect(posts()).toEqual([])
+      yield* TestClock.adjust("1 minute")
+      yield* s.sweep
+      for (let i = 0; i < 50 && posts().length === 0; i++) {
+        yield* settled(s)
+        yield* s.deliver
+      }
+      expect(posts()).toHaveLength(1)
+      yield* deliverAll
+      expect(posts()).toHaveLength(1)
+      yield* TestClock.adjust("21 seconds")
+      yield* s.deliver
+      expect(posts()).toHaveLength(2)
+      expect(posts()[1]).toMatch(/^A timer on Forgotten \(late night\) has run for 12h since 20\d\d-.*: forgotten\?$/)
+      yield* TestClock.adjust("2 hours")
+      yield* s.sweep
+      yield* deliverAll
+      expect(posts()).toHaveLength(2)
+    }))
+
+  it.scoped("an incomingWebhookUrl is checked by the outbound rules when saved: a private one is a 422 naming the field, never echoing the secret path", () =>
+    Effect.gen(function*() {
+      const s = yield* inboundServer({ CLOCKME_WEBHOOKS_ALLOW_PRIVATE: "false" })
+      const good = yield* s.api("POST", "/api/integrations", {
+        integration: "slack",
+        secrets: { signingSecret: SIGNING, incomingWebhookUrl: "https://93.184.216.34/services/T1/B1/s3cr3t" }
+      })
+      expect(good.status).toBe(201)
+      for (const url of ["https://127.0.0.1/services/T1/B1/s3cr3t", "http://93.184.216.34/services/T1/B1/s3cr3t", "https://[::ffff:10.0.0.1]/services/T1/B1/s3cr3t"]) {
+        const secrets = { signingSecret: SIGNING, incomingWebhookUrl: url }
+        const created = yield* s.api("POST", "/api/integrations", { integration: "slack", secrets })
+        const patched = yield* s.api("PATCH", `/api/integrations/${good.body.id}`, { secrets })
+        for (const reply of [created, patched]) {
+          expect([url, reply.status, reply.body.code]).toEqual([url, 422, "target_refused"])
+          expect(reply.body.message).toMatch(/^secrets\.incomingWebhookUrl: /)
+          expect(JSON.stringify(reply.body)).not.toContain("s3cr3t")
+        }
+      }
+      expect((yield* s.api("GET", "/api/integrations")).body.connections).toHaveLength(1)
+    }))
 })

@@ -1,14 +1,17 @@
+import { SqlClient } from "@effect/sql"
 import { DateTime, Effect, Option } from "effect"
 import type { Actor } from "./contract/Actor.js"
 import { CurrentActor } from "./contract/Actor.js"
 import type { ConnectionId, DeliveryId } from "./contract/Integration.js"
-import type { InboundContext, OperationRunner } from "./contract/ports/Integration.js"
+import type { InboundContext, OperationRunner, Plugin } from "./contract/ports/Integration.js"
 import { InboundSkipped } from "./contract/ports/Integration.js"
 import type { WorkspaceId } from "./contract/Ids.js"
 import { Operations } from "./Operations.js"
 import { ConnectionsRepo } from "./repos/ConnectionsRepo.js"
 import { DeliveriesRepo } from "./repos/DeliveriesRepo.js"
 import { WorkspacesRepo } from "./repos/WorkspacesRepo.js"
+import { Connections } from "./services/Connections.js"
+import { transactional } from "./sql/Transactional.js"
 
 /** The one place an integration runs operations of the table as a member (the table applies every rule). */
 const runner = (operations: Operations, actor: Actor, nextKey: () => string): OperationRunner =>
@@ -21,7 +24,7 @@ const runner = (operations: Operations, actor: Actor, nextKey: () => string): Op
 /**
  * What an inbound handler acts with: `actAs` resolves the provider's user to a member of the connection's
  * workspace (a stored mapping first, then the provider's email) and runs operations as them; `once`
- * remembers side effects per connection.
+ * remembers side effects per connection; `setSecrets` keeps a secret the provider handed over, sealed.
  */
 export class InboundContexts extends Effect.Service<InboundContexts>()("@clockme/domain/InboundContexts", {
   effect: Effect.gen(function*() {
@@ -29,6 +32,8 @@ export class InboundContexts extends Effect.Service<InboundContexts>()("@clockme
     const connections = yield* ConnectionsRepo
     const deliveries = yield* DeliveriesRepo
     const workspaces = yield* WorkspacesRepo
+    const connectionSettings = yield* Connections
+    const inTransaction = transactional(yield* SqlClient.SqlClient)
 
     const member = Effect.fn("InboundContexts.member")(function*(
       connection: { readonly id: ConnectionId; readonly workspaceId: WorkspaceId },
@@ -57,6 +62,7 @@ export class InboundContexts extends Effect.Service<InboundContexts>()("@clockme
 
     /** The context for one processing of one stored delivery. */
     const make = (
+      plugin: Plugin,
       connection: { readonly id: ConnectionId; readonly workspaceId: WorkspaceId },
       deliveryId: DeliveryId
     ): InboundContext => {
@@ -82,7 +88,12 @@ export class InboundContexts extends Effect.Service<InboundContexts>()("@clockme
             yield* effect
             yield* deliveries.markOnce(connection.id, key, DateTime.toDate(yield* DateTime.now))
             return true
-          })
+          }),
+        setSecrets: (secrets) =>
+          inTransaction(Effect.zipRight(
+            connectionSettings.replaceSecrets(plugin, connection.id, secrets),
+            deliveries.forgetBody(deliveryId)
+          ))
       }
     }
 

@@ -163,6 +163,37 @@ describe("IdleWatchdog: idle hook and MCP timers", () => {
       expect(beat.started).toMatchObject({ projectName: "comeback", source: "hook", state: "running", startedAt: at(45) })
     }).pipe(Effect.provide(ServiceTest)))
 
+  it.effect("a timer running 12 hours is reported once (TimerRunningLong); paused stretches do not count", () =>
+    Effect.gen(function*() {
+      const { timers, watchdog, me } = yield* fresh
+      const sql = yield* SqlClient.SqlClient
+      const reported = sql<{ projectName: string; elapsed: number }>`
+        SELECT payload->'timer'->>'projectName' AS project_name, (payload->'timer'->>'elapsedSeconds')::int AS elapsed
+        FROM outbox WHERE type = 'TimerRunningLong' ORDER BY seq`
+      yield* me.run(timers.start({ projectName: "forgotten", autoCreate: true }))
+      yield* me.run(timers.start({ projectName: "paused", autoCreate: true }))
+      yield* TestClock.adjust("1 hour")
+      yield* me.run(timers.pause({ projectName: "paused" }))
+      yield* TestClock.adjust("659 minutes")
+      expect(yield* watchdog.sweep).toBe(0)
+      expect(yield* reported).toEqual([])
+      yield* TestClock.adjust("1 minute")
+      yield* Effect.all([watchdog.sweep, watchdog.sweep], { concurrency: "unbounded" })
+      expect(yield* reported).toEqual([{ projectName: "forgotten", elapsed: 12 * 3600 }])
+      yield* me.run(timers.resume({ projectName: "paused" }))
+      yield* TestClock.adjust("659 minutes")
+      yield* watchdog.sweep
+      expect(yield* reported).toHaveLength(1)
+      yield* TestClock.adjust("1 minute")
+      yield* watchdog.sweep
+      yield* TestClock.adjust("1 hour")
+      yield* watchdog.sweep
+      expect(yield* reported).toEqual([
+        { projectName: "forgotten", elapsed: 12 * 3600 },
+        { projectName: "paused", elapsed: 12 * 3600 }
+      ])
+    }).pipe(Effect.provide(ServiceTest)))
+
   it.effect("run sweeps at once, then on its schedule", () =>
     Effect.gen(function*() {
       const { timers, entries, watchdog, me } = yield* fresh

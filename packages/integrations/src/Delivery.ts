@@ -4,6 +4,7 @@ import {
   DeliveryFailed,
   type DeliveryRejected,
   type InboundReply,
+  type OutboundContext,
   type Plugin,
   Plugins,
   type Receipt
@@ -12,6 +13,8 @@ import { InboundContexts } from "@clockme/domain/InboundContexts"
 import type { ClaimedWork, StoredRequest } from "@clockme/domain/repos/DeliveriesRepo"
 import { ConnectionsRepo } from "@clockme/domain/repos/ConnectionsRepo"
 import { DeliveriesRepo } from "@clockme/domain/repos/DeliveriesRepo"
+import { ExternalIdsRepo } from "@clockme/domain/repos/ExternalIdsRepo"
+import { ProjectsRepo } from "@clockme/domain/repos/ProjectsRepo"
 import { Connections } from "@clockme/domain/services/Connections"
 import { Cause, Chunk, Clock, Config, DateTime, Duration, Effect, Option, Schedule } from "effect"
 
@@ -91,23 +94,36 @@ export class Delivery extends Effect.Service<Delivery>()("@clockme/integrations/
     const connections = yield* Connections
     const plugins = yield* Plugins
     const contexts = yield* InboundContexts
+    const externalIds = yield* ExternalIdsRepo
+    const projects = yield* ProjectsRepo
     const config = yield* settings
 
     const active = Effect.map(plugins.all, (all) => all.filter((p) => p.outbound !== undefined || (p.inbound ?? []).length > 0))
 
-    /** An outbound event to its handler, or a stored inbound request to its route's handler with a context. */
+    const outboundContext = (connection: ConnectionOf<unknown, unknown>): OutboundContext => ({
+      externalIds: {
+        find: (entryId) => externalIds.find(connection.id, entryId),
+        save: (entryId, externalId) =>
+          Effect.flatMap(DateTime.now, (now) => externalIds.save(connection.id, entryId, externalId, DateTime.toDate(now))),
+        remove: (entryId) => externalIds.remove(connection.id, entryId)
+      },
+      projectName: (projectId) =>
+        Effect.map(projects.findById(connection.workspaceId, projectId), (found) => Option.getOrUndefined(found)?.name)
+    })
+
+    /** An outbound event to its handler, or a stored inbound request to its route's handler, each with a context. */
     const handle = (plugin: Plugin, claimed: Claimed, connection: ConnectionOf<unknown, unknown>) => {
       const work = claimed.work
       if (work._tag === "Event") {
         return plugin.outbound === undefined
           ? Effect.succeed<Receipt>({ response: "The plugin no longer consumes events" })
-          : plugin.outbound.handle(work.event, connection)
+          : plugin.outbound.handle(work.event, connection, outboundContext(connection))
       }
       const route = (plugin.inbound ?? []).find((r) => r.route === work.route)
       if (route === undefined) {
         return Effect.fail(new DeliveryFailed({ message: `${plugin.title} has no inbound route "${work.route}" any more` }))
       }
-      const context = contexts.make(connection, claimed.id)
+      const context = contexts.make(plugin, connection, claimed.id)
       return Effect.map(route.handle(requestOf(work.request), connection, context), receiptOf)
     }
 
@@ -244,5 +260,5 @@ export class Delivery extends Effect.Service<Delivery>()("@clockme/integrations/
 
     return { runOnce, run, prune } as const
   }),
-  dependencies: [DeliveriesRepo.Default, ConnectionsRepo.Default, InboundContexts.Default]
+  dependencies: [DeliveriesRepo.Default, ConnectionsRepo.Default, ExternalIdsRepo.Default, ProjectsRepo.Default, InboundContexts.Default]
 }) {}

@@ -23,7 +23,8 @@ export const builtIn: Readonly<Record<string, () => Promise<PluginLayer>>> = {
   zapier: () => Promise.resolve(ZapierPlugin),
   github: () => import("./github/GitHub.js").then((module) => module.GitHubPlugin),
   slack: () => import("./slack/Slack.js").then((module) => module.SlackPlugin),
-  linear: () => import("./linear/Linear.js").then((module) => module.LinearPlugin)
+  linear: () => import("./linear/Linear.js").then((module) => module.LinearPlugin),
+  notion: () => import("./notion/Notion.js").then((module) => module.NotionPlugin)
 }
 
 /** Short names of the plugin packages of this repository. */

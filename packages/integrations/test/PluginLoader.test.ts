@@ -55,7 +55,7 @@ describe("plugins by name (CLOCKME_INTEGRATIONS)", () => {
       const dir = thirdParty()
       expect(yield* load(`webhooks,${join(dir, "jira", "index.js")}`)).toEqual(Exit.succeed(["jira", "webhooks"]))
       const missing = yield* load("webhooks,@acme/clockme-missing")
-      expect(failureText(missing)).toContain(`"@acme/clockme-missing", which is neither a built-in integration (webhooks, zapier, github, slack, linear)`)
+      expect(failureText(missing)).toContain(`"@acme/clockme-missing", which is neither a built-in integration (webhooks, zapier, github, slack, linear, notion)`)
       const typo = yield* load("webhook")
       expect(failureText(typo)).toContain(`"webhook", which is neither a built-in integration`)
       const noLayer = yield* load(join(dir, "nothing.js"))

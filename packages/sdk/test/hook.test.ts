@@ -39,6 +39,9 @@ layer(TestServer, { timeout: 300_000, excludeTestServices: true })("clockme hook
         const env = { HOME: box.home, XDG_CONFIG_HOME: box.config, CLOCKME_URL: base, CLOCKME_API_KEY: key, CLAUDE_PROJECT_DIR: box.project }
         const common = { session_id: "cc-session-1", transcript_path: join(box.home, "t.jsonl"), cwd: join(box.project, "src"), permission_mode: "default" }
         const cm = new ClockMe({ apiKey: key, baseUrl: base })
+        // the session's working directory is on a branch: the hook reads it from .git/HEAD
+        mkdirSync(join(box.project, ".git"), { recursive: true })
+        writeFileSync(join(box.project, ".git", "HEAD"), "ref: refs/heads/fix-login\n")
 
         expectQuiet(await hookRun("session-start", "claude-code", { ...common, hook_event_name: "SessionStart", source: "startup", model: "claude-sonnet-4-5" }, env))
         const running = await cm.timer.current()
@@ -52,7 +55,7 @@ layer(TestServer, { timeout: 300_000, excludeTestServices: true })("clockme hook
         expectQuiet(await hookRun("session-end", "claude-code", { ...common, hook_event_name: "SessionEnd", reason: "prompt_input_exit" }, env))
         expect((await cm.timer.current()).timers).toEqual([])
         const entries = (await cm.entries.list()).entries
-        expect(entries.map((e) => [e.timerId, e.source])).toEqual([[running.timers[0]!.id, "hook"]])
+        expect(entries.map((e) => [e.timerId, e.source, e.gitBranch])).toEqual([[running.timers[0]!.id, "hook", "fix-login"]])
         expect(hookLog(box.config)).toContain("claude-code session-end acme-app: stopped")
       })
     }))

@@ -1,23 +1,17 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Ajv, type ValidateFunction } from "ajv"
-import { Ajv2020 } from "ajv/dist/2020.js"
+import type { ValidateFunction } from "ajv"
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { parse as parseToml } from "smol-toml"
-import { sandbox, sdkRoot } from "./lib/Cli.js"
+import { sandbox } from "./lib/Cli.js"
 import { runInProcess } from "./lib/InProcess.js"
-
-// The tools' own published schemas (test/schemas/README.md names each source). Formats are not checked:
-// the schemas use custom ones (Codex's uint64) that no validator knows.
-const schema = (file: string) => JSON.parse(readFileSync(join(sdkRoot, "test", "schemas", file), "utf8"))
-const draft7 = new Ajv({ strict: false, allErrors: true, validateFormats: false })
-const draft2020 = new Ajv2020({ strict: false, allErrors: true, validateFormats: false })
+import { publishedSchema } from "./lib/Schemas.js"
 
 const validators: Record<string, ValidateFunction> = {
-  claude: draft7.compile(schema("claude-code-settings.json")),
-  gemini: draft2020.compile(schema("gemini-cli-settings.schema.json")),
-  codexHooks: draft7.compile(schema("codex-hooks.json")),
-  codexConfig: draft7.compile(schema("codex-config-mcp-servers.schema.json"))
+  claude: publishedSchema("claude-code-settings.json"),
+  gemini: publishedSchema("gemini-cli-settings.schema.json", "2020"),
+  codexHooks: publishedSchema("codex-hooks.json"),
+  codexConfig: publishedSchema("codex-config-mcp-servers.schema.json")
 }
 
 /** Each file setup writes that a published schema covers (relative to HOME, or to the project for project scope). */

@@ -1,3 +1,4 @@
+import { IdleWatchdog } from "@clockme/domain/services/IdleWatchdog"
 import { Delivery } from "@clockme/integrations/Delivery"
 import { SqlClient } from "@effect/sql"
 import { randomBytes } from "node:crypto"
@@ -15,7 +16,7 @@ const env = (extra: Record<string, string>) =>
 
 /**
  * The real server built inside the test (on the TestClock) for inbound deliveries, processing stored
- * deliveries only when the test calls `deliver`; `query` reads the database directly.
+ * deliveries only when the test calls `deliver` (and sweeping timers on `sweep`); `query` reads the database directly.
  */
 export const inboundServer = (extra: Record<string, string> = {}) =>
   Effect.gen(function*() {
@@ -26,10 +27,11 @@ export const inboundServer = (extra: Record<string, string> = {}) =>
     const base = yield* Effect.provide(baseUrl, context)
     const { key, user } = yield* Effect.provide(signUp(), context)
     const deliver = Effect.provide(Effect.flatMap(Delivery, (d) => d.runOnce), context)
+    const sweep = Effect.provide(Effect.flatMap(IdleWatchdog, (w) => w.sweep), context)
     const query = <A extends object>(run: (sql: SqlClient.SqlClient) => Effect.Effect<ReadonlyArray<A>, unknown>) =>
       Effect.provide(Effect.flatMap(SqlClient.SqlClient, (sql) => Effect.orDie(run(sql))), context)
     const api = (method: string, path: string, body?: unknown) => call(base, method, path, { key, body })
-    return { base, key, user, deliver, query, api }
+    return { base, key, user, deliver, sweep, query, api }
   })
 
 export type InboundServer = Effect.Effect.Success<ReturnType<typeof inboundServer>>

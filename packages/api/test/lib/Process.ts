@@ -158,6 +158,8 @@ export const request = async (
   options: {
     readonly key?: string
     readonly body?: unknown
+    /** Sent as is (a provider's signed form body), instead of `body` as JSON. */
+    readonly rawBody?: string
     readonly headers?: Record<string, string>
     /** Abort (and fail) if the whole answer takes longer. */
     readonly timeoutMs?: number
@@ -169,7 +171,7 @@ export const request = async (
   const response = await fetch(base + pathname, {
     method,
     headers,
-    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+    ...(options.rawBody !== undefined ? { body: options.rawBody } : options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
     ...(options.timeoutMs === undefined ? {} : { signal: AbortSignal.timeout(options.timeoutMs) })
   })
   const text = await response.text()

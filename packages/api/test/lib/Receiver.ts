@@ -2,6 +2,7 @@ import { Effect } from "effect"
 import * as http from "node:http"
 
 export interface Received {
+  readonly method: string
   readonly path: string
   readonly headers: http.IncomingHttpHeaders
   readonly body: string
@@ -32,7 +33,7 @@ export const receiverAt = (host: string, port = 0) => Effect.acquireRelease(
       const chunks: Array<Buffer> = []
       request.on("data", (chunk: Buffer) => chunks.push(chunk))
       request.on("end", () => {
-        received.push({ path: request.url ?? "", headers: request.headers, body: Buffer.concat(chunks).toString("utf8") })
+        received.push({ method: request.method ?? "", path: request.url ?? "", headers: request.headers, body: Buffer.concat(chunks).toString("utf8") })
         const mode = answer.byPath?.(request.url ?? "") ?? answer.mode
         if (mode === "hang") return
         response.writeHead(mode.status, { ...mode.headers, ...(mode.location ? { location: mode.location } : {}) })

@@ -1,13 +1,15 @@
 import { afterAll, describe, expect, it } from "@effect/vitest"
 import { createHmac, randomBytes } from "node:crypto"
 import * as fs from "node:fs"
+import * as http from "node:http"
 import { inject } from "vitest"
 import { allEntries, ownerKey, pause, postgresDatabase, request, startServer, tempDataDir } from "../lib/Process.js"
 import type { RunningServer } from "../lib/Process.js"
 
 /**
- * The built server with the example plugin loaded by name: a webhook answered 202 and then the server
- * killed before its delivery fiber came round; after a restart the stored delivery is processed, once.
+ * The built server with the example plugin loaded by name, then with GitHub, Linear and Slack: webhooks
+ * answered and then the server killed before its delivery fiber came round; after a restart the stored
+ * deliveries are processed, once.
  */
 describe("an inbound delivery survives a crash between the answer and the processing", () => {
   const serverUrl = process.env.DATABASE_URL
@@ -15,19 +17,19 @@ describe("an inbound delivery survives a crash between the answer and the proces
   afterAll(async () => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined)
   })
+  /** A secret key, the settings given, and on PostgreSQL a database of its own. */
+  const environment = async (name: string, settings: Record<string, string>) => {
+    const env: Record<string, string> = { CLOCKME_SECRET_KEY: randomBytes(32).toString("base64"), ...settings }
+    if (!serverUrl) return env
+    const database = await postgresDatabase(serverUrl, inject("pgTemplate"), name)
+    cleanups.push(database.drop)
+    return { ...env, DATABASE_URL: database.url }
+  }
 
   it("SIGKILL after the 202, restart: the entry is logged once, a redelivery adds nothing", async () => {
     const dataDir = tempDataDir("inbound-crash")
     cleanups.push(async () => fs.rmSync(dataDir, { recursive: true, force: true }))
-    let env: Record<string, string> = {
-      CLOCKME_SECRET_KEY: randomBytes(32).toString("base64"),
-      CLOCKME_INTEGRATIONS: "webhooks,zapier,example"
-    }
-    if (serverUrl) {
-      const database = await postgresDatabase(serverUrl, inject("pgTemplate"), "inbound_crash")
-      cleanups.push(database.drop)
-      env = { ...env, DATABASE_URL: database.url }
-    }
+    const env = await environment("inbound_crash", { CLOCKME_INTEGRATIONS: "webhooks,zapier,example" })
     // the fiber's first round runs at start, the next one in ten minutes: nothing processes the delivery meanwhile
     let server: RunningServer | undefined = await startServer(dataDir, 120_000, { ...env, CLOCKME_DELIVERY_INTERVAL_MS: "600000" })
     cleanups.push(() => server?.stop("SIGKILL") ?? Promise.resolve())
@@ -73,5 +75,112 @@ describe("an inbound delivery survives a crash between the answer and the proces
     const log = await request(server.base, "GET", `/api/integrations/${connection.body.id}/deliveries`, { key })
     expect(log.body).toHaveLength(1)
     expect(log.body[0]).toMatchObject({ id: accepted.body.deliveryId, state: "delivered", attempts: 1 })
+  }, 300_000)
+  it("GitHub, Linear and Slack: SIGKILL after each answered, restart: each acts once, Slack's answer is posted once", async () => {
+    const dataDir = tempDataDir("provider-crash")
+    cleanups.push(async () => fs.rmSync(dataDir, { recursive: true, force: true }))
+    // the providers' stand-in on loopback: Slack's response_url, and the APIs the plugins would call
+    const received: Array<{ path: string; body: string }> = []
+    const standIn = http.createServer((req, res) => {
+      const chunks: Array<Buffer> = []
+      req.on("data", (chunk: Buffer) => chunks.push(chunk))
+      req.on("end", () => {
+        received.push({ path: req.url ?? "", body: Buffer.concat(chunks).toString("utf8") })
+        res.writeHead(200, { "content-type": "application/json" }).end("{}")
+      })
+    })
+    await new Promise<void>((resolve) => standIn.listen(0, "127.0.0.1", resolve))
+    cleanups.push(() => new Promise((resolve) => standIn.close(resolve)))
+    const stand = `http://127.0.0.1:${(standIn.address() as { port: number }).port}`
+    const env = await environment("provider_crash", {
+      CLOCKME_INTEGRATIONS: "webhooks,zapier,github,linear,slack",
+      CLOCKME_WEBHOOKS_ALLOW_PRIVATE: "true",
+      CLOCKME_GITHUB_API_URL: `${stand}/gh`,
+      CLOCKME_LINEAR_API_URL: `${stand}/graphql`,
+      CLOCKME_SLACK_API_URL: `${stand}/slack/`
+    })
+    let server: RunningServer | undefined = await startServer(dataDir, 120_000, { ...env, CLOCKME_DELIVERY_INTERVAL_MS: "600000" })
+    cleanups.push(() => server?.stop("SIGKILL") ?? Promise.resolve())
+    const key = ownerKey(server)
+    const email = (await request(server.base, "GET", "/api/me", { key })).body.user.email
+    const project = async (name: string) => (await request(server!.base, "POST", "/api/projects", { key, body: { name } })).body.id
+    const connect = async (integration: string, config: unknown, secrets: unknown, externalId: string) => {
+      const created = await request(server!.base, "POST", "/api/integrations", { key, body: { integration, config, secrets } })
+      expect(created.status).toBe(201)
+      const mapped = await request(server!.base, "POST", `/api/integrations/${created.body.id}/identities`, { key, body: { externalId, email } })
+      expect(mapped.status).toBe(200)
+      return created.body.id as string
+    }
+    const github = await connect("github", { repositories: { "acme/web": await project("gh-crash") } }, { webhookSecret: "gh-s" }, "octocat")
+    const linear = await connect("linear", { teams: { ENG: await project("lin-crash") } }, { webhookSecret: "lin-s" }, "lin-1")
+    const slack = await connect("slack", {}, { signingSecret: "slack-s" }, "U1")
+    await project("slack-crash")
+
+    const comment = JSON.stringify({
+      action: "created",
+      issue: { number: 7 },
+      comment: { body: "/clockme 25m crash", created_at: "2026-06-01T12:00:00Z", user: { login: "octocat" } },
+      repository: { full_name: "acme/web" }
+    })
+    const issue = JSON.stringify({
+      action: "update",
+      type: "Issue",
+      updatedFrom: { stateId: "before" },
+      data: { id: "issue-1", identifier: "ENG-1", title: "Crash", projectId: null, state: { type: "started" }, assignee: { id: "lin-1" } },
+      webhookTimestamp: Date.now()
+    })
+    const form = new URLSearchParams({ command: "/clockme", text: "start slack-crash", user_id: "U1", response_url: `${stand}/respond` }).toString()
+    const slackTimestamp = String(Math.floor(Date.now() / 1000))
+    const hmac = (secret: string, body: string) => createHmac("sha256", secret).update(body).digest("hex")
+    const send = (base: string) =>
+      Promise.all([
+        request(base, "POST", `/api/integrations/github/inbound/${github}/webhook`, {
+          rawBody: comment,
+          headers: {
+            "content-type": "application/json",
+            "x-github-event": "issue_comment",
+            "x-github-delivery": "gh-crash-1",
+            "x-hub-signature-256": `sha256=${hmac("gh-s", comment)}`
+          }
+        }),
+        request(base, "POST", `/api/integrations/linear/inbound/${linear}/webhook`, {
+          rawBody: issue,
+          headers: { "content-type": "application/json", "linear-delivery": "lin-crash-1", "linear-signature": hmac("lin-s", issue) }
+        }),
+        request(base, "POST", `/api/integrations/slack/inbound/${slack}/commands`, {
+          rawBody: form,
+          headers: {
+            "content-type": "application/x-www-form-urlencoded",
+            "x-slack-request-timestamp": slackTimestamp,
+            "x-slack-signature": `v0=${hmac("slack-s", `v0:${slackTimestamp}:${form}`)}`
+          }
+        })
+      ])
+    const timers = async (base: string) => (await request(base, "GET", "/api/timer/current", { key })).body.timers as Array<any>
+    const answers = () => received.filter((r) => r.path === "/respond").map((r) => JSON.parse(r.body).text)
+
+    const accepted = await send(server.base)
+    expect(accepted.map((reply) => reply.status)).toEqual([202, 202, 200])
+    await pause(1_000)
+    expect(await allEntries(server.base, key)).toHaveLength(0)
+    expect(await timers(server.base)).toHaveLength(0)
+    expect((await server.stop("SIGKILL")).signal).toBe("SIGKILL")
+
+    server = await startServer(dataDir, 120_000, env)
+    for (let i = 0; i < 100 && (answers().length === 0 || (await allEntries(server.base, key)).length === 0 || (await timers(server.base)).length < 2); i++) {
+      await pause(200)
+    }
+    const again = await send(server.base)
+    expect(again.map((reply) => reply.body.duplicate)).toEqual([true, true, true])
+    await pause(2_000)
+    expect((await allEntries(server.base, key)).map((e) => [e.description, e.durationSeconds, e.source]))
+      .toEqual([["acme/web#7 crash", 1500, "integration"]])
+    expect((await timers(server.base)).map((t) => [t.projectName, t.description]).sort())
+      .toEqual([["lin-crash", "ENG-1"], ["slack-crash", null]])
+    expect(answers()).toEqual(["Started your timer on slack-crash"])
+    for (const id of [github, linear, slack]) {
+      const log = await request(server.base, "GET", `/api/integrations/${id}/deliveries`, { key })
+      expect(log.body.map((d: any) => [d.state, d.attempts])).toEqual([["delivered", 1]])
+    }
   }, 300_000)
 })

@@ -38,6 +38,9 @@ export class Entry extends Schema.Class<Entry>("Entry")({
   }),
   firstActivityAt: NullableTimestamp,
   lastActivityAt: NullableTimestamp,
+  gitBranch: Schema.optionalWith(Schema.NullOr(Schema.String), { default: () => null }).annotations({
+    description: "The git branch the AI tool's hook last reported for the timer this entry was made from (evidence)"
+  }),
   createdAt: Timestamp,
   updatedAt: Timestamp,
   usage: Schema.optionalWith(UsageSummary, { default: () => UsageSummary.empty }).annotations({

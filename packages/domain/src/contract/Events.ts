@@ -76,6 +76,13 @@ export class TimerStopped extends Schema.TaggedClass<TimerStopped>()("TimerStopp
   entry: Entry
 }) {}
 
+/** The watchdog found the timer running for 12 hours (paused stretches do not count), probably forgotten; once per timer. */
+export class TimerRunningLong extends Schema.TaggedClass<TimerRunningLong>()("TimerRunningLong", {
+  ...envelope,
+  ...owner,
+  timer: TimerView
+}) {}
+
 export class EntryCreated extends Schema.TaggedClass<EntryCreated>()("EntryCreated", {
   ...envelope,
   ...owner,
@@ -227,6 +234,7 @@ export const DomainEvent = Schema.Union(
   TimerMoved,
   TimerUpdated,
   TimerStopped,
+  TimerRunningLong,
   EntryCreated,
   EntryUpdated,
   EntryDeleted,
@@ -262,6 +270,7 @@ export const eventAudience: { readonly [T in EventType]: "user" | "workspace" | 
   TimerMoved: "user",
   TimerUpdated: "user",
   TimerStopped: "user",
+  TimerRunningLong: "user",
   EntryCreated: "user",
   EntryUpdated: "user",
   EntryDeleted: "user",
@@ -297,6 +306,7 @@ export const eventNames = {
   TimerMoved: "timer.moved",
   TimerUpdated: "timer.updated",
   TimerStopped: "timer.stopped",
+  TimerRunningLong: "timer.running_long",
   EntryCreated: "entry.created",
   EntryUpdated: "entry.updated",
   EntryDeleted: "entry.deleted",

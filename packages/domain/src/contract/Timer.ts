@@ -12,6 +12,11 @@ import { UsageSummary } from "./Usage.js"
 export const TimerState = Schema.Literal("running", "paused")
 export type TimerState = typeof TimerState.Type
 
+/** The git branch of the AI tool's working directory, as the hook reads it. */
+export const GitBranch = Text.pipe(Schema.minLength(1), Schema.maxLength(255)).annotations({
+  description: "The git branch the AI tool works on (the hook reads it from .git/HEAD); kept on the entry as evidence"
+})
+
 export class Timer extends Schema.Class<Timer>("Timer")({
   id: TimerId,
   userId: UserId,
@@ -27,7 +32,8 @@ export class Timer extends Schema.Class<Timer>("Timer")({
   lastActivityAt: Timestamp,
   heartbeatCount: Schema.Number,
   pauseCount: Schema.Number,
-  lateHeartbeats: Schema.Number
+  lateHeartbeats: Schema.Number,
+  gitBranch: Schema.optionalWith(Schema.NullOr(Schema.String), { default: () => null })
 }) {
   /** Running time only: paused stretches never count. */
   elapsedMsAt(now: DateTime.Utc): number {
@@ -37,6 +43,9 @@ export class Timer extends Schema.Class<Timer>("Timer")({
     return this.accumulatedMs + running
   }
 }
+
+/** A timer that has run this long (paused stretches do not count) is probably forgotten. */
+export const LONG_RUNNING_SECONDS = 12 * 60 * 60
 
 /** A running or paused timer as its user sees it: the fields of TimerView and of the dashboard's timers. */
 export const timerViewFields = {
@@ -114,6 +123,7 @@ export const StartTimer = Schema.Struct({
   taskId: Schema.optional(TaskId),
   source: Schema.optional(Source),
   sessionId: Schema.optional(SessionId),
+  gitBranch: Schema.optional(GitBranch),
   at: Schema.optional(At)
 }).annotations({ identifier: "StartTimer", ...strict })
 export type StartTimer = typeof StartTimer.Type
@@ -150,6 +160,7 @@ export const Heartbeat = Schema.Struct({
   autoCreate: Schema.optional(Schema.Boolean),
   source: Schema.optional(Source),
   description: Schema.optional(Description),
+  gitBranch: Schema.optional(GitBranch),
   at: Schema.optional(At),
   since: Schema.optional(Instant.annotations({
     description: "With at: the first activity of an unbroken stretch that ends at `at` (no gap longer than the " +

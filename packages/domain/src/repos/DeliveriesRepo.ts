@@ -282,6 +282,12 @@ export class DeliveriesRepo extends Effect.Service<DeliveriesRepo>()("@clockme/d
         return { id: existing!.id, duplicate: true }
       })).pipe(Effect.orDie)
 
+    /** Drops the body of a stored inbound request (it carried a secret now kept sealed); its headers stay. */
+    const forgetBody = (id: DeliveryId) =>
+      sql`
+        UPDATE integration_deliveries SET request = jsonb_set(request, '{body}', '""'::jsonb)
+        WHERE id = ${id} AND request IS NOT NULL`.pipe(Effect.asVoid, Effect.orDie)
+
     const onceDone = (connectionId: ConnectionId, key: string) =>
       sql`SELECT 1 FROM integration_once WHERE connection_id = ${connectionId} AND key = ${key}`.pipe(
         Effect.map((rows) => rows.length > 0),
@@ -302,6 +308,7 @@ export class DeliveriesRepo extends Effect.Service<DeliveriesRepo>()("@clockme/d
 
     return {
       storeInbound,
+      forgetBody,
       onceDone,
       markOnce,
       pruneInbound,

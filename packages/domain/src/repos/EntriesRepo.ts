@@ -41,6 +41,7 @@ export interface EntryEvidence {
   readonly lastActivityAt: Date
   readonly lateHeartbeats?: number | undefined
   readonly sessionIds?: ReadonlyArray<string> | undefined
+  readonly gitBranch?: string | null | undefined
 }
 
 export interface EntryChanges {
@@ -76,7 +77,7 @@ export class EntriesRepo extends Effect.Service<EntriesRepo>()("@clockme/domain/
         INSERT INTO entries (workspace_id, user_id, project_id, task_id, timer_id, description, start_time, end_time,
                              duration_seconds, paused_seconds, billable, source, stop_reason, idempotency_key,
                              heartbeats, sessions, pauses, first_activity_at, last_activity_at, created_by_key_id,
-                             late_heartbeats, session_ids, created_at, updated_at)
+                             late_heartbeats, session_ids, git_branch, created_at, updated_at)
         VALUES (${input.workspaceId}, ${input.userId}, ${input.projectId}, ${input.taskId}, ${input.timerId},
                 ${input.description}, ${input.startTime}, ${input.endTime}, ${input.durationSeconds},
                 ${input.pausedSeconds}, ${input.billable}, ${input.source}, ${input.stopReason},
@@ -84,7 +85,7 @@ export class EntriesRepo extends Effect.Service<EntriesRepo>()("@clockme/domain/
                 ${input.evidence?.pauses ?? 0}, ${input.evidence?.firstActivityAt ?? null},
                 ${input.evidence?.lastActivityAt ?? null}, ${input.createdByKeyId},
                 ${input.evidence?.lateHeartbeats ?? 0}, ${JSON.stringify(input.evidence?.sessionIds ?? [])}::jsonb,
-                ${input.now}, ${input.now})
+                ${input.evidence?.gitBranch ?? null}, ${input.now}, ${input.now})
         RETURNING *, ${usageOf(sql, sql`entries.timer_id`)} AS usage`.pipe(Effect.flatMap(decode), Effect.map((rows) => ({ entry: rows[0]! })), Effect.orDie)
 
     const findById = (workspaceId: WorkspaceId, id: EntryId) =>

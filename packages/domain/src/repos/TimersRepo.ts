@@ -54,6 +54,7 @@ export interface NewTimer {
   readonly description: string | null
   readonly source: Source
   readonly createdByKeyId: ApiKeyId | null
+  readonly gitBranch?: string | undefined
   readonly now: Date
 }
 
@@ -81,9 +82,10 @@ export class TimersRepo extends Effect.Service<TimersRepo>()("@clockme/domain/Ti
     const insertIfAbsent = (input: NewTimer) =>
       sql<{ id: TimerId }>`
         INSERT INTO timers (user_id, workspace_id, project_id, task_id, description, source, state,
-                            started_at, running_since, last_activity_at, created_by_key_id)
+                            started_at, running_since, last_activity_at, created_by_key_id, git_branch)
         VALUES (${input.userId}, ${input.workspaceId}, ${input.projectId}, ${input.taskId}, ${input.description},
-                ${input.source}, 'running', ${input.now}, ${input.now}, ${input.now}, ${input.createdByKeyId})
+                ${input.source}, 'running', ${input.now}, ${input.now}, ${input.now}, ${input.createdByKeyId},
+                ${input.gitBranch ?? null})
         ON CONFLICT (user_id, project_id) DO NOTHING
         RETURNING id`.pipe(Effect.map((rows) => rows.length > 0), Effect.orDie)
 
@@ -114,11 +116,13 @@ export class TimersRepo extends Effect.Service<TimersRepo>()("@clockme/domain/Ti
       projectId: ProjectId | undefined,
       now: Date,
       count = 1,
-      sessionId?: string
+      sessionId?: string,
+      gitBranch?: string
     ) =>
       detailsOf(
         sql`
         UPDATE timers SET last_activity_at = greatest(last_activity_at, ${now}), heartbeat_count = heartbeat_count + ${count}
+          ${gitBranch === undefined ? sql`` : sql`, git_branch = ${gitBranch}`}
         WHERE user_id = ${userId} AND workspace_id = ${workspaceId}
           AND ${projectId === undefined ? sql`source IN ('hook', 'mcp') AND state = 'running'` : sql`project_id = ${projectId}`}
         RETURNING *`,
@@ -202,7 +206,27 @@ export class TimersRepo extends Effect.Service<TimersRepo>()("@clockme/domain/Ti
                ${sessionIdsOf(sql, sql`gone.id`)}, ${usageOf(sql, sql`gone.id`)} AS usage
         FROM gone JOIN projects p ON p.id = gone.project_id`.pipe(Effect.flatMap(decode), Effect.map(toRows), Effect.orDie)
 
+    /**
+     * Marks timers whose running time has reached `thresholdSeconds` and that were not reported yet, and returns
+     * them: a conditional UPDATE, so with any number of servers each timer is reported once.
+     */
+    const markLongRunning = (now: Date, thresholdSeconds: number, limit: number) =>
+      detailsOf(sql`
+        UPDATE timers SET long_running_reported_at = ${now}::timestamptz
+        WHERE id IN (
+          SELECT id FROM timers
+          WHERE long_running_reported_at IS NULL
+            AND accumulated_ms + CASE WHEN running_since IS NULL THEN 0
+                  ELSE greatest(0, extract(epoch FROM (${now}::timestamptz - running_since)) * 1000) END
+                >= ${thresholdSeconds * 1000}
+          ORDER BY started_at
+          LIMIT ${limit}
+          FOR UPDATE SKIP LOCKED
+        )
+        RETURNING *`)
+
     return {
+      markLongRunning,
       insertIfAbsent,
       findForProject,
       findById,

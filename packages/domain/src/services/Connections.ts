@@ -13,6 +13,7 @@ import {
   IntegrationInfo,
   IntegrationList,
   IntegrationNotFound,
+  TargetRefused,
   wireEventType
 } from "../contract/Integration.js"
 import type { ConnectionOf, Plugin } from "../contract/ports/Integration.js"
@@ -40,15 +41,21 @@ export interface ConnectionInput {
 
 const issueMessage = (error: ParseResult.ParseError) => ParseResult.TreeFormatter.formatErrorSync(error)
 
-/** Every http(s) URL among a connection's settings, however deeply nested: each is a possible target. */
-const urlsIn = (value: unknown): ReadonlyArray<string> => {
+/** Every http(s) URL among a connection's settings, however deeply nested, with where it is: each is a possible target. */
+const urlsIn = (value: unknown, path: string): ReadonlyArray<{ readonly field: string; readonly url: string }> => {
   if (typeof value === "string") {
     const text = value.trim()
-    return URL.canParse(text) && /^https?:$/.test(new URL(text).protocol) ? [text] : []
+    return URL.canParse(text) && /^https?:$/.test(new URL(text).protocol) ? [{ field: path, url: text }] : []
   }
-  if (Array.isArray(value)) return value.flatMap(urlsIn)
-  if (typeof value === "object" && value !== null) return Object.values(value).flatMap(urlsIn)
+  if (Array.isArray(value)) return value.flatMap((item, i) => urlsIn(item, `${path}[${i}]`))
+  if (typeof value === "object" && value !== null) return Object.entries(value).flatMap(([k, v]) => urlsIn(v, `${path}.${k}`))
   return []
+}
+
+/** A secret URL as a refusal may show it: its scheme and host, never the path or query that make it a secret. */
+const shownUrl = (url: string) => {
+  const parsed = new URL(url)
+  return `${parsed.protocol}//${parsed.host}/…`
 }
 
 /** Wire names of an event list stored as domain types. */
@@ -90,8 +97,16 @@ export class Connections extends Effect.Service<Connections>()("@clockme/domain/
       Schema.decodeUnknown(p.config, strictParse)(config ?? {}).pipe(
         Effect.mapError((error) => new InvalidInput({ field: "config", message: issueMessage(error) })),
         Effect.flatMap((decoded) => Schema.encode(p.config)(decoded).pipe(Effect.orDie)),
-        Effect.tap((encoded) => Effect.forEach(urlsIn(encoded), targets.check, { discard: true }))
+        Effect.tap((encoded) => checkUrls(encoded, "config", false))
       )
+
+    /** Each URL passes the outbound rules, or the refusal names its field (a secret one shown without its path). */
+    const checkUrls = (settings: unknown, root: "config" | "secrets", secret: boolean) =>
+      Effect.forEach(urlsIn(settings, root), ({ field, url }) =>
+        targets.check(url).pipe(Effect.mapError((refused) => {
+          const shown = secret ? shownUrl(url) : url
+          return new TargetRefused({ url: shown, message: `${field}: ${refused.message.split(url).join(shown)}` })
+        })), { discard: true })
 
     const decodeSecrets = (p: Plugin, secrets: unknown) =>
       Schema.decodeUnknown(p.secrets, strictParse)(secrets ?? {}).pipe(
@@ -121,6 +136,7 @@ export class Connections extends Effect.Service<Connections>()("@clockme/domain/
       Effect.gen(function*() {
         const decoded = yield* decodeSecrets(p, secrets)
         const encoded = yield* Schema.encode(p.secrets)(decoded).pipe(Effect.orDie)
+        yield* checkUrls(encoded, "secrets", true)
         const plaintext = JSON.stringify(encoded)
         if (plaintext === "{}") return { sealed: null, fingerprint: null }
         return { sealed: yield* box.seal(plaintext, id), fingerprint: yield* box.fingerprint(plaintext) }
@@ -198,6 +214,29 @@ export class Connections extends Effect.Service<Connections>()("@clockme/domain/
         return found
       }))
       return present(updated)
+    })
+
+    /**
+     * Replaces a connection's secrets on the server's own account (a handshake the provider made): sealed and
+     * fingerprinted like an owner's change, and audited without a user.
+     */
+    const replaceSecrets = Effect.fn("Connections.replaceSecrets")(function*(p: Plugin, id: ConnectionId, secrets: unknown) {
+      const encoded = yield* Schema.encode(p.secrets)(secrets).pipe(Effect.orDie)
+      const sealed = yield* sealSecrets(p, id, encoded).pipe(Effect.orDie)
+      const row = yield* repo.findConnectionById(id)
+      if (Option.isNone(row)) return
+      const now = DateTime.toDate(yield* DateTime.now)
+      yield* inTransaction(Effect.gen(function*() {
+        const updated = yield* repo.updateConnection(row.value.workspaceId, id, { secrets: sealed, now })
+        if (Option.isSome(updated)) {
+          yield* audit.integration("integration.secrets_changed", {
+            workspaceId: row.value.workspaceId,
+            integrationId: id,
+            provider: row.value.integration,
+            userId: null
+          })
+        }
+      }))
     })
 
     const disconnect = Effect.fn("Connections.disconnect")(function*(integration: string | undefined, id: ConnectionId) {
@@ -354,6 +393,7 @@ export class Connections extends Effect.Service<Connections>()("@clockme/domain/
       connect,
       update,
       disconnect,
+      replaceSecrets,
       get,
       find,
       list,

@@ -1,14 +1,11 @@
 import { DateTime, Effect } from "effect"
 import { CurrentActor } from "../contract/Actor.js"
 import { Dashboard as DashboardView, DashboardAlert, DashboardTimer, PeriodTotals, ProjectWeek } from "../contract/Dashboard.js"
-import { timerViewOf } from "../contract/Timer.js"
+import { LONG_RUNNING_SECONDS, timerViewOf } from "../contract/Timer.js"
 import { AccountsRepo } from "../repos/AccountsRepo.js"
 import { DashboardRepo } from "../repos/DashboardRepo.js"
 import { Budgets } from "./Budgets.js"
 import { hoursOf, today as todayIn, weekOf } from "./Periods.js"
-
-/** A timer that has run this long is probably forgotten. */
-const LONG_RUNNING_SECONDS = 12 * 60 * 60
 
 export class Dashboard extends Effect.Service<Dashboard>()("@clockme/domain/Dashboard", {
   effect: Effect.gen(function*() {

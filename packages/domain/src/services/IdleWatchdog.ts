@@ -8,7 +8,8 @@ const BATCH = 100
 /**
  * Stops hook and MCP timers idle for longer than their workspace's timeout. Each sweep is a conditional
  * DELETE … RETURNING in SQL, so any number of servers can run it against one database: every idle
- * timer is stopped exactly once, with an entry that ends at its last activity.
+ * timer is stopped exactly once, with an entry that ends at its last activity. It also reports each timer
+ * that has run 12 hours (TimerRunningLong), once, by a conditional UPDATE.
  */
 export class IdleWatchdog extends Effect.Service<IdleWatchdog>()("@clockme/domain/IdleWatchdog", {
   effect: Effect.gen(function*() {
@@ -21,6 +22,9 @@ export class IdleWatchdog extends Effect.Service<IdleWatchdog>()("@clockme/domai
         const written = yield* timers.stopIdle(BATCH, serverStartedAt, grace)
         stopped += written.length
         if (written.length < BATCH) break
+      }
+      for (;;) {
+        if ((yield* timers.reportLongRunning(BATCH)) < BATCH) break
       }
       yield* idempotency.prune
       return stopped

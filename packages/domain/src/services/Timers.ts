@@ -9,6 +9,7 @@ import {
   TimerPaused,
   TimerResumed,
   TimerStarted,
+  TimerRunningLong,
   TimerStopped,
   TimerUpdated
 } from "../contract/Events.js"
@@ -27,6 +28,7 @@ import {
   TimerExists,
   TimerKept,
   TimerNotRunning,
+  LONG_RUNNING_SECONDS,
   TimerView,
   timerViewOf
 } from "../contract/Timer.js"
@@ -107,7 +109,8 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
           firstActivityAt: DateTime.toDate(timer.startedAt),
           lastActivityAt: DateTime.toDate(timer.lastActivityAt),
           lateHeartbeats: timer.lateHeartbeats,
-          sessionIds: row.sessionIds
+          sessionIds: row.sessionIds,
+          gitBranch: timer.gitBranch
         },
         now: DateTime.toDate(now)
       }).pipe(
@@ -160,6 +163,7 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
         description: input.description ?? null,
         source: input.source ?? actor.source,
         createdByKeyId: actor.keyId,
+        gitBranch: input.gitBranch,
         now: DateTime.toDate(at)
       })
       const row = yield* repo.findForProject(actor.userId, actor.workspaceId, project.id).pipe(Effect.flatMap(Effect.orDie))
@@ -376,7 +380,7 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
       const named = input.projectId !== undefined || input.projectName !== undefined
       const touched = named && projectId === undefined
         ? []
-        : yield* repo.touch(actor.userId, actor.workspaceId, projectId, DateTime.toDate(at), count, input.sessionId)
+        : yield* repo.touch(actor.userId, actor.workspaceId, projectId, DateTime.toDate(at), count, input.sessionId, input.gitBranch)
       if (touched.length > 0 || !named) {
         return new HeartbeatResult({ touched: touched.map((row) => toView(row, now)), started: null, extended: null, at })
       }
@@ -390,6 +394,7 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
         description: input.description,
         source: input.source ?? "hook",
         sessionId: input.sessionId,
+        gitBranch: input.gitBranch,
         at: since
       })
       if (count > 1 || DateTime.greaterThan(at, since)) {
@@ -403,7 +408,15 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
     const touchAll = Effect.fn("Timers.touchAll")(function*(input: Heartbeat) {
       const actor = yield* CurrentActor
       const now = yield* DateTime.now
-      const touched = yield* repo.touch(actor.userId, actor.workspaceId, undefined, DateTime.toDate(now), input.count ?? 1, input.sessionId)
+      const touched = yield* repo.touch(
+        actor.userId,
+        actor.workspaceId,
+        undefined,
+        DateTime.toDate(now),
+        input.count ?? 1,
+        input.sessionId,
+        input.gitBranch
+      )
       return new HeartbeatResult({ touched: touched.map((row) => toView(row, now)), started: null, extended: null, at: now }, trusted)
     })
 
@@ -465,6 +478,7 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
           description,
           source: row.timer.source,
           createdByKeyId: actor.keyId,
+          gitBranch: row.timer.gitBranch ?? undefined,
           now: DateTime.toDate(now)
         })
         if (!created) return yield* exists
@@ -519,6 +533,18 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
       return written
     }, transactional(sql))
 
+    /** Reports (TimerRunningLong) up to `batch` timers that have now run 12 hours, each once; returns how many. */
+    const reportLongRunning = Effect.fn("Timers.reportLongRunning")(function*(batch: number) {
+      const now = yield* DateTime.now
+      const rows = yield* repo.markLongRunning(DateTime.toDate(now), LONG_RUNNING_SECONDS, batch)
+      for (const row of rows) {
+        yield* events.publish(
+          new TimerRunningLong({ occurredAt: now, workspaceId: row.timer.workspaceId, userId: row.timer.userId, timer: toView(row, now) })
+        )
+      }
+      return rows.length
+    }, transactional(sql))
+
     /** Stops a member's timers in a workspace they leave, so no time is left running where they cannot see it. */
     const stopAllFor = Effect.fn("Timers.stopAllFor")(function*(userId: UserId, workspaceId: WorkspaceId) {
       const now = yield* DateTime.now
@@ -527,7 +553,7 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
       return removed.length
     }, transactional(sql))
 
-    return { start, stop, pause, resume, heartbeat, update, current, stopIdle, stopAllFor } as const
+    return { start, stop, pause, resume, heartbeat, update, current, stopIdle, stopAllFor, reportLongRunning } as const
   }),
   dependencies: [
     TimersRepo.Default,

@@ -12,6 +12,9 @@ import m0010 from "./migrations/0010_ai_usage.js"
 import m0011 from "./migrations/0011_server_keys.js"
 import m0012 from "./migrations/0012_inbound.js"
 import m0013 from "./migrations/0013_sign_in.js"
+import m0014 from "./migrations/0014_external_ids.js"
+import m0015 from "./migrations/0015_long_running_timers.js"
+import m0016 from "./migrations/0016_git_branch.js"
 
 /** Every migration, in order. Forward-only: add a new file, never edit one that has shipped. */
 export const migrations = Migrator.fromRecord({
@@ -27,5 +30,8 @@ export const migrations = Migrator.fromRecord({
   "0010_ai_usage": m0010,
   "0011_server_keys": m0011,
   "0012_inbound": m0012,
-  "0013_sign_in": m0013
+  "0013_sign_in": m0013,
+  "0014_external_ids": m0014,
+  "0015_long_running_timers": m0015,
+  "0016_git_branch": m0016
 })

@@ -182,7 +182,7 @@ export const GitHubPlugin = pluginLayer(Effect.gen(function*() {
         })
         for (const entry of page.entries) {
           const text = entry.description ?? ""
-          if (text.includes(reference) || text.includes(branch)) seconds += entry.durationSeconds
+          if (text.includes(reference) || text.includes(branch) || entry.gitBranch === branch) seconds += entry.durationSeconds
         }
         cursor = page.nextCursor ?? undefined
       } while (cursor !== undefined)

@@ -3,7 +3,8 @@ import type { ActingMember, ConnectionOf, InboundContext, InboundRequest } from 
 import { DeliveryFailed, InboundRejected, InboundSkipped, pluginLayer } from "@clockme/domain/contract/ports/Integration"
 import { LinearClient } from "@linear/sdk"
 import { LinearWebhookClient } from "@linear/sdk/webhooks"
-import { Config, Duration, Effect, Redacted, Schema } from "effect"
+import { createHash } from "node:crypto"
+import { Clock, Config, Duration, Effect, Redacted, Schema } from "effect"
 import { formatMinutes } from "../github/Duration.js"
 
 const Settings = Schema.Struct({
@@ -20,6 +21,26 @@ type Connection = ConnectionOf<typeof Settings.Type, typeof Secrets.Type>
 
 /** The operator's Linear GraphQL endpoint (a proxy, a test's stand-in); trusted. */
 export const LinearApiUrl = Config.string("CLOCKME_LINEAR_API_URL").pipe(Config.withDefault("https://api.linear.app/graphql"))
+
+/** Linear's replay window: a delivery whose signed webhookTimestamp is further than this from now is refused. */
+const MAX_SKEW_MS = 60_000
+
+/** The signed body's webhookTimestamp (ms), when it is a number. */
+const timestampOf = (rawBody: Uint8Array) => {
+  try {
+    const sent = (JSON.parse(new TextDecoder().decode(rawBody)) as { webhookTimestamp?: unknown }).webhookTimestamp
+    return typeof sent === "number" && Number.isFinite(sent) ? sent : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** A UUID v4-shaped id derived from `text`: the same text, the same id. */
+const uuidOf = (text: string) => {
+  const hex = createHash("sha256").update(text).digest("hex")
+  const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16)
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`
+}
 
 const IssueUpdate = Schema.Struct({
   action: Schema.String,
@@ -62,21 +83,37 @@ const taskOf = (member: ActingMember, projectId: ProjectId, name: string) =>
 export const LinearPlugin = pluginLayer(Effect.gen(function*() {
   const apiUrl = yield* Effect.orDie(LinearApiUrl)
 
-  const comment = (connection: Connection, issueId: string, body: string): Effect.Effect<void, InboundSkipped | DeliveryFailed> =>
-    connection.secrets.apiKey === undefined
-      ? Effect.fail(new InboundSkipped({ message: "No apiKey in this connection's secrets: cannot comment on Linear" }))
-      : Effect.tryPromise({
-        try: () => new LinearClient({ apiKey: Redacted.value(connection.secrets.apiKey!), apiUrl }).createComment({ issueId, body }),
-        catch: (error) => {
-          // RatelimitedLinearError carries Linear's Retry-After, in seconds
-          const retryAfter = (error as { retryAfter?: number }).retryAfter
-          return new DeliveryFailed({
-            message: `Linear commentCreate failed: ${String(error).slice(0, 300)}`,
-            status: (error as { status?: number }).status,
-            retryAfter: retryAfter === undefined || !(retryAfter > 0) ? undefined : Duration.seconds(retryAfter)
-          })
-        }
-      }).pipe(Effect.asVoid)
+  /**
+   * One comment, with an id of our own made from the connection and the issue (Linear's idempotency key): when a
+   * crash made `once` run it again, Linear refuses the id, and the comment found under it counts as posted.
+   */
+  const comment = (connection: Connection, issueId: string, body: string): Effect.Effect<void, InboundSkipped | DeliveryFailed> => {
+    if (connection.secrets.apiKey === undefined) {
+      return Effect.fail(new InboundSkipped({ message: "No apiKey in this connection's secrets: cannot comment on Linear" }))
+    }
+    const client = new LinearClient({ apiKey: Redacted.value(connection.secrets.apiKey), apiUrl })
+    const id = uuidOf(`${connection.id} comment ${issueId}`)
+    const posted = Effect.tryPromise(() =>
+      client.client.request<{ comment?: { id?: string } | null }, { id: string }>("query ClockMeComment($id: String!) { comment(id: $id) { id } }", { id })
+    ).pipe(Effect.map((found) => found.comment?.id === id), Effect.orElseSucceed(() => false))
+    return Effect.tryPromise({
+      try: () => client.createComment({ id, issueId, body }),
+      catch: (error) => {
+        // RatelimitedLinearError carries Linear's Retry-After, in seconds
+        const retryAfter = (error as { retryAfter?: number }).retryAfter
+        return new DeliveryFailed({
+          message: `Linear commentCreate failed: ${String(error).slice(0, 300)}`,
+          status: (error as { status?: number }).status,
+          retryAfter: retryAfter === undefined || !(retryAfter > 0) ? undefined : Duration.seconds(retryAfter)
+        })
+      }
+    }).pipe(
+      Effect.catchAll((failed) =>
+        failed.retryAfter !== undefined ? Effect.fail(failed) : Effect.flatMap(posted, (done) => done ? Effect.void : Effect.fail(failed))
+      ),
+      Effect.asVoid
+    )
+  }
 
   const handle = (request: InboundRequest, connection: Connection, context: InboundContext) =>
     Effect.gen(function*() {
@@ -122,17 +159,26 @@ export const LinearPlugin = pluginLayer(Effect.gen(function*() {
     inbound: [{
       route: "webhook",
       verify: (request: InboundRequest, connection: Connection) =>
-        Effect.try(() =>
-          new LinearWebhookClient(Redacted.value(connection.secrets.webhookSecret)).verify(
-            Buffer.from(request.rawBody),
-            request.headers["linear-signature"] ?? ""
+        Effect.gen(function*() {
+          const signed = yield* Effect.try({
+            try: () =>
+              new LinearWebhookClient(Redacted.value(connection.secrets.webhookSecret)).verify(
+                Buffer.from(request.rawBody),
+                request.headers["linear-signature"] ?? ""
+              ),
+            catch: (error) => String(error)
+          }).pipe(
+            // the client checks the signature first, then webhookTimestamp against Date.now(): a timestamp
+            // complaint means the signature matched, and the window is judged below on Effect's Clock instead
+            Effect.catchAll((error) => Effect.succeed(/timestamp/i.test(error)))
           )
-        ).pipe(
-          Effect.mapError(() =>
-            new InboundRejected({ message: "Linear-Signature does not match the body, or webhookTimestamp is over 60 s off" })
-          ),
-          Effect.asVoid
-        ),
+          if (!signed) return yield* new InboundRejected({ message: "Linear-Signature does not match the body" })
+          const sent = timestampOf(request.rawBody)
+          const now = yield* Clock.currentTimeMillis
+          if (sent === undefined || Math.abs(now - sent) > MAX_SKEW_MS) {
+            return yield* new InboundRejected({ message: "webhookTimestamp is missing or more than 60 s off" })
+          }
+        }),
       deliveryId: (request: InboundRequest) => request.headers["linear-delivery"],
       handle
     }]

@@ -10,7 +10,7 @@ import { Outbound } from "../Outbound.js"
 import { hmacSha256HexMatches } from "../Signature.js"
 
 const Settings = Schema.Struct({
-  alertChannel: Schema.optional(Schema.String.annotations({ description: "Where budget alerts go (with botToken)" }))
+  alertChannel: Schema.optional(Schema.String.annotations({ description: "Where budget and 12-hour timer alerts go (with botToken)" }))
 })
 const Secrets = Schema.Struct({
   signingSecret: Schema.Redacted(Schema.String),
@@ -117,16 +117,23 @@ const command = (text: string, member: ActingMember) =>
     }
   })
 
-const alertText = (event: DomainEvent) =>
-  event._tag === "BudgetThresholdCrossed"
-    ? `Project ${event.projectName}: ${event.threshold}% of its budget used (${event.hoursUsed.toFixed(2)} h` +
-      `${event.hoursLimit === null ? "" : ` of ${event.hoursLimit} h`})`
-    : event._tag
+const alertText = (event: DomainEvent) => {
+  switch (event._tag) {
+    case "BudgetThresholdCrossed":
+      return `Project ${event.projectName}: ${event.threshold}% of its budget used (${event.hoursUsed.toFixed(2)} h` +
+        `${event.hoursLimit === null ? "" : ` of ${event.hoursLimit} h`})`
+    case "TimerRunningLong":
+      return `A timer on ${event.timer.projectName}${event.timer.description === null ? "" : ` (${event.timer.description})`} ` +
+        `has run for ${seconds(event.timer.elapsedSeconds)} since ${DateTime.formatIso(event.timer.startedAt)}: forgotten?`
+    default:
+      return event._tag
+  }
+}
 
 /**
  * Slack: the /clockme slash command acts as the mapped Slack user (matched by the email users.info gives,
- * with a bot token), answered at once and then through response_url; budget threshold crossings are posted
- * once each, with chat.postMessage or to an incoming webhook.
+ * with a bot token), answered at once and then through response_url; budget threshold crossings and timers
+ * running 12 hours are posted once each, with chat.postMessage or to an incoming webhook.
  */
 export const SlackPlugin = pluginLayer(Effect.gen(function*() {
   const outbound = yield* Outbound
@@ -203,10 +210,10 @@ export const SlackPlugin = pluginLayer(Effect.gen(function*() {
     id: "slack",
     version: "1.0.0",
     title: "Slack",
-    description: "The /clockme slash command, and budget alerts posted to a channel",
+    description: "The /clockme slash command; budget alerts and timers running 12 hours posted to a channel",
     config: Settings,
     secrets: Secrets,
-    outbound: { events: ["BudgetThresholdCrossed"] as const, handle: postAlert },
+    outbound: { events: ["BudgetThresholdCrossed", "TimerRunningLong"] as const, handle: postAlert },
     inbound: [{
       route: "commands",
       verify: (request: InboundRequest, connection: Connection) =>

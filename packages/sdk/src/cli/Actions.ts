@@ -3,13 +3,14 @@ import { createInterface } from "node:readline"
 import { ClockMe } from "../ClockMe.js"
 import { ClockMeError } from "../Errors.js"
 import { addRecord, installProgram, programCommand, programFile, removeRecord } from "./HookProgram.js"
+import { installedPlugin } from "./InstalledPlugin.js"
 import { configFile, readConfig, resolveCredentials, writeConfig } from "./Paths.js"
 import { projectNameFor } from "./Project.js"
 import { hookClient } from "./HookClient.js"
 import { flushQueue, queuedCount } from "./Queue.js"
-import { apply, diff, hooksFile, plan } from "./Setup.js"
+import { apply, diff, hooksFile, plan, type SetupOptions } from "./Setup.js"
 import { readStdin } from "./Stdin.js"
-import { type Tool, TOOLS } from "../setup/ToolRecords.js"
+import { type Tool, TOOL_RECORDS, TOOLS } from "../setup/ToolRecords.js"
 
 /** A mistake in how a command was called: exit code 2, like the parser's own errors. */
 export class UsageError extends Error {}
@@ -95,6 +96,52 @@ export interface SetupInput extends Common {
   readonly autoCreate: boolean
   readonly dryRun: boolean
   readonly command: string | undefined
+  /** With the ClockMe plugin installed, remove what an earlier setup wrote without asking. */
+  readonly removeOldHooks: boolean
+}
+
+/**
+ * The ClockMe plugin is installed for this tool: its hooks track sessions and it carries the MCP server, so
+ * setup adds nothing, and what an earlier setup wrote would count every session twice. Offers to remove that
+ * (asks on a terminal; `--remove-old-hooks` says yes up front).
+ */
+const besidePlugin = async (input: SetupInput, options: SetupOptions, evidence: string, mask: (s: string) => string): Promise<number> => {
+  const changed = plan(options, true).filter((c) => c.before !== c.after)
+  const removal = () => {
+    const applied = apply(changed)
+    const user = { tool: input.tool, file: hooksFile(options) }
+    const program = removeRecord(user, TOOLS.map((tool) => hooksFile({ tool, projectScope: false, projectDir: options.projectDir })))
+    return { applied, program }
+  }
+  if (input.json) {
+    const removed = changed.length > 0 && !input.dryRun && input.removeOldHooks ? removal() : undefined
+    out(true, {
+      tool: input.tool,
+      plugin: evidence,
+      dryRun: input.dryRun,
+      oldHooks: changed.length === 0 ? "none" : removed ? "removed" : "kept",
+      changed: removed?.applied.map((a) => a.file) ?? [],
+      backups: removed?.applied.flatMap((a) => a.backup ? [a.backup] : []) ?? [],
+      program: removed?.program ? "removed" : "untouched"
+    }, "")
+    return 0
+  }
+  process.stdout.write(`${TOOL_RECORDS[input.tool].label}: the ClockMe plugin is installed (${evidence}); it tracks sessions and carries the MCP server, so setup adds nothing.\n`)
+  if (changed.length === 0) return 0
+  for (const change of changed) process.stdout.write(diff(change, mask) + "\n\n")
+  const question = "What an earlier setup wrote (above) would count each session twice beside the plugin."
+  const remove = !input.dryRun && (input.removeOldHooks || (process.stdin.isTTY === true && /^y(es)?$/i.test(await prompt(`${question} Remove it? [y/N] `))))
+  if (remove) {
+    const { applied, program } = removal()
+    for (const a of applied) process.stdout.write(`wrote ${a.file}${a.backup ? ` (backup: ${a.backup})` : ""}\n`)
+    if (program) process.stdout.write(`removed the hook program (no tool runs it now): ${programFile()}\n`)
+    return 0
+  }
+  process.stdout.write(
+    `${question} ${input.dryRun ? "Dry run: nothing written" : "Kept"}; remove it with: ` +
+      `clockme setup ${input.tool}${input.projectScope ? " --project-scope" : ""} --remove-old-hooks\n`
+  )
+  return 0
 }
 
 export const setup = async (input: SetupInput): Promise<number> => {
@@ -102,7 +149,8 @@ export const setup = async (input: SetupInput): Promise<number> => {
   const stored = readConfig()
   const url = input.url ?? (process.env.CLOCKME_URL || undefined) ?? stored.url ?? "http://127.0.0.1:8787"
   const key = input.key ?? (process.env.CLOCKME_API_KEY || undefined) ?? stored.apiKey
-  if (!key && !input.uninstall && !input.dryRun) throw new UsageError("setup needs an API key: pass --key ck_live_… or run `clockme login` first")
+  const plugin = input.uninstall ? undefined : installedPlugin(input.tool)
+  if (!key && !input.uninstall && !input.dryRun && plugin === undefined) throw new UsageError("setup needs an API key: pass --key ck_live_… or run `clockme login` first")
   const options = {
     tool: input.tool,
     url,
@@ -112,8 +160,9 @@ export const setup = async (input: SetupInput): Promise<number> => {
     command: input.command ?? programCommand(),
     fallbackProject: input.fallbackProject
   }
-  const changes = plan(options, input.uninstall)
   const mask = (text: string) => key ? text.split(key).join(`${key.slice(0, 8)}…${key.slice(-4)}`) : text
+  if (plugin !== undefined) return besidePlugin(input, options, plugin, mask)
+  const changes = plan(options, input.uninstall)
   const changed = changes.filter((c) => c.before !== c.after)
   // The program goes in place before any hook names it; --command names another program.
   const program = input.dryRun || input.uninstall || input.command !== undefined ? undefined : installProgram()

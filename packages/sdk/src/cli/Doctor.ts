@@ -1,6 +1,7 @@
 import { spawnSync } from "node:child_process"
 import { existsSync, readFileSync } from "node:fs"
 import { installedVersion, launcherFile, programCommand, programFile } from "./HookProgram.js"
+import { installedPlugin } from "./InstalledPlugin.js"
 import { resolveCredentials } from "./Paths.js"
 import { queuedCount } from "./QueueFile.js"
 import { hooksFile, ourCommands, plan, type SetupOptions } from "./Setup.js"
@@ -138,7 +139,10 @@ export const diagnose = async (flags: { readonly url?: string | undefined; reado
         return [problem(projectScope ? `${tool} (project)` : tool, (error as Error).message, fixFor(tool, projectScope, undefined))]
       }
     })
-    tools.push(...(found.length > 0 ? found : [ok(tool, "not set up")]))
+    const plugin = installedPlugin(tool)
+    if (plugin === undefined) tools.push(...(found.length > 0 ? found : [ok(tool, "not set up")]))
+    else if (found.length === 0) tools.push(ok(tool, `the ClockMe plugin is installed (${plugin})`))
+    else tools.push(problem(tool, `the ClockMe plugin is installed (${plugin}) beside the hooks setup wrote: each event runs twice`, `clockme setup ${tool} --remove-old-hooks`))
   }
   if (ran !== undefined && ran.ok) checks.push(ran)
   checks.push(...tools)

@@ -3,7 +3,7 @@ import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSyn
 import { join } from "node:path"
 import { HookFailure, hookClient, isUnreachableFailure } from "./HookClient.js"
 import { configDir, home, logFile, queueFile, resolveCredentials } from "./Paths.js"
-import { projectNameFor } from "./Project.js"
+import { gitBranchOf, projectNameFor } from "./Project.js"
 import { enqueue, type QueuedEvent, queuedCount } from "./QueueFile.js"
 import { type HookEvent, type Tool, TOOL_RECORDS } from "../setup/ToolRecords.js"
 
@@ -135,7 +135,8 @@ const send = async (client: Client, e: QueuedEvent): Promise<string> => {
   try {
     return await sendAt(client, e, { at: e.at })
   } catch (error) {
-    if (error instanceof HookFailure && error.code === "invalid_input") return sendAt(client, e, {})
+    // an older server knows neither `at` nor `gitBranch`
+    if (error instanceof HookFailure && error.code === "invalid_input") return sendAt(client, { ...e, gitBranch: undefined }, {})
     throw error
   }
 }
@@ -145,8 +146,13 @@ const sendAt = async (client: Client, e: QueuedEvent, when: { readonly at?: stri
   const key = `clockme-hook:${e.id}`
   const project = e.fallbackProjectId ? { fallbackProjectId: e.fallbackProjectId } : { autoCreate: e.autoCreate ?? false }
   const description = e.description ? { description: e.description } : {}
+  const branch = e.gitBranch ? { gitBranch: e.gitBranch } : {}
   const start = async () => {
-    const started = await client.call("start", { projectName: e.projectName, source: "hook", ...project, ...session, ...description }, key)
+    const started = await client.call(
+      "start",
+      { projectName: e.projectName, source: "hook", ...project, ...session, ...description, ...branch },
+      key
+    )
     return `started ${started.projectName}${started.alreadyRunning ? " (already running)" : ""}`
   }
   switch (e.event) {
@@ -160,6 +166,7 @@ const sendAt = async (client: Client, e: QueuedEvent, when: { readonly at?: stri
           projectName: e.projectName,
           source: "hook",
           ...session,
+          ...branch,
           ...(autoStart ? { autoStart: true, autoCreate: e.autoCreate ?? false, ...description } : {})
         }, key)
         return "heartbeat"
@@ -238,7 +245,8 @@ export const runHook = async (options: HookOptions): Promise<void> => {
     sessionId,
     autoCreate: options.fallbackProject === undefined ? options.autoCreate : false,
     fallbackProjectId: options.fallbackProject,
-    description: `${TOOL_RECORDS[options.tool as Tool]?.label ?? options.tool} session`
+    description: `${TOOL_RECORDS[options.tool as Tool]?.label ?? options.tool} session`,
+    gitBranch: gitBranchOf(str(payload?.cwd) ?? folder)
   }
   const credentials = resolveCredentials()
   if (!credentials.apiKey) {

@@ -59,7 +59,10 @@ const setup = Command.make("setup", {
   fallbackProject: optional(Options.text("fallback-project").pipe(Options.withDescription("the project id used when no project matches the folder"))),
   autoCreate: Options.boolean("auto-create").pipe(Options.withDescription("create a project named after the folder when none matches (the default)")),
   dryRun: Options.boolean("dry-run").pipe(Options.withDescription("print the diff, write nothing")),
-  command: optional(Options.text("command").pipe(Options.withDescription("the command hooks run (default: the hook program setup copies to ~/.clockme/bin, or $CLOCKME_HOME/bin)")))
+  command: optional(Options.text("command").pipe(Options.withDescription("the command hooks run (default: the hook program setup copies to ~/.clockme/bin, or $CLOCKME_HOME/bin)"))),
+  removeOldHooks: Options.boolean("remove-old-hooks").pipe(
+    Options.withDescription("when the ClockMe plugin is installed for the tool, remove what an earlier setup wrote without asking (the plugin's hooks would count each session twice beside them)")
+  )
 }, (input) => action(() => Actions.setup(input))).pipe(
   Command.withDescription("add the MCP entry and hook commands to the tool's own settings, with a backup and a printed diff; the hooks run one program per user (~/.clockme/bin/clockme-hook), the same whichever install ran setup")
 )

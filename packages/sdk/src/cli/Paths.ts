@@ -45,11 +45,15 @@ export const writePrivate = (file: string, content: string): void => {
   renameSync(temp, file)
 }
 
-/** The URL and key a command uses: flags, then `CLOCKME_URL`/`CLOCKME_API_KEY`, then the config file. */
+/**
+ * The URL and key a command uses: flags, then `CLOCKME_URL`/`CLOCKME_API_KEY`, then the values the Claude Code
+ * plugin prompted for (exported to its hooks as `CLAUDE_PLUGIN_OPTION_<KEY>`), then the config file.
+ */
 export const resolveCredentials = (flags: { readonly url?: string | undefined; readonly key?: string | undefined } = {}) => {
   const stored = readConfig()
+  const env = (...names: ReadonlyArray<string>) => names.map((name) => process.env[name]).find((value) => !!value)
   return {
-    url: flags.url ?? (process.env.CLOCKME_URL || undefined) ?? stored.url ?? "http://127.0.0.1:8787",
-    apiKey: flags.key ?? (process.env.CLOCKME_API_KEY || undefined) ?? stored.apiKey
+    url: flags.url ?? env("CLOCKME_URL", "CLAUDE_PLUGIN_OPTION_SERVER_URL") ?? stored.url ?? "http://127.0.0.1:8787",
+    apiKey: flags.key ?? env("CLOCKME_API_KEY", "CLAUDE_PLUGIN_OPTION_API_KEY") ?? stored.apiKey
   }
 }

@@ -23,22 +23,41 @@ const remoteName = (gitDir: string): string | undefined => {
   }
 }
 
-/** The `.git` directory of a repository root; a worktree's `.git` file points into the main repository. */
-const gitDirOf = (root: string): { readonly dir: string; readonly mainRoot: string } => {
+/** A checkout's own git directory, where its HEAD is: `.git`, or where a worktree's `.git` file points. */
+const headDirOf = (root: string): string => {
   const dotGit = join(root, ".git")
   try {
     if (statSync(dotGit).isFile()) {
       const target = /gitdir:\s*(.+)/.exec(readFileSync(dotGit, "utf8"))?.[1]?.trim()
-      if (target) {
-        const absolute = resolve(root, target)
-        const common = absolute.includes(`${join(".git", "worktrees")}`) ? absolute.slice(0, absolute.indexOf(join(".git", "worktrees")) + 4) : absolute
-        return { dir: common, mainRoot: dirname(common) }
-      }
+      if (target) return resolve(root, target)
     }
   } catch {
     // fall through to the plain layout
   }
-  return { dir: dotGit, mainRoot: root }
+  return dotGit
+}
+
+/** The `.git` directory of a repository root; a worktree's `.git` file points into the main repository. */
+const gitDirOf = (root: string): { readonly dir: string; readonly mainRoot: string } => {
+  const own = headDirOf(root)
+  if (own === join(root, ".git")) return { dir: own, mainRoot: root }
+  const common = own.includes(`${join(".git", "worktrees")}`) ? own.slice(0, own.indexOf(join(".git", "worktrees")) + 4) : own
+  return { dir: common, mainRoot: dirname(common) }
+}
+
+/**
+ * The branch checked out where `folder` is, read from its HEAD file (a worktree's own) without running git;
+ * undefined for a detached HEAD, no repository, or anything unreadable.
+ */
+export const gitBranchOf = (folder: string): string | undefined => {
+  try {
+    const root = gitRoot(folder)
+    if (root === undefined) return undefined
+    const branch = /^ref:\s*refs\/heads\/(.+?)\s*$/m.exec(readFileSync(join(headDirOf(root), "HEAD"), "utf8"))?.[1]
+    return branch === undefined || branch.length > 255 ? undefined : branch
+  } catch {
+    return undefined
+  }
 }
 
 /**

@@ -16,6 +16,8 @@ export interface HookActivity {
   readonly autoCreate?: boolean | undefined
   readonly fallbackProjectId?: string | undefined
   readonly description?: string | undefined
+  /** The git branch of the working directory, when it is a repository. */
+  readonly gitBranch?: string | undefined
 }
 
 export interface Stretch {

@@ -4,6 +4,7 @@ import {
   type FilePath,
   type HookEvent,
   type HooksFile,
+  type HookSpec,
   KEY_ENV,
   type KeyReference,
   type McpFile,
@@ -40,9 +41,20 @@ export const isObject = (value: unknown): value is Record<string, Json> =>
 
 export const mcpUrl = (url: string) => `${url.replace(/\/+$/, "").replace(/\/api$/, "")}/api/mcp`
 
+/** What every hook runs after the program: setup's commands and the plugins' (cli/Plugin.ts) alike. */
+export const hookArgs = (tool: Tool, event: HookEvent, fallbackProject?: string): ReadonlyArray<string> =>
+  ["hook", event, "--tool", tool, ...(fallbackProject ? ["--fallback-project", fallbackProject] : ["--auto-create"])]
+
 export const hookCommand = (options: Pick<RecordOptions, "command" | "tool" | "fallbackProject">, event: HookEvent): string =>
-  `${options.command} hook ${event} --tool ${options.tool}` +
-  (options.fallbackProject ? ` --fallback-project ${options.fallbackProject}` : " --auto-create")
+  `${options.command} ${hookArgs(options.tool, event, options.fallbackProject).join(" ")}`
+
+/** One tool's hook entries in its file's layout, each event's handler made by `handler`. */
+export const hookEntries = (target: HooksFile, handler: (spec: HookSpec) => Record<string, unknown>) =>
+  target.events.map((spec) => {
+    const made = handler(spec)
+    const entry = target.layout === "flat" ? made : spec.matcher === undefined ? { hooks: [made] } : { matcher: spec.matcher, hooks: [made] }
+    return { name: spec.name, entry }
+  })
 
 export const authorization = (options: RecordOptions, reference: KeyReference): string => {
   if (!options.projectScope) return `Bearer ${options.key}`
@@ -72,10 +84,8 @@ export const addMcpEntry = (config: Json, target: McpFile, options: RecordOption
 /** Adds the tool's ClockMe hooks to a parsed hooks file, after any hooks it holds. */
 export const addHooks = (config: Json, target: HooksFile, options: RecordOptions): void => {
   const hooks = isObject(config.hooks) ? config.hooks : {}
-  for (const spec of target.events) {
-    const handler = spec.handler(hookCommand(options, spec.event))
-    const entry = target.layout === "flat" ? handler : spec.matcher === undefined ? { hooks: [handler] } : { matcher: spec.matcher, hooks: [handler] }
-    hooks[spec.name] = [...(Array.isArray(hooks[spec.name]) ? hooks[spec.name] : []), entry]
+  for (const { entry, name } of hookEntries(target, (spec) => spec.handler(hookCommand(options, spec.event)))) {
+    hooks[name] = [...(Array.isArray(hooks[name]) ? hooks[name] : []), entry]
   }
   config.hooks = hooks
 }

@@ -2,7 +2,7 @@ import { Context, Data, Effect, Layer } from "effect"
 import type { Duration, Schema } from "effect"
 import type { DomainEvent, EventType } from "../Events.js"
 import type { OperationTable } from "../api/OperationTable.js"
-import type { UserId, WorkspaceId } from "../Ids.js"
+import type { ProjectId, UserId, WorkspaceId } from "../Ids.js"
 import type { ConnectionId, DeliveryId, TargetRefused } from "../Integration.js"
 
 /** One workspace's connection to an integration, with its settings decoded by the plugin's schemas. */
@@ -35,13 +35,29 @@ export class DeliveryRejected extends Data.TaggedError("DeliveryRejected")<{
   readonly response?: string | undefined
 }> {}
 
+/** What an outbound handler gets besides the event and its connection. */
+export interface OutboundContext {
+  /**
+   * The provider's id of an entry this connection sent it (a Notion page), kept per (connection, entry) so an
+   * edit or a deletion reaches the same record; `save` replaces, `remove` forgets.
+   */
+  readonly externalIds: {
+    readonly find: (entryId: string) => Effect.Effect<string | undefined>
+    readonly save: (entryId: string, externalId: string) => Effect.Effect<void>
+    readonly remove: (entryId: string) => Effect.Effect<void>
+  }
+  /** The name of a project of the connection's workspace, as it is now (events carry project ids). */
+  readonly projectName: (projectId: ProjectId) => Effect.Effect<string | undefined>
+}
+
 export interface Outbound<Config, Secrets> {
   /** The event types it consumes; a connection may narrow them, never widen them. */
   readonly events: ReadonlyArray<EventType>
   /** Called at least once per event, in order per connection; must be idempotent on `event.id`. */
   readonly handle: (
     event: DomainEvent,
-    connection: ConnectionOf<Config, Secrets>
+    connection: ConnectionOf<Config, Secrets>,
+    context: OutboundContext
   ) => Effect.Effect<Receipt, DeliveryFailed | DeliveryRejected>
 }
 
@@ -99,7 +115,7 @@ export interface ActingMember {
 }
 
 /** What a handler of a stored inbound delivery gets besides the request and its connection. */
-export interface InboundContext {
+export interface InboundContext<Secrets = any> {
   /** The delivery being processed (stored before the provider was answered). */
   readonly deliveryId: DeliveryId
   /**
@@ -116,6 +132,13 @@ export interface InboundContext {
    * otherwise, since one connection's deliveries are processed one at a time. Succeeds with whether it ran.
    */
   readonly once: <E>(key: string, effect: Effect.Effect<void, E>) => Effect.Effect<boolean, E>
+  /**
+   * Replaces the connection's secrets (in the plugin's decoded form), sealed and shown only as a fingerprint,
+   * for a secret the provider hands over in a request (Notion's verification token). The stored body of this
+   * delivery is dropped in the same transaction, so the secret is kept nowhere else; a retry sees an empty body.
+   * (A method, so a handler typed for any connection still fits a route of a plugin with its own secrets.)
+   */
+  setSecrets(secrets: Secrets): Effect.Effect<void>
 }
 
 /**
@@ -136,7 +159,7 @@ export interface InboundRoute<Config, Secrets> {
   readonly handle: (
     request: InboundRequest,
     connection: ConnectionOf<Config, Secrets>,
-    context: InboundContext
+    context: InboundContext<Secrets>
   ) => Effect.Effect<InboundReply, DeliveryFailed | InboundSkipped | OperationRefusal>
 }
 
