@@ -37,6 +37,14 @@ const shootFitting = async (page: Page, name: string) => {
   await page.setViewportSize({ width: 1280, height: 844 })
 }
 
+/** A person without a session fills the invite page's new-account form and sends it. */
+const signUp = async (page: Page, name: string, email: string) => {
+  await page.getByLabel("Your name").fill(name)
+  await page.getByLabel("Email", { exact: true }).fill(email)
+  await page.getByLabel("Choose a password").fill(password)
+  await page.getByRole("button", { name: "Create account and join" }).click()
+}
+
 const go = async (page: Page, name: string) => {
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name }).click()
   await page.getByRole("heading", { name, level: 1 }).waitFor()
@@ -136,24 +144,24 @@ describe("the dashboard's account pages in a browser", () => {
     const inviteLink = (await page.getByTestId("invite-link").textContent())!
     expect(inviteLink).toMatch(new RegExp(`^${server.base}/invite#code=`))
 
-    const guest = await browser.newContext()
-    cleanups.push(() => guest.close())
-    const guestPage = await guest.newPage()
+    /** Another person's browser: its own cookies, closed at the end. */
+    const stranger = async (url: string) => {
+      const context = await browser.newContext()
+      cleanups.push(() => context.close())
+      const opened = await context.newPage()
+      await opened.goto(url)
+      return opened
+    }
+    const guestPage = await stranger(`${server.base}/invite#code=not-a-code`)
     const guestErrors: Array<string> = []
     guestPage.on("console", (message) => message.type() === "error" && guestErrors.push(message.text()))
-    await guestPage.goto(`${server.base}/invite#code=not-a-code`)
-    await guestPage.getByLabel("Your name").fill("Grace")
-    await guestPage.getByLabel("Email", { exact: true }).fill("grace@example.com")
-    await guestPage.getByLabel("Choose a password").fill(password)
-    await guestPage.getByRole("button", { name: "Create account and join" }).click()
+    await guestPage.reload()
+    await signUp(guestPage, "Grace", "grace@example.com")
     await guestPage.getByText("This invite link is not valid").waitFor()
     await guestPage.goto(inviteLink)
     await guestPage.getByRole("heading", { name: "Join a workspace" }).waitFor()
     await shootFitting(guestPage, "invite")
-    await guestPage.getByLabel("Your name").fill("Grace")
-    await guestPage.getByLabel("Email", { exact: true }).fill("grace@example.com")
-    await guestPage.getByLabel("Choose a password").fill(password)
-    await guestPage.getByRole("button", { name: "Create account and join" }).click()
+    await signUp(guestPage, "Grace", "grace@example.com")
     await guestPage.getByRole("heading", { name: "Team", level: 1 }).waitFor()
     await guestPage.getByText("Crew").first().waitFor()
     // the signed-out probe's 401 and the unknown code's 404, which the browser logs as failed loads
@@ -164,6 +172,22 @@ describe("the dashboard's account pages in a browser", () => {
     await page.getByText("used 1 of 2").waitFor()
     await page.getByRole("heading", { name: "Audit log" }).waitFor()
     await shootFitting(page, "team")
+
+    // an account that exists is told to sign in, and joins by signing in; a revoked link says so
+    const returningPage = await stranger(inviteLink)
+    await signUp(returningPage, "Grace again", "grace@example.com")
+    await returningPage.getByText("Sign in below with that account to join").waitFor()
+    await returningPage.getByLabel("Account email").fill("grace@example.com")
+    await returningPage.getByLabel("Account password").fill(password)
+    await returningPage.getByRole("button", { name: "Sign in and join" }).click()
+    await returningPage.getByRole("heading", { name: "Team", level: 1 }).waitFor()
+    await page.getByRole("button", { name: /^Revoke invite / }).click()
+    await page.getByText(/^revoked · used 1 of 2/).waitFor()
+    const latePage = await stranger(inviteLink)
+    await signUp(latePage, "Late", "late@example.com")
+    await latePage.getByText("This invite can no longer be used").waitFor()
+    const members = await request(server.base, "GET", "/api/workspaces", { key })
+    expect((members.body as ReadonlyArray<{ name: string; memberCount: number }>).find((w) => w.name === "Crew")?.memberCount).toBe(2)
 
     // Explorer: a DELETE waits for its confirmation
     const doomed = await request(server.base, "POST", "/api/keys", { key, body: { label: "doomed" } })
