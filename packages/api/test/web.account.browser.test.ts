@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from "@effect/vitest"
 import { execFile } from "node:child_process"
+import { randomBytes } from "node:crypto"
 import * as fs from "node:fs"
 import * as http from "node:http"
 import type { AddressInfo } from "node:net"
@@ -67,6 +68,19 @@ describe("the dashboard's account pages in a browser", () => {
       cleanups.push(database.drop)
       env = { DATABASE_URL: database.url }
     }
+    // a webhook receiver on this machine, which the server may post to with private addresses allowed
+    const received: Array<string> = []
+    const receiver = http.createServer((incoming, response) => {
+      let body = ""
+      incoming.on("data", (chunk) => (body += chunk))
+      incoming.on("end", () => {
+        received.push(body)
+        response.writeHead(200).end()
+      })
+    })
+    await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve))
+    cleanups.push(() => new Promise((resolve) => receiver.close(resolve)))
+    env = { ...env, CLOCKME_SECRET_KEY: randomBytes(32).toString("base64"), CLOCKME_WEBHOOKS_ALLOW_PRIVATE: "true" }
     const server: RunningServer = await startServer(dataDir, 180_000, env)
     cleanups.push(() => server.stop("SIGKILL"))
     const key = ownerKey(server)
@@ -101,6 +115,17 @@ describe("the dashboard's account pages in a browser", () => {
     await page.getByRole("button", { name: "Save profile" }).click()
     await page.getByText("Profile saved.").waitFor()
     expect((await request(server.base, "GET", "/api/me", { key })).body.user).toMatchObject({ timezone: "Europe/Berlin", weekStart: "sunday" })
+    // a webhook: its secret shown once, a test event delivered, and delivered again on retry
+    await page.getByLabel("Webhook URL").fill(`http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`)
+    await page.getByRole("button", { name: "Connect webhook" }).click()
+    await page.getByText(/^whsec_/).waitFor()
+    await page.getByRole("button", { name: "Deliveries" }).click()
+    await page.getByRole("button", { name: "Send a test event" }).click()
+    await page.getByRole("button", { name: "Retry delivery of webhook.test" }).waitFor()
+    await expect.poll(() => received.length, { timeout: 15_000 }).toBe(1)
+    await page.getByRole("button", { name: "Retry delivery of webhook.test" }).click()
+    await expect.poll(() => received.length, { timeout: 15_000 }).toBe(2)
+    expect(received.map((body) => JSON.parse(body).type)).toEqual(["webhook.test", "webhook.test"])
     await row.getByRole("button", { name: "Revoke terminal" }).click()
     await row.waitFor({ state: "detached" })
     const revoked = await run("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "-H", `Authorization: Bearer ${secret}`, `${server.base}/api/me`])
