@@ -218,8 +218,13 @@ describe("the dashboard's account pages in a browser", () => {
     const doomed = await request(server.base, "POST", "/api/keys", { key, body: { label: "doomed" } })
     expect(doomed.status).toBe(201)
     await go(page, "Explorer")
-    await page.getByLabel("Filter operations").fill("/api/keys/")
-    await page.getByRole("button", { name: "DELETE /api/keys/{id}" }).click()
+    // by keyboard alone: the filter, Tab to the operations, Enter chooses one
+    await page.getByLabel("Filter operations").focus()
+    await page.keyboard.type("/api/keys/")
+    await page.keyboard.press("Tab")
+    await page.keyboard.press("Tab")
+    await page.keyboard.press("Enter")
+    await page.getByRole("heading", { name: "DELETE /api/keys/{id}" }).waitFor()
     await page.getByLabel("API key").fill(key)
     await page.getByLabel("id (path, required)").fill(doomed.body.key.id)
     const before = requests.length
