@@ -212,7 +212,19 @@ describe("the dashboard's account pages in a browser", () => {
     await signUp(latePage, "Late", "late@example.com")
     await latePage.getByText("This invite can no longer be used").waitFor()
     const members = await request(server.base, "GET", "/api/workspaces", { key })
-    expect((members.body as ReadonlyArray<{ name: string; memberCount: number }>).find((w) => w.name === "Crew")?.memberCount).toBe(2)
+    const crew = (members.body as ReadonlyArray<{ id: string; name: string; memberCount: number }>).find((w) => w.name === "Crew")
+    expect(crew?.memberCount).toBe(2)
+
+    // the owner makes Grace an owner, then removes her after confirming
+    await page.getByLabel("Role of Grace").selectOption("owner")
+    await expect.poll(async () =>
+      ((await request(server.base, "GET", `/api/workspaces/${crew!.id}/members`, { key })).body as ReadonlyArray<{ email: string; role: string }>)
+        .find((member) => member.email === "grace@example.com")?.role
+    ).toBe("owner")
+    page.once("dialog", (dialog) => void dialog.accept())
+    await page.getByRole("button", { name: "Remove Grace" }).click()
+    await page.getByRole("cell", { name: "grace@example.com" }).waitFor({ state: "detached" })
+    expect((await request(server.base, "GET", `/api/workspaces/${crew!.id}`, { key })).body.memberCount).toBe(1)
 
     // Explorer: a DELETE waits for its confirmation
     const doomed = await request(server.base, "POST", "/api/keys", { key, body: { label: "doomed" } })
