@@ -233,6 +233,8 @@ describe("the dashboard's account pages in a browser", () => {
     // by keyboard alone: the filter, Tab to the operations, Enter chooses one
     await page.getByLabel("Filter operations").focus()
     await page.keyboard.type("/api/keys/")
+    // the operations come from /api/openapi, which the server builds on its first request
+    await page.getByRole("button", { name: "DELETE /api/keys/{id}" }).waitFor()
     await page.keyboard.press("Tab")
     await page.keyboard.press("Tab")
     await page.keyboard.press("Enter")
