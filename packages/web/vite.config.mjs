@@ -7,6 +7,8 @@ import { defineConfig } from "vite"
  */
 export default defineConfig({
   root: fileURLToPath(new URL(".", import.meta.url)),
+  // from source: the SDK's bundle is built after the server's, which builds this
+  resolve: { alias: { "@clockme/sdk/setup-records": fileURLToPath(new URL("../sdk/src/setup/SetupRecords.ts", import.meta.url)) } },
   esbuild: { jsx: "automatic", jsxImportSource: "preact" },
   build: {
     outDir: fileURLToPath(new URL("../api/dist/web", import.meta.url)),

@@ -1,23 +1,10 @@
 import { afterAll, describe, expect, it } from "@effect/vitest"
 import * as fs from "node:fs"
-import * as path from "node:path"
-import type { Browser, Page } from "playwright-core"
+import type { Browser } from "playwright-core"
 import { inject } from "vitest"
-import { launchBrowser, visit } from "./lib/Browser.js"
-import { ownerKey, postgresDatabase, request, root, startServer, tempDataDir } from "./lib/Process.js"
+import { launchBrowser, screenshots, shoot, visit } from "./lib/Browser.js"
+import { ownerKey, postgresDatabase, request, startServer, tempDataDir } from "./lib/Process.js"
 import type { RunningServer } from "./lib/Process.js"
-
-/** Screenshots of every page at a phone's and a laptop's width, for a person to look at (gitignored). */
-const screenshots = path.join(root, ".tmp", "screenshots")
-const widths = [390, 1280] as const
-
-const shoot = async (page: Page, name: string) => {
-  for (const width of widths) {
-    await page.setViewportSize({ width, height: 844 })
-    await page.screenshot({ path: path.join(screenshots, `${name}-${width}.png`), fullPage: true })
-  }
-  await page.setViewportSize({ width: 1280, height: 844 })
-}
 
 /** The dashboard in Chromium against the built server, as a newcomer meets it after `npm start`. */
 describe("the dashboard in a browser", () => {

@@ -4,7 +4,7 @@ import type { ComponentChildren } from "preact"
 export const Field = (props: {
   readonly label: string
   readonly name: string
-  readonly type?: "text" | "email" | "password" | "number" | "date" | "time"
+  readonly type?: "text" | "email" | "password" | "url" | "number" | "date" | "time" | "datetime-local"
   readonly autocomplete?: string
   readonly required?: boolean
   readonly disabled?: boolean

@@ -1,4 +1,20 @@
+import * as fs from "node:fs"
+import * as path from "node:path"
 import { type Browser, chromium, type Page } from "playwright-core"
+import { root } from "./Process.js"
+
+/** Screenshots of every page at a phone's and a laptop's width, for a person to look at (gitignored). */
+export const screenshots = path.join(root, ".tmp", "screenshots")
+const widths = [390, 1280] as const
+
+export const shoot = async (page: Page, name: string) => {
+  fs.mkdirSync(screenshots, { recursive: true })
+  for (const width of widths) {
+    await page.setViewportSize({ width, height: 844 })
+    await page.screenshot({ path: path.join(screenshots, `${name}-${width}.png`), fullPage: true })
+  }
+  await page.setViewportSize({ width: 1280, height: 844 })
+}
 
 /** Debian's Chromium (the `chromium` package; .ci/run installs it): playwright-core downloads no browser of its own. */
 export const chromiumPath = process.env.CLOCKME_CHROMIUM ?? "/usr/bin/chromium"
