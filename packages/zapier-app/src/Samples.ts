@@ -30,6 +30,9 @@ const timer = {
   startedAt: "2026-08-20T09:00:00.000Z",
   lastActivityAt: "2026-08-20T10:40:00.000Z",
   elapsedSeconds: 6300,
+  heartbeats: 14,
+  sessions: 1,
+  pauses: 0,
   usage
 }
 
