@@ -84,7 +84,8 @@ layer(TestServerManualSweep, { timeout: 120_000 })("billing reports", (it) => {
           rate: null,
           amount: 425,
           entries: 6,
-          aiCostUsd: 0
+          aiCostUsd: 0,
+          unpricedModels: []
         },
         {
           projectId: beta.id,
@@ -97,10 +98,11 @@ layer(TestServerManualSweep, { timeout: 120_000 })("billing reports", (it) => {
           rate: 80,
           amount: 66.67,
           entries: 2,
-          aiCostUsd: 0
+          aiCostUsd: 0,
+          unpricedModels: []
         }
       ])
-      expect(reply.body.totals).toEqual({ hours: 4.75, billableHours: 4.25, amount: 491.67, entries: 8, aiCostUsd: 0 })
+      expect(reply.body.totals).toEqual({ hours: 4.75, billableHours: 4.25, amount: 491.67, entries: 8, aiCostUsd: 0, unpricedModels: [] })
     }))
 
   it.effect("by task, by day (timezone day boundaries), by week starting Monday and Sunday", () =>
@@ -122,7 +124,7 @@ layer(TestServerManualSweep, { timeout: 120_000 })("billing reports", (it) => {
         ["2026-06-03", 1.83, 1.83, 166.67, 4],
         ["2026-06-07", 0.67, 0.17, 25, 2]
       ])
-      expect(byDay.body.totals).toEqual({ hours: 4.75, billableHours: 4.25, amount: 491.67, entries: 8, aiCostUsd: 0 })
+      expect(byDay.body.totals).toEqual({ hours: 4.75, billableHours: 4.25, amount: 491.67, entries: 8, aiCostUsd: 0, unpricedModels: [] })
 
       const mondayWeeks = yield* report("&groupBy=week")
       expect(mondayWeeks.body.lines.map((l: any) => [l.date, l.hours, l.amount])).toEqual([["2026-06-01", 4.75, 491.67]])
@@ -145,7 +147,7 @@ layer(TestServerManualSweep, { timeout: 120_000 })("billing reports", (it) => {
         ["2026-06-04", 0.83, 66.67],
         ["2026-06-07", 0.5, 0]
       ])
-      expect(utc.body.totals).toEqual({ hours: 5.58, billableHours: 5.08, amount: 546.67, entries: 8, aiCostUsd: 0 })
+      expect(utc.body.totals).toEqual({ hours: 5.58, billableHours: 5.08, amount: 546.67, entries: 8, aiCostUsd: 0, unpricedModels: [] })
     }))
 
   it.effect("filters: projectId, taskId, billable; ids of another workspace are 404; bad values are 400", () =>
@@ -153,15 +155,15 @@ layer(TestServerManualSweep, { timeout: 120_000 })("billing reports", (it) => {
       const { alpha, base, bob, design, report } = yield* setup
       const onlyAlpha = yield* report(`&projectId=${alpha.id}`)
       expect(onlyAlpha.body.projects.map((l: any) => l.projectName)).toEqual(["Alpha"])
-      expect(onlyAlpha.body.totals).toEqual({ hours: 3.42, billableHours: 3.42, amount: 425, entries: 6, aiCostUsd: 0 })
+      expect(onlyAlpha.body.totals).toEqual({ hours: 3.42, billableHours: 3.42, amount: 425, entries: 6, aiCostUsd: 0, unpricedModels: [] })
       const onlyDesign = yield* report(`&taskId=${design.id}`)
-      expect(onlyDesign.body.totals).toEqual({ hours: 1.67, billableHours: 1.67, amount: 250, entries: 2, aiCostUsd: 0 })
+      expect(onlyDesign.body.totals).toEqual({ hours: 1.67, billableHours: 1.67, amount: 250, entries: 2, aiCostUsd: 0, unpricedModels: [] })
       const nonBillable = yield* report("&billable=false")
       expect(nonBillable.body.projects.map((l: any) => [l.projectName, l.hours, l.billableHours, l.amount])).toEqual([
         ["Beta, Inc.", 0.5, 0, 0]
       ])
       const billable = yield* report("&billable=true")
-      expect(billable.body.totals).toEqual({ hours: 4.25, billableHours: 4.25, amount: 491.67, entries: 7, aiCostUsd: 0 })
+      expect(billable.body.totals).toEqual({ hours: 4.25, billableHours: 4.25, amount: 491.67, entries: 7, aiCostUsd: 0, unpricedModels: [] })
 
       // Bob's own report in the same workspace: only his 8 hours on Alpha at 100
       const bobs = yield* report("", bob.key)

@@ -74,7 +74,7 @@ describe("rates and rounding", () => {
         ["Alpha", 3.42, 3.42, null, 425, 6],
         ["Beta, Inc.", 1.33, 0.83, 80, 66.67, 2]
       ])
-      expect(byProject.totals).toEqual({ hours: 4.75, billableHours: 4.25, amount: 491.67, entries: 8, aiCostUsd: 0 })
+      expect(byProject.totals).toEqual({ hours: 4.75, billableHours: 4.25, amount: 491.67, entries: 8, aiCostUsd: 0, unpricedModels: [] })
     }).pipe(Effect.provide(ServiceTest)))
 
   it.effect("non-billable time counts in hours only; each member's report holds only their own time", () =>
@@ -104,7 +104,7 @@ describe("rates and rounding", () => {
       expect(weeks.lines.map((l) => [l.date, l.hours, l.amount])).toEqual([["2026-05-31", 4.08, 466.67], ["2026-06-07", 0.67, 25]])
       yield* alice.run(accounts.update({ timezone: "UTC" }))
       const utc = yield* billing(alice, { ...june, groupBy: "day" })
-      expect(utc.totals).toEqual({ hours: 5.58, billableHours: 5.08, amount: 546.67, entries: 8, aiCostUsd: 0 })
+      expect(utc.totals).toEqual({ hours: 5.58, billableHours: 5.08, amount: 546.67, entries: 8, aiCostUsd: 0, unpricedModels: [] })
     }).pipe(Effect.provide(ServiceTest)))
 
   it.effect("JPY has no minor unit: a line is rounded once to whole yen, not per entry", () =>

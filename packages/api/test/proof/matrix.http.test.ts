@@ -103,7 +103,7 @@ const fullScope: ReadonlySet<string> = new Set([
   ...["create", "join", "update", "activate", "leave", "createInvite", "listInvites", "revokeInvite", "updateMember", "removeMember"]
     .map((name) => `workspaces.${name}`),
   "me.update",
-  ...["list", "connect", "update", "disconnect", "deliveries", "identities", "mapIdentity", "unmapIdentity"]
+  ...["list", "connect", "update", "disconnect", "deliveries", "identities", "mapIdentity", "unmapIdentity", "revealVerificationToken"]
     .map((name) => `integrations.${name}`),
   ...["list", "create", "get", "update", "delete", "rotateSecret", "test", "deliveries", "retry"].map((name) => `webhooks.${name}`),
   ...["subscribe", "unsubscribe", "samples"].map((name) => `zapier.${name}`)
