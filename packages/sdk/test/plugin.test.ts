@@ -3,7 +3,8 @@ import type { ValidateFunction } from "ajv"
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { CODEX_PLUGIN_DIR, PLUGIN_DIR, PLUGIN_NAME, pluginFiles, PROGRAM } from "../src/cli/Plugin.js"
-import { plan } from "../src/cli/Setup.js"
+import { apply, plan } from "../src/cli/Setup.js"
+import { telemetryEnv } from "../src/cli/Telemetry.js"
 import { hookArgs } from "../src/setup/SetupRecords.js"
 import { KEY_ENV, type Tool, TOOL_RECORDS } from "../src/setup/ToolRecords.js"
 import { closedPort, sandbox, sdkRoot } from "./lib/Cli.js"
@@ -173,6 +174,74 @@ describe("clockme setup beside the plugin", () => {
     expect(healthy.find((c: any) => c.subject === "claude-code")).toMatchObject({ ok: true, detail: `the ClockMe plugin is installed (${settings})` })
     expect(healthy.find((c: any) => c.subject === "tools")).toBeUndefined()
     expect(JSON.parse(readFileSync(settings, "utf8"))).toEqual({ enabledPlugins: { "clockme@clockme": true } })
+  })
+
+  it("Claude Code: --usage writes the OpenTelemetry export beside the plugin, removing the old hooks keeps it, and --uninstall --usage removes only it", { timeout: 60_000 }, async () => {
+    const box = sandbox()
+    const env = setupEnv(box.home)
+    const url = "http://127.0.0.1:8787"
+    const exported = { ...telemetryEnv(url, KEY) }
+    expect((await runInProcess(["setup", "claude-code", "--key", KEY, "--url", url], { env })).code).toBe(0)
+    const settings = join(box.home, ".claude", "settings.json")
+    const read = () => JSON.parse(readFileSync(settings, "utf8"))
+    writeFileSync(settings, JSON.stringify({ ...read(), env: { DISABLE_TELEMETRY_PROMPT: "1" }, enabledPlugins: { "clockme@clockme": true } }, null, 2))
+
+    // --usage needs the key it writes
+    const bare = sandbox()
+    mkdirSync(join(bare.home, ".claude"), { recursive: true })
+    writeFileSync(join(bare.home, ".claude", "settings.json"), JSON.stringify({ enabledPlugins: { "clockme@clockme": true } }))
+    const refused = await runInProcess(["setup", "claude-code", "--usage"], { env: setupEnv(bare.home) })
+    expect(refused.code).toBe(2)
+    expect(refused.stderr).toContain("setup needs an API key")
+
+    const usage = await runInProcess(["setup", "claude-code", "--usage", "--key", KEY, "--url", url], { env })
+    expect(usage.code, usage.stderr).toBe(0)
+    expect(usage.stdout).toContain("so setup adds only the OpenTelemetry export of AI usage, which the plugin does not carry")
+    expect(usage.stdout).toContain("Kept; remove it with: clockme setup claude-code --remove-old-hooks")
+    expect(read().env).toEqual({ DISABLE_TELEMETRY_PROMPT: "1", ...exported })
+    expect(read().hooks).toBeDefined()
+    const doctorBefore = JSON.parse((await runInProcess(["doctor", "--json", "--url", await closedPort()], { env })).stdout).checks
+    expect(doctorBefore.find((c: any) => c.subject === "claude-code")).toMatchObject({ ok: false, fix: "clockme setup claude-code --remove-old-hooks" })
+
+    // Removing the old hooks leaves the export the plugin does not carry, and both backups.
+    const removed = await runInProcess(["setup", "claude-code", "--remove-old-hooks", "--json"], { env })
+    expect(JSON.parse(removed.stdout)).toMatchObject({ oldHooks: "removed", usage: "unchanged", program: "removed" })
+    expect(read()).toEqual({ env: { DISABLE_TELEMETRY_PROMPT: "1", ...exported }, enabledPlugins: { "clockme@clockme": true } })
+    const doctor = JSON.parse((await runInProcess(["doctor", "--json", "--url", await closedPort()], { env })).stdout).checks
+    expect(doctor.find((c: any) => c.subject === "claude-code")).toMatchObject({ ok: true, detail: `the ClockMe plugin is installed (${settings})` })
+    expect(doctor.find((c: any) => c.subject === "claude-code usage")).toMatchObject({ ok: true })
+
+    // A later setup (a new key) refreshes the export.
+    const NEW_KEY = "ck_live_pluginTestKey00000000002"
+    const refreshed = await runInProcess(["setup", "claude-code", "--key", NEW_KEY, "--url", url, "--json"], { env })
+    expect(JSON.parse(refreshed.stdout)).toMatchObject({ oldHooks: "none", usage: "written", changed: [settings] })
+    expect(read().env.OTEL_EXPORTER_OTLP_HEADERS).toBe(`Authorization=Bearer ${NEW_KEY}`)
+
+    // --uninstall --usage turns the export off and touches nothing else.
+    const off = await runInProcess(["setup", "claude-code", "--uninstall", "--usage"], { env })
+    expect(off.code, off.stderr).toBe(0)
+    expect(read()).toEqual({ env: { DISABLE_TELEMETRY_PROMPT: "1" }, enabledPlugins: { "clockme@clockme": true } })
+  })
+
+  it("Claude Code without the plugin: --uninstall --usage removes the export and keeps the hooks; two changes to one file in a second keep both backups", { timeout: 60_000 }, async () => {
+    const box = sandbox()
+    const env = setupEnv(box.home)
+    expect((await runInProcess(["setup", "claude-code", "--usage", "--key", KEY], { env })).code).toBe(0)
+    const settings = join(box.home, ".claude", "settings.json")
+    const installed = JSON.parse(readFileSync(settings, "utf8"))
+    expect(installed.env.OTEL_EXPORTER_OTLP_HEADERS).toBe(`Authorization=Bearer ${KEY}`)
+    const off = await runInProcess(["setup", "claude-code", "--uninstall", "--usage"], { env })
+    expect(off.code, off.stderr).toBe(0)
+    const { env: _env, ...rest } = installed
+    expect(JSON.parse(readFileSync(settings, "utf8"))).toEqual(rest)
+    expect(existsSync(join(box.home, ".clockme", "bin", "clockme-hook.mjs"))).toBe(true)
+
+    const before = readFileSync(settings, "utf8")
+    const first = apply([{ file: settings, before, after: "{}\n", secret: false }])[0]!
+    const second = apply([{ file: settings, before: "{}\n", after: "{\"a\": 1}\n", secret: false }])[0]!
+    expect(second.backup).not.toBe(first.backup)
+    expect(readFileSync(first.backup!, "utf8")).toBe(before)
+    expect(readFileSync(second.backup!, "utf8")).toBe("{}\n")
   })
 
   it("Gemini CLI and Codex: the installed extension or plugin is found where each keeps it", { timeout: 60_000 }, async () => {

@@ -104,11 +104,14 @@ export interface SetupInput extends Common {
 
 /**
  * The ClockMe plugin is installed for this tool: its hooks track sessions and it carries the MCP server, so
- * setup adds nothing, and what an earlier setup wrote would count every session twice. Offers to remove that
- * (asks on a terminal; `--remove-old-hooks` says yes up front).
+ * setup adds no hooks, and what an earlier setup wrote would count every session twice. Offers to remove that
+ * (asks on a terminal; `--remove-old-hooks` says yes up front). The plugin carries no OpenTelemetry export:
+ * `--usage` still writes it (and a key or URL change refreshes it), and removing the old hooks leaves it.
  */
-const besidePlugin = async (input: SetupInput, options: SetupOptions, evidence: string, mask: (s: string) => string): Promise<number> => {
-  const changed = plan(options, true).filter((c) => c.before !== c.after)
+const besidePlugin = async (input: SetupInput, options: SetupOptions, evidence: string, mask: (s: string) => string, keyed: boolean): Promise<number> => {
+  const usage = keyed ? plan(options, false, "usage").filter((c) => c.before !== c.after) : []
+  const wrote = input.dryRun ? [] : apply(usage)
+  const changed = plan(options, true, "records").filter((c) => c.before !== c.after)
   const removal = () => {
     const applied = apply(changed)
     const user = { tool: input.tool, file: hooksFile(options) }
@@ -117,19 +120,28 @@ const besidePlugin = async (input: SetupInput, options: SetupOptions, evidence: 
   }
   if (input.json) {
     const removed = changed.length > 0 && !input.dryRun && input.removeOldHooks ? removal() : undefined
+    const applied = [...wrote, ...removed?.applied ?? []]
     out(true, {
       tool: input.tool,
       plugin: evidence,
       dryRun: input.dryRun,
       oldHooks: changed.length === 0 ? "none" : removed ? "removed" : "kept",
-      changed: removed?.applied.map((a) => a.file) ?? [],
-      backups: removed?.applied.flatMap((a) => a.backup ? [a.backup] : []) ?? [],
+      usage: usage.length === 0 ? "unchanged" : input.dryRun ? "would change" : "written",
+      changed: [...new Set(applied.map((a) => a.file))],
+      backups: applied.flatMap((a) => a.backup ? [a.backup] : []),
       program: removed?.program ? "removed" : "untouched"
     }, "")
     return 0
   }
-  process.stdout.write(`${TOOL_RECORDS[input.tool].label}: the ClockMe plugin is installed (${evidence}); it tracks sessions and carries the MCP server, so setup adds nothing.\n`)
-  if (changed.length === 0) return 0
+  const adds = usage.length > 0 ? "adds only the OpenTelemetry export of AI usage, which the plugin does not carry" : "adds nothing"
+  process.stdout.write(`${TOOL_RECORDS[input.tool].label}: the ClockMe plugin is installed (${evidence}); it tracks sessions and carries the MCP server, so setup ${adds}.\n`)
+  for (const change of usage) process.stdout.write(diff(change, mask) + "\n\n")
+  for (const a of wrote) process.stdout.write(`wrote ${a.file}${a.backup ? ` (backup: ${a.backup})` : ""}\n`)
+  if (usage.length > 0) process.stdout.write(`${ONE_SOURCE_NOTE}\n`)
+  if (changed.length === 0) {
+    if (input.dryRun && usage.length > 0) process.stdout.write("dry run: nothing written.\n")
+    return 0
+  }
   for (const change of changed) process.stdout.write(diff(change, mask) + "\n\n")
   const question = "What an earlier setup wrote (above) would count each session twice beside the plugin."
   const remove = !input.dryRun && (input.removeOldHooks || (process.stdin.isTTY === true && /^y(es)?$/i.test(await prompt(`${question} Remove it? [y/N] `))))
@@ -154,7 +166,7 @@ export const setup = async (input: SetupInput): Promise<number> => {
   const url = input.url ?? (process.env.CLOCKME_URL || undefined) ?? stored.url ?? "http://127.0.0.1:8787"
   const key = input.key ?? (process.env.CLOCKME_API_KEY || undefined) ?? stored.apiKey
   const plugin = input.uninstall ? undefined : installedPlugin(input.tool)
-  if (!key && !input.uninstall && !input.dryRun && plugin === undefined) throw new UsageError("setup needs an API key: pass --key ck_live_… or run `clockme login` first")
+  if (!key && !input.uninstall && !input.dryRun && (plugin === undefined || input.usage === true)) throw new UsageError("setup needs an API key: pass --key ck_live_… or run `clockme login` first")
   const options = {
     tool: input.tool,
     url,
@@ -166,15 +178,17 @@ export const setup = async (input: SetupInput): Promise<number> => {
     usage: input.usage === true
   }
   const mask = (text: string) => key ? text.split(key).join(`${key.slice(0, 8)}…${key.slice(-4)}`) : text
-  if (plugin !== undefined) return besidePlugin(input, options, plugin, mask)
-  const changes = plan(options, input.uninstall)
+  if (plugin !== undefined) return besidePlugin(input, options, plugin, mask, key !== undefined)
+  // `--uninstall --usage` turns the export off and leaves the hooks.
+  const onlyUsage = input.uninstall && input.usage === true
+  const changes = plan(options, input.uninstall, onlyUsage ? "usage" : "all")
   const changed = changes.filter((c) => c.before !== c.after)
   // The program goes in place before any hook names it; --command names another program.
   const program = input.dryRun || input.uninstall || input.command !== undefined ? undefined : installProgram()
   const applied = input.dryRun ? [] : apply(changes)
   const user = { tool: input.tool, file: hooksFile(options) }
   if (program !== undefined) addRecord(user)
-  const removed = input.uninstall && !input.dryRun &&
+  const removed = input.uninstall && !onlyUsage && !input.dryRun &&
     removeRecord(user, TOOLS.map((tool) => hooksFile({ tool, projectScope: false, projectDir: options.projectDir })))
   if (!input.dryRun && !input.uninstall && key && (key !== stored.apiKey || url !== stored.url)) writeConfig({ ...stored, url, apiKey: key })
   if (input.json) {

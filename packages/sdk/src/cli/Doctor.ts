@@ -4,7 +4,7 @@ import { installedVersion, launcherFile, programCommand, programFile } from "./H
 import { installedPlugin } from "./InstalledPlugin.js"
 import { resolveCredentials } from "./Paths.js"
 import { queuedCount } from "./QueueFile.js"
-import { hooksFile, ourCommands, plan, type SetupOptions } from "./Setup.js"
+import { hooksFile, ourCommands, plan, type PlanScope, type SetupOptions } from "./Setup.js"
 import { ONE_SOURCE_NOTE, telemetryIn } from "./Telemetry.js"
 import { type Tool, TOOLS } from "../setup/ToolRecords.js"
 
@@ -92,16 +92,16 @@ const fixFor = (tool: Tool, projectScope: boolean, fallback: string | undefined)
   `clockme setup ${tool}${projectScope ? " --project-scope" : ""}${fallback ? ` --fallback-project ${fallback}` : ""}`
 
 /** One tool in one scope: is what setup would write there what is there? */
-const toolChecks = (tool: Tool, options: SetupOptions, program: () => Check): ReadonlyArray<Check> => {
+const toolChecks = (tool: Tool, options: SetupOptions, program: () => Check, scope: PlanScope): ReadonlyArray<Check> => {
   const subject = options.projectScope ? `${tool} (project)` : tool
   const hooks = hooksFile(options)
   // Run from the home folder, a project's files are the user's own: checked once, as the user's.
   if (options.projectScope && hooks === hooksFile({ ...options, projectScope: false })) return []
   const commands = ourCommands(tool, readText(hooks))
-  const present = commands.length > 0 || (!options.projectScope && plan(options, true).some((c) => c.before !== c.after))
+  const present = commands.length > 0 || (!options.projectScope && plan(options, true, scope).some((c) => c.before !== c.after))
   if (!present) return []
   const fallback = commands.map((c) => /--fallback-project (\S+)/.exec(c)?.[1]).find((f) => f !== undefined)
-  const expected = plan({ ...options, fallbackProject: fallback }, false)
+  const expected = plan({ ...options, fallbackProject: fallback }, false, scope)
   const fix = fixFor(tool, options.projectScope, fallback)
   const checks: Array<Check> = []
   for (const change of expected) {
@@ -122,9 +122,11 @@ const toolChecks = (tool: Tool, options: SetupOptions, program: () => Check): Re
     if (!ran.ok) checks.push({ ...ran, subject, fix })
   }
   if (checks.length === 0) checks.push(ok(subject, `MCP entry and ${commands.length} hooks as setup writes them`))
-  if (tool === "claude-code" && !options.projectScope && telemetryIn(readText(hooks))) checks.push(ok(`${subject} usage`, ONE_SOURCE_NOTE))
-  return checks
+  return [...checks, ...usageCheck(tool, options)]
 }
+
+const usageCheck = (tool: Tool, options: SetupOptions): ReadonlyArray<Check> =>
+  tool === "claude-code" && !options.projectScope && telemetryIn(readText(hooksFile(options))) ? [ok(`${tool} usage`, ONE_SOURCE_NOTE)] : []
 
 export const diagnose = async (flags: { readonly url?: string | undefined; readonly key?: string | undefined }): Promise<DoctorReport> => {
   const { url, apiKey } = resolveCredentials(flags)
@@ -134,16 +136,17 @@ export const diagnose = async (flags: { readonly url?: string | undefined; reado
   const base = { url, key: apiKey ?? "ck_live_YOUR_KEY", projectDir: process.cwd(), command: programCommand(), fallbackProject: undefined }
   const tools: Array<Check> = []
   for (const tool of TOOLS) {
+    // Beside the plugin, only the hooks and MCP entries are old: the usage export is setup's alone.
+    const plugin = installedPlugin(tool)
     const found = [false, true].flatMap((projectScope) => {
       try {
-        return toolChecks(tool, { ...base, tool, projectScope }, program)
+        return toolChecks(tool, { ...base, tool, projectScope }, program, plugin === undefined ? "all" : "records")
       } catch (error) {
         return [problem(projectScope ? `${tool} (project)` : tool, (error as Error).message, fixFor(tool, projectScope, undefined))]
       }
     })
-    const plugin = installedPlugin(tool)
     if (plugin === undefined) tools.push(...(found.length > 0 ? found : [ok(tool, "not set up")]))
-    else if (found.length === 0) tools.push(ok(tool, `the ClockMe plugin is installed (${plugin})`))
+    else if (found.length === 0) tools.push(ok(tool, `the ClockMe plugin is installed (${plugin})`), ...usageCheck(tool, { ...base, tool, projectScope: false }))
     else tools.push(problem(tool, `the ClockMe plugin is installed (${plugin}) beside the hooks setup wrote: each event runs twice`, `clockme setup ${tool} --remove-old-hooks`))
   }
   if (ran !== undefined && ran.ok) checks.push(ran)

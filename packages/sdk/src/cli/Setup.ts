@@ -248,8 +248,14 @@ const jsonChange = (file: string, parts: ReadonlyArray<JsonPart>, uninstall: boo
 export const hooksFile = (options: Pick<SetupOptions, "tool" | "projectScope" | "projectDir">): string =>
   resolve(places(options), TOOL_RECORDS[options.tool].hooks.file(options.projectScope))
 
+/**
+ * What a plan covers: everything setup writes, only the hooks and MCP entries (`records`: what the ClockMe plugin
+ * replaces), or only Claude Code's OpenTelemetry variables (`usage`: the plugin carries none).
+ */
+export type PlanScope = "all" | "records" | "usage"
+
 /** What `setup` (or `setup --uninstall`) would change, file by file; nothing is written. */
-export const plan = (options: SetupOptions, uninstall: boolean): ReadonlyArray<FileChange> => {
+export const plan = (options: SetupOptions, uninstall: boolean, scope: PlanScope = "all"): ReadonlyArray<FileChange> => {
   const where = places(options)
   const json = new Map<string, Array<JsonPart>>()
   const toml: Array<FileChange> = []
@@ -261,7 +267,7 @@ export const plan = (options: SetupOptions, uninstall: boolean): ReadonlyArray<F
     }
     return json.get(file)!
   }
-  for (const part of recordParts(options.tool, options.projectScope)) {
+  for (const part of scope === "usage" ? [] : recordParts(options.tool, options.projectScope)) {
     const file = resolve(where, part.file)
     if (part.kind === "toml") {
       toml.push(tomlChange(part.target, file, options, uninstall))
@@ -270,7 +276,7 @@ export const plan = (options: SetupOptions, uninstall: boolean): ReadonlyArray<F
       partsOf(file).push(part.kind === "mcp" ? mcpPart(part.target, options) : hooksPart(part.target, options))
     }
   }
-  if (options.tool === "claude-code" && !options.projectScope) partsOf(hooksFile(options)).push(telemetryPart(options))
+  if (scope !== "records" && options.tool === "claude-code" && !options.projectScope) partsOf(hooksFile(options)).push(telemetryPart(options))
   return order.map((file) => toml.find((c) => c.file === file) ?? jsonChange(file, json.get(file)!, uninstall))
 }
 
@@ -283,7 +289,10 @@ export const apply = (changes: ReadonlyArray<FileChange>): ReadonlyArray<{ reado
     if (change.before === change.after) continue
     let backup: string | undefined
     if (change.before !== undefined) {
-      backup = `${change.file}.clockme-backup-${stamp()}`
+      // Two changes to one file within a second (the usage export, then the old hooks) keep both backups.
+      const name = `${change.file}.clockme-backup-${stamp()}`
+      backup = name
+      for (let n = 2; existsSync(backup); n++) backup = `${name}-${n}`
       copyFileSync(change.file, backup)
     }
     if (change.after === undefined) {
