@@ -162,7 +162,7 @@ layer(TestServerManualSweep, { timeout: 120_000 })("the domain event stream", (i
       })
       expect(byType("timer.stopped")[0]).toMatchObject({
         reason: "manual",
-        timer: { id: split.body.id, projectId: alpha.id, elapsedSeconds: 600 },
+        timer: { id: split.body.id, projectId: alpha.id, state: "stopped", elapsedSeconds: 600 },
         entry: { id: stopped.body.id, durationSeconds: 600, stopReason: "manual" }
       })
       expect(stopEntry.entry.id).toBe(stopped.body.id)

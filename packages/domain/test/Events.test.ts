@@ -1,8 +1,8 @@
 import { SqlClient } from "@effect/sql"
 import { describe, expect, it } from "@effect/vitest"
 import { randomBytes } from "node:crypto"
-import { Cause, DateTime, Deferred, Effect, Exit, Fiber, Layer, Option, Redacted } from "effect"
-import { ProjectCreated } from "../src/contract/Events.js"
+import { Cause, DateTime, Deferred, Effect, Exit, Fiber, Layer, Option, Redacted, Schema } from "effect"
+import { DomainEvent, ProjectCreated } from "../src/contract/Events.js"
 import type { EventType } from "../src/contract/Events.js"
 import type { InviteId, TaskId, UserId, WorkspaceId } from "../src/contract/Ids.js"
 import { Project } from "../src/contract/Project.js"
@@ -259,6 +259,30 @@ describe("Events of workspace, invite, role and timer changes", () => {
         me.run(timers.update({ currentProjectId: started.projectId, projectId: other.projectId, description: "moved" }))
       )
       expect(typesOf(moved.events)).toEqual(["TimerMoved"])
+    }).pipe(Effect.provide(ServiceTest)))
+
+  it.effect("TimerStopped: the stopped timer says it stopped, from running or paused; an event recorded when it still said \"running\" still reads", () =>
+    Effect.gen(function*() {
+      const sql = yield* SqlClient.SqlClient
+      const timers = yield* Timers
+      const me = yield* signUp()
+      const ws = me.actor.workspaceId
+      const running = yield* me.run(timers.start({ projectName: "running", autoCreate: true }))
+      const paused = yield* me.run(timers.start({ projectName: "paused", autoCreate: true }))
+      yield* me.run(timers.pause({ projectId: paused.projectId }))
+      const stops = [running, paused].map((t) => publishedBy(ws, me.run(timers.stop({ projectId: t.projectId }))))
+      for (const [timer, stop] of [[running, stops[0]!], [paused, stops[1]!]] as const) {
+        const stopped = (yield* stop).events.filter((e) => e.type === "TimerStopped")
+        expect(stopped.map((e) => e.payload.timer)).toMatchObject([{ id: timer.id, state: "stopped" }])
+      }
+      yield* sql`UPDATE outbox SET payload = jsonb_set(payload, '{timer,state}', '"running"')
+                 WHERE workspace_id = ${ws} AND type = 'TimerStopped' AND payload->'timer'->>'id' = ${running.id}`
+      // read as the stream and the deliveries read stored events
+      const read = yield* Effect.forEach((yield* written(ws)).filter((e) => e.type === "TimerStopped"), (e) => Schema.decodeUnknown(DomainEvent)(e.payload))
+      expect(read.map((event) => event._tag === "TimerStopped" && [event.timer.id, event.timer.state])).toEqual([
+        [running.id, "running"],
+        [paused.id, "stopped"]
+      ])
     }).pipe(Effect.provide(ServiceTest)))
 })
 

@@ -78,7 +78,7 @@ export const samples = {
   },
   "timer.stopped": {
     ...envelope("5c4b3a29-1817-4f6e-9d5c-4b3a29181706", "timer.stopped", "2026-08-20T10:45:00.000Z"),
-    data: { userId, timer, reason: "manual", entry }
+    data: { userId, timer: { ...timer, state: "stopped" }, reason: "manual", entry }
   },
   "budget_threshold.crossed": {
     ...envelope("3e2d1c0b-a9f8-4e7d-8c6b-5a4f3e2d1c0b", "budget_threshold.crossed", "2026-08-20T10:45:00.000Z"),

@@ -5,7 +5,7 @@ import { Entry, StopReason } from "./Entry.js"
 import { EntryId, EventId, ProjectId, TimerId, UserId, WorkspaceId } from "./Ids.js"
 import { Project } from "./Project.js"
 import { Task } from "./Task.js"
-import { TimerView } from "./Timer.js"
+import { StoppedTimerView, TimerView } from "./Timer.js"
 import { InviteDetails, Member, Role, WorkspaceSettings } from "./Workspace.js"
 
 const version1 = Schema.Literal(1).pipe(
@@ -71,7 +71,7 @@ export class TimerUpdated extends Schema.TaggedClass<TimerUpdated>()("TimerUpdat
 export class TimerStopped extends Schema.TaggedClass<TimerStopped>()("TimerStopped", {
   ...envelope,
   ...owner,
-  timer: TimerView,
+  timer: StoppedTimerView,
   reason: StopReason.annotations({ description: "manual, session_end, idle (the watchdog) or replaced" }),
   entry: Entry
 }) {}

@@ -80,14 +80,31 @@ export const timerViewOf = (timer: Timer, projectName: string, now: DateTime.Utc
 const count = (description: string) =>
   Schema.optionalWith(Schema.Number, { default: () => 0 }).annotations({ description })
 
-export class TimerView extends Schema.Class<TimerView>("TimerView")({
-  ...timerViewFields,
+const timerEvidenceFields = {
   heartbeats: count("Heartbeats the timer received so far (evidence)"),
   sessions: count("AI tool sessions that worked on the timer so far (evidence)"),
   pauses: count("Times the timer was paused"),
   usage: Schema.optionalWith(UsageSummary, { default: () => UsageSummary.empty }).annotations({
     description: "The AI usage reported for the timer's sessions so far"
   })
+}
+
+export class TimerView extends Schema.Class<TimerView>("TimerView")({
+  ...timerViewFields,
+  ...timerEvidenceFields
+}) {}
+
+/**
+ * The timer a `timer.stopped` event reports, as it stopped. Only here is a timer "stopped": every other answer
+ * shows a live timer. The older states stay readable for the events recorded before the stop said so.
+ */
+export class StoppedTimerView extends Schema.Class<StoppedTimerView>("StoppedTimerView")({
+  ...timerViewFields,
+  state: Schema.Literal("stopped", "running", "paused").annotations({
+    description: "\"stopped\"; events recorded before it said so carry the state the timer had when it stopped"
+  }),
+  elapsedSeconds: Schema.Number.annotations({ description: "The timer's running time when it stopped; paused stretches do not count" }),
+  ...timerEvidenceFields
 }) {}
 
 /** How far back an event's `at` may lie: events queued longer than this are refused. */

@@ -29,6 +29,7 @@ import {
   TimerKept,
   TimerNotRunning,
   LONG_RUNNING_SECONDS,
+  StoppedTimerView,
   TimerView,
   timerViewOf
 } from "../contract/Timer.js"
@@ -127,7 +128,7 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
               occurredAt: now,
               workspaceId: timer.workspaceId,
               userId: timer.userId,
-              timer: toView(row, end),
+              timer: new StoppedTimerView({ ...toView(row, end), state: "stopped" }, trusted),
               reason,
               entry
             })
