@@ -46,6 +46,35 @@ const comment = (login: string, body: string, number = 7) => ({
   repository: { full_name: "acme/web" }
 })
 
+const merged = (number: number) => ({
+  action: "closed",
+  number,
+  pull_request: { merged: true, head: { ref: "fix-login" }, user: { login: "octocat" } },
+  repository: { full_name: "acme/web" }
+})
+
+/**
+ * GitHub's comments on acme/web#7, kept by the stand-in: listed on GET; on POST stored and answered 201 ("ok"),
+ * stored and answered 502 ("lost": GitHub made it, ClockMe never heard), or refused with 429 ("busy").
+ */
+const gitHubComments = (api: Effect.Effect.Success<typeof receiver>) => {
+  const state = {
+    posting: "ok" as "ok" | "lost" | "busy",
+    stored: [] as Array<{ id: number; body: string }>,
+    posts: () => api.received.filter((r) => r.method === "POST")
+  }
+  const json = { "content-type": "application/json" }
+  api.answer.byPath = (path, method) => {
+    if (!path.startsWith("/gh-api/repos/acme/web/issues/7/comments")) return undefined
+    if (method === "GET") return { status: 200, headers: json, body: JSON.stringify(state.stored) }
+    if (state.posting === "busy") return { status: 429, headers: { ...json, "retry-after": "30" }, body: "{}" }
+    const comment = { id: state.stored.length + 1, body: JSON.parse(api.received.at(-1)!.body).body as string }
+    state.stored.push(comment)
+    return state.posting === "ok" ? { status: 201, headers: json, body: JSON.stringify(comment) } : { status: 502, body: "{}" }
+  }
+  return state
+}
+
 describe("GitHub plugin over the real server, GitHub played on loopback", () => {
   it.scoped("comments and commits log time as the mapped author; verified, deduped, unmapped skipped; a merge comments once after a 429", () =>
     Effect.gen(function*() {
@@ -99,33 +128,57 @@ describe("GitHub plugin over the real server, GitHub played on loopback", () => 
       expect((yield* s.api("POST", "/api/timer/start", { projectId: gh.projectId, gitBranch: "" })).status).toBe(400)
 
       // the PR merges: GitHub first answers 429 with Retry-After, the comment goes once it may
-      api.answer.mode = { status: 429, headers: { "retry-after": "30", "content-type": "application/json" } }
-      const merged = {
-        action: "closed",
-        number: 7,
-        pull_request: { merged: true, head: { ref: "fix-login" }, user: { login: "octocat" } },
-        repository: { full_name: "acme/web" }
-      }
-      const merge = yield* gh.send("pull_request", merged, "d-6")
+      const comments = gitHubComments(api)
+      comments.posting = "busy"
+      const merge = yield* gh.send("pull_request", merged(7), "d-6")
       yield* s.deliver
-      expect(api.received).toHaveLength(1)
+      expect(comments.posts()).toHaveLength(1)
       expect((yield* gh.log).get(merge.body.deliveryId)).toMatchObject({ state: "pending", lastStatus: 429 })
-      api.answer.mode = { status: 201, headers: { "content-type": "application/json" } }
+      comments.posting = "ok"
       yield* TestClock.adjust("20 seconds")
       yield* s.deliver
-      expect(api.received).toHaveLength(1)
+      expect(comments.posts()).toHaveLength(1)
       yield* TestClock.adjust("11 seconds")
       yield* s.deliver
-      expect(api.received).toHaveLength(2)
-      const posted = api.received[1]!
+      expect(comments.posts()).toHaveLength(2)
+      const posted = comments.posts()[1]!
       expect(posted.path).toBe("/gh-api/repos/acme/web/issues/7/comments")
       expect(posted.headers.authorization).toBe(`token ${TOKEN}`)
-      expect(JSON.parse(posted.body)).toEqual({ body: "⏱ 2h 35m tracked on acme/web#7 (ClockMe)" })
+      expect(JSON.parse(posted.body)).toEqual({
+        body: `⏱ 2h 35m tracked on acme/web#7 (ClockMe)\n\n<!-- clockme:pr-time ${gh.id}/acme/web#7 -->`
+      })
+      expect(api.received.filter((r) => r.method === "GET").map((r) => r.path))
+        .toEqual(Array(2).fill("/gh-api/repos/acme/web/issues/7/comments?per_page=100"))
       expect((yield* gh.log).get(merge.body.deliveryId)).toMatchObject({ state: "delivered" })
 
       // closed again (reopened and merged anew): another delivery, never a second comment
-      yield* gh.send("pull_request", merged, "d-7")
+      yield* gh.send("pull_request", merged(7), "d-7")
       yield* s.deliver
-      expect(api.received).toHaveLength(2)
+      expect(comments.posts()).toHaveLength(2)
+      expect(comments.stored).toHaveLength(1)
+    }))
+
+  it.scoped("a merge comment GitHub made but whose answer was lost is found by its marker on the retry: one comment", () =>
+    Effect.gen(function*() {
+      const api = yield* receiver
+      const s = yield* inboundServer({ CLOCKME_GITHUB_API_URL: `${api.url}/gh-api/` })
+      const gh = yield* github(s)
+      expect((yield* s.api("POST", `/api/integrations/${gh.id}/identities`, { externalId: "octocat", userId: s.user.id })).status)
+        .toBe(200)
+      const comments = gitHubComments(api)
+      // someone else's comment is on the PR already; it is not ours
+      comments.stored.push({ id: 1, body: "Nice work" })
+      // GitHub stores the comment, then the answer is lost (a proxy's 502): to ClockMe the attempt failed
+      comments.posting = "lost"
+      const merge = yield* gh.send("pull_request", merged(7), "d-lost")
+      yield* s.deliver
+      expect(comments.stored).toHaveLength(2)
+      expect((yield* gh.log).get(merge.body.deliveryId)).toMatchObject({ state: "pending", lastStatus: 502 })
+      comments.posting = "ok"
+      yield* TestClock.adjust("1 hour")
+      yield* s.deliver
+      expect((yield* gh.log).get(merge.body.deliveryId)).toMatchObject({ state: "delivered" })
+      expect(comments.posts()).toHaveLength(1)
+      expect(comments.stored.map((c) => c.body.split("\n")[0])).toEqual(["Nice work", "⏱ 0m tracked on acme/web#7 (ClockMe)"])
     }))
 })

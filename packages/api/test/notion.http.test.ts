@@ -43,12 +43,13 @@ const pageEvent = (id: string) =>
   })
 
 /** The properties of the "Design review" entry's page, started 2026-06-09T09:00Z. */
-const page = (project: string, end: string, hours: number, billable: boolean) => ({
+const page = (entryId: string, project: string, end: string, hours: number, billable: boolean) => ({
   Name: { title: [{ text: { content: "Design review" } }] },
   Date: { date: { start: "2026-06-09T09:00:00.000Z", end } },
   Hours: { number: hours },
   Project: { select: { name: project } },
-  Billable: { checkbox: billable }
+  Billable: { checkbox: billable },
+  "ClockMe ID": { rich_text: [{ text: { content: entryId } }] }
 })
 
 /** The body of a call Notion received, once its method, path, token and pinned version are checked. */
@@ -59,6 +60,27 @@ const sent = (call: Received, method: string, path: string) => {
   return JSON.parse(call.body)
 }
 
+const QUERY = `/v1/data_sources/${DATA_SOURCE}/query`
+const list = (results: Array<{ id: string }>) =>
+  JSON.stringify({ object: "list", results: results.map((r) => ({ object: "page", ...r })), has_more: false, next_cursor: null })
+
+/** The query a create is preceded by: the data source's pages whose ClockMe ID is the entry's id. */
+const lookup = (call: Received, entryId: string) =>
+  expect(sent(call, "POST", QUERY)).toEqual({ filter: { property: "ClockMe ID", rich_text: { equals: entryId } }, page_size: 1 })
+
+/** A new project and its "Design review" entry, 90 minutes from 2026-06-09T09:00Z. */
+const designReview = (s: InboundServer) =>
+  Effect.gen(function*() {
+    const project = (yield* s.api("POST", "/api/projects", { name: `notion-${randomUUID().slice(0, 8)}` })).body
+    const entry = (yield* s.api("POST", "/api/entries", {
+      projectId: project.id,
+      startTime: "2026-06-09T09:00:00Z",
+      durationMinutes: 90,
+      description: "Design review"
+    })).body
+    return { entry, project }
+  })
+
 const setUp = Effect.gen(function*() {
   const notion = yield* receiver
   notion.answer.mode = {
@@ -66,6 +88,8 @@ const setUp = Effect.gen(function*() {
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ object: "page", id: "page-1" })
   }
+  // Notion's pages of the data source, as a query by ClockMe ID finds them: none unless a test keeps some
+  notion.answer.byPath = (path) => path === QUERY ? { status: 200, headers: { "content-type": "application/json" }, body: list([]) } : undefined
   const s = yield* inboundServer({ CLOCKME_INTEGRATIONS: "webhooks,zapier,notion,github", CLOCKME_NOTION_API_URL: notion.url })
   const created = yield* s.api("POST", "/api/integrations", {
     integration: "notion",
@@ -135,18 +159,13 @@ describe("Notion plugin over the real server, Notion played on loopback", () => 
   it.scoped("entries become pages (create, update, trash) with the pinned Notion-Version; a 429's Retry-After is honoured", () =>
     Effect.gen(function*() {
       const { connection, notion, s } = yield* setUp
-      const project = (yield* s.api("POST", "/api/projects", { name: `notion-${randomUUID().slice(0, 8)}` })).body
-      const entry = (yield* s.api("POST", "/api/entries", {
-        projectId: project.id,
-        startTime: "2026-06-09T09:00:00Z",
-        durationMinutes: 90,
-        description: "Design review"
-      })).body
+      const { entry, project } = yield* designReview(s)
       yield* s.deliver
-      expect(notion.received).toHaveLength(1)
-      expect(sent(notion.received[0]!, "POST", "/v1/pages")).toEqual({
+      expect(notion.received).toHaveLength(2)
+      lookup(notion.received[0]!, entry.id)
+      expect(sent(notion.received[1]!, "POST", "/v1/pages")).toEqual({
         parent: { type: "data_source_id", data_source_id: DATA_SOURCE },
-        properties: page(project.name, "2026-06-09T10:30:00.000Z", 1.5, true)
+        properties: page(entry.id, project.name, "2026-06-09T10:30:00.000Z", 1.5, true)
       })
       const kept = yield* s.query((sql) =>
         sql`SELECT entry_id, external_id FROM integration_external_ids WHERE connection_id = ${connection.id}`
@@ -155,8 +174,8 @@ describe("Notion plugin over the real server, Notion played on loopback", () => 
 
       expect((yield* s.api("PATCH", `/api/entries/${entry.id}`, { durationMinutes: 45, billable: false })).status).toBe(200)
       yield* s.deliver
-      expect(notion.received).toHaveLength(2)
-      expect(sent(notion.received[1]!, "PATCH", "/v1/pages/page-1")).toEqual({ properties: page(project.name, "2026-06-09T09:45:00.000Z", 0.75, false) })
+      expect(notion.received).toHaveLength(3)
+      expect(sent(notion.received[2]!, "PATCH", "/v1/pages/page-1")).toEqual({ properties: page(entry.id, project.name, "2026-06-09T09:45:00.000Z", 0.75, false) })
 
       // Notion is busy: 429 with Retry-After 40 s, more than the first backoff; nothing is sent before it passes
       const ok = notion.answer.mode
@@ -167,21 +186,64 @@ describe("Notion plugin over the real server, Notion played on loopback", () => 
       }
       expect((yield* s.api("DELETE", `/api/entries/${entry.id}`)).status).toBe(204)
       yield* s.deliver
-      expect(notion.received).toHaveLength(3)
+      expect(notion.received).toHaveLength(4)
       const pending = (yield* s.api("GET", `/api/integrations/${connection.id}/deliveries?state=pending`)).body
       expect(pending).toMatchObject([{ lastStatus: 429 }])
       notion.answer.mode = ok
       yield* TestClock.adjust("30 seconds")
       yield* s.deliver
-      expect(notion.received).toHaveLength(3)
+      expect(notion.received).toHaveLength(4)
       yield* TestClock.adjust("11 seconds")
       yield* s.deliver
-      expect(notion.received).toHaveLength(4)
-      expect(sent(notion.received[3]!, "PATCH", "/v1/pages/page-1")).toEqual({ in_trash: true })
+      expect(notion.received).toHaveLength(5)
+      expect(sent(notion.received[4]!, "PATCH", "/v1/pages/page-1")).toEqual({ in_trash: true })
       expect(yield* s.query((sql) => sql`SELECT 1 FROM integration_external_ids WHERE connection_id = ${connection.id}`))
         .toEqual([])
       const log = (yield* s.api("GET", `/api/integrations/${connection.id}/deliveries`)).body
       expect(log.map((d: any) => d.state)).toEqual(["delivered", "delivered", "delivered"])
+    }))
+
+  it.scoped("a page Notion made but whose answer was lost is found by its ClockMe ID on the retry and adopted: one page", () =>
+    Effect.gen(function*() {
+      const { connection, notion, s } = yield* setUp
+      // Notion keeps the pages it makes; the first create's answer is lost (a proxy's 502): to ClockMe it failed
+      const pages: Array<{ id: string; entryId: string }> = []
+      let lose = true
+      const json = { "content-type": "application/json" }
+      notion.answer.byPath = (path, method) => {
+        const body = JSON.parse(notion.received.at(-1)!.body || "{}")
+        if (path === QUERY) {
+          const wanted = body.filter.rich_text.equals
+          return { status: 200, headers: json, body: list(pages.filter((p) => p.entryId === wanted).map(({ id }) => ({ id }))) }
+        }
+        if (method !== "POST" || path !== "/v1/pages") return undefined
+        const made = { id: `page-${pages.length + 1}`, entryId: body.properties["ClockMe ID"].rich_text[0].text.content }
+        pages.push(made)
+        if (!lose) return { status: 200, headers: json, body: JSON.stringify({ object: "page", id: made.id }) }
+        lose = false
+        return { status: 502, headers: json, body: JSON.stringify({ object: "error", status: 502, code: "bad_gateway", message: "lost" }) }
+      }
+      const { entry, project } = yield* designReview(s)
+      yield* s.deliver
+      expect(pages).toHaveLength(1)
+      expect((yield* s.api("GET", `/api/integrations/${connection.id}/deliveries`)).body).toMatchObject([{ state: "pending", lastStatus: 502 }])
+      yield* TestClock.adjust("1 hour")
+      yield* s.deliver
+
+      expect(pages).toEqual([{ id: "page-1", entryId: entry.id }])
+      expect(notion.received.map((r) => [r.method, r.path])).toEqual([
+        ["POST", QUERY],
+        ["POST", "/v1/pages"],
+        ["POST", QUERY],
+        ["PATCH", "/v1/pages/page-1"]
+      ])
+      lookup(notion.received[2]!, entry.id)
+      expect(sent(notion.received[3]!, "PATCH", "/v1/pages/page-1"))
+        .toEqual({ properties: page(entry.id, project.name, "2026-06-09T10:30:00.000Z", 1.5, true) })
+      expect(yield* s.query((sql) => sql`SELECT external_id FROM integration_external_ids WHERE connection_id = ${connection.id}`))
+        .toEqual([{ externalId: "page-1" }])
+      const log = (yield* s.api("GET", `/api/integrations/${connection.id}/deliveries`)).body
+      expect(log).toMatchObject([{ state: "delivered" }])
     }))
 
   it.scoped("wrong settings are a 400 naming the field; a body that is not the handshake is refused before it", () =>
@@ -297,6 +359,6 @@ describe("Notion: the handshake's token for the user to paste back", () => {
       const project = (yield* s.api("POST", "/api/projects", { name: `notion-${randomUUID().slice(0, 8)}` })).body
       yield* s.api("POST", "/api/entries", { projectId: project.id, startTime: "2026-06-09T09:00:00Z", durationMinutes: 30 })
       yield* s.deliver
-      expect(notion.received.map((r) => r.headers.authorization)).toEqual([`Bearer ${NEW_TOKEN}`])
+      expect(notion.received.map((r) => r.headers.authorization)).toEqual([`Bearer ${NEW_TOKEN}`, `Bearer ${NEW_TOKEN}`])
     }))
 })

@@ -105,8 +105,8 @@ describe("Slack plugin over the real server, Slack played on loopback", () => {
       // 50 minutes of a 1-hour budget cross 80%: one alert, posted after Slack's Retry-After
       let limited = true
       const previous = slack.answer.byPath
-      slack.answer.byPath = (path) => {
-        if (path !== "/slack/api/chat.postMessage") return previous(path)
+      slack.answer.byPath = (path, method) => {
+        if (path !== "/slack/api/chat.postMessage") return previous(path, method)
         if (limited) {
           limited = false
           return { status: 429, headers: { "retry-after": "30", "content-type": "application/json" }, body: JSON.stringify({ ok: false, error: "ratelimited" }) }

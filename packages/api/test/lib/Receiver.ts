@@ -18,10 +18,10 @@ export type Mode =
   }
   | "hang"
 
-/** What the receiver answers: `mode`, unless `byPath` has an answer for the request's path. */
+/** What the receiver answers: `mode`, unless `byPath` has an answer for the request's path (and method). */
 export interface Answer {
   mode: Mode
-  byPath?: ((path: string) => Mode | undefined) | undefined
+  byPath?: ((path: string, method: string) => Mode | undefined) | undefined
 }
 
 /** An HTTP server on a loopback address (any free port by default) that records every request and answers as told. */
@@ -34,7 +34,7 @@ export const receiverAt = (host: string, port = 0) => Effect.acquireRelease(
       request.on("data", (chunk: Buffer) => chunks.push(chunk))
       request.on("end", () => {
         received.push({ method: request.method ?? "", path: request.url ?? "", headers: request.headers, body: Buffer.concat(chunks).toString("utf8") })
-        const mode = answer.byPath?.(request.url ?? "") ?? answer.mode
+        const mode = answer.byPath?.(request.url ?? "", request.method ?? "") ?? answer.mode
         if (mode === "hang") return
         response.writeHead(mode.status, { ...mode.headers, ...(mode.location ? { location: mode.location } : {}) })
         response.end(mode.body ?? "ok")

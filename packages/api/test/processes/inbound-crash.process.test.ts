@@ -183,4 +183,74 @@ describe("an inbound delivery survives a crash between the answer and the proces
       expect(log.body.map((d: any) => [d.state, d.attempts])).toEqual([["delivered", 1]])
     }
   }, 300_000)
+
+  it("GitHub's merged-PR comment: SIGKILL while GitHub holds its answer, restart: the comment is found by its marker, not posted again", async () => {
+    const dataDir = tempDataDir("github-comment-crash")
+    cleanups.push(async () => fs.rmSync(dataDir, { recursive: true, force: true }))
+    // GitHub on loopback: lists the PR's comments; makes each posted one, and never answers the first
+    const calls: Array<{ method: string; path: string }> = []
+    const comments: Array<{ id: number; body: string }> = []
+    const standIn = http.createServer((req, res) => {
+      const chunks: Array<Buffer> = []
+      req.on("data", (chunk: Buffer) => chunks.push(chunk))
+      req.on("end", () => {
+        calls.push({ method: req.method ?? "", path: req.url ?? "" })
+        if (req.method === "GET") return res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(comments))
+        const made = { id: comments.length + 1, body: JSON.parse(Buffer.concat(chunks).toString("utf8")).body as string }
+        comments.push(made)
+        if (made.id > 1) res.writeHead(201, { "content-type": "application/json" }).end(JSON.stringify(made))
+      })
+    })
+    await new Promise<void>((resolve) => standIn.listen(0, "127.0.0.1", resolve))
+    cleanups.push(() => new Promise((resolve) => { standIn.closeAllConnections(); standIn.close(resolve) }))
+    const env = await environment("github_comment_crash", {
+      CLOCKME_INTEGRATIONS: "webhooks,zapier,github",
+      CLOCKME_GITHUB_API_URL: `http://127.0.0.1:${(standIn.address() as { port: number }).port}`,
+      // the killed server's lease on the delivery runs out soon after the restart
+      CLOCKME_DELIVERY_LEASE_SECONDS: "5"
+    })
+    let server: RunningServer | undefined = await startServer(dataDir, 120_000, env)
+    cleanups.push(() => server?.stop("SIGKILL") ?? Promise.resolve())
+    const key = ownerKey(server)
+    const email = (await request(server.base, "GET", "/api/me", { key })).body.user.email
+    const project = (await request(server.base, "POST", "/api/projects", { key, body: { name: "gh-merge-crash" } })).body.id
+    const created = await request(server.base, "POST", "/api/integrations", {
+      key,
+      body: { integration: "github", config: { repositories: { "acme/web": project } }, secrets: { webhookSecret: "gh-s", token: "ghp_crash" } }
+    })
+    expect(created.status).toBe(201)
+    const mapped = await request(server.base, "POST", `/api/integrations/${created.body.id}/identities`, { key, body: { externalId: "octocat", email } })
+    expect(mapped.status).toBe(200)
+    const merged = JSON.stringify({
+      action: "closed",
+      number: 7,
+      pull_request: { merged: true, head: { ref: "fix" }, user: { login: "octocat" } },
+      repository: { full_name: "acme/web" }
+    })
+    const accepted = await request(server.base, "POST", `/api/integrations/github/inbound/${created.body.id}/webhook`, {
+      rawBody: merged,
+      headers: {
+        "content-type": "application/json",
+        "x-github-event": "pull_request",
+        "x-github-delivery": "gh-merge-crash",
+        "x-hub-signature-256": `sha256=${createHmac("sha256", "gh-s").update(merged).digest("hex")}`
+      }
+    })
+    expect(accepted.status).toBe(202)
+    for (let i = 0; i < 100 && comments.length === 0; i++) await pause(100)
+    expect(comments).toHaveLength(1)
+    expect((await server.stop("SIGKILL")).signal).toBe("SIGKILL")
+
+    const before = calls.length
+    server = await startServer(dataDir, 120_000, env)
+    let log: Array<any> = []
+    for (let i = 0; i < 150 && log[0]?.state !== "delivered"; i++) {
+      await pause(200)
+      log = (await request(server.base, "GET", `/api/integrations/${created.body.id}/deliveries`, { key })).body
+    }
+    expect(log).toMatchObject([{ id: accepted.body.deliveryId, state: "delivered" }])
+    expect(calls.slice(before).map((c) => c.method)).toEqual(["GET"])
+    expect(comments).toHaveLength(1)
+    expect(comments[0]!.body).toContain(`<!-- clockme:pr-time ${created.body.id}/acme/web#7 -->`)
+  }, 300_000)
 })

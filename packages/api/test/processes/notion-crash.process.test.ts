@@ -6,20 +6,44 @@ import { inject } from "vitest"
 import { allEntries, ownerKey, pause, postgresDatabase, request, startServer, tempDataDir } from "../lib/Process.js"
 import type { RunningServer } from "../lib/Process.js"
 
-/** Notion on loopback: records each call, answers every page with the same id. */
+/**
+ * Notion on loopback: records each call and keeps the pages it makes, which a query by ClockMe ID finds; with
+ * `hang`, it makes the page and never answers (the server is killed before it hears back).
+ */
 const standIn = async () => {
   const calls: Array<{ method: string; path: string; body: string }> = []
+  const pages: Array<{ id: string; entryId: string }> = []
+  const state = { hang: false }
   const server = http.createServer((req, res) => {
     const chunks: Array<Buffer> = []
     req.on("data", (chunk: Buffer) => chunks.push(chunk))
     req.on("end", () => {
-      calls.push({ method: req.method ?? "", path: req.url ?? "", body: Buffer.concat(chunks).toString("utf8") })
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ object: "page", id: "page-crash" }))
+      const body = Buffer.concat(chunks).toString("utf8")
+      calls.push({ method: req.method ?? "", path: req.url ?? "", body })
+      const json = (value: unknown) => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(value))
+      if (req.url?.endsWith("/query")) {
+        const wanted = JSON.parse(body).filter.rich_text.equals
+        const results = pages.filter((p) => p.entryId === wanted).map(({ id }) => ({ object: "page", id }))
+        return json({ object: "list", results, has_more: false, next_cursor: null })
+      }
+      if (req.method === "POST") {
+        const page = { id: `page-crash-${pages.length + 1}`, entryId: JSON.parse(body).properties["ClockMe ID"].rich_text[0].text.content }
+        pages.push(page)
+        if (state.hang) return
+        return json({ object: "page", id: page.id })
+      }
+      json({ object: "page", id: req.url?.split("/").at(-1) })
     })
   })
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
   const port = (server.address() as { port: number }).port
-  return { calls, url: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(resolve)) }
+  return {
+    calls,
+    pages,
+    state,
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve) })
+  }
 }
 
 /**
@@ -41,7 +65,9 @@ describe("Notion's handshake and an entry's page survive a crash before processi
     let env: Record<string, string> = {
       CLOCKME_SECRET_KEY: randomBytes(32).toString("base64"),
       CLOCKME_INTEGRATIONS: "webhooks,zapier,notion",
-      CLOCKME_NOTION_API_URL: notion.url
+      CLOCKME_NOTION_API_URL: notion.url,
+      // the killed server's lease on the delivery it was making runs out soon after the restart
+      CLOCKME_DELIVERY_LEASE_SECONDS: "5"
     }
     if (serverUrl) {
       const database = await postgresDatabase(serverUrl, inject("pgTemplate"), "notion_crash")
@@ -75,8 +101,8 @@ describe("Notion's handshake and an entry's page survive a crash before processi
       (await request(server!.base, "GET", "/api/integrations", { key })).body.connections[0].secretFingerprint
     for (let i = 0; i < 100 && notion.calls.length === 0; i++) await pause(200)
     await pause(2_000)
-    expect(notion.calls.map((c) => [c.method, c.path])).toEqual([["POST", "/v1/pages"]])
-    expect(JSON.parse(notion.calls[0]!.body).properties.Name).toEqual({ title: [{ text: { content: "crash" } }] })
+    expect(notion.calls.map((c) => [c.method, c.path])).toEqual([["POST", "/v1/data_sources/ds-crash/query"], ["POST", "/v1/pages"]])
+    expect(JSON.parse(notion.calls[1]!.body).properties.Name).toEqual({ title: [{ text: { content: "crash" } }] })
     expect(await fingerprint()).not.toBe(connection.body.secretFingerprint)
 
     const event = JSON.stringify({ id: "evt-crash-1", type: "page.created", entity: { id: "p", type: "page" } })
@@ -90,5 +116,27 @@ describe("Notion's handshake and an entry's page survive a crash before processi
     expect(await allEntries(server.base, key)).toHaveLength(1)
     const log = await request(server.base, "GET", `/api/integrations/${connection.body.id}/deliveries`, { key })
     expect(log.body.filter((d: any) => d.eventType === "entry.created")).toMatchObject([{ state: "delivered", attempts: 1 }])
+
+    // Notion makes the next entry's page, and the server dies before hearing back: after a restart the page is
+    // found by its ClockMe ID and adopted, never made twice
+    notion.state.hang = true
+    const second = await request(server.base, "POST", "/api/entries", {
+      key,
+      body: { projectId: project.body.id, startTime: "2026-06-01T11:00:00Z", durationMinutes: 15, description: "lost answer" }
+    })
+    expect(second.status).toBe(201)
+    for (let i = 0; i < 100 && notion.pages.length < 2; i++) await pause(100)
+    expect(notion.pages.map((p) => p.entryId)).toEqual([entry.body.id, second.body.id])
+    expect((await server.stop("SIGKILL")).signal).toBe("SIGKILL")
+    notion.state.hang = false
+    const before = notion.calls.length
+    server = await startServer(dataDir, 120_000, env)
+    for (let i = 0; i < 150 && notion.calls.length < before + 2; i++) await pause(200)
+    await pause(2_000)
+    expect(notion.calls.slice(before).map((c) => [c.method, c.path]))
+      .toEqual([["POST", "/v1/data_sources/ds-crash/query"], ["PATCH", "/v1/pages/page-crash-2"]])
+    expect(notion.pages).toHaveLength(2)
+    const kept = await request(server.base, "GET", `/api/integrations/${connection.body.id}/deliveries`, { key })
+    expect(kept.body.filter((d: any) => d.eventType === "entry.created")).toMatchObject([{ state: "delivered" }, { state: "delivered" }])
   }, 300_000)
 })

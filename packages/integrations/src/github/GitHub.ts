@@ -91,6 +91,10 @@ const quiet = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {}
 
 const statusOf = (error: unknown) => (error as { status?: number }).status
 
+/** Hidden in the merged-PR comment (an HTML comment GitHub does not render), so a retry can find what it posted. */
+export const commentMarker = (connectionId: string, repository: string, number: number) =>
+  `<!-- clockme:pr-time ${connectionId}/${repository}#${number} -->`
+
 /**
  * GitHub: `/clockme 1h30m description` issue comments and `[clockme 45m]` commit messages log entries for their
  * mapped author; a merged pull request gets one comment with the time tracked on it.
@@ -98,6 +102,17 @@ const statusOf = (error: unknown) => (error as { status?: number }).status
 export const GitHubPlugin = pluginLayer(Effect.gen(function*() {
   const baseUrl = (yield* Effect.orDie(GitHubApiUrl)).replace(/\/+$/, "")
 
+  const failed = (what: string) => (error: unknown) =>
+    new DeliveryFailed({
+      message: `GitHub answered ${statusOf(error) ?? "nothing"} to ${what}`,
+      status: statusOf(error),
+      retryAfter: retryAfterOf(error)
+    })
+
+  /**
+   * GitHub takes no idempotency key: the comment carries a hidden marker, and a comment already bearing it (posted
+   * by an attempt whose answer or record was lost) counts as posted. One GET per merge buys that.
+   */
   const comment = (connection: Connection, repository: string, number: number, body: string) =>
     Effect.gen(function*() {
       if (connection.secrets.token === undefined) {
@@ -105,14 +120,15 @@ export const GitHubPlugin = pluginLayer(Effect.gen(function*() {
       }
       const octokit = new Octokit({ auth: Redacted.value(connection.secrets.token), baseUrl, log: quiet })
       const [owner, repo] = repository.split("/") as [string, string]
+      const marker = commentMarker(connection.id, repository, number)
+      const existing = yield* Effect.tryPromise({
+        try: () => octokit.paginate(octokit.rest.issues.listComments, { owner, repo, issue_number: number, per_page: 100 }),
+        catch: failed(`the list of comments on ${repository}#${number}`)
+      }).pipe(Effect.withSpan("GitHub.listComments"))
+      if (existing.some((posted) => posted.body?.includes(marker) === true)) return
       yield* Effect.tryPromise({
-        try: () => octokit.rest.issues.createComment({ owner, repo, issue_number: number, body }),
-        catch: (error) =>
-          new DeliveryFailed({
-            message: `GitHub answered ${statusOf(error) ?? "nothing"} to the comment on ${repository}#${number}`,
-            status: statusOf(error),
-            retryAfter: retryAfterOf(error)
-          })
+        try: () => octokit.rest.issues.createComment({ owner, repo, issue_number: number, body: `${body}\n\n${marker}` }),
+        catch: failed(`the comment on ${repository}#${number}`)
       }).pipe(Effect.withSpan("GitHub.createComment"))
     })
 

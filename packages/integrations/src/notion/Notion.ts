@@ -72,13 +72,17 @@ const handle = (request: InboundRequest, connection: Connection, context: Inboun
 
 const hours = (entry: Entry) => Math.round(entry.durationSeconds / 36) / 100
 
+/** The text property holding the entry's id: Notion takes no idempotency key, so a retry looks the page up by it. */
+export const ENTRY_ID = "ClockMe ID"
+
 /** The page's properties: the columns a ClockMe time log in Notion has. */
 const properties = (entry: Entry, project: string) => ({
   Name: { title: [{ text: { content: (entry.description ?? project).slice(0, 2000) } }] },
   Date: { date: { start: DateTime.formatIso(entry.startTime), end: DateTime.formatIso(entry.endTime) } },
   Hours: { number: hours(entry) },
   Project: { select: { name: project.replaceAll(",", " ").slice(0, 100) } },
-  Billable: { checkbox: entry.billable }
+  Billable: { checkbox: entry.billable },
+  [ENTRY_ID]: { rich_text: [{ text: { content: entry.id } }] }
 })
 
 /** A failed call, for the delivery queue: 429 and 5xx carry Notion's Retry-After, which the backoff honours. */
@@ -123,6 +127,19 @@ export const NotionPlugin = pluginLayer(Effect.gen(function*() {
       if (pageId !== undefined) {
         yield* call("PATCH /v1/pages", () => client(connection).pages.update({ page_id: pageId, properties: props }))
         return { status: 200, response: `page ${pageId} updated` }
+      }
+      // a page made by an attempt whose answer or record was lost is adopted, not made twice
+      const found = yield* call("POST /v1/data_sources/query", () =>
+        client(connection).dataSources.query({
+          data_source_id: connection.config.dataSourceId,
+          filter: { property: ENTRY_ID, rich_text: { equals: entry.id } },
+          page_size: 1
+        }))
+      const adopted = found.results[0]?.id
+      if (adopted !== undefined) {
+        yield* call("PATCH /v1/pages", () => client(connection).pages.update({ page_id: adopted, properties: props }))
+        yield* context.externalIds.save(entry.id, adopted)
+        return { status: 200, response: `page ${adopted} found by its ${ENTRY_ID} and updated` }
       }
       const page = yield* call("POST /v1/pages", () =>
         client(connection).pages.create({
