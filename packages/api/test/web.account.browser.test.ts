@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "@effect/vitest"
 import { execFile } from "node:child_process"
-import { randomBytes } from "node:crypto"
+import { createHmac, randomBytes } from "node:crypto"
 import * as fs from "node:fs"
 import * as http from "node:http"
 import type { AddressInfo } from "node:net"
@@ -80,7 +80,7 @@ describe("the dashboard's account pages in a browser", () => {
     })
     await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve))
     cleanups.push(() => new Promise((resolve) => receiver.close(resolve)))
-    env = { ...env, CLOCKME_SECRET_KEY: randomBytes(32).toString("base64"), CLOCKME_WEBHOOKS_ALLOW_PRIVATE: "true" }
+    env = { ...env, CLOCKME_SECRET_KEY: randomBytes(32).toString("base64"), CLOCKME_WEBHOOKS_ALLOW_PRIVATE: "true", CLOCKME_INTEGRATIONS: "webhooks,notion" }
     const server: RunningServer = await startServer(dataDir, 180_000, env)
     cleanups.push(() => server.stop("SIGKILL"))
     const key = ownerKey(server)
@@ -126,36 +126,81 @@ describe("the dashboard's account pages in a browser", () => {
     await page.getByRole("button", { name: "Retry delivery of webhook.test" }).click()
     await expect.poll(() => received.length, { timeout: 15_000 }).toBe(2)
     expect(received.map((body) => JSON.parse(body).type)).toEqual(["webhook.test", "webhook.test"])
+    // Notion: JSON refused before sending, then connected; its inbound URL shown takes the handshake, whose token
+    // the session reveals until a signed request is accepted, and the refusals after that are shown
+    await page.getByRole("combobox", { name: /^Integration/ }).selectOption("notion")
+    await page.getByLabel("Config (JSON, optional)").fill("{dataSourceId: 1}")
+    await page.getByRole("button", { name: "Connect integration" }).click()
+    await page.getByText("Config is not valid JSON").waitFor()
+    const notionConnections = async () => ((await request(server.base, "GET", "/api/integrations", { key })).body
+      .connections as Array<{ id: string; integration: string }>).filter((c) => c.integration === "notion")
+    expect(await notionConnections()).toEqual([])
+    await page.getByLabel("Config (JSON, optional)").fill(JSON.stringify({ dataSourceId: "2a3b4c5d-0000-4000-8000-00000000da7a" }))
+    await page.getByLabel("Secrets (JSON, stored encrypted, optional)").fill(JSON.stringify({ token: "ntn_standin_token" }))
+    await page.getByRole("button", { name: "Connect integration" }).click()
+    const inbound = (await page.getByTestId("inbound-url").textContent())!
+    const [notion] = await notionConnections()
+    expect(inbound).toBe(`${server.base}/api/integrations/notion/inbound/${notion!.id}/webhook`)
+    await page.getByRole("button", { name: "Reveal verification token" }).click()
+    await page.getByText("Notion has not sent its verification token yet").waitFor()
+    const verification = "secret_verification_standin_0123456789"
+    const post = (body: string, headers: Array<string> = []) =>
+      run("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "-H", "content-type: application/json", ...headers, "--data", body, inbound])
+    // inbound requests are accepted (202) and handled from the queue: the reveal is asked again until it answers
+    const revealUntil = async (shown: ReturnType<Page["getByText"]>) =>
+      expect.poll(async () => {
+        await page.getByRole("button", { name: "Reveal verification token" }).click()
+        return shown.isVisible()
+      }, { timeout: 15_000 }).toBe(true)
+    expect((await post(JSON.stringify({ verification_token: verification }))).stdout).toBe("202")
+    await revealUntil(page.getByTestId("verification-token").getByText(verification, { exact: true }))
+    const event = JSON.stringify({ id: "evt-1", type: "page.created" })
+    const signature = `sha256=${createHmac("sha256", verification).update(event).digest("hex")}`
+    expect((await post(event, ["-H", `x-notion-signature: ${signature}`])).stdout).toBe("202")
+    await revealUntil(page.getByText(/The provider's requests are verified since/))
+    await page.getByRole("button", { name: "Deliveries" }).nth(1).click()
+    await page.getByRole("list", { name: "Deliveries of notion" }).getByText("delivered").first().waitFor()
+    page.once("dialog", (dialog) => void dialog.accept())
+    await page.getByRole("button", { name: "Disconnect Notion" }).click()
+    await page.getByTestId("inbound-url").waitFor({ state: "detached" })
+    expect(await notionConnections()).toEqual([])
     await row.getByRole("button", { name: "Revoke terminal" }).click()
     await row.waitFor({ state: "detached" })
     const revoked = await run("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "-H", `Authorization: Bearer ${secret}`, `${server.base}/api/me`])
     expect(revoked.stdout).toBe("401")
     await shootFitting(page, "settings")
 
-    // Setup: the files shown are the ones `clockme setup --dry-run` would write, the new key in them
+    // Setup: the files shown are the ones `clockme setup --dry-run` would write with the same hook command, the new
+    // key in them, for two tools
     await go(page, "Setup")
-    await page.getByLabel("Cursor").check()
-    await page.getByRole("button", { name: "Create a key" }).click()
-    const setupKey = (await page.getByTestId("secret").textContent())!
-    const shown = await page.locator("[data-file]").evaluateAll((nodes) =>
-      nodes.map((node) => [node.getAttribute("data-file")!, node.textContent!] as const))
-    expect(shown.length).toBeGreaterThan(0)
-    const home = fs.mkdtempSync(path.join(os.tmpdir(), "clockme-wizard-"))
-    cleanups.push(async () => fs.rmSync(home, { recursive: true, force: true }))
-    const dry = await run(process.execPath, [
-      path.join(root, "packages/sdk/dist/cli.js"), "setup", "cursor", "--dry-run", "--key", setupKey, "--url", server.base,
-      "--command", "clockme", "--auto-create"
-    ], { env: { ...process.env, HOME: home, XDG_CONFIG_HOME: path.join(home, ".config") }, cwd: home })
-    const masked = (text: string) => text.split(setupKey).join(`${setupKey.slice(0, 8)}…${setupKey.slice(-4)}`)
-    expect(dryRunFiles(dry.stdout)).toEqual(Object.fromEntries(shown.map(([where, content]) => {
-      const [place, file] = where.split(/:(.*)/s) as [string, string]
-      expect(place).toBe("home")
-      return [path.join(home, file), masked(content)]
-    })))
-    expect(await page.getByTestId("setup-command").textContent())
-      .toBe(`npx @clockme/sdk setup cursor --key ${setupKey} --url ${server.base} --auto-create`)
-    const keys = (await request(server.base, "GET", "/api/keys", { key })).body as ReadonlyArray<{ prefix: string; scope: string }>
-    expect(keys.find((k) => setupKey.startsWith(k.prefix))?.scope).toBe("write")
+    for (const [tool, label] of [["cursor", "Cursor"], ["claude-code", "Claude Code"]] as const) {
+      await page.getByLabel(label).check()
+      const before = await page.getByTestId("secret").count() === 0 ? null : await page.getByTestId("secret").textContent()
+      await page.getByRole("button", { name: "Create a key" }).click()
+      await expect.poll(() => page.getByTestId("secret").textContent()).not.toBe(before)
+      const setupKey = (await page.getByTestId("secret").textContent())!
+      const shown = await page.locator("[data-file]").evaluateAll((nodes) =>
+        nodes.map((node) => [node.getAttribute("data-file")!, node.textContent!] as const))
+      expect(shown.length).toBeGreaterThan(0)
+      expect(shown.map(([, content]) => content).join("\n")).toContain("npx -y -p @clockme/sdk clockme hook ")
+      const home = fs.mkdtempSync(path.join(os.tmpdir(), "clockme-wizard-"))
+      cleanups.push(async () => fs.rmSync(home, { recursive: true, force: true }))
+      const dry = await run(process.execPath, [
+        path.join(root, "packages/sdk/dist/cli.js"), "setup", tool, "--dry-run", "--key", setupKey, "--url", server.base,
+        "--command", "npx -y -p @clockme/sdk clockme", "--auto-create"
+      ], { env: { ...process.env, HOME: home, XDG_CONFIG_HOME: path.join(home, ".config") }, cwd: home })
+      const masked = (text: string) => text.split(setupKey).join(`${setupKey.slice(0, 8)}…${setupKey.slice(-4)}`)
+      // the dry run masks the key in some files only: compared with it masked everywhere
+      expect(dryRunFiles(masked(dry.stdout))).toEqual(Object.fromEntries(shown.map(([where, content]) => {
+        const [place, file] = where.split(/:(.*)/s) as [string, string]
+        expect(place).toBe("home")
+        return [path.join(home, file), masked(content)]
+      })))
+      expect(await page.getByTestId("setup-command").textContent())
+        .toBe(`npx @clockme/sdk setup ${tool} --key ${setupKey} --url ${server.base} --auto-create`)
+      const keys = (await request(server.base, "GET", "/api/keys", { key })).body as ReadonlyArray<{ prefix: string; scope: string }>
+      expect(keys.find((k) => setupKey.startsWith(k.prefix))?.scope).toBe("write")
+    }
     await shootFitting(page, "setup")
 
     // Team: a shared workspace, switched to, an invite link, and the second person joining through it
@@ -196,6 +241,11 @@ describe("the dashboard's account pages in a browser", () => {
     await page.getByRole("cell", { name: "grace@example.com" }).waitFor()
     await page.getByText("used 1 of 2").waitFor()
     await page.getByRole("heading", { name: "Audit log" }).waitFor()
+    // each event names who did it and what the API recorded: the invite, by the signed-in owner, for 2 uses
+    const ownerName = (await request(server.base, "GET", "/api/me", { key })).body.user.name as string
+    const invited = page.getByRole("list", { name: "Audit events" }).getByRole("listitem").filter({ hasText: "invite.created" })
+    await expect.poll(() => invited.innerText()).toContain(`by ${ownerName} (signed in)`)
+    expect(await invited.innerText()).toContain(`"maxUses": 2`)
     await shootFitting(page, "team")
 
     // an account that exists is told to sign in, and joins by signing in; a revoked link says so
@@ -263,8 +313,12 @@ describe("the dashboard's account pages in a browser", () => {
     expect(mcp.status()).toBe(401)
 
     // developer tools would show only this server, and nothing wrong (console errors, CSP violations) but the
-    // signed-out probe's one 401 on the set-password page, which the browser logs as a failed load
-    expect(errors).toEqual(["Failed to load resource: the server responded with a status of 401 (Unauthorized)"])
+    // signed-out probe's one 401 on the set-password page and the reveals Notion's connection refused (409), which
+    // the browser logs as failed loads
+    const refusal = "Failed to load resource: the server responded with a status of 409 (Conflict)"
+    expect(errors.filter((error) => error === refusal).length).toBeGreaterThanOrEqual(2)
+    expect(errors.filter((error) => error !== refusal))
+      .toEqual(["Failed to load resource: the server responded with a status of 401 (Unauthorized)"])
     expect(requests.filter((url) => !url.startsWith(`${server.base}/`) && !url.startsWith("data:"))).toEqual([])
 
     // a page of another site posting a form to the server, in the signed-in browser: refused, nothing started

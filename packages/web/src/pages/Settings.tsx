@@ -9,6 +9,7 @@ import { useState } from "preact/hooks"
 import { call } from "../Client.js"
 import { Choice, CopyButton, instantOf, useLoad, when } from "../Controls.js"
 import { Field, Notice } from "../Form.js"
+import { Integrations } from "./Integrations.js"
 
 const scopes: ReadonlyArray<readonly [KeyScope, string]> = [
   ["write", "write: track time (hooks, MCP)"],
@@ -160,7 +161,6 @@ const Deliveries = (props: { readonly webhook: WebhookEndpoint }) => {
 
 const Webhooks = () => {
   const webhooks = useLoad(() => call((api) => api.webhooks.list()))
-  const integrations = useLoad(() => call((api) => api.integrations.list()))
   const [url, setUrl] = useState("")
   const [events, setEvents] = useState<ReadonlyArray<string>>(["timer.stopped"])
   const [secret, setSecret] = useState<string | null>(null)
@@ -185,7 +185,6 @@ const Webhooks = () => {
       </section>
     )
   }
-  const connections = integrations.value !== null && Either.isRight(integrations.value) ? integrations.value.right.connections : []
   return (
     <section aria-labelledby="webhooks-title" class="card">
       <h2 id="webhooks-title">Webhooks and integrations</h2>
@@ -219,10 +218,8 @@ const Webhooks = () => {
             {open === webhook.id && <Deliveries webhook={webhook} />}
           </li>
         ))}
-        {connections.filter((c) => c.integration !== "webhook").map((connection) => (
-          <li key={connection.id}><strong>{connection.integration}</strong> {connection.description ?? ""}</li>
-        ))}
       </ul>
+      <Integrations />
     </section>
   )
 }

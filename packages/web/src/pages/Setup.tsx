@@ -22,8 +22,11 @@ const places: Record<RecordFile["place"], string> = {
   vscode: "<VS Code user folder>/"
 }
 
-/** The command hooks run: the SDK's `clockme` bin, on PATH after `npm install -g @clockme/sdk`. */
-const HOOK_COMMAND = "clockme"
+/**
+ * The command the copied hooks run, with nothing installed: npx fetches the SDK and runs its `clockme` bin (`-p`,
+ * as the package has two bins and neither is named after it). The one-line setup installs a faster launcher instead.
+ */
+export const HOOK_COMMAND = "npx -y -p @clockme/sdk clockme"
 
 export const Setup = () => {
   const [tool, setTool] = useState<Tool>("claude-code")
@@ -80,12 +83,15 @@ export const Setup = () => {
       {records !== null && (
         <section class="card" aria-labelledby="setup-files-title">
           <h2 id="setup-files-title">4. Configuration for {toolNames[tool]}</h2>
-          <p>Run this once where {toolNames[tool]} runs:</p>
+          <p>
+            <strong>Recommended:</strong> run this once where {toolNames[tool]} runs. It writes the same configuration
+            and installs a small launcher for the hooks, faster than npx at every prompt:
+          </p>
           <div class="copy-row">
             <pre tabIndex={0}><code data-testid="setup-command">{records.command}</code></pre>
             <CopyButton text={records.command} label="Copy the setup command" />
           </div>
-          <p>Or write these files yourself:</p>
+          <p>Or write these files yourself. Their hooks run <code>{HOOK_COMMAND}</code>, which needs only Node.js and npm; the first run downloads the SDK.</p>
           {records.files.map((file) => {
             const where = `${places[file.place]}${file.path}`
             return (

@@ -1,3 +1,4 @@
+import type { AuditEvent } from "@clockme/domain/contract/Audit"
 import type { Role, WorkspaceSummaryItem } from "@clockme/domain/contract/Workspace"
 import { Either } from "effect"
 import { useState } from "preact/hooks"
@@ -124,17 +125,32 @@ const Members = (props: { readonly workspace: WorkspaceSummaryItem; readonly act
   )
 }
 
+/** Who did it: a member by name when the workspace has one, the key used, or the server itself. */
+const actorOf = (event: AuditEvent, members: ReadonlyMap<string, string>) => {
+  if (event.actorUserId === null) return "the server"
+  const who = members.get(event.actorUserId) ?? event.actorUserId
+  return event.actorKeyId === null ? `${who} (signed in)` : `${who} (key ${event.actorKeyId.slice(0, 8)})`
+}
+
 const Audit = (props: { readonly workspace: WorkspaceSummaryItem }) => {
   const id = props.workspace.id
   const audit = useLoad(() => call((api) => api.audit.list({ urlParams: { workspaceId: id } })), [id])
+  const members = useLoad(() => call((api) => api.workspaces.members({ path: { id } })), [id])
   const events = audit.value !== null && Either.isRight(audit.value) ? audit.value.right.events : null
+  const names = new Map(members.value !== null && Either.isRight(members.value)
+    ? members.value.right.map((member) => [member.userId as string, member.name] as const)
+    : [])
   return (
     <section aria-labelledby="audit-title" class="card">
       <h2 id="audit-title">Audit log</h2>
       {events === null ? <p class="muted">Loading…</p> : events.length === 0 ? <p class="muted">Nothing yet.</p> : (
-        <ul class="plain" aria-label="Audit events">
+        <ul class="plain audit" aria-label="Audit events">
           {events.map((event) => (
-            <li key={event.id}><code>{event.type}</code> <span class="muted">{when(event.createdAt)}</span></li>
+            <li key={event.id}>
+              <code>{event.type}</code> by {actorOf(event, names)} <span class="muted">{when(event.createdAt)}</span>
+              {event.targetId !== null && <> · <span>target <code>{event.targetId}</code></span></>}
+              {Object.keys(event.details).length > 0 && <pre><code>{JSON.stringify(event.details, null, 2)}</code></pre>}
+            </li>
           ))}
         </ul>
       )}
