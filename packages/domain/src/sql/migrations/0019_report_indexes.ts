@@ -14,6 +14,6 @@ export default Effect.gen(function*() {
       INCLUDE (workspace_id, project_id, task_id, timer_id, duration_seconds, billable)`
   yield* sql`
     CREATE INDEX entries_workspace_report_idx ON entries (workspace_id, start_time)
-      INCLUDE (user_id, project_id, duration_seconds, billable)`
+      INCLUDE (user_id, project_id, task_id, timer_id, duration_seconds, billable)`
   yield* sql`DROP INDEX entries_workspace_start_idx`
 })
