@@ -15,7 +15,20 @@ interface MessageType {
   encode(message: object): { finish(): Uint8Array }
 }
 
-const logsService = (generated as any).opentelemetry.proto.collector.logs.v1
+/** The generated root, typed as far as it is read: the module declares it as a bare protobufjs namespace. */
+interface GeneratedRoot {
+  readonly opentelemetry: {
+    readonly proto: {
+      readonly collector: {
+        readonly logs: {
+          readonly v1: { readonly ExportLogsServiceRequest: MessageType; readonly ExportLogsServiceResponse: MessageType }
+        }
+      }
+    }
+  }
+}
+
+const logsService = (generated as unknown as GeneratedRoot).opentelemetry.proto.collector.logs.v1
 const ExportRequest: MessageType = logsService.ExportLogsServiceRequest
 const ExportResponse: MessageType = logsService.ExportLogsServiceResponse
 

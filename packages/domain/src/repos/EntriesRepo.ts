@@ -1,6 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import type { Fragment } from "@effect/sql/Statement"
-import { Effect, Option } from "effect"
+import { DateTime, Effect, Option } from "effect"
 import { decodeRows } from "./Rows.js"
 import { usageOf } from "./UsageRepo.js"
 import type { Source } from "../contract/Actor.js"
@@ -132,7 +132,7 @@ export class EntriesRepo extends Effect.Service<EntriesRepo>()("@clockme/domain/
       sql<{ latest: Date | string | null }>`
         SELECT max(end_time) AS latest FROM entries
         WHERE user_id = ${userId} AND project_id = ${projectId} AND end_time > ${after}`.pipe(
-        Effect.map((rows) => Option.map(Option.fromNullable(rows[0]?.latest), (latest) => new Date(latest))),
+        Effect.map((rows) => Option.map(Option.fromNullable(rows[0]?.latest), (latest) => DateTime.toDate(DateTime.unsafeMake(latest)))),
         Effect.orDie
       )
 

@@ -1,3 +1,4 @@
+import { DateTime } from "effect"
 import type { OtlpLogsRequest, TokenCounts } from "../contract/Usage.js"
 
 type KeyValues = NonNullable<NonNullable<OtlpLogsRequest["resourceLogs"][number]["resource"]>["attributes"]>
@@ -71,7 +72,7 @@ const instant = (nanos: string | number | undefined, now: Date): Date => {
   // 0 means "unknown" in OTLP; the observed time or now stands in
   if (millis <= 0n) return now
   if (millis > BigInt(now.getTime()) + 86_400_000n) throw new Rejected("timeUnixNano lies more than a day in the future")
-  return new Date(Number(millis))
+  return DateTime.toDate(DateTime.unsafeMake(Number(millis)))
 }
 
 const isApiRequest = (record: NonNullable<NonNullable<OtlpLogsRequest["resourceLogs"][number]["scopeLogs"]>[number]["logRecords"]>[number], attributes: Map<string, unknown>) =>

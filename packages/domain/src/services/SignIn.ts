@@ -50,7 +50,7 @@ export class SignIn extends Effect.Service<SignIn>()("@clockme/domain/SignIn", {
       if (Option.isNone(user)) return yield* new UserNotFound({ email, message: `No account with the email ${email}` })
       const token = secret()
       const at = yield* now
-      yield* repo.insertLink(sha256(token), user.value.id, at, new Date(at.getTime() + Duration.toMillis(LINK_TTL)))
+      yield* repo.insertLink(sha256(token), user.value.id, at, DateTime.toDate(DateTime.addDuration(DateTime.unsafeMake(at), LINK_TTL)))
       return token
     })
 
@@ -84,7 +84,7 @@ export class SignIn extends Effect.Service<SignIn>()("@clockme/domain/SignIn", {
         const token = secret()
         const csrfToken = secret()
         const at = yield* now
-        const expiresAt = new Date(at.getTime() + Duration.toMillis(SESSION_TTL))
+        const expiresAt = DateTime.toDate(DateTime.addDuration(DateTime.unsafeMake(at), SESSION_TTL))
         yield* repo.insertSession({ tokenHash: sha256(token), userId, csrfToken, now: at, expiresAt })
         const session = new SessionInfo({ userId, email, csrfToken, expiresAt: DateTime.unsafeMake(expiresAt) })
         return { token, session } satisfies SignedIn
