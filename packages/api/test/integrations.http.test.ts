@@ -13,6 +13,7 @@ import { adminQuery } from "../../domain/test/lib/TestDatabase.js"
 import { ServerLive } from "../src/Server.js"
 import { expectBadInput } from "./lib/Fixtures.js"
 import { startServer, tempDataDir } from "./lib/Process.js"
+import { eventsVisible } from "./lib/EventsVisible.js"
 import { receiver, receiverAt } from "./lib/Receiver.js"
 import { baseUrl, call, signUp } from "./lib/TestServer.js"
 
@@ -38,22 +39,6 @@ const env = (extra: Record<string, string>) =>
     CLOCKME_INTEGRATIONS: "webhooks,zapier,example",
     ...extra
   }))))
-
-/**
- * Delivery fans out only events older than every running transaction on the whole server (so a late
- * commit is never skipped). On a PostgreSQL shared with other test files, another file's open transaction
- * can hold that horizon back for a moment: wait, on the real clock and for at most 10 s, until every event
- * committed so far is visible, so one delivery round sees what the test just did.
- */
-const eventsVisible = Effect.gen(function*() {
-  const sql = yield* SqlClient.SqlClient
-  for (let i = 0; i < 500; i++) {
-    const [row] = yield* sql<{ hidden: number }>`
-      SELECT count(*)::int AS hidden FROM outbox WHERE xid >= pg_snapshot_xmin(pg_current_snapshot())`
-    if (row?.hidden === 0) return
-    yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 20)))
-  }
-}).pipe(Effect.orDie)
 
 /** The real server built inside the test (TestClock), delivering only when the test says so. */
 const start = (allowPrivate: boolean, delivery = false, resolver?: Layer.Layer<Resolver>) =>
@@ -726,6 +711,7 @@ describe("integrations over HTTP", () => {
       yield* s.api("POST", "/api/integrations", { integration: "example", config: { url: `${r.url}/ex` }, secrets: { token: "x" } })
       const both = Effect.all([a.runOnce, b.runOnce, a.runOnce, b.runOnce], { concurrency: "unbounded" })
       for (const name of ["p1", "p2", "p3"]) yield* timerRound(s.api, name)
+      yield* s.run(eventsVisible)
       for (let i = 0; i < 3; i++) yield* both
       const ids = (path: string) => r.received.filter((x) => x.path === path).map((x) => JSON.parse(x.body).id ?? x.headers["webhook-id"])
       const hookIds = r.received.filter((x) => x.path === "/two").map((x) => x.headers["webhook-id"])

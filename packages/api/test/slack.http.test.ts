@@ -1,7 +1,7 @@
-import type { SqlClient } from "@effect/sql"
 import { describe, expect, it } from "@effect/vitest"
 import { createHmac } from "node:crypto"
 import { Clock, Effect, TestClock } from "effect"
+import { eventsVisible } from "./lib/EventsVisible.js"
 import { inboundServer } from "./lib/InboundServer.js"
 import type { InboundServer } from "./lib/InboundServer.js"
 import { receiver } from "./lib/Receiver.js"
@@ -28,20 +28,7 @@ const slash = (s: InboundServer, connectionId: string, fields: Record<string, st
   })
 
 /** Delivery fans out only events older than every running transaction: wait (for at most 10 s) until they are. */
-/**
- * Waits (in real time: the delivery reader judges visibility by transaction ids, not the clock) until no event
- * is held back by a transaction still open anywhere in the cluster; other tests' databases share PostgreSQL's.
- */
-const settled = (s: InboundServer) =>
-  Effect.gen(function*() {
-    for (let attempt = 0; attempt < 500; attempt++) {
-      const rows = yield* s.query((sql: SqlClient.SqlClient) =>
-        sql<{ hidden: number }>`SELECT count(*)::int AS hidden FROM outbox WHERE xid >= pg_snapshot_xmin(pg_current_snapshot())`
-      )
-      if ((rows as ReadonlyArray<{ hidden: number }>)[0]?.hidden === 0) return
-      yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 10)))
-    }
-  })
+const settled = (s: InboundServer) => s.run(eventsVisible)
 
 describe("Slack plugin over the real server, Slack played on loopback", () => {
   it.scoped("the slash command acts as the member users.info names; stale, tampered and repeated requests change nothing; a budget alert is posted once after a 429", () =>

@@ -1,3 +1,4 @@
+import { eventsVisible } from "./EventsVisible.js"
 import { IdleWatchdog } from "@clockme/domain/services/IdleWatchdog"
 import { Delivery } from "@clockme/integrations/Delivery"
 import { SqlClient } from "@effect/sql"
@@ -17,7 +18,7 @@ const env = (extra: Record<string, string>) =>
 
 /**
  * The real server built inside the test (on the TestClock) for inbound deliveries, processing stored
- * deliveries only when the test calls `deliver` (and sweeping timers on `sweep`); `query` reads the database directly.
+ * deliveries only when the test calls `deliver` (once every event committed so far is visible: lib/EventsVisible) (and sweeping timers on `sweep`); `query` reads the database directly.
  */
 export const inboundServer = (extra: Record<string, string> = {}) =>
   Effect.gen(function*() {
@@ -27,7 +28,7 @@ export const inboundServer = (extra: Record<string, string> = {}) =>
     const context = yield* Layer.build(server)
     const base = yield* Effect.provide(baseUrl, context)
     const { key, user } = yield* Effect.provide(signUp(), context)
-    const deliver = Effect.provide(Effect.flatMap(Delivery, (d) => d.runOnce), context)
+    const deliver = Effect.provide(Effect.zipRight(eventsVisible, Effect.flatMap(Delivery, (d) => d.runOnce)), context)
     const sweep = Effect.provide(Effect.flatMap(IdleWatchdog, (w) => w.sweep), context)
     const query = <A extends object>(run: (sql: SqlClient.SqlClient) => Effect.Effect<ReadonlyArray<A>, unknown>) =>
       Effect.provide(Effect.flatMap(SqlClient.SqlClient, (sql) => Effect.orDie(run(sql))), context)
