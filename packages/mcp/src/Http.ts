@@ -106,7 +106,8 @@ export class McpHttp extends Effect.Service<McpHttp>()("@clockme/mcp/McpHttp", {
     }
 
     // A server answers one request at a time. One that has answered an `initialize` keeps that client's
-    // capabilities (used only for requests to the client, which ClockMe never makes), so it is not reused.
+    // capabilities (used only for requests to the client, which ClockMe never makes), so it is not reused;
+    // nor is one given a body that was not parsed here (not JSON, or a caller passing none), unseen.
     const idle: Array<Server> = []
     const serverFor = (initializes: boolean) => initializes ? makeServer(tools, execute) : idle.pop() ?? makeServer(tools, execute)
     const release = (server: Server, initializes: boolean) => {
