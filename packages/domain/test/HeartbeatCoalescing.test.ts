@@ -24,23 +24,22 @@ const heartbeatStatements = () => {
 /**
  * Runs `heartbeats` at once while the timers of `me` are locked by another transaction, so that the first is in
  * flight (waiting for the lock, or on the embedded database for its one connection) until every other one has
- * arrived. Then `whileHeld` runs in the locking transaction, which commits. Returns what `whileHeld` returned
+ * arrived. Then `whileHeld` runs in the locking transaction (given the heartbeats' fibers), which commits. Returns what `whileHeld` returned
  * and each heartbeat's exit, in order.
  */
 const whileLocked = <A, E, B, E2>(
   me: TestAccount,
   heartbeats: ReadonlyArray<Effect.Effect<A, E, never>>,
-  whileHeld: Effect.Effect<B, E2, never>
+  whileHeld: (fibers: ReadonlyArray<Fiber.RuntimeFiber<A, E>>) => Effect.Effect<B, E2, never>
 ) =>
   Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
     const locked = yield* Deferred.make<void>()
-    const arrived = yield* Deferred.make<void>()
+    const arrived = yield* Deferred.make<ReadonlyArray<Fiber.RuntimeFiber<A, E>>>()
     const holder = yield* sql.withTransaction(Effect.gen(function*() {
       yield* sql`SELECT id FROM timers WHERE user_id = ${me.actor.userId} FOR UPDATE`
       yield* Deferred.succeed(locked, undefined)
-      yield* Deferred.await(arrived)
-      return yield* whileHeld
+      return yield* whileHeld(yield* Deferred.await(arrived))
     })).pipe(Effect.orDie, Effect.fork)
     yield* Deferred.await(locked)
     const fibers = yield* Effect.forEach(heartbeats, (heartbeat) => Effect.fork(heartbeat))
@@ -48,7 +47,7 @@ const whileLocked = <A, E, B, E2>(
     while (!(yield* Effect.forEach(fibers, (fiber) => fiber.status)).every((status) => status._tag === "Suspended")) {
       yield* Effect.yieldNow()
     }
-    yield* Deferred.succeed(arrived, undefined)
+    yield* Deferred.succeed(arrived, fibers)
     const held = yield* Fiber.join(holder)
     return { held, exits: yield* Effect.forEach(fibers, Fiber.await) }
   })
@@ -69,7 +68,7 @@ describe("Timers: concurrent heartbeats of one user", () => {
       yield* me.run(timers.start({ projectName: "busy", autoCreate: true }))
       const before = (yield* heartbeatsOf(me, "busy"))!
       const { counting, seen } = heartbeatStatements()
-      const { exits } = yield* counting(whileLocked(me, Array.from({ length: 20 }, () => me.run(timers.heartbeat({}))), Effect.void))
+      const { exits } = yield* counting(whileLocked(me, Array.from({ length: 20 }, () => me.run(timers.heartbeat({}))), () => Effect.void))
       expect(seen.updates).toBe(2)
       const counts = exits.map((exit) => Exit.isSuccess(exit) ? exit.value.touched.map((timer) => timer.heartbeats) : "failed")
       // the first ran alone; the other 19 were summed into one UPDATE and all got its answer
@@ -94,7 +93,7 @@ describe("Timers: concurrent heartbeats of one user", () => {
         ...Array.from({ length: 5 }, () => me.run(timers.heartbeat({ sessionId: "b" }))),
         ...Array.from({ length: 3 }, () => me.run(timers.heartbeat({ sessionId: "b", gitBranch: "main" })))
       ]
-      const { exits } = yield* counting(whileLocked(me, beats, Effect.void))
+      const { exits } = yield* counting(whileLocked(me, beats, () => Effect.void))
       expect(exits.every(Exit.isSuccess)).toBe(true)
       // three keys: each has one run alone and one summed run
       expect(seen.updates).toBe(6)
@@ -113,7 +112,7 @@ describe("Timers: concurrent heartbeats of one user", () => {
       const { counting, failing, seen } = heartbeatStatements()
       // the first UPDATE is already under way when the database starts failing: only the joined one fails
       const { exits } = yield* counting(
-        whileLocked(me, Array.from({ length: 6 }, () => me.run(timers.heartbeat({}))), Effect.sync(() => failing.on = true))
+        whileLocked(me, Array.from({ length: 6 }, () => me.run(timers.heartbeat({}))), () => Effect.sync(() => failing.on = true))
       )
       expect(seen.updates).toBe(2)
       expect(Exit.isSuccess(exits[0]!)).toBe(true)
@@ -125,6 +124,20 @@ describe("Timers: concurrent heartbeats of one user", () => {
       expect((yield* counting(me.run(timers.heartbeat({})))).touched[0]?.heartbeats).toBe(before + 2)
     }).pipe(Effect.provide(ServiceTest)))
 
+  it.effect("a heartbeat interrupted after it joined still counts; the others get their answer", () =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(T0)
+      const timers = yield* Timers
+      const me = yield* signUp({ source: "hook" })
+      yield* me.run(timers.start({ projectName: "gone", autoCreate: true }))
+      const before = (yield* heartbeatsOf(me, "gone"))!
+      const { exits } = yield* whileLocked(me, Array.from({ length: 5 }, () => me.run(timers.heartbeat({}))), (fibers) => Fiber.interrupt(fibers[3]!))
+      expect(Exit.isInterrupted(exits[3]!)).toBe(true)
+      const answered = exits.filter(Exit.isSuccess).map((exit) => exit.value.touched[0]?.heartbeats)
+      expect(answered).toEqual([before + 1, before + 5, before + 5, before + 5])
+      expect(yield* heartbeatsOf(me, "gone")).toBe(before + 5)
+    }).pipe(Effect.provide(ServiceTest)))
+
   it.effect("inside a caller's transaction a heartbeat runs there, never joined to one in flight outside it", () =>
     Effect.gen(function*() {
       yield* TestClock.setTime(T0)
@@ -133,7 +146,7 @@ describe("Timers: concurrent heartbeats of one user", () => {
       yield* me.run(timers.start({ projectName: "tx", autoCreate: true }))
       const before = (yield* heartbeatsOf(me, "tx"))!
       // joined to the heartbeat outside, which waits for this very transaction, it would never end
-      const { exits, held } = yield* whileLocked(me, [me.run(timers.heartbeat({}))], me.run(timers.heartbeat({})))
+      const { exits, held } = yield* whileLocked(me, [me.run(timers.heartbeat({}))], () => me.run(timers.heartbeat({})))
       expect(held.touched[0]?.heartbeats).toBe(before + 1)
       expect(exits.map((exit) => Exit.isSuccess(exit) ? exit.value.touched[0]?.heartbeats : "failed")).toEqual([before + 2])
       expect(yield* heartbeatsOf(me, "tx")).toBe(before + 2)
