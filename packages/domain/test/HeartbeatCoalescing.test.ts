@@ -59,14 +59,21 @@ const heartbeatsOf = (me: TestAccount, projectName: string) =>
     return running.find((timer) => timer.projectName === projectName)?.heartbeats
   })
 
+/** A new hook account with one running timer on `projectName`, and its heartbeat count so far. */
+const hookTimer = (projectName: string, sessionId?: string) =>
+  Effect.gen(function*() {
+    yield* TestClock.setTime(T0)
+    const timers = yield* Timers
+    const me = yield* signUp({ source: "hook" })
+    yield* me.run(timers.start({ projectName, autoCreate: true, ...(sessionId === undefined ? {} : { sessionId }) }))
+    const before = (yield* heartbeatsOf(me, projectName))!
+    return { timers, me, before }
+  })
+
 describe("Timers: concurrent heartbeats of one user", () => {
   it.effect("arriving while one is in flight, they join one UPDATE: none lost, none counted twice, each answered", () =>
     Effect.gen(function*() {
-      yield* TestClock.setTime(T0)
-      const timers = yield* Timers
-      const me = yield* signUp({ source: "hook" })
-      yield* me.run(timers.start({ projectName: "busy", autoCreate: true }))
-      const before = (yield* heartbeatsOf(me, "busy"))!
+      const { before, me, timers } = yield* hookTimer("busy")
       const { counting, seen } = heartbeatStatements()
       const { exits } = yield* counting(whileLocked(me, Array.from({ length: 20 }, () => me.run(timers.heartbeat({}))), () => Effect.void))
       expect(seen.updates).toBe(2)
@@ -82,11 +89,7 @@ describe("Timers: concurrent heartbeats of one user", () => {
 
   it.effect("only heartbeats of the same session and branch join; counts given with `count` add up", () =>
     Effect.gen(function*() {
-      yield* TestClock.setTime(T0)
-      const timers = yield* Timers
-      const me = yield* signUp({ source: "hook" })
-      yield* me.run(timers.start({ projectName: "shared", autoCreate: true, sessionId: "a" }))
-      const before = (yield* heartbeatsOf(me, "shared"))!
+      const { before, me, timers } = yield* hookTimer("shared", "a")
       const { counting, seen } = heartbeatStatements()
       const beats = [
         ...Array.from({ length: 5 }, () => me.run(timers.heartbeat({ sessionId: "a", count: 2 }))),
@@ -104,11 +107,7 @@ describe("Timers: concurrent heartbeats of one user", () => {
 
   it.effect("a failed UPDATE reaches every heartbeat that joined it; the next one runs afresh", () =>
     Effect.gen(function*() {
-      yield* TestClock.setTime(T0)
-      const timers = yield* Timers
-      const me = yield* signUp({ source: "hook" })
-      yield* me.run(timers.start({ projectName: "flaky", autoCreate: true }))
-      const before = (yield* heartbeatsOf(me, "flaky"))!
+      const { before, me, timers } = yield* hookTimer("flaky")
       const { counting, failing, seen } = heartbeatStatements()
       // the first UPDATE is already under way when the database starts failing: only the joined one fails
       const { exits } = yield* counting(
@@ -126,11 +125,7 @@ describe("Timers: concurrent heartbeats of one user", () => {
 
   it.effect("a heartbeat interrupted after it joined still counts; the others get their answer", () =>
     Effect.gen(function*() {
-      yield* TestClock.setTime(T0)
-      const timers = yield* Timers
-      const me = yield* signUp({ source: "hook" })
-      yield* me.run(timers.start({ projectName: "gone", autoCreate: true }))
-      const before = (yield* heartbeatsOf(me, "gone"))!
+      const { before, me, timers } = yield* hookTimer("gone")
       const { exits } = yield* whileLocked(me, Array.from({ length: 5 }, () => me.run(timers.heartbeat({}))), (fibers) => Fiber.interrupt(fibers[3]!))
       expect(Exit.isInterrupted(exits[3]!)).toBe(true)
       const answered = exits.filter(Exit.isSuccess).map((exit) => exit.value.touched[0]?.heartbeats)
@@ -140,11 +135,7 @@ describe("Timers: concurrent heartbeats of one user", () => {
 
   it.effect("inside a caller's transaction a heartbeat runs there, never joined to one in flight outside it", () =>
     Effect.gen(function*() {
-      yield* TestClock.setTime(T0)
-      const timers = yield* Timers
-      const me = yield* signUp({ source: "hook" })
-      yield* me.run(timers.start({ projectName: "tx", autoCreate: true }))
-      const before = (yield* heartbeatsOf(me, "tx"))!
+      const { before, me, timers } = yield* hookTimer("tx")
       // joined to the heartbeat outside, which waits for this very transaction, it would never end
       const { exits, held } = yield* whileLocked(me, [me.run(timers.heartbeat({}))], () => me.run(timers.heartbeat({})))
       expect(held.touched[0]?.heartbeats).toBe(before + 1)
