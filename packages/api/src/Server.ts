@@ -1,6 +1,7 @@
 import { DomainServicesLive } from "@clockme/domain/Domain"
 import { Operations } from "@clockme/domain/Operations"
 import { MigrationsLive } from "@clockme/domain/sql/Database"
+import { AdmissionListenerLive } from "@clockme/domain/services/AdmissionListener"
 import { Layer } from "effect"
 import { BootstrapLive } from "./Bootstrap.js"
 import { HttpLive } from "./Http.js"
@@ -39,7 +40,8 @@ export const ServerLive = <E, R>(
     HttpLive(options),
     options.watchdog === false ? Layer.empty : WatchdogLive,
     options.delivery === false ? Layer.empty : DeliveryLive,
-    FingerprintsLive
+    FingerprintsLive,
+    AdmissionListenerLive
   ).pipe(
     Layer.provide(startup),
     Layer.provideMerge(DeliveryServiceLive),
