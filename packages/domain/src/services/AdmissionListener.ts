@@ -1,4 +1,4 @@
-import { Deferred, Effect, Exit, Layer, Option, Redacted } from "effect"
+import { Clock, Deferred, Effect, Exit, Layer, Option, Redacted } from "effect"
 import pg from "pg"
 import { ADMISSION_CACHE_MILLIS, ADMISSION_CHANNEL, AdmissionCache, sharedPostgres } from "./AdmissionCache.js"
 
@@ -6,6 +6,14 @@ import { ADMISSION_CACHE_MILLIS, ADMISSION_CHANNEL, AdmissionCache, sharedPostgr
 export const listenerApplicationName = (pid: number) => `clockme admission listener ${pid}`
 
 const RECONNECT_EVERY = "1 second"
+/**
+ * A connection that goes silent (a firewall or NAT dropping an idle one) ends with no error: the listener asks
+ * it something this often, and takes one that does not answer within CHECK_WITHIN as dropped.
+ */
+const CHECK_EVERY = "15 seconds"
+const CHECK_WITHIN = "5 seconds"
+
+const asError = (cause: unknown) => cause instanceof Error ? cause : new Error(String(cause))
 
 /**
  * On a shared PostgreSQL, LISTENs on ADMISSION_CHANNEL over one connection of its own and empties this node's
@@ -48,18 +56,21 @@ export const AdmissionListenerLive = Layer.scopedDiscard(Effect.gen(function*() 
             await client.connect()
             return client
           },
-          catch: (cause) => cause instanceof Error ? cause : new Error(String(cause))
+          catch: asError
         }),
         (client) => Effect.promise(() => client.end().catch(() => undefined)).pipe(Effect.timeoutOption("1 second"))
       )
-      yield* Effect.tryPromise({
-        try: () => client.query(`LISTEN ${ADMISSION_CHANNEL}`),
-        catch: (cause) => cause instanceof Error ? cause : new Error(String(cause))
-      })
+      const query = (text: string) => Effect.tryPromise({ try: () => client.query(text), catch: asError })
+      yield* query(`LISTEN ${ADMISSION_CHANNEL}`)
       // a notice sent before LISTEN took effect was not heard: what was cached before it is read again
       yield* cache.invalidate
       yield* up
-      return yield* Deferred.await(ended)
+      const check = query("SELECT 1").pipe(
+        Effect.timeoutFail({ duration: CHECK_WITHIN, onTimeout: () => new Error(`no answer to a check within ${CHECK_WITHIN}`) }),
+        Effect.delay(CHECK_EVERY),
+        Effect.forever
+      )
+      return yield* Effect.raceFirst(Deferred.await(ended), check)
     }))
 
   const started = yield* Deferred.make<void>()
@@ -85,6 +96,8 @@ export const AdmissionListenerLive = Layer.scopedDiscard(Effect.gen(function*() 
     Effect.catchAll(dropped),
     Effect.zipRight(Effect.sleep(RECONNECT_EVERY)),
     Effect.forever,
+    // real time even under a TestClock: its adjustments are not to run checks and reconnections by the thousand
+    Effect.withClock(Clock.make()),
     Effect.forkScoped
   )
   // serve once the first attempt is done, so a started server already hears what others announce
