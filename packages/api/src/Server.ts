@@ -1,6 +1,7 @@
 import { DomainServicesLive } from "@clockme/domain/Domain"
 import { Operations } from "@clockme/domain/Operations"
 import { MigrationsLive } from "@clockme/domain/sql/Database"
+import { AdmissionCache } from "@clockme/domain/services/AdmissionCache"
 import { AdmissionListenerLive } from "@clockme/domain/services/AdmissionListener"
 import { Layer } from "effect"
 import { BootstrapLive } from "./Bootstrap.js"
@@ -41,7 +42,7 @@ export const ServerLive = <E, R>(
     options.watchdog === false ? Layer.empty : WatchdogLive,
     options.delivery === false ? Layer.empty : DeliveryLive,
     FingerprintsLive,
-    AdmissionListenerLive
+    AdmissionListenerLive.pipe(Layer.provide(AdmissionCache.Default))
   ).pipe(
     Layer.provide(startup),
     Layer.provideMerge(DeliveryServiceLive),

@@ -21,7 +21,7 @@ const asError = (cause: unknown) => cause instanceof Error ? cause : new Error(S
  * the cache keeps makes a row being read while the notice arrives not stored. When the connection drops, the
  * node works on with ADMISSION_CACHE_MILLIS as its bound, reconnects every second and empties its cache once
  * listening again (a notice sent meanwhile is lost); it logs the loss and the return once each. Not opened on
- * the embedded database.
+ * the embedded database. Give it the node's AdmissionCache (the one ApiKeys reads through).
  *
  * Its own node-postgres client rather than PgClient.listen, whose connection's errors are swallowed and whose
  * stream never ends: a dropped connection would go unnoticed and never be made again.
@@ -102,4 +102,4 @@ export const AdmissionListenerLive = Layer.scopedDiscard(Effect.gen(function*() 
   )
   // serve once the first attempt is done, so a started server already hears what others announce
   yield* Deferred.await(started)
-})).pipe(Layer.provide(AdmissionCache.Default))
+}))
