@@ -3,7 +3,10 @@
 // size, or a data directory under .tmp/bench), so iterating on the report code costs no new seeding. Usage:
 //   DATABASE_URL=postgres://postgres@127.0.0.1:55432/clockme node bench/reports-only.mjs
 //   BENCH_HISTORY=200000 BENCH_RUNS=9 BENCH_FRESH=1 node bench/reports-only.mjs
+//   BENCH_SERVER=path/to/bin.js     another build of the server (an earlier one, to compare)
+// Besides the wall times it prints the server's CPU time per request (/proc), steadier on a busy machine.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { clockmeCpuTimes } from "./reports-cpu.mjs"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import pg from "pg"
@@ -12,7 +15,7 @@ import { seedHistory } from "./history.mjs"
 import { clockmeReportTimes, reportRows, sqlReportTimes } from "./reports.mjs"
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..")
-const serverBin = join(root, "packages/api/dist/bin.js")
+const serverBin = process.env.BENCH_SERVER ?? join(root, "packages/api/dist/bin.js")
 const entries = Number(process.env.BENCH_HISTORY ?? 200_000)
 const runs = Number(process.env.BENCH_RUNS ?? 5)
 const fresh = process.env.BENCH_FRESH === "1"
@@ -85,8 +88,12 @@ const server = await startAndWait([...serverArgs, serverBin, "serve"], {
   HOST: "127.0.0.1"
 }, `http://127.0.0.1:${port}/api/health`)
 let clockme
+let cpu
 try {
+  // a first round warms the server's JIT up (the full bench measures a server that has served load before)
+  await clockmeReportTimes({ base: `http://127.0.0.1:${port}`, history, end, runs: 1 })
   clockme = await clockmeReportTimes({ base: `http://127.0.0.1:${port}`, history, end, runs })
+  cpu = await clockmeCpuTimes({ base: `http://127.0.0.1:${port}`, pid: server.child.pid, history, end, runs: runs * 4 })
 } finally {
   await stop(server.child)
 }
@@ -102,3 +109,4 @@ for (const row of reportRows(clockme, sql)) {
     }×`
   )
 }
+console.log("server CPU per request (ms):", Object.entries(cpu).map(([what, ms]) => `${what} ${ms.toFixed(2)}`).join(", "))
