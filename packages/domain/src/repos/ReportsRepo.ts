@@ -51,6 +51,13 @@ export interface HoursRow {
   readonly aiCostUsd: number
 }
 
+/** What a report of a user in a workspace is read with: their timezone and week, the workspace's currency. */
+export interface ReportSettings {
+  readonly timezone: string
+  readonly weekStart: "monday" | "sunday"
+  readonly currency: string
+}
+
 export class ReportsRepo extends Effect.Service<ReportsRepo>()("@clockme/domain/ReportsRepo", {
   effect: Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
@@ -200,6 +207,15 @@ export class ReportsRepo extends Effect.Service<ReportsRepo>()("@clockme/domain/
         ORDER BY CASE WHEN GROUPING(pairs.user_id) = 0 THEN lower(max(u.name)) END NULLS LAST,
                  CASE WHEN GROUPING(pairs.project_id) = 0 THEN lower(max(p.name)) END NULLS LAST, 1, 2`.pipe(Effect.orDie)
 
-    return { billing, teamHours } as const
+    /** One statement for the settings, where the user and the workspace each took one. */
+    const settingsOf = (userId: UserId, workspaceId: WorkspaceId) =>
+      sql<ReportSettings>`
+        SELECT u.timezone, u.week_start, coalesce((SELECT currency FROM workspaces WHERE id = ${workspaceId}), 'USD') AS currency
+        FROM users u WHERE u.id = ${userId}`.pipe(
+        Effect.flatMap((rows) => rows[0] === undefined ? Effect.die(new Error(`user ${userId} not found`)) : Effect.succeed(rows[0])),
+        Effect.orDie
+      )
+
+    return { billing, teamHours, settingsOf } as const
   })
 }) {}
