@@ -4,10 +4,13 @@ import { HttpApiBuilder, HttpServer } from "@effect/platform"
 import { HttpApiDecodeError } from "@effect/platform/HttpApiError"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { Cause, Config, Effect, Layer, Option } from "effect"
-import { createServer } from "node:http"
+import { createServer, Server } from "node:http"
+import type { IncomingMessage, ServerResponse } from "node:http"
 import type { Socket } from "node:net"
 import { AuthenticationLive } from "./Authentication.js"
 import { DocsLive } from "./Docs.js"
+import type { DirectHandler } from "./http/DirectHandler.js"
+import { makeDirectHandler } from "./http/DirectHandler.js"
 import { isDatabaseOutage } from "@clockme/domain/repos/SqlErrors"
 import { databaseUnavailable } from "./DatabaseOutage.js"
 import { InboundLive } from "./http/InboundHttp.js"
@@ -50,6 +53,8 @@ const DatabaseOutageLive = HttpApiBuilder.middleware((app) =>
 export interface ListenOptions {
   readonly port: number
   readonly host: string
+  /** Answer the contract's plain JSON requests on the direct path (default true); false leaves all to the platform. */
+  readonly direct?: boolean
 }
 
 const EdgeConfig = Config.all({
@@ -68,11 +73,26 @@ const rawAnswer = (reason: string, refusal: HeadersTooLarge | MalformedRequest) 
 }
 
 /**
+ * A Node server whose requests meet the direct handler first (DirectHandler); those it leaves go on to the
+ * platform's listener, untouched.
+ */
+class DirectServer extends Server {
+  constructor(private readonly direct: DirectHandler) {
+    super()
+  }
+
+  override emit(event: string | symbol, ...args: Array<any>): boolean {
+    if (event === "request" && this.direct(args[0] as IncomingMessage, args[1] as ServerResponse)) return true
+    return super.emit(event as string, ...args)
+  }
+}
+
+/**
  * Node refuses what it cannot parse (headers or a request line over 16 KB, a broken request) before any
  * handler runs, with an empty body: answer in JSON like every other refusal.
  */
-const makeServer = () => {
-  const server = createServer()
+const makeServer = (direct: DirectHandler | undefined) => {
+  const server = direct === undefined ? createServer() : new DirectServer(direct)
   server.on("clientError", (error: NodeJS.ErrnoException, socket: Socket) => {
     if (!socket.writable || error.code === "ECONNRESET") return socket.destroy()
     socket.end(
@@ -86,14 +106,18 @@ const makeServer = () => {
 
 /** The REST API, its OpenAPI document, interactive docs and the MCP server on one Node HTTP server. */
 export const HttpLive = (listen: ListenOptions) =>
-  Layer.unwrapEffect(Effect.map(EdgeConfig, (edge) =>
-    HttpApiBuilder.serve(requestGuard(edge)).pipe(
+  Layer.unwrapEffect(Effect.gen(function*() {
+    const edge = yield* EdgeConfig
+    // CORS adds its headers to every answer: with it configured, the platform answers everything
+    const direct = edge.corsOrigins.length === 0 && listen.direct !== false ? yield* makeDirectHandler(edge) : undefined
+    return HttpApiBuilder.serve(requestGuard(edge)).pipe(
       Layer.provide(DocsLive),
       Layer.provide(McpLive),
       Layer.provide(InboundLive),
       Layer.provide(DecodeErrorsLive),
       Layer.provide(DatabaseOutageLive),
       Layer.provide(ApiLive),
-      Layer.provideMerge(NodeHttpServer.layer(makeServer, { port: listen.port, host: listen.host })),
+      Layer.provideMerge(NodeHttpServer.layer(() => makeServer(direct), { port: listen.port, host: listen.host })),
       HttpServer.withLogAddress
-    )))
+    )
+  }))

@@ -32,7 +32,7 @@ export interface GuardOptions {
 export const MAX_DEPTH = 64
 export const MAX_MEMBERS = 1000
 /** Longer URLs are refused here; Node refuses a request line and headers over 16 KB itself (see Http.ts). */
-const MAX_URL_BYTES = 8 * 1024
+export const MAX_URL_BYTES = 8 * 1024
 
 /** A refusal of the contract as an HTTP answer, written by the one encoder every edge shares. */
 export const refusalResponse = (refusal: Refusal, headers: Record<string, string> = {}) => {
@@ -41,6 +41,13 @@ export const refusalResponse = (refusal: Refusal, headers: Record<string, string
 }
 
 const jsonPolicy = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+
+/** What every JSON answer of the API carries (a key's or a session's also `cache-control: no-store`). */
+export const jsonSecurityHeaders: Readonly<Record<string, string>> = {
+  "x-content-type-options": "nosniff",
+  "x-frame-options": "DENY",
+  "content-security-policy": jsonPolicy
+}
 /**
  * The docs page runs the bundled Scalar inline (which compiles a WebAssembly hash function), styles itself
  * inline, uses the system's fonts, and calls this API: nothing from any other host.
@@ -65,8 +72,7 @@ const policyOf = (path: string) => path === "/api/docs" ? docsPolicy : isDashboa
 
 const secured = (request: HttpServerRequest.HttpServerRequest, response: HttpServerResponse.HttpServerResponse) =>
   HttpServerResponse.setHeaders(response, {
-    "x-content-type-options": "nosniff",
-    "x-frame-options": "DENY",
+    ...jsonSecurityHeaders,
     "content-security-policy": policyOf(pathOf(request)),
     ...(isPrivate(request) ? { "cache-control": "no-store" } : {})
   })
@@ -100,7 +106,7 @@ const emptyRefusal = (request: HttpServerRequest.HttpServerRequest, status: numb
 export const decodeErrorResponse = (error: HttpApiDecodeError) => refusalResponse(InvalidRequest.fromIssues(error.issues))
 
 /** How deep and wide the JSON text nests, counted without parsing: a bound checked before any real work. */
-const shapeProblem = (text: string): string | undefined => {
+export const shapeProblem = (text: string): string | undefined => {
   const members: Array<number> = []
   let inString = false
   for (let i = 0; i < text.length; i++) {
@@ -123,7 +129,7 @@ const shapeProblem = (text: string): string | undefined => {
 }
 
 /** Where the first string (key or value) holding U+0000 is, in document order; walked without recursion. */
-const nulPath = (root: unknown): ReadonlyArray<string | number> | undefined => {
+export const nulPath = (root: unknown): ReadonlyArray<string | number> | undefined => {
   const stack: Array<{ readonly value: unknown; readonly path: ReadonlyArray<string | number> }> = [{ value: root, path: [] }]
   while (stack.length > 0) {
     const { path, value } = stack.pop()!
@@ -407,7 +413,8 @@ export const requestGuard = (options: GuardOptions) => {
         Effect.flatMap((request) =>
           Effect.map(
             cors === undefined || pathOf(request) === "/api/mcp" ? admitted : cors(admitted),
-            (response) => withStatusBody(request, response)
+            // the guard's own refusals never pass the pre-response handler above, which sees the app's answers only
+            (response) => secured(request, withStatusBody(request, response))
           )
         ),
         Effect.tapErrorCause((cause) => Cause.isDie(cause) ? Effect.logError("Unhandled defect", cause) : Effect.void)

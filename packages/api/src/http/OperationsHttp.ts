@@ -25,6 +25,11 @@ const edges: Edges = {
   otlp: { logs: protobufExport }
 }
 
+/** `group.endpoint` of every endpoint with an edge of its own: the direct handler leaves them to the platform. */
+export const edgeEndpoints: ReadonlySet<string> = new Set(
+  Object.entries(edges).flatMap(([group, endpoints]) => Object.keys(endpoints ?? {}).map((name) => `${group}.${name}`))
+)
+
 const answer = (name: keyof OperationTable) =>
   HttpApiBuilder.group(Api, name, (handlers) =>
     Effect.map(Operations, (operations) => {
