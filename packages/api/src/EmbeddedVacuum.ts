@@ -4,7 +4,7 @@ import { Config, Duration, Effect, Layer, Schedule } from "effect"
 /** Minutes between two looks at what changed in the embedded database; 0 turns the vacuum off. */
 export const VacuumMinutes = Config.integer("CLOCKME_EMBEDDED_VACUUM_MINUTES").pipe(
   Config.withDefault(10),
-  Config.validate({ message: "must be between 0 and 1440 minutes", validation: (n) => n >= 0 && n <= 1440 })
+  Config.validate({ message: "CLOCKME_EMBEDDED_VACUUM_MINUTES must be between 0 and 1440 minutes", validation: (n) => n >= 0 && n <= 1440 })
 )
 
 /** The first look waits this long after the start, so that start-up and the first requests come first. */
