@@ -1,9 +1,9 @@
 import { pgliteLayer } from "@clockme/domain/sql/Database"
 import { SqlClient } from "@effect/sql"
 import { describe, expect, it } from "@effect/vitest"
-import { Duration, Effect, Layer, TestClock } from "effect"
+import { ConfigProvider, Duration, Effect, Either, Layer, TestClock } from "effect"
 import { vacuumPass } from "@clockme/domain/sql/Vacuum"
-import { EmbeddedVacuumLive, FirstVacuumDelay } from "../src/EmbeddedVacuum.js"
+import { EmbeddedVacuumLive, FirstVacuumDelay, VacuumMinutes } from "../src/EmbeddedVacuum.js"
 
 // The embedded database's own vacuum, on an in-memory PGlite whatever the run's database is (it is
 // built only for the embedded database).
@@ -85,4 +85,20 @@ describe("the embedded database's vacuum", () => {
       expect(yield* vacuumPass).toEqual(["work"])
       expect(yield* vacuumPass).toEqual([])
     }).pipe(Effect.provide(pgliteLayer({}))), { timeout: 60_000 })
+
+  it.effect("CLOCKME_EMBEDDED_VACUUM_MINUTES: 10 by default, 0 to 1440, a wrong value named", () =>
+    Effect.gen(function*() {
+      const read = (value: string | undefined) =>
+        Effect.either(Effect.withConfigProvider(
+          VacuumMinutes,
+          ConfigProvider.fromMap(new Map(value === undefined ? [] : [["CLOCKME_EMBEDDED_VACUUM_MINUTES", value]]))
+        ))
+      expect(yield* read(undefined)).toEqual(Either.right(10))
+      expect(yield* read("0")).toEqual(Either.right(0))
+      for (const wrong of ["-1", "1441", "soon"]) {
+        const result = yield* read(wrong)
+        expect(Either.isLeft(result)).toBe(true)
+        expect(String(Either.isLeft(result) ? result.left : "")).toContain("CLOCKME_EMBEDDED_VACUUM_MINUTES")
+      }
+    }))
 })
