@@ -77,7 +77,7 @@ export class ReportsRepo extends Effect.Service<ReportsRepo>()("@clockme/domain/
       switch (filter.groupBy) {
         case "project":
           return {
-            line: sql`e.project_id::text`,
+            line: sql`e.project_id`,
             select: sql`g.project_id, max(p.name) AS project_name, NULL::uuid AS task_id, NULL::text AS task_name,
                         NULL::text AS day`,
             group: sql`g.line, g.project_id`,
@@ -98,9 +98,9 @@ export class ReportsRepo extends Effect.Service<ReportsRepo>()("@clockme/domain/
             ? sql`${localDay} - (extract(isodow FROM ${localDay})::int - 1)`
             : sql`${localDay} - extract(dow FROM ${localDay})::int`
           return {
-            line: sql`to_char(${start}, 'YYYY-MM-DD')`,
+            line: start,
             select: sql`NULL::uuid AS project_id, NULL::text AS project_name, NULL::uuid AS task_id,
-                        NULL::text AS task_name, g.line AS day`,
+                        NULL::text AS task_name, to_char(g.line, 'YYYY-MM-DD') AS day`,
             group: sql`g.line`,
             order: sql`lines.day`
           }
