@@ -1,5 +1,8 @@
 import { pgliteLayer } from "@clockme/domain/sql/Database"
 import { SqlClient } from "@effect/sql"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { ConfigProvider, Duration, Effect, Either, Layer, TestClock } from "effect"
 import { vacuumPass } from "@clockme/domain/sql/Vacuum"
@@ -85,6 +88,27 @@ describe("the embedded database's vacuum", () => {
       expect(yield* vacuumPass).toEqual(["work"])
       expect(yield* vacuumPass).toEqual([])
     }).pipe(Effect.provide(pgliteLayer({}))), { timeout: 60_000 })
+
+  it.effect("after a restart (PGlite forgets the counters) only the tables written since their last vacuum are vacuumed again", () =>
+    Effect.gen(function*() {
+      const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "clockme-vacuum-"))
+      const opened = <A, E>(effect: Effect.Effect<A, E, SqlClient.SqlClient>) =>
+        Effect.scoped(Effect.provide(effect, pgliteLayer({ dataDir })))
+      yield* opened(Effect.gen(function*() {
+        const sql = yield* SqlClient.SqlClient
+        yield* withTable
+        yield* fill(1, 5000)
+        yield* sql`CREATE TABLE still (id int PRIMARY KEY)`
+        yield* sql`INSERT INTO still SELECT n FROM generate_series(1, 5000) AS n`
+        expect([...(yield* vacuumPass)].sort()).toEqual(["still", "work"])
+        // under the thresholds: within this run, no vacuum for it
+        yield* fill(5001, 400)
+        expect(yield* vacuumPass).toEqual([])
+      }))
+      expect(yield* opened(vacuumPass)).toEqual(["work"])
+      expect(yield* opened(vacuumPass)).toEqual([])
+      fs.rmSync(dataDir, { recursive: true, force: true })
+    }), { timeout: 60_000 })
 
   it.effect("CLOCKME_EMBEDDED_VACUUM_MINUTES: 10 by default, 0 to 1440, a wrong value named", () =>
     Effect.gen(function*() {

@@ -4,9 +4,11 @@ import { Duration, Effect } from "effect"
 /**
  * One look: the tables autovacuum would vacuum or analyze now (PostgreSQL's default thresholds: dead rows
  * over 50 + 20 %, rows inserted since the last vacuum over 1,000 + 20 %, changed since the last analyze over
- * 50 + 10 % of the table), and those never vacuumed since their statistics began (a new database, or
- * statistics lost with an unclean stop). Each table is a statement of its own: PGlite has one connection,
- * and every request waits while a VACUUM runs, so it waits for one table at most, never for all.
+ * 50 + 10 % of the table). PGlite loses those counters when it closes, so a table not vacuumed since the
+ * start is also picked when its last VACUUM or ANALYZE left pages not all-visible or its size has changed
+ * since (written to before the restart); an unchanged table is not vacuumed again on every start. Each table
+ * is a statement of its own: PGlite has one connection, and every request waits while a VACUUM runs, so it
+ * waits for one table at most, never for all.
  */
 export const vacuumPass = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
@@ -15,7 +17,9 @@ export const vacuumPass = Effect.gen(function*() {
   const due = yield* sql<{ readonly name: string }>`
     SELECT s.relid::regclass::text AS name
     FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
-    WHERE s.last_vacuum IS NULL
+    WHERE (s.last_vacuum IS NULL
+           AND (c.relallvisible < c.relpages
+                OR pg_relation_size(c.oid) / current_setting('block_size')::int <> c.relpages))
        OR s.n_dead_tup > 50 + 0.2 * greatest(c.reltuples, 0)
        OR s.n_ins_since_vacuum > 1000 + 0.2 * greatest(c.reltuples, 0)
        OR s.n_mod_since_analyze > 50 + 0.1 * greatest(c.reltuples, 0)
