@@ -73,7 +73,7 @@ for (const key of keys) {
 const statements = admin === undefined ? undefined : new pg.Client({ connectionString: env.DATABASE_URL })
 await statements?.connect()
 const reset = await statements?.query("SELECT pg_stat_statements_reset()").then(() => true, () => false)
-const figure = await load({ url, connections: 16, keys, requests, duration: Number(process.env.BENCH_SECONDS ?? 10) })
+const figure = await load({ url, connections: 16, keys, requests, duration: Number(process.env.BENCH_SECONDS ?? 10), pid: server.child.pid })
 if (reset) {
   const { rows } = await statements.query(`
     SELECT calls, round(total_exec_time::numeric, 1) AS ms, left(regexp_replace(query, '\\s+', ' ', 'g'), 110) AS query
@@ -113,7 +113,7 @@ for (const [id, micros] of dt) {
 }
 const top = (map, n) => [...map].sort((a, b) => b[1] - a[1]).slice(0, n)
   .map(([k, v]) => `${(100 * v / total).toFixed(1).padStart(5)}%  ${k}`).join("\n")
-console.log(`${what}: ${figure.rps.toFixed(0)} req/s, p50 ${figure.p50} ms, p99 ${figure.p99} ms\n`)
+console.log(`${what}: ${figure.rps.toFixed(0)} req/s, p50 ${figure.p50} ms, p99 ${figure.p99} ms, ${figure.cpuMs?.toFixed(3)} ms of server CPU per request (profiler included)\n`)
 console.log(`By package or file (self time):\n${top(packages, 20)}\n`)
 console.log(`By file (self time):\n${top(files, 25)}\n`)
 console.log(`By function (self time):\n${top(self, 40)}`)

@@ -3,18 +3,43 @@ import { HttpApiBuilder, HttpServerRequest, HttpServerResponse } from "@effect/p
 import type { Layer } from "effect"
 import { Effect } from "effect"
 
+const parseJson = (text: string): { readonly parsed: unknown } | undefined => {
+  try {
+    return { parsed: JSON.parse(text) }
+  } catch {
+    return undefined
+  }
+}
+
 /**
  * The request as the MCP transport takes it. The body comes from the platform's cached text, not the
- * socket: a guard in front (RequestGuard) may already have read it.
+ * socket: a guard in front (RequestGuard) may already have read it. A JSON body goes to the transport
+ * parsed, beside a request without one (a web Request's body is a stream, slow to make and to read);
+ * anything else stays the body, for the transport to refuse as JSON-RPC.
  */
 const toWeb = (request: HttpServerRequest.HttpServerRequest) =>
   Effect.gen(function*() {
-    const body = request.method === "POST" ? yield* request.text : undefined
+    const text = request.method === "POST" ? yield* request.text : undefined
+    const body = text === undefined ? undefined : parseJson(text)
     const headers = new Headers()
     for (const [name, value] of Object.entries(request.headers)) headers.set(name, value)
     const url = new URL(request.url, `http://${request.headers.host ?? "localhost"}`)
-    return new Request(url, { method: request.method, headers, ...(body === undefined ? {} : { body }) })
+    const raw = text !== undefined && body === undefined ? { body: text } : {}
+    return { request: new Request(url, { method: request.method, headers, ...raw }), body }
   })
+
+/**
+ * The transport's answer as a plain response: always JSON (or nothing) here, so it is read at once
+ * rather than streamed through the platform.
+ */
+const fromWeb = async (response: Response) => {
+  const headers: Record<string, string> = {}
+  response.headers.forEach((value, name) => void (headers[name] = value))
+  const text = await response.text()
+  if (text === "") return HttpServerResponse.empty({ status: response.status, headers })
+  const { "content-type": contentType, ...rest } = headers
+  return HttpServerResponse.text(text, { status: response.status, headers: rest, contentType: contentType ?? "application/json" })
+}
 
 type McpNeeds = Layer.Layer.Context<typeof McpHttp.Default>
 
@@ -34,8 +59,7 @@ export const McpLive = HttpApiBuilder.Router.use((router) =>
     yield* router.all(
       "/api/mcp",
       Effect.all([mcp, HttpServerRequest.HttpServerRequest.pipe(Effect.flatMap(toWeb))]).pipe(
-        Effect.flatMap(([mcp, request]) => Effect.promise(() => mcp.handle(request))),
-        Effect.map(HttpServerResponse.fromWeb)
+        Effect.flatMap(([mcp, { body, request }]) => Effect.promise(() => mcp.handle(request, body).then(fromWeb)))
       )
     )
   })

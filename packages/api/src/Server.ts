@@ -1,6 +1,8 @@
 import { DomainServicesLive } from "@clockme/domain/Domain"
 import { Operations } from "@clockme/domain/Operations"
 import { MigrationsLive } from "@clockme/domain/sql/Database"
+import { AdmissionCache } from "@clockme/domain/services/AdmissionCache"
+import { AdmissionListenerLive } from "@clockme/domain/services/AdmissionListener"
 import { Layer } from "effect"
 import { BootstrapLive } from "./Bootstrap.js"
 import { HttpLive } from "./Http.js"
@@ -39,7 +41,8 @@ export const ServerLive = <E, R>(
     HttpLive(options),
     options.watchdog === false ? Layer.empty : WatchdogLive,
     options.delivery === false ? Layer.empty : DeliveryLive,
-    FingerprintsLive
+    FingerprintsLive,
+    AdmissionListenerLive.pipe(Layer.provide(AdmissionCache.Default))
   ).pipe(
     Layer.provide(startup),
     Layer.provideMerge(DeliveryServiceLive),

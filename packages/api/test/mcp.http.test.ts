@@ -568,6 +568,38 @@ layer(TestServer, { timeout: 120_000 })("MCP over Streamable HTTP at /api/mcp", 
       expect(listed.projects).toEqual([])
     }))
 
+  it.effect("concurrent calls with different keys and the same JSON-RPC id each run as their own account", () =>
+    Effect.gen(function*() {
+      yield* setNow("2026-06-10T19:00:00Z")
+      const base = yield* baseUrl
+      const accounts = yield* Effect.forEach(Array.from({ length: 6 }, (_, i) => i), (i) =>
+        Effect.gen(function*() {
+          const { key } = yield* signUp()
+          const started = yield* rpc(base, {
+            jsonrpc: "2.0",
+            id: 1,
+            method: "tools/call",
+            params: { name: "clockme_start_timer", arguments: { projectName: `own-${i}`, autoCreate: true } }
+          }, docsHeaders(key))
+          expect(started.body.result.structuredContent).toMatchObject({ projectName: `own-${i}`, source: "mcp" })
+          return { key, project: `own-${i}` }
+        }))
+      // every account's calls interleaved, all with id 1, so that servers and transports are shared or reused
+      const calls = Array.from({ length: 8 }, () => accounts).flat()
+      const answers = yield* Effect.forEach(calls, ({ key }, i) =>
+        rpc(base, {
+          jsonrpc: "2.0",
+          id: 1,
+          method: "tools/call",
+          params: i % 2 === 0 ? { name: "clockme_status", arguments: {} } : { name: "clockme_list_projects", arguments: {} }
+        }, docsHeaders(key)), { concurrency: "unbounded" })
+      const seen = answers.map((answer, i) => {
+        const result = answer.body.result.structuredContent
+        return i % 2 === 0 ? result.timers.map((timer: any) => timer.projectName) : result.projects.map((p: any) => p.name)
+      })
+      expect(seen).toEqual(calls.map(({ project }) => [project]))
+    }))
+
   it.scoped("projects and tasks: create, duplicate name, update, details with tasks, budget and all-time hours", () =>
     Effect.gen(function*() {
       yield* setNow("2026-06-10T18:00:00Z")

@@ -7,6 +7,8 @@ import { DatabaseUnavailable, encodeRefusal } from "@clockme/domain/contract/Ref
 import { isDatabaseOutage } from "@clockme/domain/repos/SqlErrors"
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js"
 import { Cause, Effect, Exit, Option, Runtime, Schema } from "effect"
+import type { Server } from "@modelcontextprotocol/sdk/server/index.js"
+import type { AuthInfo } from "@modelcontextprotocol/sdk/server/auth/types.js"
 import type { Execute } from "./Server.js"
 import { makeServer, McpTools } from "./Server.js"
 import { McpSession } from "./Session.js"
@@ -34,6 +36,9 @@ class OutageError extends Error {
   }
 }
 
+const isInitialize = (message: unknown) =>
+  typeof message === "object" && message !== null && (message as { readonly method?: unknown }).method === "initialize"
+
 const status: Record<Refused["_tag"], number> = { Unauthorized: 401, RateLimited: 429, WorkspaceNotFound: 404 }
 const encodeAdmissionRefusal = Schema.encodeSync(Authentication.failure)
 
@@ -41,10 +46,35 @@ const encodeAdmissionRefusal = Schema.encodeSync(Authentication.failure)
 const refused = (error: Refused, tokenSent: boolean) =>
   json(status[error._tag], encodeAdmissionRefusal(error), refusalHeaders(error, tokenSent))
 
+/** Who a request runs as, handed to the protocol server with the request (never kept by it). */
+interface Caller {
+  readonly actor: Actor
+  /** The call met a database outage: the request is answered 503. */
+  readonly onOutage: () => void
+}
+
+const authInfoOf = (caller: Caller): AuthInfo => ({
+  token: "",
+  clientId: caller.actor.userId,
+  scopes: [caller.actor.scope],
+  extra: { caller }
+})
+
+const callerOf = (auth: AuthInfo | undefined): Caller => {
+  const caller = auth?.extra?.caller as Caller | undefined
+  // Every request this endpoint hands the protocol server names its caller; a call without one is a bug here.
+  if (caller === undefined) throw new Error("An MCP tool call without its caller")
+  return caller
+}
+
+/** Idle protocol servers kept for the next requests: as many as ever ran at once, up to this. */
+const MAX_IDLE_SERVERS = 64
+
 /**
- * The Streamable HTTP endpoint, stateless: every POST gets a fresh protocol server and transport, and the
- * caller is admitted on every request like a REST caller (same API keys, scopes and rate limits).
- * Answers are plain JSON with the rate-limit headers.
+ * The Streamable HTTP endpoint, stateless: every POST gets a fresh transport (the SDK refuses to reuse a
+ * stateless one) connected to a protocol server that is idle, made once per process rather than per request,
+ * and the caller is admitted on every request like a REST caller (same API keys, scopes and rate limits);
+ * the caller travels with the request, not in the server. Answers are plain JSON with the rate-limit headers.
  */
 export class McpHttp extends Effect.Service<McpHttp>()("@clockme/mcp/McpHttp", {
   effect: Effect.gen(function*() {
@@ -56,7 +86,8 @@ export class McpHttp extends Effect.Service<McpHttp>()("@clockme/mcp/McpHttp", {
 
     // A call refused as malformed (-32602) fails here and is not activity; a domain failure is. A call that
     // meets a database outage is answered like one refused at admission, and the request learns of it.
-    const executeAs = (actor: Actor, onOutage: () => void): Execute => async (effect) => {
+    const execute: Execute = async (effect, auth) => {
+      const { actor, onOutage } = callerOf(auth)
       const exit = await runExit(effect.pipe(
         Effect.tap(() => admission.recordActivity()),
         Effect.provideService(CurrentActor, actor),
@@ -74,7 +105,17 @@ export class McpHttp extends Effect.Service<McpHttp>()("@clockme/mcp/McpHttp", {
       return exit
     }
 
-    const handle = async (request: Request): Promise<Response> => {
+    // A server answers one request at a time. One that has answered an `initialize` keeps that client's
+    // capabilities (used only for requests to the client, which ClockMe never makes), so it is not reused;
+    // nor is one given a body that was not parsed here (not JSON, or a caller passing none), unseen.
+    const idle: Array<Server> = []
+    const serverFor = (initializes: boolean) => initializes ? makeServer(tools, execute) : idle.pop() ?? makeServer(tools, execute)
+    const release = (server: Server, initializes: boolean) => {
+      if (!initializes && idle.length < MAX_IDLE_SERVERS) idle.push(server)
+    }
+
+    /** `body`: the request's JSON body, already parsed (then `request` has none). */
+    const handle = async (request: Request, body?: { readonly parsed: unknown }): Promise<Response> => {
       if (request.method !== "POST") {
         return rpcError(405, -32000, "Method not allowed: this stateless MCP endpoint takes JSON-RPC over POST only", {
           allow: "POST"
@@ -96,11 +137,16 @@ export class McpHttp extends Effect.Service<McpHttp>()("@clockme/mcp/McpHttp", {
       // Answers are always JSON here, so a client that only accepts JSON (curl, a plain fetch) is served too.
       request.headers.set("accept", "application/json, text/event-stream")
       let metOutage = false
-      const server = makeServer(tools, executeAs(authenticated.value.actor, () => void (metOutage = true)))
+      const caller: Caller = { actor: authenticated.value.actor, onOutage: () => void (metOutage = true) }
+      const initializes = body === undefined || [body.parsed].flat().some(isInitialize)
+      const server = serverFor(initializes)
       const transport = new WebStandardStreamableHTTPServerTransport({ enableJsonResponse: true })
       try {
         await server.connect(transport)
-        const answered = await transport.handleRequest(request)
+        const answered = await transport.handleRequest(request, {
+          authInfo: authInfoOf(caller),
+          ...(body === undefined ? {} : { parsedBody: body.parsed })
+        })
         const response = metOutage
           ? new Response(await answered.text(), { status: unavailable.status, headers: answered.headers })
           : answered
@@ -113,6 +159,7 @@ export class McpHttp extends Effect.Service<McpHttp>()("@clockme/mcp/McpHttp", {
         return rpcError(500, -32603, "Internal error")
       } finally {
         await server.close()
+        release(server, initializes)
       }
     }
 

@@ -2,8 +2,10 @@ import type { CurrentActor } from "@clockme/domain/contract/Actor"
 import { Api } from "@clockme/domain/contract/api/Api"
 import { Operations } from "@clockme/domain/Operations"
 import { Server } from "@modelcontextprotocol/sdk/server/index.js"
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
-import { CallToolRequestSchema, ErrorCode } from "@modelcontextprotocol/sdk/types.js"
+import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv"
+import type { AuthInfo } from "@modelcontextprotocol/sdk/server/auth/types.js"
+import type { CallToolRequest, CallToolResult } from "@modelcontextprotocol/sdk/types.js"
+import { ErrorCode } from "@modelcontextprotocol/sdk/types.js"
 import { Cause, Effect, Exit, Option } from "effect"
 import { toolError } from "./Failures.js"
 import { anyParams, capabilities, instructions, ProtocolError, serverInfo } from "./Info.js"
@@ -21,9 +23,14 @@ export class McpTools extends Effect.Service<McpTools>()("@clockme/mcp/McpTools"
   })
 }) {}
 
-/** Runs a tool call as the caller (the transport decides how: in process, or not at all for a proxy). */
+/**
+ * Runs a tool call as the caller (the transport decides how: in process, or not at all for a proxy). The
+ * caller comes with the request (`authInfo` of the transport's handleRequest), so one server can answer
+ * the requests of different callers, one after another.
+ */
 export type Execute = (
-  effect: Effect.Effect<Outcome, MalformedArguments, CurrentActor>
+  effect: Effect.Effect<Outcome, MalformedArguments, CurrentActor>,
+  caller: AuthInfo | undefined
 ) => Promise<Exit.Exit<Outcome, MalformedArguments>>
 
 export const internalErrorMessage = "ClockMe could not complete this call because of an internal error (it was " +
@@ -43,15 +50,20 @@ const toResult = (exit: Exit.Exit<Outcome, MalformedArguments>): CallToolResult 
   throw new ProtocolError(ErrorCode.InternalError, internalErrorMessage)
 }
 
-/** A protocol server over the tools for one request (stateless: nothing outlives the request). */
+// The SDK builds a fresh Ajv (with its formats) per server unless given one: a third of an MCP call's CPU when
+// that was per request. The server only uses it to check elicitation answers, which ClockMe never asks for.
+const jsonSchemaValidator = new AjvJsonSchemaValidator()
+
+/** A protocol server over the tools; it keeps nothing of a call, so it may serve many, one at a time. */
 export const makeServer = (tools: ReadonlyArray<Tool>, execute: Execute): Server => {
-  const server = new Server(serverInfo, { capabilities, instructions })
+  const server = new Server(serverInfo, { capabilities, instructions, jsonSchemaValidator })
   const definitions = tools.map((tool) => tool.definition)
   const byName = new Map(tools.map((tool) => [tool.definition.name, tool]))
   server.setRequestHandler(anyParams("tools/list"), () => ({ tools: definitions as Array<any> }))
-  server.setRequestHandler(anyParams("tools/call"), async (raw) => {
-    // The SDK has checked the request against CallToolRequestSchema by now.
-    const request = CallToolRequestSchema.parse(raw)
+  server.setRequestHandler(anyParams("tools/call"), async (raw, extra) => {
+    // The SDK has checked this very request against CallToolRequestSchema before calling here (and answered
+    // -32602 if it did not match): parsing it again would only cost a second validation per call.
+    const request = raw as CallToolRequest
     const tool = byName.get(request.params.name)
     if (tool === undefined) {
       throw new ProtocolError(
@@ -59,7 +71,7 @@ export const makeServer = (tools: ReadonlyArray<Tool>, execute: Execute): Server
         `Unknown tool "${request.params.name}"; tools/list names the ${definitions.length} clockme_* tools`
       )
     }
-    return toResult(await execute(tool.call(request.params.arguments ?? {})))
+    return toResult(await execute(tool.call(request.params.arguments ?? {}), extra.authInfo))
   })
   return server
 }

@@ -6,6 +6,8 @@ import { TimerNotRunning } from "@clockme/domain/contract/Timer"
 import { describe, expect, it } from "@effect/vitest"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js"
+import type { AuthInfo } from "@modelcontextprotocol/sdk/server/auth/types.js"
+import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js"
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
 import { Effect, Schema } from "effect"
 import { jsonSchemaOf } from "../src/JsonSchema.js"
@@ -129,6 +131,42 @@ describe("MCP server", () => {
       expect(crashed.error).toMatchObject({ code: -32603, message: `MCP error -32603: ${internalErrorMessage}` })
       const after = yield* callTool(client, "echo", { at: "2026-06-01T09:00:00Z" })
       expect(after.result?.structuredContent).toMatchObject({ minutes: 0 })
+    }))
+
+  it.effect("one server answers request after request over fresh transports, each as the caller it brings", () =>
+    Effect.promise(async () => {
+      const seen: Array<string | undefined> = []
+      // The caller comes with each request; the server built once keeps none of it.
+      const asCaller: Execute = (effect, caller) => {
+        seen.push(caller?.clientId)
+        const source = caller?.extra?.source as Actor["source"] | undefined
+        return Effect.runPromiseExit(effect.pipe(Effect.provideService(CurrentActor, { ...actor, source: source ?? "api" })))
+      }
+      const server = makeServer(tools, asCaller)
+      const call = async (caller: AuthInfo | undefined) => {
+        const transport = new WebStandardStreamableHTTPServerTransport({ enableJsonResponse: true })
+        await server.connect(transport)
+        const request = new Request("http://localhost/api/mcp", {
+          method: "POST",
+          headers: { "content-type": "application/json", accept: "application/json, text/event-stream" }
+        })
+        const parsedBody = {
+          jsonrpc: "2.0",
+          id: 1,
+          method: "tools/call",
+          params: { name: "echo", arguments: { at: "2026-06-01T09:00:00Z" } }
+        }
+        const answered = await transport.handleRequest(request, { parsedBody, ...(caller === undefined ? {} : { authInfo: caller }) })
+        await server.close()
+        return (await answered.json()).result.structuredContent.source
+      }
+      const sources = [
+        await call({ token: "", clientId: "first", scopes: ["write"], extra: { source: "hook" } }),
+        await call({ token: "", clientId: "second", scopes: ["write"], extra: { source: "web" } }),
+        await call(undefined)
+      ]
+      expect(sources).toEqual(["hook", "web", "api"])
+      expect(seen).toEqual(["first", "second", undefined])
     }))
 
   it("schemas are self-contained: references inlined, Effect's wording replaced, titles dropped", () => {

@@ -153,7 +153,11 @@ export const makeDirectHandler = (options: { readonly maxBodyBytes: number }) =>
           return yield* Effect.as(Effect.logError("An answer did not match its schema", encoded), { ...internal(), headers: extra })
         }
         return { status: success.status, body: encoded === undefined ? undefined : JSON.stringify(encoded.right), headers: extra }
-      }).pipe(Effect.merge)
+      }).pipe(
+        Effect.merge,
+        // a defect before the operation (admission meeting a database outage) is answered like one inside it
+        Effect.catchAllCause((cause) => failed(route, cause, {}))
+      )
 
     const handler: DirectHandler = (request, response) => {
       const url = request.url ?? "/"

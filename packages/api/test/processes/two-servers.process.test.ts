@@ -1,10 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import * as fs from "node:fs"
 import { inject } from "vitest"
+import { ADMISSION_CACHE_MILLIS } from "@clockme/domain/services/AdmissionCache"
+import { listenerApplicationName } from "@clockme/domain/services/AdmissionListener"
+import { runStatement } from "../../../domain/test/lib/TestDatabase.js"
 import { allEntries, ownerKey, pause, postgresDatabase, request, runCli, startServer, tempDataDir, visibleEvents } from "../lib/Process.js"
 import type { JsonReply, RunningServer } from "../lib/Process.js"
 
 const RACERS = 16
+
+/**
+ * How soon a change made on one server must be seen on the other, far under ADMISSION_CACHE_MILLIS: only
+ * the other's LISTEN can make it so, since it has just cached the row it would otherwise reuse for 5 s.
+ */
+const NOTICE_WITHIN_MS = 1_500
 
 /**
  * Two `clockme-server` processes behave as one. On PostgreSQL, two servers share one database; the
@@ -37,6 +46,9 @@ describe("two server processes", () => {
   let b: RunningServer
   let key: string
   let freeKey: string
+  let memberKey: string
+  let memberId: string
+  let databaseUrl: string
   /** Alternates between the two servers, so concurrent calls are split across both processes. */
   const either = (i: number) => (i % 2 === 0 ? a : b).base
 
@@ -44,6 +56,7 @@ describe("two server processes", () => {
     if (!serverUrl) return
     const database = await postgresDatabase(serverUrl, inject("pgTemplate"), "two")
     cleanups.push(database.drop)
+    databaseUrl = database.url
     const env = {
       DATABASE_URL: database.url,
       CLOCKME_RATE_LIMITS: "database",
@@ -54,16 +67,20 @@ describe("two server processes", () => {
     a = await startServer(tempDataDir("two-a"), 120_000, env)
     cleanups.push(() => a.stop("SIGKILL"))
     // the rate-limit test's account, made by the CLI (after the owner, or the owner would never be made)
-    const [second, created] = await Promise.all([
+    const account = (email: string, plan: string, dir: string) =>
+      runCli(["accounts", "create", "--email", email, "--plan", plan], tempDataDir(dir), 120_000, { DATABASE_URL: database.url })
+    const [second, created, member] = await Promise.all([
       startServer(tempDataDir("two-b"), 120_000, env),
-      runCli(["accounts", "create", "--email", "free@example.com", "--plan", "free"], tempDataDir("two-cli"), 120_000, {
-        DATABASE_URL: database.url
-      })
+      account("free@example.com", "free", "two-cli"),
+      account("member@example.com", "team", "two-cli-member")
     ])
     b = second
     cleanups.push(() => b.stop("SIGKILL"))
     expect(created.code).toBe(0)
     freeKey = JSON.parse(created.stdout).apiKey.secret
+    expect(member.code).toBe(0)
+    memberKey = JSON.parse(member.stdout).apiKey.secret
+    memberId = JSON.parse(member.stdout).user.id
     key = ownerKey(a)
     expect(b.output()).not.toContain("ck_live_")
   }, 240_000)
@@ -191,4 +208,87 @@ describe("two server processes", () => {
     const remaining = answers.filter((r) => r.status === 200).map((r) => Number(r.headers.get("ratelimit-remaining")))
     expect(remaining.sort((x, y) => x - y)).toEqual(Array.from({ length: 60 }, (_, i) => i))
   }, 180_000)
+
+  /**
+   * Asks `server` until it stops answering 200, for at most NOTICE_WITHIN_MS (the first answer is asked for at
+   * once, and it was 200 a moment before the change was made on the other server).
+   */
+  const refusedWithin = async (server: RunningServer, method: string, path: string, withKey: string) => {
+    const began = Date.now()
+    for (;;) {
+      const reply = await request(server.base, method, path, { key: withKey })
+      if (reply.status !== 200) return reply
+      expect(Date.now() - began, `still answered 200 ${NOTICE_WITHIN_MS} ms after the change on the other server`)
+        .toBeLessThan(NOTICE_WITHIN_MS)
+      await pause(20)
+    }
+  }
+
+  /** A workspace the owner makes on A, which the member joins and makes active on B. */
+  const sharedWorkspace = async (name: string) => {
+    const workspace = await request(a.base, "POST", "/api/workspaces", { key, body: { name } })
+    expect(workspace.status).toBe(201)
+    const invite = await request(a.base, "POST", `/api/workspaces/${workspace.body.id}/invites`, { key, body: {} })
+    expect(invite.status).toBe(201)
+    const joined = await request(b.base, "POST", "/api/workspaces/join", { key: memberKey, body: { code: invite.body.code } })
+    expect(joined.status).toBe(200)
+    expect((await request(b.base, "POST", `/api/workspaces/${workspace.body.id}/activate`, { key: memberKey })).status).toBe(200)
+    return workspace.body.id as string
+  }
+
+  /** A key made on A, used on B (so B caches its row), revoked on A: B refuses it long before its row expires. */
+  const revokeSeenAcross = async (label: string) => {
+    const created = await request(a.base, "POST", "/api/keys", { key, body: { scope: "read", label } })
+    expect(created.status).toBe(201)
+    expect((await request(b.base, "GET", "/api/timer/current", { key: created.body.secret })).status).toBe(200)
+    expect((await request(a.base, "DELETE", `/api/keys/${created.body.key.id}`, { key })).status).toBe(200)
+    const refused = await refusedWithin(b, "GET", "/api/timer/current", created.body.secret)
+    expect(refused).toMatchObject({ status: 401, body: { message: expect.stringContaining("revoked") } })
+  }
+
+  it.skipIf(!serverUrl)(`a key revoked on one server is refused by the other within ${NOTICE_WITHIN_MS} ms, not ${ADMISSION_CACHE_MILLIS} ms`, async () => {
+    await revokeSeenAcross("revoked on a")
+  }, 60_000)
+
+  it.skipIf(!serverUrl)("a role change on one server is seen by the other at once: an owner made member loses the owners' endpoints there", async () => {
+    const workspace = await sharedWorkspace("Roles across servers")
+    const invites = `/api/workspaces/${workspace}/invites`
+    const member = `/api/workspaces/${workspace}/members/${memberId}`
+    expect((await request(a.base, "PATCH", member, { key, body: { role: "owner" } })).status).toBe(200)
+    expect((await request(b.base, "GET", invites, { key: memberKey })).status).toBe(200)
+    expect((await request(a.base, "PATCH", member, { key, body: { role: "member" } })).status).toBe(200)
+    const refused = await refusedWithin(b, "GET", invites, memberKey)
+    expect(refused).toMatchObject({ status: 403, body: { message: expect.stringContaining("your role there is member") } })
+  }, 60_000)
+
+  it.skipIf(!serverUrl)("a member removed on one server loses its workspace's key on the other at once", async () => {
+    const workspace = await sharedWorkspace("Removal across servers")
+    const restricted = await request(b.base, "POST", "/api/keys", { key: memberKey, body: { scope: "read", workspaceId: workspace } })
+    expect(restricted.status).toBe(201)
+    expect((await request(b.base, "GET", "/api/timer/current", { key: restricted.body.secret })).status).toBe(200)
+    expect((await request(a.base, "DELETE", `/api/workspaces/${workspace}/members/${memberId}`, { key })).status).toBe(204)
+    const refused = await refusedWithin(b, "GET", "/api/timer/current", restricted.body.secret)
+    expect(refused).toMatchObject({ status: 401, body: { message: expect.stringContaining("no longer a member") } })
+  }, 60_000)
+
+  it.skipIf(!serverUrl)("a server whose listening connection is cut logs it once, reconnects, and hears the other's changes again", async () => {
+    const logged = (server: RunningServer, text: string) => server.output().split(text).length - 1
+    const lost = "Admission listener: not listening"
+    const back = "Admission listener: listening again"
+    expect(logged(b, lost)).toBe(0)
+    await runStatement(
+      databaseUrl,
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '${listenerApplicationName(b.pid)}'`
+    )
+    const deadline = Date.now() + 30_000
+    while (logged(b, back) === 0) {
+      expect(Date.now(), `no reconnection logged in 30 s:\n${b.output()}`).toBeLessThan(deadline)
+      await pause(50)
+    }
+    expect(logged(b, lost)).toBe(1)
+    expect(b.output()).toContain(`changes made on other servers are seen within ${ADMISSION_CACHE_MILLIS / 1000} s`)
+    expect(logged(b, back)).toBe(1)
+    expect(logged(a, lost)).toBe(0)
+    await revokeSeenAcross("revoked after b reconnected")
+  }, 60_000)
 })
