@@ -4,6 +4,7 @@ import type { ProjectId, TaskId, UserId, WorkspaceId } from "../contract/Ids.js"
 import { ProjectNotFound } from "../contract/Project.js"
 import { BillingReport, ReportLine } from "../contract/Report.js"
 import type { ReportQuery } from "../contract/Report.js"
+import { AccountsRepo } from "../repos/AccountsRepo.js"
 import { ProjectsRepo } from "../repos/ProjectsRepo.js"
 import { ReportsRepo } from "../repos/ReportsRepo.js"
 import type { BillingRow, HoursRow } from "../repos/ReportsRepo.js"
@@ -34,9 +35,18 @@ const toLine = (row: BillingRow) =>
 export class Reports extends Effect.Service<Reports>()("@clockme/domain/Reports", {
   effect: Effect.gen(function*() {
     const repo = yield* ReportsRepo
+    const accounts = yield* AccountsRepo
     const projects = yield* ProjectsRepo
     const tasks = yield* TasksRepo
     const access = yield* WorkspaceAccess
+
+    /** As `findUserById` reads it: a stored timezone the database cannot use reads as UTC. */
+    const settingsOf = (userId: UserId, workspaceId: WorkspaceId) =>
+      Effect.gen(function*() {
+        const settings = yield* repo.settingsOf(userId, workspaceId)
+        const known = yield* accounts.knownTimezone(settings.timezone)
+        return Option.isSome(known) ? settings : { ...settings, timezone: "UTC" }
+      })
 
     /** The caller's own hours and amounts in the active workspace. */
     const billing = Effect.fn("Reports.billing")(function*(query: ReportQuery) {
@@ -47,7 +57,7 @@ export class Reports extends Effect.Service<Reports>()("@clockme/domain/Reports"
       if (query.taskId !== undefined && Option.isNone(yield* tasks.findById(actor.workspaceId, query.taskId))) {
         return yield* TaskNotFound.byId(query.taskId)
       }
-      const settings = yield* repo.settingsOf(actor.userId, actor.workspaceId)
+      const settings = yield* settingsOf(actor.userId, actor.workspaceId)
       const period = yield* resolvePeriod(query, settings.timezone)
       const currency = settings.currency
       const scale = minorUnits(currency)
@@ -95,7 +105,7 @@ export class Reports extends Effect.Service<Reports>()("@clockme/domain/Reports"
     const teamSummary = Effect.fn("Reports.teamSummary")(function*(id: WorkspaceId, query: SummaryQuery) {
       const actor = yield* CurrentActor
       yield* access.membership(id)
-      const settings = yield* repo.settingsOf(actor.userId, id)
+      const settings = yield* settingsOf(actor.userId, id)
       const period = yield* resolvePeriod(query, settings.timezone)
       const currency = settings.currency
       const scale = minorUnits(currency)
@@ -142,6 +152,7 @@ export class Reports extends Effect.Service<Reports>()("@clockme/domain/Reports"
   }),
   dependencies: [
     ReportsRepo.Default,
+    AccountsRepo.Default,
     ProjectsRepo.Default,
     TasksRepo.Default,
     WorkspaceAccess.Default
