@@ -1,24 +1,41 @@
 import { SqlClient } from "@effect/sql"
 import type { Fragment } from "@effect/sql/Statement"
-import { Effect, Option, Schema } from "effect"
-import { decodeRows } from "./Rows.js"
+import { DateTime, Effect, Option } from "effect"
 import type { Source } from "../contract/Actor.js"
-import { ApiKeyId } from "../contract/Ids.js"
-import type { ProjectId, TaskId, TimerId, UserId, WorkspaceId } from "../contract/Ids.js"
+import type { ApiKeyId, ProjectId, TaskId, TimerId, UserId, WorkspaceId } from "../contract/Ids.js"
 import { Timer } from "../contract/Timer.js"
+import type { TimerState } from "../contract/Timer.js"
 import { UsageRepo, usageOf } from "./UsageRepo.js"
 import { UsageSummary } from "../contract/Usage.js"
 
-export const TimerWithProject = Schema.Struct({
-  ...Timer.fields,
-  projectName: Schema.String,
-  projectBillable: Schema.Boolean,
-  sessionCount: Schema.Number,
-  createdByKeyId: Schema.NullOr(ApiKeyId),
-  sessionIds: Schema.Array(Schema.String),
-  usage: UsageSummary
-})
-const decode = decodeRows(TimerWithProject)
+/**
+ * A timer row as node-postgres hands it over, before any transform: the table's constraints (uuid,
+ * timestamptz, the CHECKs on source and state) already guarantee what a Schema decode would check again.
+ */
+interface TimerColumns {
+  readonly id: TimerId
+  readonly user_id: UserId
+  readonly workspace_id: WorkspaceId
+  readonly project_id: ProjectId
+  readonly task_id: TaskId | null
+  readonly description: string | null
+  readonly source: Source
+  readonly state: TimerState
+  readonly started_at: Date
+  readonly running_since: Date | null
+  readonly accumulated_ms: number
+  readonly last_activity_at: Date
+  readonly heartbeat_count: number
+  readonly pause_count: number
+  readonly late_heartbeats: number
+  readonly git_branch: string | null
+  readonly created_by_key_id: ApiKeyId | null
+  readonly project_name: string
+  readonly project_billable: boolean
+  readonly session_count: number
+  readonly session_ids: ReadonlyArray<string>
+  readonly usage: ConstructorParameters<typeof UsageSummary>[0]
+}
 
 export interface TimerRow {
   readonly timer: Timer
@@ -30,16 +47,37 @@ export interface TimerRow {
   readonly sessionIds: ReadonlyArray<string>
   readonly usage: UsageSummary
 }
-const toRows = (rows: ReadonlyArray<typeof TimerWithProject.Type>): ReadonlyArray<TimerRow> =>
-  rows.map(({ createdByKeyId, projectBillable, projectName, sessionCount, sessionIds, usage, ...timer }) => ({
-    // decoded just now by decodeRows: no second validation
-    timer: new Timer(timer, true),
-    projectName,
-    projectBillable,
-    sessionCount,
-    createdByKeyId,
-    sessionIds,
-    usage
+
+/**
+ * Rows of the statements below, read without @effect/sql's name transform and without a Schema decode: on
+ * the heartbeat path the two cost more CPU than the rest of the domain (docs/perf-sqlpath.md).
+ */
+const toRows = (rows: ReadonlyArray<TimerColumns>): ReadonlyArray<TimerRow> =>
+  rows.map((row) => ({
+    timer: new Timer({
+      id: row.id,
+      userId: row.user_id,
+      workspaceId: row.workspace_id,
+      projectId: row.project_id,
+      taskId: row.task_id,
+      description: row.description,
+      source: row.source,
+      state: row.state,
+      startedAt: DateTime.unsafeMake(row.started_at),
+      runningSince: row.running_since === null ? null : DateTime.unsafeMake(row.running_since),
+      accumulatedMs: row.accumulated_ms,
+      lastActivityAt: DateTime.unsafeMake(row.last_activity_at),
+      heartbeatCount: row.heartbeat_count,
+      pauseCount: row.pause_count,
+      lateHeartbeats: row.late_heartbeats,
+      gitBranch: row.git_branch
+    }, true),
+    projectName: row.project_name,
+    projectBillable: row.project_billable,
+    sessionCount: row.session_count,
+    createdByKeyId: row.created_by_key_id,
+    sessionIds: row.session_ids,
+    usage: new UsageSummary(row.usage, true)
   }))
 
 /** The timer's sessions, for the entry it becomes (late evidence matches on them). */
@@ -64,17 +102,18 @@ export const STARTUP_GRACE_SECONDS = 120
 export class TimersRepo extends Effect.Service<TimersRepo>()("@clockme/domain/TimersRepo", {
   effect: Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
+    const raw = sql.withoutTransforms()
     const usage = yield* UsageRepo
 
     /** `also`: more data-modifying CTEs over `t`, run in the same statement (they share its snapshot). */
     const detailsOf = (timers: Fragment, also: Fragment = sql``) =>
-      sql`
+      raw<TimerColumns>`
         WITH t AS (${timers})${also}
         SELECT t.*, p.name AS project_name, p.billable AS project_billable,
                (SELECT count(*) FROM timer_sessions s WHERE s.timer_id = t.id)::int AS session_count,
                ${sessionIdsOf(sql, sql`t.id`)}, ${usageOf(sql, sql`t.id`)} AS usage
         FROM t JOIN projects p ON p.id = t.project_id
-        ORDER BY t.started_at, t.id`.pipe(Effect.flatMap(decode), Effect.map(toRows), Effect.orDie)
+        ORDER BY t.started_at, t.id`.pipe(Effect.map(toRows), Effect.orDie)
 
     const select = (where: Fragment) => detailsOf(sql`SELECT * FROM timers WHERE ${where}`)
 
@@ -188,7 +227,7 @@ export class TimersRepo extends Effect.Service<TimersRepo>()("@clockme/domain/Ti
      * that start, so clients that queued events while the server was down can send them first.
      */
     const deleteIdle = (now: Date, limit: number, serverStartedAt: Date | null = null, graceSeconds = STARTUP_GRACE_SECONDS) =>
-      sql`
+      raw<TimerColumns>`
         WITH idle AS (
           SELECT t.id FROM timers t JOIN workspaces w ON w.id = t.workspace_id
           WHERE t.source IN ('hook', 'mcp')
@@ -204,7 +243,7 @@ export class TimersRepo extends Effect.Service<TimersRepo>()("@clockme/domain/Ti
         SELECT gone.*, p.name AS project_name, p.billable AS project_billable,
                (SELECT count(*) FROM timer_sessions s WHERE s.timer_id = gone.id)::int AS session_count,
                ${sessionIdsOf(sql, sql`gone.id`)}, ${usageOf(sql, sql`gone.id`)} AS usage
-        FROM gone JOIN projects p ON p.id = gone.project_id`.pipe(Effect.flatMap(decode), Effect.map(toRows), Effect.orDie)
+        FROM gone JOIN projects p ON p.id = gone.project_id`.pipe(Effect.map(toRows), Effect.orDie)
 
     /**
      * Marks timers whose running time has reached `thresholdSeconds` and that were not reported yet, and returns

@@ -86,7 +86,8 @@ export class Admission extends Effect.Service<Admission>()("@clockme/domain/Admi
       return admitted
     })
 
-    const admit = Effect.fn("Admission.admit")(function*(token: Redacted.Redacted<string>, workspace?: string, source?: Source) {
+    // untraced, as every call on the request path: Effect.fn's span and stack trace cost more than the admission
+    const admit = Effect.fnUntraced(function*(token: Redacted.Redacted<string>, workspace?: string, source?: Source) {
       const { actor, plan } = yield* keys.authenticate(token)
       return yield* within(source === undefined ? actor : { ...actor, source }, plan, workspace)
     })
@@ -118,7 +119,7 @@ export class Admission extends Effect.Service<Admission>()("@clockme/domain/Admi
      * accepted (its arguments decoded) is its activity, so the idle watchdog leaves its timers running
      * while it works. A read key records nothing.
      */
-    const recordActivity = Effect.fn("Admission.recordActivity")(function*() {
+    const recordActivity = Effect.fnUntraced(function*() {
       const actor = yield* CurrentActor
       if (actor.source !== "mcp" || !scopeCovers(actor.scope, "write")) return
       yield* timers.heartbeat({}).pipe(Effect.ignore)

@@ -84,7 +84,7 @@ export class ApiKeys extends Effect.Service<ApiKeys>()("@clockme/domain/ApiKeys"
      * The caller a key stands for, from one cached row (AdmissionCache: key, plan, active workspace, role);
      * the key's time limits are checked on every request, so a cached row never outlives them.
      */
-    const authenticate = Effect.fn("ApiKeys.authenticate")(function*(token: Redacted.Redacted<string>) {
+    const authenticate = Effect.fnUntraced(function*(token: Redacted.Redacted<string>) {
       const plaintext = Redacted.value(token).trim()
       if (plaintext === "") {
         return yield* new Unauthorized({ message: "Missing API key: send Authorization: Bearer ck_live_…" })

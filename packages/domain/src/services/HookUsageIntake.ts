@@ -52,10 +52,11 @@ export class HookUsageIntake extends Effect.Service<HookUsageIntake>()("@clockme
     const around = <A, E, R>(
       input: { readonly sessionId?: string | undefined; readonly usage?: ReadonlyArray<HookUsage> | undefined },
       operation: Effect.Effect<A, E, R>
-    ): Effect.Effect<A, E | InvalidInput, R | CurrentActor> =>
-      Effect.gen(function*() {
-        const usage = input.usage ?? []
-        if (usage.length === 0) return yield* operation
+    ): Effect.Effect<A, E | InvalidInput, R | CurrentActor> => {
+      const usage = input.usage ?? []
+      // the usual heartbeat carries no usage: the operation itself, without a generator around it
+      if (usage.length === 0) return operation
+      return Effect.gen(function*() {
         if (input.sessionId === undefined) {
           return yield* new InvalidInput({ field: "usage", message: "usage needs the sessionId it was recorded in" })
         }
@@ -70,6 +71,7 @@ export class HookUsageIntake extends Effect.Service<HookUsageIntake>()("@clockme
           Effect.tapError(() => store(sessionId, usage))
         )
       })
+    }
 
     return { around } as const
   }),

@@ -42,6 +42,7 @@ import { Idempotency } from "./Idempotency.js"
 import { ensureActive, Projects } from "./Projects.js"
 import { Tasks } from "./Tasks.js"
 import { transactional } from "../sql/Transactional.js"
+import { coalesce } from "./Coalesce.js"
 
 // Built from rows the repository has decoded, and encoded (so checked) again on the way out: the constructors
 // skip a second validation, which cost about 6% of a heartbeat's CPU.
@@ -60,6 +61,16 @@ export interface IdempotencyOptions {
 }
 
 const StopOutcome = Schema.Union(Entry, TimerKept)
+
+/** What a heartbeat naming no project and no time changes. */
+interface PlainHeartbeat {
+  readonly userId: UserId
+  readonly workspaceId: WorkspaceId
+  readonly sessionId: string | undefined
+  readonly gitBranch: string | undefined
+  readonly count: number
+  readonly now: Date
+}
 
 /** Sessions unseen for this long no longer keep a shared timer running. */
 const SESSION_STALE_MINUTES = 30
@@ -414,19 +425,35 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
       return new HeartbeatResult({ touched: [], started: toView(row, now), extended: null, at })
     }, transactional(sql))
 
-    /** A heartbeat naming no project and no time, the hook's and MCP's usual one: one statement, no transaction. */
-    const touchAll = Effect.fn("Timers.touchAll")(function*(input: Heartbeat) {
+    /**
+     * Concurrent heartbeats of one user, workspace, session and branch that arrive while one is in flight are
+     * summed into one UPDATE, run when it ends: as many statements as round trips, however many heartbeats.
+     */
+    const touchPlain = (t: PlainHeartbeat) => repo.touch(t.userId, t.workspaceId, undefined, t.now, t.count, t.sessionId, t.gitBranch)
+    const touchTogether = coalesce({
+      key: (t: PlainHeartbeat) => JSON.stringify([t.userId, t.workspaceId, t.sessionId ?? null, t.gitBranch ?? null]),
+      merge: (pending, t) => ({ ...pending, count: pending.count + t.count, now: t.now > pending.now ? t.now : pending.now }),
+      run: touchPlain
+    })
+
+    /**
+     * A heartbeat naming no project and no time, the hook's and MCP's usual one: one statement, no transaction
+     * (inside a caller's transaction it runs there, alone). Untraced, as `current`: a span per call (Effect.fn
+     * captures a stack trace) cost more CPU than the rest of the call.
+     */
+    const touchAll = Effect.fnUntraced(function*(input: Heartbeat) {
       const actor = yield* CurrentActor
       const now = yield* DateTime.now
-      const touched = yield* repo.touch(
-        actor.userId,
-        actor.workspaceId,
-        undefined,
-        DateTime.toDate(now),
-        input.count ?? 1,
-        input.sessionId,
-        input.gitBranch
-      )
+      const plain: PlainHeartbeat = {
+        userId: actor.userId,
+        workspaceId: actor.workspaceId,
+        sessionId: input.sessionId,
+        gitBranch: input.gitBranch,
+        count: input.count ?? 1,
+        now: DateTime.toDate(now)
+      }
+      const transaction = yield* Effect.serviceOption(SqlClient.TransactionConnection)
+      const touched = yield* (Option.isSome(transaction) ? touchPlain(plain) : touchTogether(plain))
       return new HeartbeatResult({ touched: touched.map((row) => toView(row, now)), started: null, extended: null, at: now }, trusted)
     })
 
@@ -520,7 +547,7 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
       const now = yield* DateTime.now
       const rows = yield* repo.listForUser(actor.userId, actor.workspaceId)
       return new CurrentTimers({ timers: rows.map((row) => toView(row, now)) }, trusted)
-    }).pipe(Effect.withSpan("Timers.current"))
+    })
 
     /**
      * The watchdog's sweep: stops idle hook and MCP timers with an entry that ends at their last activity,
