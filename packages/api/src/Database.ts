@@ -4,6 +4,7 @@ import * as path from "node:path"
 import * as v8 from "node:v8"
 import { Config, Effect, Layer, Option, Redacted } from "effect"
 import { lockDataDir } from "./DataDirLock.js"
+import { EmbeddedVacuumLive } from "./EmbeddedVacuum.js"
 
 export const DataDir = Config.string("CLOCKME_DATA_DIR").pipe(Config.withDefault(".clockme"))
 
@@ -35,6 +36,8 @@ export const DatabaseLive = Layer.unwrapScoped(
     v8.setFlagsFromString("--wasm-num-compilation-tasks=1")
     const pgdata = path.join(dataDir, "pgdata")
     const seed = fs.existsSync(path.join(pgdata, "PG_VERSION")) ? undefined : yield* newDatabaseSeed
-    return pgliteLayer({ dataDir: pgdata, ...(seed === undefined ? {} : { loadDataDir: seed }) })
+    return EmbeddedVacuumLive.pipe(
+      Layer.provideMerge(pgliteLayer({ dataDir: pgdata, ...(seed === undefined ? {} : { loadDataDir: seed }) }))
+    )
   })
 )

@@ -51,6 +51,13 @@ export interface HoursRow {
   readonly aiCostUsd: number
 }
 
+/** What a report of a user in a workspace is read with: their timezone and week, the workspace's currency. */
+export interface ReportSettings {
+  readonly timezone: string
+  readonly weekStart: "monday" | "sunday"
+  readonly currency: string
+}
+
 export class ReportsRepo extends Effect.Service<ReportsRepo>()("@clockme/domain/ReportsRepo", {
   effect: Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
@@ -60,35 +67,42 @@ export class ReportsRepo extends Effect.Service<ReportsRepo>()("@clockme/domain/
       sql`e.start_time >= (${period.from}::date::timestamp AT TIME ZONE ${period.timezone})
           AND e.start_time < ((${period.to}::date + 1)::timestamp AT TIME ZONE ${period.timezone})`
 
-    const grouping = (filter: BillingFilter): { readonly select: Fragment; readonly rest: Fragment } => {
+    /**
+     * How entries fall into the report's lines: `line` is the key of an entry's line (an expression over the
+     * entry `e`), `select` the line's columns over its groups `g` with projects `p` and tasks `t`, `group` and
+     * `order` how lines are formed and sorted.
+     */
+    const grouping = (filter: BillingFilter) => {
+      const localDay = sql`(e.start_time AT TIME ZONE ${filter.period.timezone})::date`
       switch (filter.groupBy) {
         case "project":
           return {
-            select: sql`project_id, max(project_name) AS project_name, NULL::uuid AS task_id, NULL::text AS task_name,
+            line: sql`e.project_id`,
+            select: sql`g.project_id, max(p.name) AS project_name, NULL::uuid AS task_id, NULL::text AS task_name,
                         NULL::text AS day`,
-            rest: sql`GROUP BY project_id ORDER BY lower(max(project_name)), project_id`
+            group: sql`g.line, g.project_id`,
+            order: sql`lower(lines.project_name), lines.project_id`
           }
         case "task":
           return {
-            select: sql`project_id, max(project_name) AS project_name, task_id, max(task_name) AS task_name,
-                        NULL::text AS day`,
-            rest: sql`GROUP BY project_id, task_id
-                      ORDER BY lower(max(project_name)), project_id, lower(max(task_name)) NULLS FIRST, task_id`
+            line: sql`e.project_id::text || '/' || coalesce(e.task_id::text, '')`,
+            select: sql`g.project_id, max(p.name) AS project_name, g.task_id, max(t.name) AS task_name, NULL::text AS day`,
+            group: sql`g.line, g.project_id, g.task_id`,
+            order: sql`lower(lines.project_name), lines.project_id, lower(lines.task_name) NULLS FIRST, lines.task_id`
           }
         case "day":
-          return {
-            select: sql`NULL::uuid AS project_id, NULL::text AS project_name, NULL::uuid AS task_id,
-                        NULL::text AS task_name, to_char(local_day, 'YYYY-MM-DD') AS day`,
-            rest: sql`GROUP BY local_day ORDER BY local_day`
-          }
         case "week": {
-          const offset = filter.weekStart === "monday"
-            ? sql`(extract(isodow FROM local_day)::int - 1)`
-            : sql`extract(dow FROM local_day)::int`
+          const start = filter.groupBy === "day"
+            ? localDay
+            : filter.weekStart === "monday"
+            ? sql`${localDay} - (extract(isodow FROM ${localDay})::int - 1)`
+            : sql`${localDay} - extract(dow FROM ${localDay})::int`
           return {
+            line: start,
             select: sql`NULL::uuid AS project_id, NULL::text AS project_name, NULL::uuid AS task_id,
-                        NULL::text AS task_name, to_char(local_day - ${offset}, 'YYYY-MM-DD') AS day`,
-            rest: sql`GROUP BY local_day - ${offset} ORDER BY local_day - ${offset}`
+                        NULL::text AS task_name, to_char(g.line, 'YYYY-MM-DD') AS day`,
+            group: sql`g.line`,
+            order: sql`lines.day`
           }
         }
       }
@@ -96,7 +110,9 @@ export class ReportsRepo extends Effect.Service<ReportsRepo>()("@clockme/domain/
 
     /**
      * The user's entries grouped as asked. Amounts are exact SQL numeric: each entry's seconds times its
-     * rate (task, then project, then workspace), summed, divided once and rounded once per line.
+     * rate (task, then project, then workspace), summed, divided once and rounded once per line. The entries
+     * are summed per project, task and line first (an index-only scan), so rates are joined to those groups
+     * and AI cost to the entries that have usage, rather than both to every entry of the period.
      */
     const billing = (filter: BillingFilter) => {
       const conditions: Array<Fragment> = [
@@ -107,32 +123,41 @@ export class ReportsRepo extends Effect.Service<ReportsRepo>()("@clockme/domain/
       if (filter.projectId !== undefined) conditions.push(sql`e.project_id = ${filter.projectId}`)
       if (filter.taskId !== undefined) conditions.push(sql`e.task_id = ${filter.taskId}`)
       if (filter.billable !== undefined) conditions.push(sql`e.billable = ${filter.billable}`)
-      const { rest, select } = grouping(filter)
+      const { group, line, order, select } = grouping(filter)
+      const rate = sql`coalesce(t.hourly_rate, p.hourly_rate, w.default_hourly_rate)`
       return sql<BillingRow>`
-        WITH rated AS (
-          SELECT e.project_id, p.name AS project_name, e.task_id, t.name AS task_name, e.billable, e.duration_seconds,
-                 e.timer_id,
-                 coalesce(t.hourly_rate, p.hourly_rate, w.default_hourly_rate) AS rate,
-                 (e.start_time AT TIME ZONE ${filter.period.timezone})::date AS local_day,
-                 (SELECT coalesce(sum(u.cost_usd), 0) FROM ai_usage u WHERE u.timer_id = e.timer_id) AS ai_cost
+        WITH groups AS (
+          SELECT e.project_id, e.task_id, ${line} AS line, sum(e.duration_seconds) AS seconds,
+                 coalesce(sum(e.duration_seconds) FILTER (WHERE e.billable), 0) AS billable_seconds, count(*) AS entries
           FROM entries e
-          JOIN projects p ON p.id = e.project_id
-          JOIN workspaces w ON w.id = e.workspace_id
-          LEFT JOIN tasks t ON t.id = e.task_id
           WHERE ${sql.and(conditions)}
+          GROUP BY 1, 2, 3
+        ),
+        ai AS (
+          SELECT ${line} AS line, sum(u.cost_usd) AS cost,
+                 jsonb_agg(DISTINCT u.model ORDER BY u.model) FILTER (WHERE u.cost_source = 'unpriced') AS models
+          FROM ai_usage u JOIN entries e ON e.timer_id = u.timer_id
+          WHERE ${sql.and(conditions)}
+          GROUP BY 1
+        ),
+        lines AS (
+          SELECT g.line, ${select},
+                 sum(g.seconds)::bigint AS seconds,
+                 sum(g.billable_seconds)::bigint AS billable_seconds,
+                 CASE WHEN count(DISTINCT ${rate}) = 1 AND bool_and(${rate} IS NOT NULL) THEN min(${rate}) END AS rate,
+                 round(coalesce(sum(g.billable_seconds * coalesce(${rate}, 0)), 0) / 3600, ${filter.scale}::int) AS amount,
+                 sum(g.entries)::int AS entries
+          FROM groups g
+          JOIN projects p ON p.id = g.project_id
+          JOIN workspaces w ON w.id = ${filter.workspaceId}
+          LEFT JOIN tasks t ON t.id = g.task_id
+          GROUP BY ${group}
         )
-        SELECT ${select},
-               sum(duration_seconds)::bigint AS seconds,
-               sum(CASE WHEN billable THEN duration_seconds ELSE 0 END)::bigint AS billable_seconds,
-               CASE WHEN count(DISTINCT rate) = 1 AND count(rate) = count(*) THEN min(rate) END AS rate,
-               round(coalesce(sum(CASE WHEN billable THEN duration_seconds * coalesce(rate, 0) END), 0) / 3600,
-                     ${filter.scale}::int) AS amount,
-               count(*)::int AS entries,
-               round(sum(ai_cost), 6)::float8 AS ai_cost_usd,
-               (SELECT coalesce(jsonb_agg(DISTINCT u.model ORDER BY u.model), '[]'::jsonb) FROM ai_usage u
-                WHERE u.cost_source = 'unpriced' AND u.timer_id = ANY(array_agg(rated.timer_id))) AS unpriced_models
-        FROM rated
-        ${rest}`.pipe(Effect.orDie)
+        SELECT lines.project_id, lines.project_name, lines.task_id, lines.task_name, lines.day, lines.seconds,
+               lines.billable_seconds, lines.rate, lines.amount, lines.entries,
+               round(coalesce(ai.cost, 0), 6)::float8 AS ai_cost_usd, coalesce(ai.models, '[]'::jsonb) AS unpriced_models
+        FROM lines LEFT JOIN ai ON ai.line = lines.line
+        ORDER BY ${order}`.pipe(Effect.orDie)
     }
 
     /**
@@ -182,6 +207,15 @@ export class ReportsRepo extends Effect.Service<ReportsRepo>()("@clockme/domain/
         ORDER BY CASE WHEN GROUPING(pairs.user_id) = 0 THEN lower(max(u.name)) END NULLS LAST,
                  CASE WHEN GROUPING(pairs.project_id) = 0 THEN lower(max(p.name)) END NULLS LAST, 1, 2`.pipe(Effect.orDie)
 
-    return { billing, teamHours } as const
+    /** One statement for the settings, where the user and the workspace each took one. */
+    const settingsOf = (userId: UserId, workspaceId: WorkspaceId) =>
+      sql<ReportSettings>`
+        SELECT u.timezone, u.week_start, coalesce((SELECT currency FROM workspaces WHERE id = ${workspaceId}), 'USD') AS currency
+        FROM users u WHERE u.id = ${userId}`.pipe(
+        Effect.flatMap((rows) => rows[0] === undefined ? Effect.die(new Error(`user ${userId} not found`)) : Effect.succeed(rows[0])),
+        Effect.orDie
+      )
+
+    return { billing, teamHours, settingsOf } as const
   })
 }) {}

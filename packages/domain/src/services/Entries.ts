@@ -183,7 +183,8 @@ export class Entries extends Effect.Service<Entries>()("@clockme/domain/Entries"
       })
       const page = rows.slice(0, limit)
       const last = page[page.length - 1]
-      return new EntryPage({ entries: page, nextCursor: rows.length > limit && last ? encodeCursor(last) : null })
+      // the entries are made by the repository; checking 500 of them again here cost as much as the query
+      return new EntryPage({ entries: page, nextCursor: rows.length > limit && last ? encodeCursor(last) : null }, true)
     })
 
     return { create, update, remove, list } as const
