@@ -21,6 +21,7 @@ const postgresOnly = ["packages/api/test/processes/load.process.test.ts"]
 // processes when DATABASE_URL points at PostgreSQL.
 const embeddedOnly = [
   "packages/api/test/cli.test.ts",
+  "packages/api/test/embedded-vacuum.clock.test.ts",
   "packages/api/test/durability.test.ts",
   "packages/api/test/data-dir-lock.test.ts",
   "packages/api/test/processes/lock.process.test.ts",
