@@ -148,7 +148,10 @@ if (postgres !== undefined) {
   const db = new pg.Client({ connectionString: env.DATABASE_URL })
   await db.connect()
   const keys = await seedAccounts(db, accounts)
+  // each server starts on tables vacuumed, not on the dead rows of the one before (autovacuum may lag)
+  await db.query("VACUUM ANALYZE")
   for (const row of await clockmeFigures({ serverBin, env, keys, db })) requestRows.push({ database: "postgres", ...row })
+  await db.query("VACUUM ANALYZE")
   for (const row of await handwrittenFigures({ env: { ...env, BENCH_DB: "pg" }, keys })) {
     requestRows.push({ database: "postgres", ...row })
   }
@@ -182,8 +185,13 @@ if (postgres !== undefined) {
   const { PGlite } = await import("@electric-sql/pglite")
   const db = await PGlite.create({ dataDir: join(dataDir, "pgdata") })
   const keys = await seedAccounts(db, accounts)
+  await db.query("VACUUM ANALYZE")
   await db.close()
   for (const row of await clockmeFigures({ serverBin, env, keys })) requestRows.push({ database: "embedded", ...row })
+  // the hand-written server gets the tables vacuumed too, not left as ClockMe's own vacuum (or none) left them
+  const again = await PGlite.create({ dataDir: join(dataDir, "pgdata") })
+  await again.query("VACUUM ANALYZE")
+  await again.close()
   for (const row of await handwrittenFigures({ env: { ...env, BENCH_DB: "pglite" }, keys })) {
     requestRows.push({ database: "embedded", ...row })
   }
