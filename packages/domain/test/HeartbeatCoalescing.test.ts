@@ -8,13 +8,13 @@ import type { TestAccount } from "./lib/ServiceTest.js"
 
 const T0 = Date.parse("2026-06-01T09:00:00.000Z")
 
-/** Counts the heartbeat UPDATEs the code runs; with `failing.on`, each of them fails as a database error would. */
+/** Counts the heartbeat statements (clockme_touch) the code runs; with `failing.on`, each of them fails as a database error would. */
 const heartbeatStatements = () => {
   const seen = { updates: 0 }
   const failing = { on: false }
   const transformer: Statement.Statement.Transformer = (statement, sql) =>
     Effect.sync(() => {
-      if (!statement.compile()[0].includes("heartbeat_count = heartbeat_count +")) return statement
+      if (!statement.compile()[0].includes("clockme_touch(")) return statement
       seen.updates++
       return failing.on ? sql`SELECT 1 / 0` : statement
     })

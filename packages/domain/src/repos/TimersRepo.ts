@@ -158,19 +158,10 @@ export class TimersRepo extends Effect.Service<TimersRepo>()("@clockme/domain/Ti
       sessionId?: string,
       gitBranch?: string
     ) =>
-      detailsOf(
-        sql`
-        UPDATE timers SET last_activity_at = greatest(last_activity_at, ${now}), heartbeat_count = heartbeat_count + ${count}
-          ${gitBranch === undefined ? sql`` : sql`, git_branch = ${gitBranch}`}
-        WHERE user_id = ${userId} AND workspace_id = ${workspaceId}
-          AND ${projectId === undefined ? sql`source IN ('hook', 'mcp') AND state = 'running'` : sql`project_id = ${projectId}`}
-        RETURNING *`,
-        sessionId === undefined ? sql`` : sql`, s AS (
-          INSERT INTO timer_sessions (timer_id, session_id, started_at, last_seen_at)
-          SELECT id, ${sessionId}::text, ${now}::timestamptz, ${now}::timestamptz FROM t
-          ON CONFLICT (timer_id, session_id) DO UPDATE
-            SET last_seen_at = greatest(timer_sessions.last_seen_at, excluded.last_seen_at), ended_at = NULL)`
-      )
+      // one statement with plans kept per connection (migration 0020_touch_function)
+      raw<TimerColumns>`
+        SELECT * FROM clockme_touch(${userId}, ${workspaceId}, ${projectId ?? null}, ${now}, ${count},
+                                    ${sessionId ?? null}, ${gitBranch ?? null})`.pipe(Effect.map(toRows), Effect.orDie)
 
     /** False when the timer was not running (nothing changed). */
     const pause = (id: TimerId, now: Date) =>

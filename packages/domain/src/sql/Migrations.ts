@@ -18,6 +18,7 @@ import m0016 from "./migrations/0016_git_branch.js"
 import m0017 from "./migrations/0017_ai_cost.js"
 import m0018 from "./migrations/0018_inbound_verified.js"
 import m0019 from "./migrations/0019_report_indexes.js"
+import m0020 from "./migrations/0020_touch_function.js"
 
 /** Every migration, in order. Forward-only: add a new file, never edit one that has shipped. */
 export const migrations = Migrator.fromRecord({
@@ -39,5 +40,6 @@ export const migrations = Migrator.fromRecord({
   "0016_git_branch": m0016,
   "0017_ai_cost": m0017,
   "0018_inbound_verified": m0018,
-  "0019_report_indexes": m0019
+  "0019_report_indexes": m0019,
+  "0020_touch_function": m0020
 })
