@@ -133,8 +133,9 @@ export class TimersRepo extends Effect.Service<TimersRepo>()("@clockme/domain/Ti
 
     const findById = (id: TimerId) => select(sql`id = ${id}`).pipe(Effect.map((rows) => Option.fromNullable(rows[0])))
 
+    // a plan kept per connection (migration 0021_timers_function): the hook's and MCP's most frequent read
     const listForUser = (userId: UserId, workspaceId: WorkspaceId) =>
-      select(sql`user_id = ${userId} AND workspace_id = ${workspaceId}`)
+      raw<TimerColumns>`SELECT * FROM clockme_timers(${userId}, ${workspaceId})`.pipe(Effect.map(toRows), Effect.orDie)
 
     /** Removes the timer; false when a concurrent request removed it first. */
     const deleteById = (id: TimerId) =>

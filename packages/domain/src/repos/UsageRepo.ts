@@ -24,7 +24,8 @@ export interface NewUsage extends TokenCounts {
 /**
  * The usage of the timer whose id `timerId` is (and so of the entry made from it) as a jsonb `UsageSummary`, to
  * select beside a timer or entry row: `${usageOf(sql, sql`e.timer_id`)} AS usage`. The heartbeat's function
- * (migration 0020_touch_function) repeats it: a change here needs a migration replacing that function too.
+ * (migration 0020_touch_function) and the timers function (0021) repeat it: a change here needs a migration
+ * replacing those functions too.
  */
 export const usageOf = (sql: SqlClient.SqlClient, timerId: Fragment) =>
   sql`(

@@ -19,6 +19,7 @@ import m0017 from "./migrations/0017_ai_cost.js"
 import m0018 from "./migrations/0018_inbound_verified.js"
 import m0019 from "./migrations/0019_report_indexes.js"
 import m0020 from "./migrations/0020_touch_function.js"
+import m0021 from "./migrations/0021_timers_function.js"
 
 /** Every migration, in order. Forward-only: add a new file, never edit one that has shipped. */
 export const migrations = Migrator.fromRecord({
@@ -41,5 +42,6 @@ export const migrations = Migrator.fromRecord({
   "0017_ai_cost": m0017,
   "0018_inbound_verified": m0018,
   "0019_report_indexes": m0019,
-  "0020_touch_function": m0020
+  "0020_touch_function": m0020,
+  "0021_timers_function": m0021
 })
