@@ -724,6 +724,8 @@ describe("integrations over HTTP", () => {
 
       r.answer.mode = "hang"
       yield* timerRound(s.api, "p4")
+      // the one runOnce below must see p4's events: another file's open transaction can hold them back
+      yield* s.run(eventsVisible)
       const before = r.received.length
       const killed = yield* Effect.fork(a.runOnce)
       for (let i = 0; i < 100 && r.received.length < before + 2; i++) yield* TestServices.provideLive(Effect.sleep("50 millis"))
