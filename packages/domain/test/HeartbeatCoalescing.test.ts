@@ -8,14 +8,28 @@ import type { TestAccount } from "./lib/ServiceTest.js"
 
 const T0 = Date.parse("2026-06-01T09:00:00.000Z")
 
-/** Counts the heartbeat statements (clockme_touch) the code runs; with `failing.on`, each of them fails as a database error would. */
+/**
+ * Counts the heartbeat statements the code runs (clockme_touch for one caller, clockme_touch_many for several)
+ * and the reads of timers (clockme_timers, clockme_timers_many); with `failing.on`, each heartbeat statement
+ * fails as a database error would.
+ */
 const heartbeatStatements = () => {
-  const seen = { updates: 0 }
-  const failing = { on: false }
+  const seen = { updates: 0, batches: 0, reads: 0, batchedReads: 0 }
+  // `batches`: only statements of several callers fail, as one caught in a deadlock would
+  const failing = { on: false, batches: false }
   const transformer: Statement.Statement.Transformer = (statement, sql) =>
     Effect.sync(() => {
-      if (!statement.compile()[0].includes("clockme_touch(")) return statement
-      seen.updates++
+      const text = statement.compile()[0]
+      if (text.includes("clockme_timers(")) seen.reads++
+      if (text.includes("clockme_timers_many(")) seen.batchedReads++
+      const one = text.includes("clockme_touch(")
+      const many = text.includes("clockme_touch_many(")
+      if (!one && !many) return statement
+      if (one) seen.updates++
+      else seen.batches++
+      if (many && failing.batches) {
+        return sql`SELECT * FROM clockme_touch_many(NULL, NULL, NULL, NULL, NULL, NULL) WHERE 1 / 0 = 1`
+      }
       return failing.on ? sql`SELECT 1 / 0` : statement
     })
   return { seen, failing, counting: Statement.withTransformer(transformer) }
@@ -28,7 +42,7 @@ const heartbeatStatements = () => {
  * and each heartbeat's exit, in order.
  */
 const whileLocked = <A, E, B, E2>(
-  me: TestAccount,
+  me: TestAccount | "table",
   heartbeats: ReadonlyArray<Effect.Effect<A, E, never>>,
   whileHeld: (fibers: ReadonlyArray<Fiber.RuntimeFiber<A, E>>) => Effect.Effect<B, E2, never>
 ) =>
@@ -37,7 +51,10 @@ const whileLocked = <A, E, B, E2>(
     const locked = yield* Deferred.make<void>()
     const arrived = yield* Deferred.make<ReadonlyArray<Fiber.RuntimeFiber<A, E>>>()
     const holder = yield* sql.withTransaction(Effect.gen(function*() {
-      yield* sql`SELECT id FROM timers WHERE user_id = ${me.actor.userId} FOR UPDATE`
+      // "table": every timer, reads included (on PostgreSQL a row lock holds up writes only)
+      yield* (me === "table"
+        ? sql`LOCK TABLE timers IN ACCESS EXCLUSIVE MODE`
+        : sql`SELECT id FROM timers WHERE user_id = ${me.actor.userId} FOR UPDATE`)
       yield* Deferred.succeed(locked, undefined)
       return yield* whileHeld(yield* Deferred.await(arrived))
     })).pipe(Effect.orDie, Effect.fork)
@@ -70,7 +87,7 @@ const hookTimer = (projectName: string, sessionId?: string) =>
     return { timers, me, before }
   })
 
-describe("Timers: concurrent heartbeats of one user", () => {
+describe("Timers: concurrent heartbeats and reads, batched", () => {
   it.effect("arriving while one is in flight, they join one UPDATE: none lost, none counted twice, each answered", () =>
     Effect.gen(function*() {
       const { before, me, timers } = yield* hookTimer("busy")
@@ -98,8 +115,9 @@ describe("Timers: concurrent heartbeats of one user", () => {
       ]
       const { exits } = yield* counting(whileLocked(me, beats, () => Effect.void))
       expect(exits.every(Exit.isSuccess)).toBe(true)
-      // three keys: each has one run alone and one summed run
-      expect(seen.updates).toBe(6)
+      // the first ran alone; then each key's heartbeats summed, one statement at a time (one user's timers)
+      expect(seen.updates).toBe(4)
+      expect(seen.batches).toBe(0)
       expect(yield* heartbeatsOf(me, "shared")).toBe(before + 5 * 2 + 5 + 3)
       const { timers: [timer] } = yield* me.run(timers.current)
       expect(timer?.sessions).toBe(2)
@@ -141,5 +159,69 @@ describe("Timers: concurrent heartbeats of one user", () => {
       expect(held.touched[0]?.heartbeats).toBe(before + 1)
       expect(exits.map((exit) => Exit.isSuccess(exit) ? exit.value.touched[0]?.heartbeats : "failed")).toEqual([before + 2])
       expect(yield* heartbeatsOf(me, "tx")).toBe(before + 2)
+    }).pipe(Effect.provide(ServiceTest)))
+
+  it.effect("heartbeats of different users that wait go together in one statement, each answered with its own timers", () =>
+    Effect.gen(function*() {
+      const users = yield* Effect.forEach(["u0", "u1", "u2", "u3", "u4", "u5"], (name) => hookTimer(name))
+      const { timers } = users[0]!
+      const { counting, seen } = heartbeatStatements()
+      // two statements in flight (held by the lock), then u2..u5 wait; u3 twice, and u4 on a session of its own
+      const beats = [
+        ...users.map(({ me }) => me.run(timers.heartbeat({}))),
+        users[3]!.me.run(timers.heartbeat({ count: 2 })),
+        users[4]!.me.run(timers.heartbeat({ sessionId: "s4" }))
+      ]
+      const { exits } = yield* counting(whileLocked("table", beats, () => Effect.void))
+      const answered = exits.map((exit) =>
+        Exit.isSuccess(exit) ? exit.value.touched.map((timer) => `${timer.projectName}:${timer.heartbeats}`) : "failed"
+      )
+      const before = users.map(({ before }) => before)
+      expect(answered).toEqual([
+        [`u0:${before[0]! + 1}`],
+        [`u1:${before[1]! + 1}`],
+        [`u2:${before[2]! + 1}`],
+        [`u3:${before[3]! + 3}`],
+        [`u4:${before[4]! + 1}`],
+        [`u5:${before[5]! + 1}`],
+        [`u3:${before[3]! + 3}`],
+        // u4's second heartbeat (another session) waited for its first: counted after it
+        [`u4:${before[4]! + 2}`]
+      ])
+      // u0 and u1 alone; u2..u5 in one statement; then u4's other session alone
+      expect(seen).toMatchObject({ updates: 3, batches: 1 })
+      for (const [index, { me }] of users.entries()) {
+        expect(yield* heartbeatsOf(me, `u${index}`)).toBe(before[index]! + [1, 1, 1, 3, 2, 1][index]!)
+      }
+      const { timers: [u4] } = yield* users[4]!.me.run(timers.current)
+      expect(u4?.sessions).toBe(1)
+    }).pipe(Effect.provide(ServiceTest)))
+
+  it.effect("a failed batch is run again one heartbeat at a time: every one counted once and answered", () =>
+    Effect.gen(function*() {
+      const users = yield* Effect.forEach(["f0", "f1", "f2", "f3", "f4"], (name) => hookTimer(name))
+      const { timers } = users[0]!
+      const { counting, failing, seen } = heartbeatStatements()
+      failing.batches = true
+      const { exits } = yield* counting(whileLocked("table", users.map(({ me }) => me.run(timers.heartbeat({}))), () => Effect.void))
+      // f0 and f1 alone; f2..f4 together, which failed; then each of them alone
+      expect(seen).toMatchObject({ updates: 5, batches: 1 })
+      expect(exits.map((exit) => Exit.isSuccess(exit) ? exit.value.touched[0]?.heartbeats : "failed")).toEqual(
+        users.map(({ before }) => before + 1)
+      )
+      for (const [index, { me }] of users.entries()) expect(yield* heartbeatsOf(me, `f${index}`)).toBe(users[index]!.before + 1)
+    }).pipe(Effect.provide(ServiceTest)))
+
+  it.effect("reads of timers that wait go together in one statement; a user's reads that waited share one", () =>
+    Effect.gen(function*() {
+      const users = yield* Effect.forEach(["r0", "r1", "r2", "r3"], (name) => hookTimer(name))
+      const { timers } = users[0]!
+      const { counting, seen } = heartbeatStatements()
+      const reads = [...users.map(({ me }) => me.run(timers.current)), users[3]!.me.run(timers.current)]
+      const { exits } = yield* counting(whileLocked("table", reads, () => Effect.void))
+      expect(exits.map((exit) => Exit.isSuccess(exit) ? exit.value.timers.map((timer) => timer.projectName) : "failed")).toEqual(
+        [["r0"], ["r1"], ["r2"], ["r3"], ["r3"]]
+      )
+      expect(seen).toMatchObject({ reads: 2, batchedReads: 1 })
     }).pipe(Effect.provide(ServiceTest)))
 })

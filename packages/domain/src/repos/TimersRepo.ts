@@ -84,6 +84,32 @@ const toRows = (rows: ReadonlyArray<TimerColumns>): ReadonlyArray<TimerRow> =>
 const sessionIdsOf = (sql: SqlClient.SqlClient, timerId: Fragment) =>
   sql`(SELECT coalesce(jsonb_agg(s.session_id ORDER BY s.started_at), '[]'::jsonb) FROM timer_sessions s WHERE s.timer_id = ${timerId}) AS session_ids`
 
+/** A heartbeat on every running hook and MCP timer of a user in a workspace (see TimersRepo.touch). */
+export interface Touch {
+  readonly userId: UserId
+  readonly workspaceId: WorkspaceId
+  readonly now: Date
+  readonly count: number
+  readonly sessionId?: string | undefined
+  readonly gitBranch?: string | undefined
+}
+
+/** Splits a batch's rows by caller: callers are distinct by user and workspace, and rows name both. */
+const perCaller = (
+  callers: ReadonlyArray<{ readonly userId: UserId; readonly workspaceId: WorkspaceId }>,
+  rows: ReadonlyArray<TimerRow>
+): ReadonlyArray<ReadonlyArray<TimerRow>> => {
+  if (callers.length === 1) return [rows]
+  const byCaller = new Map<string, Array<TimerRow>>()
+  for (const row of rows) {
+    const key = `${row.timer.userId} ${row.timer.workspaceId}`
+    const list = byCaller.get(key)
+    if (list === undefined) byCaller.set(key, [row])
+    else list.push(row)
+  }
+  return callers.map((caller) => byCaller.get(`${caller.userId} ${caller.workspaceId}`) ?? [])
+}
+
 export interface NewTimer {
   readonly userId: UserId
   readonly workspaceId: WorkspaceId
@@ -163,6 +189,26 @@ export class TimersRepo extends Effect.Service<TimersRepo>()("@clockme/domain/Ti
       raw<TimerColumns>`
         SELECT * FROM clockme_touch(${userId}, ${workspaceId}, ${projectId ?? null}, ${now}, ${count},
                                     ${sessionId ?? null}, ${gitBranch ?? null})`.pipe(Effect.map(toRows), Effect.orDie)
+
+    /**
+     * `touch` (no project) for many callers in one statement (migration 0022_batch_functions): at most one per
+     * user and workspace. Answers each caller's rows, in the callers' order.
+     */
+    const touchMany = (touches: ReadonlyArray<Touch>) =>
+      raw<TimerColumns>`
+        SELECT * FROM clockme_touch_many(
+          ${touches.map((t) => t.userId)}::uuid[], ${touches.map((t) => t.workspaceId)}::uuid[],
+          ${touches.map((t) => t.now)}::timestamptz[], ${touches.map((t) => t.count)}::integer[],
+          ${touches.map((t) => t.sessionId ?? null)}::text[], ${touches.map((t) => t.gitBranch ?? null)}::text[])`.pipe(
+        Effect.map((rows) => perCaller(touches, toRows(rows))),
+        Effect.orDie
+      )
+
+    /** `listForUser` for many users in one statement, at most one per user and workspace, in their order. */
+    const listMany = (callers: ReadonlyArray<{ readonly userId: UserId; readonly workspaceId: WorkspaceId }>) =>
+      raw<TimerColumns>`
+        SELECT * FROM clockme_timers_many(${callers.map((c) => c.userId)}::uuid[], ${callers.map((c) => c.workspaceId)}::uuid[])`
+        .pipe(Effect.map((rows) => perCaller(callers, toRows(rows))), Effect.orDie)
 
     /** False when the timer was not running (nothing changed). */
     const pause = (id: TimerId, now: Date) =>
@@ -265,6 +311,8 @@ export class TimersRepo extends Effect.Service<TimersRepo>()("@clockme/domain/Ti
       deleteById,
       deleteForMember,
       touch,
+      touchMany,
+      listMany,
       pause,
       resume,
       update,

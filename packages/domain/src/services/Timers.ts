@@ -19,7 +19,7 @@ import { matchProjectName } from "../ProjectMatch.js"
 import { EntriesRepo } from "../repos/EntriesRepo.js"
 import { isUniqueViolation } from "../repos/SqlErrors.js"
 import { TimersRepo } from "../repos/TimersRepo.js"
-import type { TimerRow } from "../repos/TimersRepo.js"
+import type { TimerRow, Touch } from "../repos/TimersRepo.js"
 import {
   AmbiguousTimer,
   CurrentTimers,
@@ -42,7 +42,7 @@ import { Idempotency } from "./Idempotency.js"
 import { ensureActive, Projects } from "./Projects.js"
 import { Tasks } from "./Tasks.js"
 import { transactional } from "../sql/Transactional.js"
-import { coalesce } from "./Coalesce.js"
+import { batched } from "./Batch.js"
 
 // Built from rows the repository has decoded, and encoded (so checked) again on the way out: the constructors
 // skip a second validation, which cost about 6% of a heartbeat's CPU.
@@ -63,14 +63,12 @@ export interface IdempotencyOptions {
 const StopOutcome = Schema.Union(Entry, TimerKept)
 
 /** What a heartbeat naming no project and no time changes. */
-interface PlainHeartbeat {
-  readonly userId: UserId
-  readonly workspaceId: WorkspaceId
-  readonly sessionId: string | undefined
-  readonly gitBranch: string | undefined
-  readonly count: number
-  readonly now: Date
-}
+/**
+ * Statements of the batched heartbeat and timer reads in flight at once (services/Batch.ts): a few, so one
+ * caller's locked timer holds up only its own batch, and a pool of 10 connections keeps room for the rest.
+ */
+const BATCHES_IN_FLIGHT = 2
+const BATCH_SIZE = 64
 
 /** Sessions unseen for this long no longer keep a shared timer running. */
 const SESSION_STALE_MINUTES = 30
@@ -426,14 +424,32 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
     }, transactional(sql))
 
     /**
-     * Concurrent heartbeats of one user, workspace, session and branch that arrive while one is in flight are
-     * summed into one UPDATE, run when it ends: as many statements as round trips, however many heartbeats.
+     * Heartbeats that arrive while earlier ones are in flight wait and go together in one statement: those of
+     * one user, workspace, session and branch summed into one touch, one touch per user and workspace in a
+     * statement (the next waits for the next one). No heartbeat is lost or counted twice; each gets its answer.
      */
-    const touchPlain = (t: PlainHeartbeat) => repo.touch(t.userId, t.workspaceId, undefined, t.now, t.count, t.sessionId, t.gitBranch)
-    const touchTogether = coalesce({
-      key: (t: PlainHeartbeat) => JSON.stringify([t.userId, t.workspaceId, t.sessionId ?? null, t.gitBranch ?? null]),
+    const touchPlain = (t: Touch) => repo.touch(t.userId, t.workspaceId, undefined, t.now, t.count, t.sessionId, t.gitBranch)
+    const touchTogether = batched({
+      key: (t: Touch) => `${t.userId} ${t.workspaceId} ${JSON.stringify([t.sessionId ?? null, t.gitBranch ?? null])}`,
+      slot: (t: Touch) => `${t.userId} ${t.workspaceId}`,
       merge: (pending, t) => ({ ...pending, count: pending.count + t.count, now: t.now > pending.now ? t.now : pending.now }),
-      run: touchPlain
+      run: (touches) => touches.length === 1 ? Effect.map(touchPlain(touches[0]!), (rows) => [rows]) : repo.touchMany(touches),
+      concurrency: BATCHES_IN_FLIGHT,
+      maxSize: BATCH_SIZE
+    })
+
+    /** Reads of a user's timers, batched as heartbeats are; a read that waited shares the answer of its user's. */
+    type Reader = { readonly userId: UserId; readonly workspaceId: WorkspaceId }
+    const readTogether = batched({
+      key: (r: Reader) => `${r.userId} ${r.workspaceId}`,
+      slot: (r: Reader) => `${r.userId} ${r.workspaceId}`,
+      merge: (pending) => pending,
+      run: (readers) =>
+        readers.length === 1
+          ? Effect.map(repo.listForUser(readers[0]!.userId, readers[0]!.workspaceId), (rows) => [rows])
+          : repo.listMany(readers),
+      concurrency: BATCHES_IN_FLIGHT,
+      maxSize: BATCH_SIZE
     })
 
     /**
@@ -444,7 +460,7 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
     const touchAll = Effect.fnUntraced(function*(input: Heartbeat) {
       const actor = yield* CurrentActor
       const now = yield* DateTime.now
-      const plain: PlainHeartbeat = {
+      const plain: Touch = {
         userId: actor.userId,
         workspaceId: actor.workspaceId,
         sessionId: input.sessionId,
@@ -545,7 +561,10 @@ export class Timers extends Effect.Service<Timers>()("@clockme/domain/Timers", {
     const current = Effect.gen(function*() {
       const actor = yield* CurrentActor
       const now = yield* DateTime.now
-      const rows = yield* repo.listForUser(actor.userId, actor.workspaceId)
+      const transaction = yield* Effect.serviceOption(SqlClient.TransactionConnection)
+      const rows = yield* (Option.isSome(transaction)
+        ? repo.listForUser(actor.userId, actor.workspaceId)
+        : readTogether({ userId: actor.userId, workspaceId: actor.workspaceId }))
       return new CurrentTimers({ timers: rows.map((row) => toView(row, now)) }, trusted)
     })
 
