@@ -17,6 +17,8 @@ export class Ownership extends Effect.Service<Ownership>()("@clockme/domain/Owne
       const id = rule.workspace === "path" && pathId !== undefined ? pathId : actor.workspaceId
       // a key restricted to one workspace sees no other: "not found", never "forbidden"
       const outside = actor.keyWorkspaceId != null && actor.keyWorkspaceId !== id
+      // the role admission read (cached as admission is, and dropped at once on a change): owners pass unread
+      if (!outside && id === actor.workspaceId && actor.role === "owner") return
       const found = outside ? Option.none() : yield* workspaces.findMembership(actor.userId, id)
       if (Option.isNone(found)) {
         return yield* rule.workspace === "path"
