@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from "node:crypto"
+import * as crypto from "node:crypto"
 import { DateTime } from "effect"
 import type { Actor } from "../contract/Actor.js"
 import { Unauthorized } from "../contract/Actor.js"
@@ -6,10 +6,13 @@ import type { KeyAdmission } from "../repos/AccountsRepo.js"
 
 const KEY_FORMAT = /^ck_live_[A-Za-z0-9_-]{20,128}$/
 
-export const hashKey = (plaintext: string) => createHash("sha256").update(plaintext).digest("hex")
+/** Node's one-shot hash where it has one (20.12+): a fourth of a Hash object's cost, on every request. */
+export const hashKey: (plaintext: string) => string = typeof crypto.hash === "function"
+  ? (plaintext) => crypto.hash("sha256", plaintext, "hex")
+  : (plaintext) => crypto.createHash("sha256").update(plaintext).digest("hex")
 
 const sameHash = (stored: string | null, hash: string) =>
-  stored !== null && timingSafeEqual(Buffer.from(stored, "hex"), Buffer.from(hash, "hex"))
+  stored !== null && crypto.timingSafeEqual(Buffer.from(stored, "hex"), Buffer.from(hash, "hex"))
 
 /** A key refused before it is looked up: none sent, or not in the shape of ClockMe's keys. */
 export const malformedKey = (plaintext: string): Unauthorized | undefined => {
