@@ -6,8 +6,10 @@ import { BodyTooComplex, DatabaseUnavailable, encodeRefusal, InternalError, Inva
 import { Operations } from "@clockme/domain/Operations"
 import { isDatabaseOutage } from "@clockme/domain/repos/SqlErrors"
 import { Admission, admittedHeaders, refusalHeaders } from "@clockme/domain/services/Admission"
+import type { Admitted, Refused } from "@clockme/domain/services/Admission"
 import { Cookies } from "@effect/platform"
-import { Cause, Effect, Either, FiberId, Option, ParseResult, Redacted, Runtime } from "effect"
+import { Cause, Context, Effect, Either, Exit, FiberId, Option, ParseResult, Redacted, Runtime } from "effect"
+import type { Fiber } from "effect"
 import type { IncomingMessage, ServerResponse } from "node:http"
 import type { DirectRoute, OperationRun } from "./DirectRoutes.js"
 import { answerFor, directRoutes, queryOf } from "./DirectRoutes.js"
@@ -57,6 +59,18 @@ const write = (request: IncomingMessage, response: ServerResponse, answered: Ans
   response.writeHead(answered.status, headers).end(answered.body)
 }
 
+/** A fiber answering `response` is interrupted when the client goes away before the answer is written. */
+const watch = (response: ServerResponse, fiber: Fiber.RuntimeFiber<unknown, unknown>) => {
+  response.once("close", () => {
+    if (!response.writableEnded) fiber.unsafeInterruptAsFork(FiberId.none)
+  })
+}
+
+interface Found {
+  readonly params: Record<string, string | undefined>
+  readonly searchParams: Record<string, string | Array<string>>
+}
+
 const invalid = (error: ParseResult.ParseError) => refused(InvalidRequest.fromIssues(ParseResult.ArrayFormatter.formatErrorSync(error)))
 
 /**
@@ -73,8 +87,25 @@ export const makeDirectHandler = (options: { readonly maxBodyBytes: number }) =>
   Effect.gen(function*() {
     const operations = (yield* Operations) as unknown as Record<string, Record<string, OperationRun>>
     const admission = yield* Admission
-    const runFork = Runtime.runFork(yield* Effect.runtime<never>())
+    const clock = yield* Effect.clock
+    const runtime = yield* Effect.runtime<never>()
+    const runFork = Runtime.runFork(runtime)
+    // an admitted request's operation runs in a fiber whose context has the actor: no provideService around it
+    const runAs = (actor: Actor) =>
+      Runtime.runFork(Runtime.make({
+        context: Context.add(runtime.context, CurrentActor, actor),
+        fiberRefs: runtime.fiberRefs,
+        runtimeFlags: runtime.runtimeFlags
+      }))
     const router = directRoutes()
+
+    /** The answer of a failure its endpoint declares, else undefined. */
+    const declared = (route: DirectRoute, failure: unknown, extra: Record<string, string>): Answered | undefined => {
+      const answer = answerFor(route.errors, failure)
+      const encoded = answer?.encode?.(failure)
+      if (answer === undefined || (encoded !== undefined && Either.isLeft(encoded))) return undefined
+      return { status: answer.status, body: encoded === undefined ? undefined : JSON.stringify(encoded.right), headers: extra }
+    }
 
     const failed = (route: DirectRoute, cause: Cause.Cause<unknown>, extra: Record<string, string>): Effect.Effect<Answered> => {
       // the client went away: nobody to answer
@@ -87,77 +118,95 @@ export const makeDirectHandler = (options: { readonly maxBodyBytes: number }) =>
         )
       }
       const failure = Cause.failureOption(cause)
-      if (Option.isSome(failure)) {
-        const answer = answerFor(route.errors, failure.value)
-        const encoded = answer?.encode?.(failure.value)
-        if (answer !== undefined && (encoded === undefined || Either.isRight(encoded))) {
-          return Effect.succeed<Answered>({
-            status: answer.status,
-            body: encoded === undefined ? undefined : JSON.stringify(encoded.right),
-            headers: extra
-          })
-        }
-      }
+      const answered = Option.isSome(failure) ? declared(route, failure.value, extra) : undefined
+      if (answered !== undefined) return Effect.succeed(answered)
       return Effect.as(Effect.logError("Unhandled defect", cause), { ...internal(), headers: extra })
     }
 
-    const answer = (route: DirectRoute, request: IncomingMessage, found: {
-      readonly params: Record<string, string | undefined>
-      readonly searchParams: Record<string, string | Array<string>>
-    }, body: unknown) =>
-      Effect.gen(function*() {
-        const extra: Record<string, string> = {}
-        let actor: Actor | undefined
-        if (route.secured) {
-          const admitted = yield* Effect.either(
-            admission.admit(Redacted.make(request.headers.authorization!.slice(7)), request.headers["x-clockme-workspace"] as string | undefined)
-          )
-          if (Either.isLeft(admitted)) {
-            const headers = refusalHeaders(admitted.left, true)
-            return yield* failed(route, Cause.fail(admitted.left), headers)
-          }
-          Object.assign(extra, admittedHeaders(admitted.right))
-          actor = admitted.right.actor
+    /** Path, body, headers and query through the endpoint's schemas, in the platform's order; or the 400. */
+    const decode = (route: DirectRoute, request: IncomingMessage, found: Found, body: unknown, extra: Record<string, string>) => {
+      const decoded: Record<string, unknown> = {}
+      if (route.path !== undefined) {
+        const path = route.path(found.params)
+        if (Either.isLeft(path)) return { ...invalid(path.left), headers: extra }
+        decoded.path = path.right
+      }
+      if (route.payload !== undefined) {
+        const payload = route.payload(body)
+        if (Either.isLeft(payload)) return { ...invalid(payload.left), headers: extra }
+        decoded.payload = payload.right
+      }
+      if (route.headers !== undefined) {
+        const headers = route.headers(request.headers)
+        if (Either.isLeft(headers)) return { ...invalid(headers.left), headers: extra }
+        decoded.headers = headers.right
+      }
+      if (route.urlParams !== undefined) {
+        const urlParams = route.urlParams.decode(queryOf(found.searchParams, route.urlParams.single))
+        if (Either.isLeft(urlParams)) return { ...invalid(urlParams.left), headers: extra }
+        decoded.urlParams = urlParams.right
+      }
+      return { decoded }
+    }
+
+    /**
+     * Answers a request whose body is read: admission (without a fiber when the key's row is cached, see
+     * Admission.admitCached), the schemas, then the operation in one fiber, its exit answered as it ends.
+     */
+    const answer = (route: DirectRoute, request: IncomingMessage, response: ServerResponse, found: Found, body: unknown) => {
+      const reply = (answered: Answered) => write(request, response, answered)
+      const replyWith = (answered: Effect.Effect<Answered>) => watch(response, runFork(Effect.map(answered, reply)))
+      // what throws is a defect, answered as one (without the quota's headers, as a defect of the fiber was)
+      const guarded = (run: () => void) => {
+        try {
+          run()
+        } catch (defect) {
+          replyWith(failed(route, Cause.die(defect), {}))
         }
-        const decoded: Record<string, unknown> = {}
-        if (route.path !== undefined) {
-          const path = route.path(found.params)
-          if (Either.isLeft(path)) return { ...invalid(path.left), headers: extra }
-          decoded.path = path.right
-        }
-        if (route.payload !== undefined) {
-          const payload = route.payload(body)
-          if (Either.isLeft(payload)) return { ...invalid(payload.left), headers: extra }
-          decoded.payload = payload.right
-        }
-        if (route.headers !== undefined) {
-          const headers = route.headers(request.headers)
-          if (Either.isLeft(headers)) return { ...invalid(headers.left), headers: extra }
-          decoded.headers = headers.right
-        }
-        if (route.urlParams !== undefined) {
-          const urlParams = route.urlParams.decode(queryOf(found.searchParams, route.urlParams.single))
-          if (Either.isLeft(urlParams)) return { ...invalid(urlParams.left), headers: extra }
-          decoded.urlParams = urlParams.right
-        }
-        const operation = operations[route.group]![route.name]!(decoded) as Effect.Effect<unknown, unknown, CurrentActor>
-        const value = yield* (actor === undefined
+      }
+      const proceed = (actor: Actor | undefined, extra: Record<string, string>) =>
+        guarded(() => {
+          const input = decode(route, request, found, body, extra)
+          if (!("decoded" in input)) return reply(input)
+          const operation = operations[route.group]![route.name]!(input.decoded) as Effect.Effect<unknown, unknown, CurrentActor>
           // a public endpoint's operation reads no actor
-          ? operation as Effect.Effect<unknown, unknown>
-          : Effect.provideService(operation, CurrentActor, actor)).pipe(
-          Effect.catchAllCause((cause) => Effect.flatMap(failed(route, cause, extra), Effect.fail))
+          const fiber = actor === undefined ? runFork(operation as Effect.Effect<unknown, unknown>) : runAs(actor)(operation)
+          fiber.addObserver((exit) =>
+            guarded(() => {
+              if (Exit.isFailure(exit)) return replyWith(failed(route, exit.cause, extra))
+              const value = exit.value
+              const success = answerFor(route.successes, value)
+              const encoded = success?.encode?.(value)
+              if (success === undefined || (encoded !== undefined && Either.isLeft(encoded))) {
+                return replyWith(Effect.as(Effect.logError("An answer did not match its schema", encoded), { ...internal(), headers: extra }))
+              }
+              reply({ status: success.status, body: encoded === undefined ? undefined : JSON.stringify(encoded.right), headers: extra })
+            })
+          )
+          watch(response, fiber)
+        })
+      const admitted = (result: Admitted | Refused) => {
+        if ("quota" in result) return proceed(result.actor, admittedHeaders(result))
+        const headers = refusalHeaders(result, true)
+        const refusal = declared(route, result, headers)
+        refusal === undefined ? replyWith(failed(route, Cause.fail(result), headers)) : reply(refusal)
+      }
+      if (!route.secured) return proceed(undefined, {})
+      guarded(() => {
+        const token = request.headers.authorization!.slice(7)
+        const workspace = request.headers["x-clockme-workspace"] as string | undefined
+        const cached = admission.admitCached(token, workspace, clock.unsafeCurrentTimeMillis())
+        if (cached !== undefined) return admitted(cached)
+        const fiber = runFork(Effect.either(admission.admit(Redacted.make(token), workspace)))
+        fiber.addObserver((exit) =>
+          guarded(() =>
+            // a defect of admission (a database outage) is answered like one of the operation
+            Exit.isFailure(exit) ? replyWith(failed(route, exit.cause, {})) : admitted(Either.merge(exit.value))
+          )
         )
-        const success = answerFor(route.successes, value)
-        const encoded = success?.encode?.(value)
-        if (success === undefined || (encoded !== undefined && Either.isLeft(encoded))) {
-          return yield* Effect.as(Effect.logError("An answer did not match its schema", encoded), { ...internal(), headers: extra })
-        }
-        return { status: success.status, body: encoded === undefined ? undefined : JSON.stringify(encoded.right), headers: extra }
-      }).pipe(
-        Effect.merge,
-        // a defect before the operation (admission meeting a database outage) is answered like one inside it
-        Effect.catchAllCause((cause) => failed(route, cause, {}))
-      )
+        watch(response, fiber)
+      })
+    }
 
     const handler: DirectHandler = (request, response) => {
       const url = request.url ?? "/"
@@ -173,12 +222,7 @@ export const makeDirectHandler = (options: { readonly maxBodyBytes: number }) =>
       if (withBody && (route.payload === undefined || headers["transfer-encoding"] !== undefined || !(length <= options.maxBodyBytes) ||
         !isPlainJson(headers["content-type"]))) return false
 
-      const run = (body: unknown) => {
-        const fiber = runFork(Effect.map(answer(route, request, found, body), (answered) => write(request, response, answered)))
-        response.once("close", () => {
-          if (!response.writableEnded) fiber.unsafeInterruptAsFork(FiberId.none)
-        })
-      }
+      const run = (body: unknown) => answer(route, request, response, found, body)
       if (!withBody) {
         // no body: what the platform reads as JSON from empty text
         run(null)

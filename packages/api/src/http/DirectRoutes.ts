@@ -1,11 +1,12 @@
 import { Api } from "@clockme/domain/contract/api/Api"
 import { Authentication } from "@clockme/domain/contract/api/Authentication"
 import { edgeGroups } from "@clockme/domain/Operations"
+import { shapedEncoderOf } from "@clockme/domain/contract/TimerEncoders"
 import type { HttpApiEndpoint, HttpApiGroup } from "@effect/platform"
 import { HttpApi, HttpApiSchema } from "@effect/platform"
 import * as FindMyWay from "find-my-way-ts"
-import { Option, Schema, SchemaAST as AST } from "effect"
-import type { Effect, Either, ParseResult } from "effect"
+import { Either, Option, Schema, SchemaAST as AST } from "effect"
+import type { Effect, ParseResult } from "effect"
 import type { CurrentActor } from "@clockme/domain/contract/Actor"
 import { edgeEndpoints } from "./OperationsHttp.js"
 
@@ -38,11 +39,23 @@ const members = (schema: Schema.Schema.All): ReadonlyArray<Schema.Schema.Any> =>
   return [...out]
 }
 
+/** The schema's encoder, through its shaped one first where it has one (the hook's answers). */
+const encoderOf = (schema: Schema.Schema.Any): Answer["encode"] => {
+  if (HttpApiSchema.isVoid(schema.ast)) return undefined
+  const encode = Schema.encodeEither(schema as Schema.Schema<unknown, unknown>)
+  const shaped = shapedEncoderOf(schema)
+  if (shaped === undefined) return encode
+  return (value) => {
+    const encoded = shaped(value)
+    return encoded === undefined ? encode(value) : Either.right(encoded)
+  }
+}
+
 const answerOf = (status: (schema: Schema.Schema.Any) => number) => (schema: Schema.Schema.Any): Answer => ({
   schema,
   is: Schema.is(schema),
   status: status(schema),
-  encode: HttpApiSchema.isVoid(schema.ast) ? undefined : Schema.encodeEither(schema as Schema.Schema<unknown, unknown>)
+  encode: encoderOf(schema)
 })
 
 /** Answers in JSON (or nothing) only: CSV, text and binary answers stay with the platform. */

@@ -22,6 +22,13 @@ export type Refused = Unauthorized | RateLimited | WorkspaceNotFound
 /** Header values must be plain ASCII, without quotes. */
 const headerText = (text: string) => text.replace(/…/g, "...").replace(/[^\x20-\x7e]|"/g, "")
 
+const rateLimited = (limit: number, quota: Quota) =>
+  new RateLimited({
+    limit,
+    retryAfterSeconds: quota.resetSeconds,
+    message: `Rate limit of ${limit} requests a minute reached for this account; retry in ${quota.resetSeconds} s`
+  })
+
 /** What an admitted request's answer carries, REST and MCP alike: the account's rate-limit headers. */
 export const admittedHeaders = (admitted: Admitted): Record<string, string> => quotaHeaders(admitted.quota)
 
@@ -75,13 +82,7 @@ export class Admission extends Effect.Service<Admission>()("@clockme/domain/Admi
       }
       const limit = requestsPerMinute[plan]
       const quota = yield* limiter.hit(actor.userId, limit)
-      if (quota.remaining < 0) {
-        return yield* new RateLimited({
-          limit,
-          retryAfterSeconds: quota.resetSeconds,
-          message: `Rate limit of ${limit} requests a minute reached for this account; retry in ${quota.resetSeconds} s`
-        })
-      }
+      if (quota.remaining < 0) return yield* rateLimited(limit, quota)
       const admitted: Admitted = { actor, quota }
       return admitted
     })
@@ -91,6 +92,23 @@ export class Admission extends Effect.Service<Admission>()("@clockme/domain/Admi
       const { actor, plan } = yield* keys.authenticate(token)
       return yield* within(source === undefined ? actor : { ...actor, source }, plan, workspace)
     })
+
+    /**
+     * `admit` without an effect, at `now` (epoch ms), for a key whose admission needs neither the database nor a
+     * write (ApiKeys.authenticateCached), acting in its own workspace, under a limit counted in memory; otherwise
+     * undefined, and `admit` decides. Its answers, refusals and counts are `admit`'s.
+     */
+    const admitCached = (token: string, workspace: string | undefined, now: number): Admitted | Refused | undefined => {
+      const hitAt = limiter.hitAt
+      if (hitAt === undefined) return undefined
+      const authenticated = keys.authenticateCached(token, now)
+      if (authenticated === undefined || authenticated instanceof Unauthorized) return authenticated
+      const { actor, plan } = authenticated
+      if (workspace !== undefined && workspace !== actor.workspaceId) return undefined
+      const limit = requestsPerMinute[plan]
+      const quota = hitAt(actor.userId, limit, now)
+      return quota.remaining < 0 ? rateLimited(limit, quota) : { actor, quota }
+    }
 
     /**
      * A dashboard session: the account's own actor in its active workspace, with every scope (its role still
@@ -125,7 +143,7 @@ export class Admission extends Effect.Service<Admission>()("@clockme/domain/Admi
       yield* timers.heartbeat({}).pipe(Effect.ignore)
     })
 
-    return { admit, admitSession, recordActivity } as const
+    return { admit, admitCached, admitSession, recordActivity } as const
   }),
   dependencies: [ApiKeys.Default, WorkspacesRepo.Default, Timers.Default, SignIn.Default]
 }) {}

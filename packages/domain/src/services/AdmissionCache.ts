@@ -48,6 +48,14 @@ export class AdmissionCache extends Effect.Service<AdmissionCache>()("@clockme/d
     const touched = new Map<ApiKeyId, number>()
     let generation = 0
 
+    /** The row kept for a key at `now`, if it is still fresh: what `through` answers without reading. */
+    const cachedAt = (hash: string, now: number): KeyAdmission | undefined => {
+      const cached = rows.get(hash)
+      return cached !== undefined && cached.generation === generation && now - cached.readAt < ADMISSION_CACHE_MILLIS
+        ? cached.row
+        : undefined
+    }
+
     /**
      * Reads through the cache: `read` runs on a miss. A row read while a change was committing carries the
      * generation from before the change, so it is never served after `invalidate`.
@@ -55,10 +63,8 @@ export class AdmissionCache extends Effect.Service<AdmissionCache>()("@clockme/d
     const through = <E, R>(hash: string, read: Effect.Effect<KeyAdmission | undefined, E, R>) =>
       Effect.gen(function*() {
         const now = yield* Clock.currentTimeMillis
-        const cached = rows.get(hash)
-        if (cached !== undefined && cached.generation === generation && now - cached.readAt < ADMISSION_CACHE_MILLIS) {
-          return cached.row
-        }
+        const fresh = cachedAt(hash, now)
+        if (fresh !== undefined) return fresh
         const readingAt = generation
         const row = yield* read
         if (row === undefined) {
@@ -79,12 +85,15 @@ export class AdmissionCache extends Effect.Service<AdmissionCache>()("@clockme/d
     /** Whether this request should write the key's "last used" (then it is counted as written). */
     const shouldTouch = (keyId: ApiKeyId, lastUsedAt: number | undefined) =>
       Effect.map(Clock.currentTimeMillis, (now) => {
-        const last = Math.max(touched.get(keyId) ?? 0, lastUsedAt ?? 0)
-        if (now - last < LAST_USED_EVERY_MILLIS) return false
+        if (!touchDue(keyId, lastUsedAt, now)) return false
         if (touched.size >= 10_000) touched.clear()
         touched.set(keyId, now)
         return true
       })
+
+    /** Whether a request at `now` would write the key's "last used" (counting nothing). */
+    const touchDue = (keyId: ApiKeyId, lastUsedAt: number | undefined, now: number) =>
+      now - Math.max(touched.get(keyId) ?? 0, lastUsedAt ?? 0) >= LAST_USED_EVERY_MILLIS
 
     const announce = sql`SELECT pg_notify(${ADMISSION_CHANNEL}, ${node})`
 
@@ -97,6 +106,6 @@ export class AdmissionCache extends Effect.Service<AdmissionCache>()("@clockme/d
     const invalidating = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
       Effect.ensuring(shared ? transactional(sql)(Effect.tap(effect, () => announce)) : effect, invalidate)
 
-    return { node, through, invalidate, invalidating, shouldTouch } as const
+    return { node, through, cachedAt, invalidate, invalidating, shouldTouch, touchDue } as const
   })
 }) {}

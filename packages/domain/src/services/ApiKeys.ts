@@ -1,8 +1,9 @@
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto"
+import { randomBytes } from "node:crypto"
 import { SqlClient } from "@effect/sql"
 import { DateTime, Effect, Option, Redacted } from "effect"
 import type { Actor, KeyScope } from "../contract/Actor.js"
 import { CurrentActor, InsufficientScope, scopeCovers, Unauthorized } from "../contract/Actor.js"
+import type { Plan } from "../contract/User.js"
 import { ApiKeyNotFound, CreatedApiKey, DEFAULT_GRACE_SECONDS } from "../contract/ApiKey.js"
 import type { CreateApiKey, RotateApiKey } from "../contract/ApiKey.js"
 import { Conflict, Forbidden, InvalidInput } from "../contract/Errors.js"
@@ -13,15 +14,11 @@ import { AccountsRepo } from "../repos/AccountsRepo.js"
 import { WorkspacesRepo } from "../repos/WorkspacesRepo.js"
 import { Audit } from "./Audit.js"
 import { AdmissionCache } from "./AdmissionCache.js"
+import { hashKey, keyActor, keyVerdict, malformedKey } from "./AdmissionVerdict.js"
 import { Events } from "./Events.js"
 import { transactional } from "../sql/Transactional.js"
 
 const KEY_PREFIX = "ck_live_"
-const KEY_FORMAT = /^ck_live_[A-Za-z0-9_-]{20,128}$/
-
-const hashKey = (plaintext: string) => createHash("sha256").update(plaintext).digest("hex")
-const sameHash = (stored: string | null, hash: string) =>
-  stored !== null && timingSafeEqual(Buffer.from(stored, "hex"), Buffer.from(hash, "hex"))
 const newSecret = () => {
   const plaintext = KEY_PREFIX + randomBytes(24).toString("base64url")
   return { plaintext, prefix: plaintext.slice(0, KEY_PREFIX.length + 4), hash: hashKey(plaintext) }
@@ -86,61 +83,53 @@ export class ApiKeys extends Effect.Service<ApiKeys>()("@clockme/domain/ApiKeys"
      */
     const authenticate = Effect.fnUntraced(function*(token: Redacted.Redacted<string>) {
       const plaintext = Redacted.value(token).trim()
-      if (plaintext === "") {
-        return yield* new Unauthorized({ message: "Missing API key: send Authorization: Bearer ck_live_…" })
-      }
-      if (!KEY_FORMAT.test(plaintext)) {
-        return yield* new Unauthorized({ message: "Malformed API key: ClockMe keys look like ck_live_ followed by 32 characters" })
-      }
+      const malformed = malformedKey(plaintext)
+      if (malformed !== undefined) return yield* malformed
       const hash = hashKey(plaintext)
       const key = yield* cache.through(hash, Effect.map(repo.findAdmission(hash), Option.getOrUndefined))
-      const current = key !== undefined && sameHash(key.hash, hash)
-      const previous = key !== undefined && !current && sameHash(key.previousHash, hash)
-      if (!key || (!current && !previous)) {
-        return yield* new Unauthorized({ message: "Invalid API key" })
-      }
-      if (key.revokedAt !== null) {
-        return yield* new Unauthorized({ message: "This API key has been revoked; create a new one" })
-      }
       const now = yield* DateTime.now
-      if (key.expiresAt !== null && !DateTime.lessThan(now, key.expiresAt)) {
+      const verdict = keyVerdict(key, hash, DateTime.toEpochMillis(now))
+      if (verdict === "expired") {
+        const expiresAt = key!.expiresAt!
         yield* audit.record({
           type: "key.expired",
-          userId: key.userId,
-          workspaceId: key.workspaceId,
-          targetId: key.id,
-          details: { expiresAt: DateTime.formatIso(key.expiresAt) },
-          dedupeKey: `key.expired:${key.id}`
+          userId: key!.userId,
+          workspaceId: key!.workspaceId,
+          targetId: key!.id,
+          details: { expiresAt: DateTime.formatIso(expiresAt) },
+          dedupeKey: `key.expired:${key!.id}`
         })
         return yield* new Unauthorized({
-          message: `This API key expired at ${DateTime.formatIso(key.expiresAt)}; create a new one`
+          message: `This API key expired at ${DateTime.formatIso(expiresAt)}; create a new one`
         })
       }
-      if (previous && (key.previousSecretExpiresAt === null || !DateTime.lessThan(now, key.previousSecretExpiresAt))) {
-        return yield* new Unauthorized({
-          message: "This API key was rotated and its previous secret no longer works; use the new secret"
-        })
+      if (verdict !== undefined) return yield* verdict
+      const admitted = key!
+      const lastUsed = admitted.lastUsedAt === null ? undefined : DateTime.toEpochMillis(admitted.lastUsedAt)
+      if (yield* cache.shouldTouch(admitted.id, lastUsed)) {
+        yield* repo.touchKey(admitted.id, DateTime.toDate(now), DateTime.toDate(DateTime.subtract(now, { minutes: 1 })))
       }
-      if (key.workspaceId !== null && key.role === null) {
-        return yield* new Unauthorized({
-          message: "This API key is restricted to a workspace you are no longer a member of; create a new one"
-        })
-      }
-      const lastUsed = key.lastUsedAt === null ? undefined : DateTime.toEpochMillis(key.lastUsedAt)
-      if (yield* cache.shouldTouch(key.id, lastUsed)) {
-        yield* repo.touchKey(key.id, DateTime.toDate(now), DateTime.toDate(DateTime.subtract(now, { minutes: 1 })))
-      }
-      const actor: Actor = {
-        userId: key.userId,
-        workspaceId: key.workspaceId ?? key.activeWorkspaceId,
-        keyId: key.id,
-        keyWorkspaceId: key.workspaceId,
-        scope: key.scope,
-        role: key.role,
-        source: "api"
-      }
-      return { actor, plan: key.plan }
+      return { actor: keyActor(admitted), plan: admitted.plan }
     })
+
+    /**
+     * `authenticate` without an effect, at `now` (epoch ms), when it needs neither the database nor a write: the
+     * key's row is cached and fresh, its "last used" is not due and it has not expired. Otherwise undefined, and
+     * `authenticate` decides. Its refusals and its caller are `authenticate`'s.
+     */
+    const authenticateCached = (token: string, now: number): { readonly actor: Actor; readonly plan: Plan } | Unauthorized | undefined => {
+      const plaintext = token.trim()
+      const malformed = malformedKey(plaintext)
+      if (malformed !== undefined) return malformed
+      const hash = hashKey(plaintext)
+      const key = cache.cachedAt(hash, now)
+      if (key === undefined) return undefined
+      const verdict = keyVerdict(key, hash, now)
+      if (verdict === "expired") return undefined
+      if (verdict !== undefined) return verdict
+      if (cache.touchDue(key.id, key.lastUsedAt === null ? undefined : DateTime.toEpochMillis(key.lastUsedAt), now)) return undefined
+      return { actor: keyActor(key), plan: key.plan }
+    }
 
     const list = Effect.gen(function*() {
       const actor = yield* CurrentActor
@@ -229,7 +218,7 @@ export class ApiKeys extends Effect.Service<ApiKeys>()("@clockme/domain/ApiKeys"
       return key
     }, transactional(sql), cache.invalidating)
 
-    return { issue, authenticate, list, create, rotate, revoke } as const
+    return { issue, authenticate, authenticateCached, list, create, rotate, revoke } as const
   }),
   dependencies: [AccountsRepo.Default, WorkspacesRepo.Default, Audit.Default, Events.Default, AdmissionCache.Default]
 }) {}
