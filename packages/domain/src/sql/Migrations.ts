@@ -20,6 +20,7 @@ import m0018 from "./migrations/0018_inbound_verified.js"
 import m0019 from "./migrations/0019_report_indexes.js"
 import m0020 from "./migrations/0020_touch_function.js"
 import m0021 from "./migrations/0021_timers_function.js"
+import m0030 from "./migrations/0030_report_function.js"
 
 /** Every migration, in order. Forward-only: add a new file, never edit one that has shipped. */
 export const migrations = Migrator.fromRecord({
@@ -43,5 +44,6 @@ export const migrations = Migrator.fromRecord({
   "0018_inbound_verified": m0018,
   "0019_report_indexes": m0019,
   "0020_touch_function": m0020,
-  "0021_timers_function": m0021
+  "0021_timers_function": m0021,
+  "0030_report_function": m0030
 })
