@@ -138,7 +138,8 @@ export class ReportsRepo extends Effect.Service<ReportsRepo>()("@clockme/domain/
      * to a few hundred groups rather than to every entry of the period.
      */
     const teamHours = (workspaceId: WorkspaceId, period: Period, scale: number) =>
-      sql<HoursRow & { readonly byMember: boolean; readonly byProject: boolean }>`
+      // named as the fields are, and read without the name transform: a year's 4,000 rows spent 7 ms in it
+      raw<HoursRow & { readonly byMember: boolean; readonly byProject: boolean }>`
         WITH groups AS (
           SELECT e.user_id, e.project_id, e.task_id, sum(e.duration_seconds) AS seconds,
                  coalesce(sum(e.duration_seconds) FILTER (WHERE e.billable), 0) AS billable_seconds, count(*) AS entries
@@ -162,15 +163,15 @@ export class ReportsRepo extends Effect.Service<ReportsRepo>()("@clockme/domain/
           LEFT JOIN tasks t ON t.id = g.task_id
           GROUP BY g.user_id, g.project_id
         )
-        SELECT pairs.user_id, pairs.project_id,
-               max(u.name) AS member_name, max(p.name) AS project_name, max(u.email) AS email,
+        SELECT pairs.user_id AS "userId", pairs.project_id AS "projectId",
+               max(u.name) AS "memberName", max(p.name) AS "projectName", max(u.email) AS email,
                sum(pairs.seconds)::bigint AS seconds,
-               sum(pairs.billable_seconds)::bigint AS billable_seconds,
+               sum(pairs.billable_seconds)::bigint AS "billableSeconds",
                sum(pairs.entries)::int AS entries,
                round(coalesce(sum(pairs.money), 0) / 3600, ${scale}::int) AS amount,
-               round(coalesce(sum(ai.cost), 0), 6)::float8 AS ai_cost_usd,
-               GROUPING(pairs.user_id) = 0 AS by_member,
-               GROUPING(pairs.project_id) = 0 AS by_project
+               round(coalesce(sum(ai.cost), 0), 6)::float8 AS "aiCostUsd",
+               GROUPING(pairs.user_id) = 0 AS "byMember",
+               GROUPING(pairs.project_id) = 0 AS "byProject"
         FROM pairs
         JOIN users u ON u.id = pairs.user_id
         JOIN projects p ON p.id = pairs.project_id
