@@ -59,41 +59,18 @@ export interface ReportSettings {
   readonly currency: string
 }
 
-/** `clockme_report`'s columns, as sent (snake case). */
+/** `clockme_report`'s rows: the settings, then the lines as JSON. */
 interface ReportColumns {
   readonly kind: "settings" | "unusable zone" | "line" | "project"
-  readonly project_id: string | null
-  readonly project_name: string | null
-  readonly task_id: string | null
-  readonly task_name: string | null
-  readonly day: string | null
-  readonly seconds: number
-  readonly billable_seconds: number
-  readonly rate: number | null
-  readonly amount: number
-  readonly entries: number
-  readonly ai_cost_usd: number
-  readonly unpriced_models: ReadonlyArray<string> | string
+  readonly lines: ReadonlyArray<BillingRow> | string | null
   readonly timezone: string | null
   readonly week_start: "monday" | "sunday" | null
   readonly currency: string | null
 }
 
-const billingRow = (row: ReportColumns): BillingRow => ({
-  projectId: row.project_id,
-  projectName: row.project_name,
-  taskId: row.task_id,
-  taskName: row.task_name,
-  day: row.day,
-  seconds: row.seconds,
-  billableSeconds: row.billable_seconds,
-  rate: row.rate,
-  amount: row.amount,
-  entries: row.entries,
-  aiCostUsd: row.ai_cost_usd,
-  // PGlite's node-postgres adapter may hand jsonb over as text
-  unpricedModels: typeof row.unpriced_models === "string" ? JSON.parse(row.unpriced_models) : row.unpriced_models
-})
+// PGlite's node-postgres adapter may hand JSON over as text
+const linesOf = (row: ReportColumns): ReadonlyArray<BillingRow> =>
+  typeof row.lines === "string" ? JSON.parse(row.lines) : row.lines ?? []
 
 export class ReportsRepo extends Effect.Service<ReportsRepo>()("@clockme/domain/ReportsRepo", {
   effect: Effect.gen(function*() {
@@ -110,7 +87,7 @@ export class ReportsRepo extends Effect.Service<ReportsRepo>()("@clockme/domain/
      * The settings and lines of a member's report in one call of `clockme_report` (migration
      * 0030_report_function); no lines when the timezone is one the database cannot use (`usableZone` false).
      * `projects` are the lines by project of a report grouped otherwise. Rows are read without the name
-     * transform, which cost more than making the lines.
+     * transform; the lines' JSON is named as BillingRow is.
      */
     const report = (call: ReportCall) =>
       raw<ReportColumns>`
@@ -121,13 +98,14 @@ export class ReportsRepo extends Effect.Service<ReportsRepo>()("@clockme/domain/
           const first = rows[0]
           if (first === undefined) return Effect.die(new Error(`user ${call.userId} not found`))
           const settings: ReportSettings = { timezone: first.timezone!, weekStart: first.week_start!, currency: first.currency! }
-          const lines: Array<BillingRow> = []
-          const projects: Array<BillingRow> = []
-          for (let i = 1; i < rows.length; i++) {
-            const row = rows[i]!
-            ;(row.kind === "line" ? lines : projects).push(billingRow(row))
-          }
-          return Effect.succeed({ settings, usableZone: first.kind === "settings", lines, projects })
+          const lines = rows.find((row) => row.kind === "line")
+          const projects = rows.find((row) => row.kind === "project")
+          return Effect.succeed({
+            settings,
+            usableZone: first.kind === "settings",
+            lines: lines === undefined ? [] : linesOf(lines),
+            projects: projects === undefined ? [] : linesOf(projects)
+          })
         }),
         Effect.orDie
       )

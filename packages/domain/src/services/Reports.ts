@@ -32,7 +32,7 @@ const toLine = (row: BillingRow) =>
     amount: row.amount,
     entries: row.entries,
     aiCostUsd: row.aiCostUsd,
-    unpricedModels: typeof row.unpricedModels === "string" ? JSON.parse(row.unpricedModels) : row.unpricedModels
+    unpricedModels: row.unpricedModels
   }, true)
 
 export class Reports extends Effect.Service<Reports>()("@clockme/domain/Reports", {

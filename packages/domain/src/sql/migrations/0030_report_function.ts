@@ -7,8 +7,9 @@ import { Effect } from "effect"
  * report's statement was planned on every call (1.7–6 ms at a million entries, more than the month's own run).
  * PL/pgSQL keeps the plans for the connection's life, as for 0020_touch_function.
  *
- * The first row (`kind` 'settings') carries the settings, then the lines ('line'), then for a report by task,
- * day or week the summary by project ('project'). `p_timezone` overrides the user's (the caller passes UTC for a
+ * The first row (`kind` 'settings') carries the settings, the next the lines ('line') as one JSON array, then
+ * for a report by task, day or week the lines by project ('project'): one JSON value costs the server a third of
+ * what 200 rows of twelve columns cost to read. `p_timezone` overrides the user's (the caller passes UTC for a
  * stored zone it does not know); a zone the database cannot use makes the first row's kind 'unusable zone' and
  * ends the answer there.
  * `p_scales` holds the decimals of the currencies that do not have two. Lines are formed and summed as
@@ -24,10 +25,7 @@ export default Effect.gen(function*() {
     CREATE FUNCTION clockme_report(
       p_user uuid, p_workspace uuid, p_from date, p_to date, p_timezone text, p_group text,
       p_project uuid, p_task uuid, p_billable boolean, p_scales jsonb
-    ) RETURNS TABLE (
-      kind text, project_id uuid, project_name text, task_id uuid, task_name text, day text, seconds bigint,
-      billable_seconds bigint, rate numeric, amount numeric, entries integer, ai_cost_usd float8,
-      unpriced_models jsonb, timezone text, week_start text, currency text
+    ) RETURNS TABLE (kind text, lines json, timezone text, week_start text, currency text
     ) LANGUAGE plpgsql STABLE AS $$
     #variable_conflict use_column
     DECLARE
@@ -54,9 +52,8 @@ export default Effect.gen(function*() {
       EXCEPTION WHEN invalid_parameter_value THEN
         v_start := NULL;
       END;
-      RETURN QUERY SELECT CASE WHEN v_start IS NULL THEN 'unusable zone' ELSE 'settings' END, NULL::uuid, NULL::text,
-        NULL::uuid, NULL::text, NULL::text, NULL::bigint, NULL::bigint, NULL::numeric, NULL::numeric, NULL::integer,
-        NULL::float8, NULL::jsonb, v_timezone, v_week, v_currency;
+      RETURN QUERY SELECT CASE WHEN v_start IS NULL THEN 'unusable zone' ELSE 'settings' END, NULL::json, v_timezone, v_week,
+        v_currency;
       IF v_start IS NULL THEN
         RETURN;
       END IF;
@@ -121,14 +118,16 @@ export default Effect.gen(function*() {
           GROUP BY k.lp, k.lt, k.ld
           HAVING count(*) FILTER (WHERE k.kept AND k.timed) > 0
         )
-        SELECT CASE WHEN v_group = p_group THEN 'line' ELSE 'project' END, l.lp,
-               CASE WHEN v_dated THEN NULL ELSE l.project_name END, l.lt,
-               CASE WHEN v_group = 'task' THEN l.task_name END, to_char(l.ld, 'YYYY-MM-DD'), l.seconds::bigint,
-               l.billable_seconds::bigint, l.rate, l.amount, l.entries::int, round(coalesce(l.cost, 0), 6)::float8,
-               coalesce((SELECT jsonb_agg(DISTINCT m ORDER BY m) FROM unnest(l.models) m), '[]'::jsonb), NULL::text, NULL::text,
-               NULL::text
-        FROM lines l
-        ORDER BY l.ld, lower(l.project_name), l.lp, lower(l.task_name) NULLS FIRST, l.lt;
+        SELECT CASE WHEN v_group = p_group THEN 'line' ELSE 'project' END,
+               coalesce(json_agg(json_build_object(
+                 'projectId', l.lp, 'projectName', CASE WHEN v_dated THEN NULL ELSE l.project_name END, 'taskId', l.lt,
+                 'taskName', CASE WHEN v_group = 'task' THEN l.task_name END, 'day', to_char(l.ld, 'YYYY-MM-DD'),
+                 'seconds', l.seconds, 'billableSeconds', l.billable_seconds, 'rate', l.rate, 'amount', l.amount,
+                 'entries', l.entries, 'aiCostUsd', round(coalesce(l.cost, 0), 6)::float8,
+                 'unpricedModels', coalesce((SELECT jsonb_agg(DISTINCT m ORDER BY m) FROM unnest(l.models) m), '[]'::jsonb)
+               ) ORDER BY l.ld, lower(l.project_name), l.lp, lower(l.task_name) NULLS FIRST, l.lt), '[]'::json),
+               NULL::text, NULL::text, NULL::text
+        FROM lines l;
       END LOOP;
     END
     $$`)
