@@ -4,6 +4,7 @@
 //   DATABASE_URL=postgres://postgres@127.0.0.1:55432/clockme node bench/reports-only.mjs
 //   BENCH_HISTORY=200000 BENCH_RUNS=9 BENCH_FRESH=1 node bench/reports-only.mjs
 //   BENCH_SERVER=path/to/bin.js     another build of the server (an earlier one, to compare)
+//   BENCH_DATABASE=name             the PostgreSQL database to keep the history in (clockme_reports_<entries>)
 // Besides the wall times it prints the server's CPU time per request (/proc), steadier on a busy machine.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { clockmeCpuTimes } from "./reports-cpu.mjs"
@@ -23,14 +24,14 @@ const end = new Date("2026-12-01T00:00:00Z")
 const scratch = join(root, ".tmp/bench")
 mkdirSync(scratch, { recursive: true })
 const database = process.env.DATABASE_URL ? "postgres" : "embedded"
-const historyFile = join(scratch, `history-${database}-${entries}.json`)
+const historyFile = join(scratch, `history-${database}-${process.env.BENCH_DATABASE ?? entries}.json`)
 
 let env
 let open
 let close
 if (database === "postgres") {
   const url = new URL(process.env.DATABASE_URL)
-  const name = `clockme_reports_${entries}`
+  const name = process.env.BENCH_DATABASE ?? `clockme_reports_${entries}`
   url.pathname = "/postgres"
   const admin = new pg.Client({ connectionString: url.toString() })
   await admin.connect()

@@ -21,11 +21,33 @@ export const Currency = Schema.String.pipe(
   Schema.pattern(/^[A-Z]{3}$/, { message: () => "must be an ISO 4217 code such as USD or EUR" })
 ).annotations({ identifier: "Currency" })
 
-/** Minor units of a currency (0 for JPY, 2 for EUR), from the platform's ISO 4217 data. */
+const scales = new Map<string, number>()
+
+/** Minor units of a currency (0 for JPY, 2 for EUR), from the platform's ISO 4217 data; kept per code. */
 export const minorUnits = (currency: string): number => {
-  try {
-    return new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2
-  } catch {
-    return 2
+  let scale = scales.get(currency)
+  if (scale === undefined) {
+    try {
+      scale = new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2
+    } catch {
+      scale = 2
+    }
+    scales.set(currency, scale)
   }
+  return scale
+}
+
+let unusual: string | undefined
+
+/**
+ * The minor units of every currency the platform knows that has other than two, as JSON `{"JPY":0,…}` keyed by
+ * upper-case code, for SQL that rounds amounts where the currency is read (any code not in it has two).
+ */
+export const currencyScales = (): string => {
+  if (unusual === undefined) {
+    unusual = JSON.stringify(Object.fromEntries(
+      Intl.supportedValuesOf("currency").map((code) => [code.toUpperCase(), minorUnits(code)]).filter(([, scale]) => scale !== 2)
+    ))
+  }
+  return unusual
 }

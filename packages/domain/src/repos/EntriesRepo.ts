@@ -63,6 +63,20 @@ const entryOfRow = (row: EntryRow) =>
     usage: usageOfRow(row.usage)
   }, true)
 
+/**
+ * The columns `entryOfRow` reads, named as its fields: a page is read without the name transform, which spent
+ * several ms of a page of 500 renaming 27 columns per row (and `session_ids`, which no field shows, is not read).
+ */
+const entryColumns = [
+  'id, workspace_id AS "workspaceId", user_id AS "userId", project_id AS "projectId", task_id AS "taskId",',
+  'timer_id AS "timerId", description, start_time AS "startTime", end_time AS "endTime",',
+  'duration_seconds AS "durationSeconds", paused_seconds AS "pausedSeconds", billable, source,',
+  'stop_reason AS "stopReason", idempotency_key AS "idempotencyKey", created_at AS "createdAt",',
+  'updated_at AS "updatedAt", heartbeats, sessions, pauses, first_activity_at AS "firstActivityAt",',
+  'last_activity_at AS "lastActivityAt", created_by_key_id AS "createdByKeyId",',
+  'late_heartbeats AS "lateHeartbeats", git_branch AS "gitBranch"'
+].join(" ")
+
 export interface NewEntry {
   readonly workspaceId: WorkspaceId
   readonly userId: UserId
@@ -122,6 +136,7 @@ export interface EntryFilter {
 export class EntriesRepo extends Effect.Service<EntriesRepo>()("@clockme/domain/EntriesRepo", {
   effect: Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
+    const raw = sql.withoutTransforms()
 
     /** Inserts; a repeated idempotency key never gets here (the Idempotency service answers it). */
     const insert = (input: NewEntry) =>
@@ -174,8 +189,9 @@ export class EntriesRepo extends Effect.Service<EntriesRepo>()("@clockme/domain/
       if (filter.after) {
         conditions.push(sql`(start_time, id) < (${filter.after.startTime}, ${filter.after.id})`)
       }
-      return sql<EntryRow>`
-        SELECT *, ${usageOf(sql, sql`entries.timer_id`)} AS usage FROM entries WHERE ${sql.and(conditions)}
+      return raw<EntryRow>`
+        SELECT ${raw.literal(entryColumns)}, ${usageOf(sql, sql`entries.timer_id`)} AS usage FROM entries
+        WHERE ${sql.and(conditions)}
         ORDER BY start_time DESC, id DESC LIMIT ${filter.limit}`.pipe(Effect.map((rows) => rows.map(entryOfRow)), Effect.orDie)
     }
 

@@ -15,6 +15,12 @@ const dayFormatter = (timeZone: string) => {
 
 const dayIn = (now: DateTime.Utc, timeZone: string) => dayFormatter(timeZone).format(DateTime.toDate(now))
 
+/** Given days: `to` may not be before `from`. */
+export const givenPeriod = (from: string, to: string) =>
+  to < from
+    ? Effect.fail(new InvalidInput({ field: "to", message: "to must not be before from" }))
+    : Effect.succeed({ from, to })
+
 /** `from`/`to` as calendar days in the user's zone; by default the current month up to today. */
 export const resolvePeriod = (
   query: { readonly from?: string | undefined; readonly to?: string | undefined },
@@ -24,8 +30,7 @@ export const resolvePeriod = (
     const today = dayIn(yield* DateTime.now, timezone)
     const from = query.from ?? `${today.slice(0, 8)}01`
     const to = query.to ?? (query.from === undefined ? today : from > today ? from : today)
-    if (to < from) return yield* new InvalidInput({ field: "to", message: "to must not be before from" })
-    return { from, to, timezone }
+    return { ...yield* givenPeriod(from, to), timezone }
   })
 
 export { minorUnits } from "../contract/Money.js"

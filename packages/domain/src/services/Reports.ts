@@ -3,7 +3,7 @@ import { CurrentActor } from "../contract/Actor.js"
 import type { ProjectId, TaskId, UserId, WorkspaceId } from "../contract/Ids.js"
 import { ProjectNotFound } from "../contract/Project.js"
 import { BillingReport, ReportLine } from "../contract/Report.js"
-import type { ReportQuery } from "../contract/Report.js"
+import type { GroupBy, ReportQuery } from "../contract/Report.js"
 import { AccountsRepo } from "../repos/AccountsRepo.js"
 import { ProjectsRepo } from "../repos/ProjectsRepo.js"
 import { ReportsRepo } from "../repos/ReportsRepo.js"
@@ -12,10 +12,13 @@ import { TasksRepo } from "../repos/TasksRepo.js"
 import { TaskNotFound } from "../contract/Task.js"
 import { MemberHours, MemberProjectHours, ProjectHours, TeamSummary } from "../contract/Workspace.js"
 import type { SummaryQuery } from "../contract/Workspace.js"
-import { hoursOf, minorUnits, resolvePeriod } from "./Periods.js"
+import { givenPeriod, hoursOf, minorUnits, resolvePeriod } from "./Periods.js"
 import { WorkspaceAccess } from "./WorkspaceAccess.js"
 
-/** Lines are made from SQL's typed columns: checking each again (ids, numbers) cost more than the query of a month. */
+/**
+ * Lines and summaries are made from SQL's typed columns without the constructors' validation: checking each
+ * again (ids, numbers) cost more than the query of a month, and a year's team summary has thousands of rows.
+ */
 const toLine = (row: BillingRow) =>
   new ReportLine({
     projectId: row.projectId as ProjectId | null,
@@ -29,7 +32,7 @@ const toLine = (row: BillingRow) =>
     amount: row.amount,
     entries: row.entries,
     aiCostUsd: row.aiCostUsd,
-    unpricedModels: typeof row.unpricedModels === "string" ? JSON.parse(row.unpricedModels) : row.unpricedModels
+    unpricedModels: row.unpricedModels
   }, true)
 
 export class Reports extends Effect.Service<Reports>()("@clockme/domain/Reports", {
@@ -48,6 +51,37 @@ export class Reports extends Effect.Service<Reports>()("@clockme/domain/Reports"
         return Option.isSome(known) ? settings : { ...settings, timezone: "UTC" }
       })
 
+    /**
+     * The settings and rows of the caller's report. With both days given the period needs no timezone, so the
+     * settings and the lines come in one call; the default period (this month to today) is the user's, so their
+     * settings are read first. A stored zone the server does not know is read as UTC, as `settingsOf` does.
+     */
+    const reportOf = (actor: { readonly userId: UserId; readonly workspaceId: WorkspaceId }, query: ReportQuery, groupBy: GroupBy) =>
+      Effect.gen(function*() {
+        const call = {
+          userId: actor.userId,
+          workspaceId: actor.workspaceId,
+          groupBy,
+          projectId: query.projectId,
+          taskId: query.taskId,
+          billable: query.billable
+        }
+        if (query.from !== undefined && query.to !== undefined) {
+          const days = yield* givenPeriod(query.from, query.to)
+          const result = yield* repo.report({ ...call, ...days, timezone: undefined })
+          const known = yield* accounts.knownTimezone(result.settings.timezone)
+          if (Option.isSome(known) && result.usableZone) {
+            return { ...result, period: { ...days, timezone: result.settings.timezone } }
+          }
+          const utc = yield* repo.report({ ...call, ...days, timezone: "UTC" })
+          return { ...utc, period: { ...days, timezone: "UTC" } }
+        }
+        const settings = yield* settingsOf(actor.userId, actor.workspaceId)
+        const period = yield* resolvePeriod(query, settings.timezone)
+        const result = yield* repo.report({ ...call, from: period.from, to: period.to, timezone: period.timezone })
+        return { ...result, period }
+      })
+
     /** The caller's own hours and amounts in the active workspace. */
     const billing = Effect.fn("Reports.billing")(function*(query: ReportQuery) {
       const actor = yield* CurrentActor
@@ -57,26 +91,10 @@ export class Reports extends Effect.Service<Reports>()("@clockme/domain/Reports"
       if (query.taskId !== undefined && Option.isNone(yield* tasks.findById(actor.workspaceId, query.taskId))) {
         return yield* TaskNotFound.byId(query.taskId)
       }
-      const settings = yield* settingsOf(actor.userId, actor.workspaceId)
-      const period = yield* resolvePeriod(query, settings.timezone)
+      const groupBy = query.groupBy ?? "project"
+      const { lines: rows, period, projects: projectRows, settings } = yield* reportOf(actor, query, groupBy)
       const currency = settings.currency
       const scale = minorUnits(currency)
-      const groupBy = query.groupBy ?? "project"
-      const filter = {
-        userId: actor.userId,
-        workspaceId: actor.workspaceId,
-        period,
-        projectId: query.projectId,
-        taskId: query.taskId,
-        billable: query.billable,
-        weekStart: settings.weekStart,
-        scale
-      }
-      // by day, week or task the report also lists projects: both statements at once (two connections on PostgreSQL)
-      const [rows, projectRows] = yield* Effect.all(
-        [repo.billing({ ...filter, groupBy }), groupBy === "project" ? Effect.succeed([]) : repo.billing({ ...filter, groupBy: "project" })],
-        { concurrency: 2 }
-      )
       const lines = rows.map(toLine)
       const byProject = groupBy === "project" ? lines : projectRows.map(toLine)
       const factor = 10 ** scale
@@ -98,7 +116,7 @@ export class Reports extends Effect.Service<Reports>()("@clockme/domain/Reports"
           aiCostUsd: lines.reduce((sum, line) => sum + Math.round(line.aiCostUsd * 1_000_000), 0) / 1_000_000,
           unpricedModels: [...new Set(lines.flatMap((line) => line.unpricedModels))].sort()
         }
-      })
+      }, true)
     })
 
     /** Hours, billable amounts and AI cost of every member by member, by project and by both; any member may read it. */
@@ -131,10 +149,10 @@ export class Reports extends Effect.Service<Reports>()("@clockme/domain/Reports"
         // in micro-dollars, so that the sum of six-decimal figures stays exact
         totalAiCostUsd: total((r) => Math.round(r.aiCostUsd * 1_000_000)) / 1_000_000,
         byMember: memberRows.map((r) =>
-          new MemberHours({ userId: r.userId as UserId, name: r.memberName ?? "", email: r.email ?? "", ...figures(r) })
+          new MemberHours({ userId: r.userId as UserId, name: r.memberName ?? "", email: r.email ?? "", ...figures(r) }, true)
         ),
         byProject: rows.filter((r) => r.byProject && !r.byMember).map((r) =>
-          new ProjectHours({ projectId: r.projectId as ProjectId, name: r.projectName ?? "", ...figures(r) })
+          new ProjectHours({ projectId: r.projectId as ProjectId, name: r.projectName ?? "", ...figures(r) }, true)
         ),
         byMemberProject: rows.filter((r) => r.byMember && r.byProject).map((r) =>
           new MemberProjectHours({
@@ -143,9 +161,9 @@ export class Reports extends Effect.Service<Reports>()("@clockme/domain/Reports"
             memberName: r.memberName ?? "",
             projectName: r.projectName ?? "",
             ...figures(r)
-          })
+          }, true)
         )
-      })
+      }, true)
     })
 
     return { billing, teamSummary } as const

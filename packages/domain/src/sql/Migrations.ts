@@ -21,6 +21,7 @@ import m0019 from "./migrations/0019_report_indexes.js"
 import m0020 from "./migrations/0020_touch_function.js"
 import m0021 from "./migrations/0021_timers_function.js"
 import m0022 from "./migrations/0022_batch_functions.js"
+import m0023 from "./migrations/0023_report_function.js"
 
 /** Every migration, in order. Forward-only: add a new file, never edit one that has shipped. */
 export const migrations = Migrator.fromRecord({
@@ -45,5 +46,6 @@ export const migrations = Migrator.fromRecord({
   "0019_report_indexes": m0019,
   "0020_touch_function": m0020,
   "0021_timers_function": m0021,
-  "0022_batch_functions": m0022
+  "0022_batch_functions": m0022,
+  "0023_report_function": m0023
 })
