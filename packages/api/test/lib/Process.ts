@@ -179,6 +179,18 @@ export const request = async (
   return { status: response.status, body: text === "" ? null : JSON.parse(text), headers: response.headers }
 }
 
+/**
+ * `request`, waiting out a 429 as its Retry-After says (a few times): for reads that check what a test did,
+ * which may come right after the test spent the account's rate budget.
+ */
+export const requestPatiently = async (...args: Parameters<typeof request>): Promise<JsonReply> => {
+  for (let attempt = 0; ; attempt++) {
+    const reply = await request(...args)
+    const retryAfter = Number(reply.headers.get("retry-after"))
+    if (reply.status !== 429 || attempt === 3 || !(retryAfter > 0)) return reply
+    await pause(retryAfter * 1000)
+  }
+}
 
 export interface PostgresDatabase {
   readonly url: string
@@ -207,12 +219,12 @@ export const ownerKey = (server: RunningServer) => {
 
 export const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
-/** Every entry the key's user has in its active workspace, page after page. */
+/** Every entry the key's user has in its active workspace, page after page (a 429 waited out). */
 export const allEntries = async (base: string, key: string): Promise<Array<any>> => {
   const entries: Array<any> = []
   let cursor: string | null = null
   do {
-    const page: JsonReply = await request(
+    const page: JsonReply = await requestPatiently(
       base,
       "GET",
       `/api/entries?limit=500${cursor === null ? "" : `&cursor=${encodeURIComponent(cursor)}`}`,
