@@ -47,6 +47,12 @@ const forkAll = <A, E>(effects: ReadonlyArray<Effect.Effect<A, E>>) =>
     return fibers
   })
 
+/** Lets the event loop turn once (the batcher's gathering ends), then the forked runs start. */
+const aTurn = Effect.zipRight(
+  Effect.promise(() => new Promise<void>((resolve) => setImmediate(resolve))),
+  Effect.repeatN(Effect.yieldNow(), 20)
+)
+
 const inputsOf = (runs: ReadonlyArray<{ readonly inputs: ReadonlyArray<Call> }>) =>
   runs.map((run) => run.inputs.map((c) => `${c.user}/${c.tag}:${c.n}`))
 
@@ -64,31 +70,36 @@ describe("batched", () => {
       expect(inputsOf(runs)).toEqual([["a/x:1"], ["b/x:2"]])
     }))
 
-  it.effect("calls beyond the runs in flight wait and go together in one run, merged by key, one per slot", () =>
+  it.effect("calls that find a run in flight wait a turn of the event loop and go together, merged by key, one per slot", () =>
     Effect.gen(function*() {
       const { call, finish, runs } = yield* harness(2)
       const fibers = yield* forkAll([
         call({ user: "a", tag: "x", n: 1 }),
+        // a is in flight: these wait for the turn to end
         call({ user: "b", tag: "x", n: 1 }),
-        // both runs are in flight: these wait
         call({ user: "c", tag: "x", n: 1 }),
         call({ user: "d", tag: "x", n: 1 }),
         call({ user: "c", tag: "x", n: 5 }),
         call({ user: "d", tag: "y", n: 7 }),
         call({ user: "e", tag: "x", n: 1 })
       ])
-      expect(inputsOf(runs)).toEqual([["a/x:1"], ["b/x:1"]])
-      yield* finish(0)
+      expect(inputsOf(runs)).toEqual([["a/x:1"]])
+      yield* aTurn
       // c's two calls are summed; d/y waits for the next run, its slot being taken by d/x
-      expect(inputsOf(runs)[2]).toEqual(["c/x:6", "d/x:1", "e/x:1"])
-      // b's run ending frees a place, but d is still in flight
+      expect(inputsOf(runs)).toEqual([["a/x:1"], ["b/x:1", "c/x:6", "d/x:1", "e/x:1"]])
+      // both runs are in flight: these wait for one to end, however many turns pass
+      const later = yield* forkAll([call({ user: "f", tag: "x", n: 1 }), call({ user: "g", tag: "x", n: 1 })])
+      yield* aTurn
+      expect(runs.length).toBe(2)
+      yield* finish(0)
+      // d is still in flight, so d/y stays behind
+      expect(inputsOf(runs)[2]).toEqual(["f/x:1", "g/x:1"])
       yield* finish(1)
-      expect(runs.length).toBe(3)
-      yield* finish(2)
       expect(inputsOf(runs)[3]).toEqual(["d/y:7"])
+      yield* finish(2)
       yield* finish(3)
-      const answers = yield* Effect.forEach(fibers, Fiber.join)
-      expect(answers).toEqual(["a:1", "b:1", "c:6", "d:1", "c:6", "d:7", "e:1"])
+      const answers = yield* Effect.forEach([...fibers, ...later], Fiber.join)
+      expect(answers).toEqual(["a:1", "b:1", "c:6", "d:1", "c:6", "d:7", "e:1", "f:1", "g:1"])
     }))
 
   it.effect("a call waits while a run of its slot is in flight, even with room for another run", () =>

@@ -21,13 +21,14 @@ export interface BatchOptions<I, A, E, R> {
 }
 
 /**
- * Runs calls in batches, as the database allows: a call runs at once, alone and in its caller's fiber, while
- * fewer than `concurrency` batches are in flight and its slot is free. Otherwise it waits, merged with a
- * waiting call of the same key if there is one, and every waiting call whose slot is free is run in one batch
- * (in a fiber of its own) as soon as a batch ends. So an idle server adds no wait, and a busy one sends one
- * statement for many callers. Every caller gets the answer of the batch it joined; a batch of several that
- * fails is run again one input at a time, so each gets the outcome it would have had alone. An interrupted
- * caller neither withdraws its input nor loses the others their answer.
+ * Runs calls in batches, as the database allows: a call runs at once, alone and in its caller's fiber, when
+ * nothing is in flight and its slot is free. Otherwise it waits, merged with a waiting call of the same key if
+ * there is one, and every waiting call whose slot is free is run in one batch (in a fiber of its own) when the
+ * event loop has turned once with room for another batch (so the requests that arrive in that turn go too), or
+ * as soon as a batch ends. So an idle server adds no wait, and a busy one sends one statement for many callers.
+ * Every caller gets the answer of the batch it joined; a batch of several that fails is run again one input
+ * at a time, so each gets the outcome it would have had alone. An interrupted caller neither withdraws its
+ * input nor loses the others their answer.
  * `run` must not read the caller's context (a batch runs with the context of whichever caller started it).
  */
 export const batched = <I, A, E, R>(options: BatchOptions<I, A, E, R>) => {
@@ -91,6 +92,18 @@ export const batched = <I, A, E, R>(options: BatchOptions<I, A, E, R>) => {
     return Effect.forEach(batches, (batch) => Effect.forkDaemon(runBatch(batch)), { discard: true })
   })
 
+  // a call that finds a run in flight and room for another waits one turn of the event loop, with the requests
+  // that arrive in it, before a run takes them all: under load few calls run alone
+  let gathering = false
+  const nextTurn = Effect.async<void>((resume) => {
+    const handle = setImmediate(() => resume(Effect.void))
+    return Effect.sync(() => clearImmediate(handle))
+  })
+  const gather = Effect.forkDaemon(Effect.zipRight(nextTurn, Effect.suspend(() => {
+    gathering = false
+    return schedule
+  })))
+
   // uninterruptible until the run's exit handler is in place, or an interruption would leave its slot busy
   return (input: I): Effect.Effect<A, E, R> =>
     Effect.uninterruptibleMask((restore) =>
@@ -102,7 +115,7 @@ export const batched = <I, A, E, R>(options: BatchOptions<I, A, E, R>) => {
           return restore(Deferred.await(joined.done))
         }
         const slot = options.slot(input)
-        if (running < options.concurrency && !busy.has(slot)) {
+        if (running === 0 && !busy.has(slot)) {
           running++
           busy.add(slot)
           return Effect.onExit(
@@ -116,6 +129,10 @@ export const batched = <I, A, E, R>(options: BatchOptions<I, A, E, R>) => {
         const pending: Pending<I, A, E> = { input, key, slot, done: Deferred.unsafeMake<A, E>(FiberId.none) }
         waiting.push(pending)
         byKey.set(key, pending)
+        if (running < options.concurrency && !gathering) {
+          gathering = true
+          return Effect.zipRight(gather, restore(Deferred.await(pending.done)))
+        }
         return restore(Deferred.await(pending.done))
       })
     )
